@@ -16,7 +16,16 @@ ROOT = Path(__file__).resolve().parent.parent
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
     subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--no-isolation",
+            "--outdir",
+            str(out),
+            str(ROOT),
+        ],
         check=True,
         capture_output=True,
     )
@@ -39,7 +48,10 @@ def test_wheel_ships_facade_and_generated_package_with_py_typed(wheel: Path) -> 
         for line in text.splitlines()
         if line.startswith("Requires-Dist:") and "extra ==" not in line
     ]
-    assert sorted(r.split(">")[0].split("<")[0].split("=")[0] for r in runtime) == ["attrs", "httpx"]
+    assert sorted(r.split(">")[0].split("<")[0].split("=")[0] for r in runtime) == [
+        "attrs",
+        "httpx",
+    ]
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     assert "timers = timers.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
