@@ -1,3 +1,63 @@
-"""Python client for the Globus Timers service's run operations."""
+"""timers: a typed Python client for the Globus Timers service's run operations.
+
+>>> from timers import TimersClient
+>>> with TimersClient("my-token") as client:  # doctest: +SKIP
+...     run = client.run_timer("12345678-1234-1234-1234-123456789012", wait=True)
+...     print(run.status, run.duration)
+
+Public names are listed in ``__all__``; every other module is private.
+"""
+
+from timers._client import AsyncTimersClient, TimersClient
+from timers._errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    InvalidArgumentError,
+    NotFoundError,
+    PaginationError,
+    PermissionDeniedError,
+    RateLimitError,
+    ResponseValidationError,
+    ServerError,
+    TimersError,
+    UnprocessableEntityError,
+    UsageError,
+    WaitTimeoutError,
+)
+from timers._models import RunError, RunPage, RunResult, RunStatus, TimerRun
+from timers._retry import RetryPolicy
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AsyncTimersClient",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "InvalidArgumentError",
+    "NotFoundError",
+    "PaginationError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseValidationError",
+    "RetryPolicy",
+    "RunError",
+    "RunPage",
+    "RunResult",
+    "RunStatus",
+    "ServerError",
+    "TimerRun",
+    "TimersClient",
+    "TimersError",
+    "UnprocessableEntityError",
+    "UsageError",
+    "WaitTimeoutError",
+    "__version__",
+]

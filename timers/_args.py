@@ -1,0 +1,122 @@
+"""Validation of user arguments, before any request is sent.
+
+Each function returns the value in the form the request needs, or raises
+``InvalidArgumentError`` saying what was wrong and what is accepted.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from timers._errors import InvalidArgumentError
+from timers._models import RunStatus
+
+__all__ = [
+    "check_limit",
+    "check_marker",
+    "check_positive_number",
+    "check_status",
+    "check_time_window",
+    "check_uuid",
+]
+
+MAX_LIMIT = 1000
+_CANONICAL_UUID = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z"
+)
+
+
+def check_uuid(name: str, value: Any) -> UUID:
+    """A ``uuid.UUID`` or its canonical 36-character string form.
+
+    Anything else (including ``../admin``, ``a/b``, braces, URNs, whitespace) is refused, so an
+    id can never change which path is requested.
+    """
+    if isinstance(value, UUID):
+        return value
+    if isinstance(value, str):
+        if _CANONICAL_UUID.match(value):
+            return UUID(value)
+        raise InvalidArgumentError(
+            f"{name} must be a UUID like '12345678-1234-1234-1234-123456789012', got {value!r}"
+        )
+    raise InvalidArgumentError(
+        f"{name} must be a UUID (str or uuid.UUID), got {type(value).__name__}"
+    )
+
+
+def check_limit(name: str, value: Any) -> int | None:
+    """``None`` or an int from 1 to 1000."""
+    if value is None:
+        return None
+    if type(value) is not int:
+        raise InvalidArgumentError(f"{name} must be an int from 1 to {MAX_LIMIT}, got {value!r}")
+    if not 1 <= value <= MAX_LIMIT:
+        raise InvalidArgumentError(f"{name} must be from 1 to {MAX_LIMIT}, got {value}")
+    return value
+
+
+def check_status(value: Any) -> RunStatus | None:
+    """``None``, a ``RunStatus`` the spec lists, or its exact string."""
+    if value is None:
+        return None
+    known = RunStatus.known()
+    if isinstance(value, str) and value in known:
+        return RunStatus(value)
+    valid = ", ".join(repr(s.value) for s in known)
+    raise InvalidArgumentError(f"status must be one of {valid} (or a RunStatus), got {value!r}")
+
+
+def check_datetime(name: str, value: Any) -> datetime | None:
+    """``None`` or a timezone-aware ``datetime`` (naive ones would need a guessed time zone)."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        raise InvalidArgumentError(
+            f"{name} must be a timezone-aware datetime, got {type(value).__name__}"
+        )
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidArgumentError(
+            f"{name} must be timezone-aware, e.g. datetime.now(timezone.utc); got the naive "
+            f"{value.isoformat()} (its time zone would be a guess)"
+        )
+    return value
+
+
+def check_time_window(
+    start_after: Any, start_before: Any
+) -> tuple[datetime | None, datetime | None]:
+    """Both bounds aware datetimes (or ``None``), and ``start_after`` before ``start_before``."""
+    after = check_datetime("start_after", start_after)
+    before = check_datetime("start_before", start_before)
+    if after is not None and before is not None and after >= before:
+        raise InvalidArgumentError(
+            f"start_after ({after.isoformat()}) must be earlier than "
+            f"start_before ({before.isoformat()})"
+        )
+    return after, before
+
+
+def check_marker(value: Any) -> str | None:
+    """``None`` or a non-empty string (a ``next_page`` value from an earlier page)."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise InvalidArgumentError(
+            f"marker must be a non-empty string from a page's next_page, got {value!r}"
+        )
+    return value
+
+
+def check_positive_number(name: str, value: Any, *, allow_zero: bool = False) -> float:
+    """A finite int or float, > 0 (or >= 0 with ``allow_zero``)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InvalidArgumentError(f"{name} must be a finite number, got {value!r}")
+    if value < 0 or (value == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise InvalidArgumentError(f"{name} must be {bound}, got {value!r}")
+    return float(value)

@@ -1,0 +1,102 @@
+"""Authorization, applied per request as an ``httpx.Auth``: the token never sits in a header dict.
+
+Either a fixed access token, or an *authorizer*: any object with
+``get_authorization_header() -> str | None`` (globus-sdk's ``AccessTokenAuthorizer``,
+``RefreshTokenAuthorizer`` and ``ClientCredentialsAuthorizer`` fit). On a 401, an authorizer
+with ``handle_missing_authorization()`` that returns True (it got a new token) gets the request
+sent once more with the new header.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Generator
+from typing import Protocol, runtime_checkable
+
+import httpx
+
+from timers._errors import InvalidArgumentError
+
+__all__ = ["Authorizer", "TokenAuth", "resolve_auth"]
+
+TOKEN_ENV = "TIMERS_ACCESS_TOKEN"  # noqa: S105 (a variable name, not a secret)
+
+
+@runtime_checkable
+class Authorizer(Protocol):
+    """What ``authorizer=`` accepts: the value of an ``Authorization`` header, or None."""
+
+    def get_authorization_header(self) -> str | None: ...
+
+
+class TokenAuth(httpx.Auth):
+    """Sets ``Authorization`` on each request; retries once after a 401 if the authorizer can
+    refresh. Its ``repr`` never shows the token."""
+
+    def __init__(self, authorizer: Authorizer) -> None:
+        self._authorizer = authorizer
+
+    def __repr__(self) -> str:
+        return f"<TokenAuth via {type(self._authorizer).__name__}>"
+
+    def _apply(self, request: httpx.Request) -> None:
+        header = self._authorizer.get_authorization_header()
+        if header:
+            request.headers["Authorization"] = header
+        else:
+            request.headers.pop("Authorization", None)
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        self._apply(request)
+        response = yield request
+        if response.status_code != 401:
+            return
+        refresh = getattr(self._authorizer, "handle_missing_authorization", None)
+        if refresh is not None and refresh():
+            self._apply(request)
+            yield request
+
+
+class _StaticToken:
+    """A fixed bearer token. ``repr`` and ``str`` hide it."""
+
+    __slots__ = ("_header",)
+
+    def __init__(self, token: str) -> None:
+        self._header = f"Bearer {token}"
+
+    def get_authorization_header(self) -> str:
+        return self._header
+
+    def __repr__(self) -> str:
+        return "<access token (hidden)>"
+
+    __str__ = __repr__
+
+
+def resolve_auth(access_token: str | None, authorizer: Authorizer | None) -> TokenAuth:
+    """The auth for a client: ``access_token``, else ``authorizer``, else ``$TIMERS_ACCESS_TOKEN``.
+
+    Raises ``InvalidArgumentError`` for both at once, an empty token, or no credential at all.
+    """
+    if access_token is not None and authorizer is not None:
+        raise InvalidArgumentError("give access_token or authorizer, not both")
+    if authorizer is not None:
+        if not callable(getattr(authorizer, "get_authorization_header", None)):
+            raise InvalidArgumentError(
+                "authorizer must have a get_authorization_header() method "
+                f"(like globus_sdk.AccessTokenAuthorizer), got {type(authorizer).__name__}"
+            )
+        return TokenAuth(authorizer)
+    if access_token is None:
+        access_token = os.environ.get(TOKEN_ENV) or None
+        if access_token is None:
+            raise InvalidArgumentError(
+                "no credentials: pass access_token='...', pass authorizer=<an object with "
+                f"get_authorization_header()>, or set the {TOKEN_ENV} environment variable"
+            )
+    if not isinstance(access_token, str) or not access_token.strip():
+        raise InvalidArgumentError("access_token must be a non-empty string")
+    if any(c in access_token for c in "\r\n") or access_token != access_token.strip():
+        raise InvalidArgumentError("access_token must not contain whitespace or line breaks")
+    return TokenAuth(_StaticToken(access_token))

@@ -1,0 +1,370 @@
+"""The error tree. Every error the library raises is a ``TimersError``::
+
+    TimersError
+    ├── InvalidArgumentError (also a ValueError)   bad input, caught before any request
+    ├── UsageError (also a RuntimeError)            a closed client, a second event loop
+    ├── APIConnectionError                         the request failed in transport
+    │   └── APITimeoutError                        ... because it timed out
+    ├── APIError                                   the service answered non-2xx
+    │   ├── BadRequestError               400
+    │   ├── AuthenticationError           401
+    │   ├── PermissionDeniedError         403
+    │   ├── NotFoundError                 404
+    │   ├── ConflictError                 409
+    │   ├── UnprocessableEntityError      422
+    │   ├── RateLimitError                429      (retry_after)
+    │   └── ServerError                   >= 500
+    ├── ResponseValidationError                    a 2xx body that does not match the spec
+    ├── PaginationError                            the service repeated a page marker
+    └── WaitTimeoutError (also a TimeoutError)     a run did not finish in time
+
+No message built here ever includes a header, so a token cannot leak through ``str(error)``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+if TYPE_CHECKING:
+    from timers._models import TimerRun
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "InvalidArgumentError",
+    "NotFoundError",
+    "PaginationError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseValidationError",
+    "ServerError",
+    "TimersError",
+    "UnprocessableEntityError",
+    "UsageError",
+    "WaitTimeoutError",
+]
+
+OUTCOME_UNKNOWN_NOTE = (
+    "the run may or may not have been created: "
+    "list the timer's runs before triggering it again"
+)
+
+
+class TimersError(Exception):
+    """Base class of every error raised by ``timers``."""
+
+
+class InvalidArgumentError(TimersError, ValueError):
+    """An argument was rejected before any request was sent (e.g. a ``timer_id`` not a UUID)."""
+
+
+class UsageError(TimersError, RuntimeError):
+    """The client was used in a way it does not support (closed, or from a second event loop)."""
+
+
+class APIConnectionError(TimersError):
+    """The request could not be completed: connection refused, reset, DNS failure, timeout.
+
+    ``outcome_unknown`` is True when the request may have reached the service (so for
+    ``run_timer`` a run may have been created); ``retries_taken`` counts retries before giving up.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str,
+        url: str,
+        retries_taken: int = 0,
+        outcome_unknown: bool = False,
+    ) -> None:
+        self.method = method
+        self.url = url
+        self.retries_taken = retries_taken
+        self.outcome_unknown = outcome_unknown
+        self.message = message
+        super().__init__(self._describe())
+
+    def _describe(self) -> str:
+        text = f"{self.message} ({self.method} {self.url})"
+        if self.retries_taken:
+            text += f" after {self.retries_taken} retr{'y' if self.retries_taken == 1 else 'ies'}"
+        if self.outcome_unknown:
+            text += f"; {OUTCOME_UNKNOWN_NOTE}"
+        return text
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out (connecting, reading, writing, or waiting for a pooled connection)."""
+
+
+class APIError(TimersError):
+    """The service answered with a non-2xx status.
+
+    Attributes: ``status_code``; ``code`` and ``message`` (the service's own, parsed from any of
+    the Globus error shapes; ``message`` falls back to the HTTP reason); ``request_id`` (from the
+    body or the ``X-Request-Id`` header); ``errors`` (a list of sub-error dicts); ``body`` (the
+    parsed JSON, or the text); ``method``; ``url``; ``response``; ``retries_taken``; and
+    ``outcome_unknown`` (True for a 5xx answer to ``run_timer``: the run may exist).
+    """
+
+    def __init__(
+        self,
+        response: httpx.Response,
+        *,
+        retries_taken: int = 0,
+        outcome_unknown: bool = False,
+    ) -> None:
+        self.response = response
+        self.status_code = response.status_code
+        self.method = response.request.method
+        self.url = _safe_url(response.request.url)
+        self.retries_taken = retries_taken
+        self.outcome_unknown = outcome_unknown
+        self.body: Any = _body_of(response)
+        code, message, request_id, errors = _parse_error_body(self.body)
+        self.code: str | None = code
+        self.message: str = message or response.reason_phrase or "HTTP error"
+        self.request_id: str | None = request_id or response.headers.get("x-request-id")
+        self.errors: list[dict[str, Any]] = errors
+        super().__init__(self._describe())
+
+    def _describe(self) -> str:
+        text = f"{self.status_code}"
+        if self.code:
+            text += f" {self.code}"
+        text += f": {_one_line(self.message)} ({self.method} {self.url}"
+        if self.request_id:
+            text += f", request id {self.request_id}"
+        text += ")"
+        if self.errors:
+            details = "; ".join(_one_line(str(e.get("message", e))) for e in self.errors[:3])
+            text += f" [{details}{'; ...' if len(self.errors) > 3 else ''}]"
+        if self.retries_taken:
+            text += f" after {self.retries_taken} retr{'y' if self.retries_taken == 1 else 'ies'}"
+        if self.outcome_unknown:
+            text += f"; {OUTCOME_UNKNOWN_NOTE}"
+        return text
+
+
+class BadRequestError(APIError):
+    """400: the request was malformed (e.g. a marker the service did not issue)."""
+
+
+class AuthenticationError(APIError):
+    """401: no token, an expired token, or one the service does not accept."""
+
+
+class PermissionDeniedError(APIError):
+    """403: the token is valid but may not act on this timer."""
+
+
+class NotFoundError(APIError):
+    """404: no such timer, or no such run of it (or not visible to this token)."""
+
+
+class ConflictError(APIError):
+    """409: the request conflicts with the timer's current state."""
+
+
+class UnprocessableEntityError(APIError):
+    """422: a parameter was well-formed but not acceptable."""
+
+
+class RateLimitError(APIError):
+    """429: too many requests. ``retry_after`` is the seconds the service asked to wait, or None."""
+
+    def __init__(
+        self,
+        response: httpx.Response,
+        *,
+        retries_taken: int = 0,
+        outcome_unknown: bool = False,
+        retry_after: float | None = None,
+    ) -> None:
+        self.retry_after = retry_after
+        super().__init__(response, retries_taken=retries_taken, outcome_unknown=outcome_unknown)
+
+    def _describe(self) -> str:
+        text = super()._describe()
+        if self.retry_after is not None:
+            text += f"; the service asked to retry after {self.retry_after:g} s"
+        return text
+
+
+class ServerError(APIError):
+    """5xx: the service failed."""
+
+
+class ResponseValidationError(TimersError):
+    """A successful response's body does not match the spec.
+
+    ``path`` names the offending field (e.g. ``runs[3].start_time``; empty for the whole body),
+    ``response`` is the response (``None`` when parsing data given to ``from_dict``).
+    """
+
+    def __init__(
+        self, problem: str, *, path: str = "", response: httpx.Response | None = None
+    ) -> None:
+        self.problem = problem
+        self.path = path
+        self.response = response
+        self.status_code = None if response is None else response.status_code
+        self.request_id = None if response is None else response.headers.get("x-request-id")
+        where = f"at {path}: " if path else ""
+        text = f"invalid response body: {where}{problem}"
+        if response is not None:
+            text += f" ({response.request.method} {_safe_url(response.request.url)}"
+            text += f", status {response.status_code}"
+            if self.request_id:
+                text += f", request id {self.request_id}"
+            text += ")"
+        super().__init__(text)
+
+    def with_response(self, response: httpx.Response) -> ResponseValidationError:
+        """The same problem, tied to the response it came from."""
+        return ResponseValidationError(self.problem, path=self.path, response=response)
+
+
+class PaginationError(TimersError):
+    """The service returned a page marker it had already returned: paging would never end."""
+
+
+class WaitTimeoutError(TimersError, TimeoutError):
+    """``wait_for_run`` gave up: the run was not finished after ``timeout`` seconds.
+
+    ``run`` is the last state seen (``None`` if no poll succeeded), ``timeout`` the limit.
+    """
+
+    def __init__(self, message: str, *, run: TimerRun | None, timeout: float) -> None:
+        self.run = run
+        self.timeout = timeout
+        super().__init__(message)
+
+
+_STATUS_ERRORS: dict[int, type[APIError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def error_class_for(status_code: int) -> type[APIError]:
+    """The ``APIError`` subclass for an HTTP status (``APIError`` itself when none is specific)."""
+    if status_code >= 500:
+        return ServerError
+    return _STATUS_ERRORS.get(status_code, APIError)
+
+
+def _safe_url(url: httpx.URL) -> str:
+    # Never echo credentials someone put in a URL.
+    return str(url.copy_with(username=None, password=None)) if url.userinfo else str(url)
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
+def _body_of(response: httpx.Response) -> Any:
+    try:
+        content = response.content
+    except httpx.ResponseNotRead:
+        return None
+    if not content:
+        return None
+    try:
+        return json.loads(content)
+    except ValueError:
+        return response.text
+
+
+def _parse_error_body(
+    body: Any,
+) -> tuple[str | None, str | None, str | None, list[dict[str, Any]]]:
+    """Read ``(code, message, request_id, errors)`` from every error shape Globus services use.
+
+    ``{"code", "message", "request_id", "errors"}`` (the spec's ``Error``),
+    ``{"errors": [{"code", "message" | "title" | "detail"}]}``,
+    ``{"detail": [{"loc", "msg", "type"}]}`` (FastAPI validation), ``{"detail": "text"}``,
+    ``{"error": {"code", "detail" | "message"}}``, and non-JSON text (HTML, plain).
+    """
+    if isinstance(body, str):
+        text = _text_message(body)
+        return None, text, None, []
+    if not isinstance(body, Mapping):
+        return None, None, None, []
+    code = _str_or_none(body.get("code"))
+    message = _str_or_none(body.get("message"))
+    request_id = _str_or_none(body.get("request_id"))
+    errors: list[dict[str, Any]] = []
+
+    raw_errors = body.get("errors")
+    if isinstance(raw_errors, list):
+        errors = [_sub_error(e) for e in raw_errors]
+    detail = body.get("detail")
+    if isinstance(detail, list):
+        errors = errors or [_sub_error(e) for e in detail]
+    elif isinstance(detail, str) and message is None:
+        message = detail
+    nested = body.get("error")
+    if isinstance(nested, Mapping):
+        code = code or _str_or_none(nested.get("code"))
+        message = (
+            message or _str_or_none(nested.get("message")) or _str_or_none(nested.get("detail"))
+        )
+    elif isinstance(nested, str) and message is None:
+        message = nested
+
+    if errors:
+        code = code or _str_or_none(errors[0].get("code"))
+        message = message or _str_or_none(errors[0].get("message"))
+    return code, message, request_id, errors
+
+
+def _sub_error(item: Any) -> dict[str, Any]:
+    if not isinstance(item, Mapping):
+        return {"message": str(item)}
+    out = dict(item)
+    if "message" not in out:
+        text = item.get("title") or item.get("detail") or item.get("msg")
+        if text is not None:
+            out["message"] = str(text)
+    if "msg" in item and "loc" in item and "location" not in out:
+        loc = item["loc"]
+        out["location"] = ".".join(map(str, loc)) if isinstance(loc, list) else str(loc)
+    if "type" in item and "code" not in out:
+        out["code"] = str(item["type"])
+    return out
+
+
+def _str_or_none(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, str) else str(value)
+
+
+def _text_message(text: str) -> str | None:
+    stripped = text.strip()
+    if not stripped:
+        return None
+    if stripped.startswith("<"):
+        # An HTML error page from a proxy: its <title> is the useful part.
+        lower = stripped.lower()
+        start, end = lower.find("<title>"), lower.find("</title>")
+        if 0 <= start < end:
+            return _one_line(stripped[start + 7 : end]) or None
+        return "the service answered with an HTML page"
+    return _one_line(stripped)

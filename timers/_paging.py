@@ -1,0 +1,74 @@
+"""The one paging loop's state, shared by the sync and async page and item iterators.
+
+``Pager`` decides what to ask for next and checks each page; the clients only do the I/O::
+
+    pager = Pager(...)
+    while not pager.finished:
+        page = pager.accept(fetch(limit=pager.limit, marker=pager.marker))
+        yield page
+
+Paging stops when a page says ``has_next_page`` is false or has no ``next_page``, or when
+``max_items`` runs have been produced. An empty page that still has a marker is followed. A
+marker seen twice raises ``PaginationError`` instead of looping forever.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from timers._args import MAX_LIMIT
+from timers._errors import PaginationError
+from timers._models import RunPage
+
+__all__ = ["Pager"]
+
+
+class Pager:
+    """Marker bookkeeping and the ``max_items`` budget of one paging run."""
+
+    __slots__ = ("_done", "_page_size", "_pages", "_remaining", "_seen", "marker")
+
+    def __init__(self, *, marker: str | None, page_size: int | None, max_items: int | None) -> None:
+        self.marker = marker
+        self._page_size = page_size
+        self._remaining = max_items
+        self._seen: set[str] = set() if marker is None else {marker}
+        self._done = max_items == 0
+        self._pages = 0
+
+    @property
+    def finished(self) -> bool:
+        """True once no further page should be fetched."""
+        return self._done
+
+    @property
+    def limit(self) -> int | None:
+        """The ``limit`` for the next request (``None``: the service's default).
+
+        With ``max_items`` it never asks for more runs than are still wanted.
+        """
+        if self._remaining is None:
+            return self._page_size
+        return min(self._page_size or MAX_LIMIT, self._remaining)
+
+    def accept(self, page: RunPage) -> RunPage:
+        """Record a fetched page; return it (trimmed to the ``max_items`` budget)."""
+        self._pages += 1
+        if self._remaining is not None:
+            if len(page.runs) > self._remaining:
+                page = attrs.evolve(page, runs=page.runs[: self._remaining])
+            self._remaining -= len(page.runs)
+            if self._remaining <= 0:
+                self._done = True
+        following = page.next_page
+        if not page.has_next_page or not following:
+            self._done = True
+        elif not self._done:
+            if following in self._seen:
+                raise PaginationError(
+                    f"the service returned the page marker {following!r} a second time "
+                    f"(after {self._pages} pages); stopping instead of looping forever"
+                )
+            self._seen.add(following)
+            self.marker = following
+        return page

@@ -1,0 +1,115 @@
+"""When to retry a request, and how long to wait first. All of the retry policy lives here.
+
+What is retried (and why):
+
+- Reads (``GET``: ``list_runs``, ``get_run``) are idempotent, so they are retried after
+  connection errors, timeouts, and the statuses 408, 429, 500, 502, 503 and 504.
+- ``run_timer`` (``POST``) creates a run each time it reaches the service, so it is retried
+  only when the request provably never got there: the connection was refused, DNS failed, or
+  connecting timed out. After a read timeout, a connection dropped after sending, or any
+  5xx, it is not retried: the error says the run may or may not have been created. A 429 is
+  retried (the service refused it before doing anything).
+
+The wait before retry ``n`` (0-based) is ``min(backoff_max, backoff_base * 2**n)``, scaled by
+a random factor in [0.75, 1.0] so that clients do not retry in lockstep. A ``Retry-After``
+header (seconds or an HTTP date) replaces it; one longer than ``max_retry_after`` is not
+waited for: the ``RateLimitError`` (or other error) is raised at once, with ``retry_after``.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import math
+import random
+from collections.abc import Callable
+
+import attrs
+import httpx
+
+from timers._errors import InvalidArgumentError
+
+__all__ = ["RetryPolicy", "parse_retry_after"]
+
+RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+# The request was never sent: safe to retry even a POST.
+_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def _non_negative_int(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidArgumentError(f"{attribute.name} must be an int >= 0, got {value!r}")
+
+
+def _non_negative_float(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value < 0
+    ):
+        raise InvalidArgumentError(f"{attribute.name} must be a number >= 0, got {value!r}")
+
+
+@attrs.frozen(slots=True)
+class RetryPolicy:
+    """How a client retries failed requests (see this module's docstring for what is retried).
+
+    >>> RetryPolicy(max_retries=5, backoff_max=4.0).delay_for(10)
+    ... # doctest: +SKIP
+    3.6
+
+    ``max_retries=0`` turns retries off. The policy is an immutable value: share it freely.
+    """
+
+    max_retries: int = attrs.field(default=3, validator=_non_negative_int)
+    backoff_base: float = attrs.field(default=0.5, validator=_non_negative_float)
+    backoff_max: float = attrs.field(default=8.0, validator=_non_negative_float)
+    max_retry_after: float = attrs.field(default=60.0, validator=_non_negative_float)
+
+    def delay_for(self, retry_number: int, *, rand: Callable[[], float] = random.random) -> float:
+        """The backoff before retry ``retry_number`` (0-based): exponential, capped, jittered."""
+        raw = min(self.backoff_max, self.backoff_base * (2.0 ** min(retry_number, 62)))
+        return raw * (1.0 - 0.25 * rand())
+
+    def should_retry_exception(self, exc: httpx.HTTPError, *, idempotent: bool) -> bool:
+        """Whether a transport failure may be retried (ignoring how many retries are left)."""
+        if isinstance(exc, _NEVER_SENT):
+            return True
+        return idempotent and isinstance(exc, httpx.TransportError)
+
+    def should_retry_status(self, status_code: int, *, idempotent: bool) -> bool:
+        """Whether a response status may be retried (ignoring how many retries are left)."""
+        if status_code == 429:
+            return True
+        return idempotent and status_code in RETRYABLE_STATUSES
+
+
+def parse_retry_after(value: str | None, *, now: float) -> float | None:
+    """Seconds to wait from a ``Retry-After`` value: delta-seconds or an HTTP date.
+
+    ``now`` is the current Unix time (for the date form). Returns ``None`` when absent or
+    unparseable; a date in the past gives 0.
+
+    >>> parse_retry_after("30", now=0.0)
+    30.0
+    >>> parse_retry_after("Thu, 01 Jan 1970 00:01:00 GMT", now=0.0)
+    60.0
+    """
+    if value is None:
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            return None
+        return max(0.0, when.timestamp() - now)
+    if not math.isfinite(seconds) or seconds < 0:
+        return None
+    return seconds

@@ -1,0 +1,49 @@
+"""RFC 3339 date-times: strict parsing of what the service sends, and UTC formatting with ``Z``."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+# RFC 3339 section 5.6: date "T" time, optional fraction of any length, and a required offset.
+# Lower-case t/z and a space separator are allowed by the RFC; a missing offset is not.
+_RFC3339 = re.compile(
+    r"(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2})\Z",
+    re.ASCII,
+)
+
+
+def parse_datetime(text: str) -> datetime:
+    """Parse an RFC 3339 date-time into an aware UTC datetime.
+
+    Fractions beyond microseconds are truncated. Raises ``ValueError`` for anything that is not
+    RFC 3339, including a date-time with no offset (its time zone would be a guess).
+    """
+    m = _RFC3339.match(text)
+    if m is None:
+        raise ValueError(f"not an RFC 3339 date-time: {text!r}")
+    date, time, fraction, offset = m.groups()
+    iso = f"{date}T{time}"
+    if fraction:
+        iso += "." + fraction[:6].ljust(6, "0")
+    iso += "+00:00" if offset in ("Z", "z") else offset
+    try:
+        parsed = datetime.fromisoformat(iso)
+        if parsed.utcoffset():
+            return parsed.astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
+        raise ValueError(f"not a valid RFC 3339 date-time: {text!r} ({exc})") from None
+    return parsed if parsed.tzinfo is UTC else parsed.replace(tzinfo=UTC)
+
+
+def format_datetime(value: datetime) -> str:
+    """Format an aware datetime as RFC 3339 in UTC with ``Z`` (microseconds only when non-zero).
+
+    >>> from datetime import datetime, timezone, timedelta
+    >>> format_datetime(datetime(2026, 11, 28, 13, 0, tzinfo=timezone(timedelta(hours=1))))
+    '2026-11-28T12:00:00Z'
+    """
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("naive datetime: give a timezone-aware datetime")
+    utc = value if value.tzinfo is UTC else value.astimezone(UTC)
+    return utc.replace(tzinfo=None).isoformat() + "Z"

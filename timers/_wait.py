@@ -1,0 +1,65 @@
+"""The state of ``wait_for_run``, shared by the sync and async clients (they only do the I/O).
+
+Polls start ``poll_interval`` apart and grow by half each time, capped at ``MAX_POLL_INTERVAL``;
+a 429's ``Retry-After`` replaces the interval once. No sleep goes past the deadline: one last
+poll happens at the deadline, then ``WaitTimeoutError`` (carrying the last run seen).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from timers._errors import WaitTimeoutError
+from timers._models import TimerRun
+
+__all__ = ["MAX_POLL_INTERVAL", "Waiter"]
+
+MAX_POLL_INTERVAL = 30.0
+_GROWTH = 1.5
+
+
+class Waiter:
+    """Deadline, poll interval, and status-change reporting for one wait."""
+
+    __slots__ = ("_clock", "_deadline", "_interval", "_on_update", "_run_id", "_timeout", "last")
+
+    def __init__(
+        self,
+        *,
+        run_id: str,
+        timeout: float,
+        poll_interval: float,
+        clock: Callable[[], float],
+        on_update: Callable[[TimerRun], object] | None,
+    ) -> None:
+        self._run_id = run_id
+        self._timeout = timeout
+        self._clock = clock
+        self._deadline = clock() + timeout
+        self._interval = min(poll_interval, MAX_POLL_INTERVAL)
+        self._on_update = on_update
+        self.last: TimerRun | None = None
+
+    def observe(self, run: TimerRun) -> bool:
+        """Record a polled run (reporting a status change); True when it has finished."""
+        if self._on_update is not None and (self.last is None or run.status != self.last.status):
+            self._on_update(run)
+        self.last = run
+        return run.is_finished
+
+    def next_delay(self, retry_after: float | None = None) -> float:
+        """Seconds to sleep before the next poll; raises ``WaitTimeoutError`` at the deadline."""
+        remaining = self._deadline - self._clock()
+        if remaining <= 0:
+            seen = "never fetched" if self.last is None else f"still {self.last.status.value!r}"
+            raise WaitTimeoutError(
+                f"run {self._run_id} did not finish within {self._timeout:g} s ({seen})",
+                run=self.last,
+                timeout=self._timeout,
+            )
+        if retry_after is not None:
+            delay = retry_after
+        else:
+            delay = self._interval
+            self._interval = min(self._interval * _GROWTH, MAX_POLL_INTERVAL)
+        return min(delay, remaining)
