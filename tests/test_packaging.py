@@ -79,7 +79,7 @@ def test_wheel_installs_and_imports_in_a_fresh_venv(wheel: Path, tmp_path: Path)
 
 
 def _version() -> str:
-    for line in (ROOT / "timers" / "__init__.py").read_text().splitlines():
+    for line in (ROOT / "timers" / "_version.py").read_text().splitlines():
         if line.startswith("__version__"):
             return line.split('"')[1]
-    raise AssertionError("timers/__init__.py has no __version__")
+    raise AssertionError("timers/_version.py has no __version__")

@@ -30,8 +30,8 @@ from timers._errors import (
 )
 from timers._models import RunError, RunPage, RunResult, RunStatus, TimerRun
 from timers._retry import RetryPolicy
+from timers._version import __version__
 
-__version__ = "0.1.0"
 
 __all__ = [
     "APIConnectionError",

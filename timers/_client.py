@@ -24,6 +24,7 @@ from typing import Any, Self, TypeVar
 import httpx
 
 from timers import _args
+from timers._version import __version__
 from timers._auth import Authorizer, resolve_auth
 from timers._config import DEFAULT_TIMEOUT, resolve_base_url, resolve_retry, resolve_timeout
 from timers._convert import (
@@ -53,6 +54,10 @@ __all__ = ["AsyncTimersClient", "TimersClient"]
 logger = logging.getLogger("timers")
 
 T = TypeVar("T")
+_HEADERS = {
+    "User-Agent": f"timers-python/{__version__} httpx/{httpx.__version__}",
+    "Accept": "application/json",
+}
 _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
@@ -97,6 +102,7 @@ class _Core:
             method,
             self.base_url + path,
             params=params or None,
+            headers=_HEADERS,
             timeout=httpx.USE_CLIENT_DEFAULT if self.timeout is None else self.timeout,
         )
 
