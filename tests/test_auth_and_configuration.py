@@ -250,9 +250,9 @@ def test_bad_timeouts_are_refused(bad: object) -> None:
 
 
 def test_the_wrong_kind_of_http_client_is_refused() -> None:
-    with pytest.raises(InvalidArgumentError, match="httpx.AsyncClient"):
+    with pytest.raises(InvalidArgumentError, match=r"httpx\.AsyncClient"):
         AsyncTimersClient("t", http_client=httpx.Client())  # type: ignore[arg-type]
-    with pytest.raises(InvalidArgumentError, match="httpx.Client"):
+    with pytest.raises(InvalidArgumentError, match=r"httpx\.Client"):
         TimersClient("t", http_client=httpx.AsyncClient())  # type: ignore[arg-type]
 
 
