@@ -32,7 +32,6 @@ from timers._models import RunError, RunPage, RunResult, RunStatus, TimerRun
 from timers._retry import RetryPolicy
 from timers._version import __version__
 
-
 __all__ = [
     "APIConnectionError",
     "APIError",

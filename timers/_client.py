@@ -24,7 +24,6 @@ from typing import Any, Self, TypeVar
 import httpx
 
 from timers import _args
-from timers._version import __version__
 from timers._auth import Authorizer, resolve_auth
 from timers._config import DEFAULT_TIMEOUT, resolve_base_url, resolve_retry, resolve_timeout
 from timers._convert import (
@@ -47,6 +46,7 @@ from timers._errors import (
 from timers._models import RunPage, RunStatus, TimerRun
 from timers._paging import Pager
 from timers._retry import RetryPolicy, parse_retry_after
+from timers._version import __version__
 from timers._wait import Waiter
 
 __all__ = ["AsyncTimersClient", "TimersClient"]
