@@ -53,8 +53,7 @@ __all__ = [
 ]
 
 OUTCOME_UNKNOWN_NOTE = (
-    "the run may or may not have been created: "
-    "list the timer's runs before triggering it again"
+    "the run may or may not have been created: list the timer's runs before triggering it again"
 )
 
 
