@@ -1,0 +1,99 @@
+"""Redirects never carry the token elsewhere; one client serves many threads or coroutines."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+from support.bodies import run_json
+from support.dual import RUN_ID, TIMER_ID, TOKEN
+
+from timers import APIError, AsyncTimersClient, TimersClient
+
+BASE = "https://timer.automate.globus.org/api/v1"
+RUN_PATH = f"/api/v1/timers/{TIMER_ID}/runs/{RUN_ID}"
+
+
+class Redirector:
+    def __init__(self, location: str) -> None:
+        self.location = location
+        self.seen: list[tuple[str, str | None]] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.seen.append((str(request.url), request.headers.get("authorization")))
+        if request.url.host == "timer.automate.globus.org" and request.url.path == RUN_PATH:
+            return httpx.Response(307, headers={"location": self.location})
+        return httpx.Response(200, json=run_json())
+
+
+def test_redirects_are_not_followed_by_default() -> None:
+    service = Redirector("https://elsewhere.example/steal")
+    client = TimersClient(TOKEN, http_client=httpx.Client(transport=httpx.MockTransport(service)))
+    with pytest.raises(APIError) as info:
+        client.get_run(TIMER_ID, RUN_ID)
+    assert info.value.status_code == 307
+    assert len(service.seen) == 1
+
+
+def test_a_followed_redirect_to_another_origin_does_not_carry_the_token() -> None:
+    service = Redirector("https://elsewhere.example/steal")
+    http = httpx.Client(transport=httpx.MockTransport(service), follow_redirects=True)
+    TimersClient(TOKEN, http_client=http).get_run(TIMER_ID, RUN_ID)
+    assert service.seen == [
+        (BASE + RUN_PATH.removeprefix("/api/v1"), f"Bearer {TOKEN}"),
+        ("https://elsewhere.example/steal", None),
+    ]
+
+
+@pytest.mark.anyio
+async def test_a_followed_redirect_to_another_origin_does_not_carry_the_token_async() -> None:
+    service = Redirector("http://elsewhere.example/steal")
+    http = httpx.AsyncClient(transport=httpx.MockTransport(service), follow_redirects=True)
+    await AsyncTimersClient(TOKEN, http_client=http).get_run(TIMER_ID, RUN_ID)
+    assert [auth for _, auth in service.seen] == [f"Bearer {TOKEN}", None]
+
+
+def test_a_followed_redirect_within_the_origin_keeps_the_token() -> None:
+    service = Redirector(f"{BASE}/timers/{TIMER_ID}/runs/{RUN_ID}/moved")
+    http = httpx.Client(transport=httpx.MockTransport(service), follow_redirects=True)
+    TimersClient(TOKEN, http_client=http).get_run(TIMER_ID, RUN_ID)
+    assert [auth for _, auth in service.seen] == [f"Bearer {TOKEN}", f"Bearer {TOKEN}"]
+
+
+def test_one_client_is_safe_to_share_between_threads() -> None:
+    threads_seen: set[int] = set()
+    lock = threading.Lock()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        with lock:
+            threads_seen.add(threading.get_ident())
+        run_id = request.url.path.rsplit("/", 1)[1]
+        return httpx.Response(200, json=run_json(id=run_id))
+
+    ids = [f"00000000-0000-4000-8000-{i:012d}" for i in range(200)]
+    with (
+        TimersClient(
+            TOKEN, http_client=httpx.Client(transport=httpx.MockTransport(handler))
+        ) as client,
+        ThreadPoolExecutor(max_workers=16) as pool,
+    ):
+        runs = list(pool.map(lambda rid: client.get_run(TIMER_ID, rid), ids))
+    assert [r.id for r in runs] == ids
+    assert len(threads_seen) > 1
+
+
+@pytest.mark.anyio
+async def test_one_async_client_serves_concurrent_calls_in_its_loop() -> None:
+    async def handler(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(0)
+        return httpx.Response(200, json=run_json(id=request.url.path.rsplit("/", 1)[1]))
+
+    ids = [f"00000000-0000-4000-8000-{i:012d}" for i in range(100)]
+    async with AsyncTimersClient(
+        TOKEN, http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    ) as client:
+        runs = await asyncio.gather(*(client.get_run(TIMER_ID, rid) for rid in ids))
+    assert [r.id for r in runs] == ids
