@@ -1,0 +1,87 @@
+"""``timers demo``: a walk through the library against the embedded reference service."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from rich.console import Console
+
+from timers._client import TimersClient
+from timers._errors import NotFoundError
+from timers._models import RunStatus, TimerRun
+from timers.cli import _output
+from timers.testing import FakeTimersService, serve
+
+DEMO_TOKEN = "demo-token"  # noqa: S105 - the reference service's own, not a secret
+DEMO_TIMER_ID = "12345678-1234-1234-1234-123456789012"
+
+
+def demo_service(history: int, *, seed: int = 7) -> tuple[FakeTimersService, str]:
+    """A reference service with one web-callback timer that has ``history`` past runs."""
+    service = FakeTimersService(
+        tokens=[DEMO_TOKEN], seed=seed, pending_seconds=0.3, in_progress_seconds=0.7
+    )
+    timer_id = service.add_timer(DEMO_TIMER_ID, callback="web", failure_rate=0.0)
+    if history:
+        service.seed_history(timer_id, history, interval=timedelta(hours=1), failure_rate=0.15)
+    return service, timer_id
+
+
+def run_demo(out: Console, *, history: int = 300) -> None:
+    """Start the service on loopback, then list, show, trigger, wait, and hit a 404."""
+    started = time.perf_counter()
+    service, timer_id = demo_service(history)
+
+    def step(text: str) -> None:
+        out.print(f"\n[bold cyan]==>[/bold cyan] [bold]{text}[/bold]")
+
+    with serve(service) as base_url, TimersClient(DEMO_TOKEN, base_url=base_url) as client:
+        step(f"Started the reference Timers service at {base_url}")
+        out.print(f"    timer {timer_id} has {history} past runs, one an hour.")
+        out.print(f"    client = TimersClient(token, base_url={base_url!r})", markup=False)
+
+        step("Failed runs of the last 7 days, across pages of 25 (client.iter_runs)")
+        week_ago = datetime.now(UTC) - timedelta(days=7)
+        failures: list[TimerRun] = []
+        pages = 0
+        for page in client.iter_run_pages(
+            timer_id, status=RunStatus.FAILURE, start_after=week_ago, page_size=25
+        ):
+            pages += 1
+            failures.extend(page)
+        out.print(f"    {len(failures)} failed runs in {pages} page(s); the newest five:")
+        _output.print_rows(out, failures[:5])
+
+        if failures:
+            step("One failed run's error (client.get_run)")
+            _output.print_details(out, client.get_run(timer_id, failures[0].id))
+
+        step("Trigger a run now and wait for it (client.run_timer(..., wait=True))")
+        run = client.run_timer(
+            timer_id,
+            wait=True,
+            timeout=30,
+            poll_interval=0.2,
+            on_update=lambda r: out.print(f"    status: {_output.status_markup(r.status)}"),
+        )
+        out.print(
+            f"    run {run.id} finished: {run.status.value} "
+            f"in {_output.format_duration(run.duration)}, outcome {_output.outcome(run)}",
+            markup=False,
+        )
+
+        step("Errors are typed: a run that does not exist (NotFoundError)")
+        missing = str(uuid.UUID(int=0xDEAD))
+        try:
+            client.get_run(timer_id, missing)
+        except NotFoundError as error:
+            out.print(f"    {type(error).__name__}: {error}", markup=False)
+            out.print(
+                f"    status_code={error.status_code} code={error.code!r} "
+                f"request_id={error.request_id!r}",
+                markup=False,
+            )
+
+    out.print(f"\nDone in {time.perf_counter() - started:.1f} s. Next: timers --help")
