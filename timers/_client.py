@@ -12,14 +12,13 @@ public models (``_convert``).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 
@@ -48,6 +47,9 @@ from timers._paging import Pager
 from timers._retry import RetryPolicy, parse_retry_after
 from timers._version import __version__
 from timers._wait import Waiter
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = ["AsyncTimersClient", "TimersClient"]
 
@@ -640,6 +642,8 @@ class AsyncTimersClient:
             http_client=http_client,
             http_type=httpx.AsyncClient,
         )
+        import asyncio  # here, not at the top: `import timers` should not pay for asyncio
+
         self._sleep = sleep or asyncio.sleep
         self._http = http_client or httpx.AsyncClient(**self._core.new_http_kwargs())
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -827,6 +831,8 @@ class AsyncTimersClient:
             retries += 1
 
     def _check_loop(self) -> None:
+        import asyncio
+
         loop = asyncio.get_running_loop()
         if self._loop is None:
             self._loop = loop

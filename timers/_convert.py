@@ -1,7 +1,8 @@
 """The only bridge to the generated client: requests built by it, responses parsed strictly.
 
 Requests: the generated ``_get_kwargs`` functions give each operation's method, path and
-query parameters exactly as the spec declares them, so a spec change shows up here.
+query parameters exactly as the spec declares them, so a spec change shows up here. They are
+imported on first use, which keeps ``import timers`` light.
 
 Responses: the generated ``from_dict`` methods trust their input (wrong JSON types pass, a
 missing field raises ``KeyError``, a bad date comes back as a ``str``), so 2xx bodies are
@@ -17,10 +18,6 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 from uuid import UUID
-
-from timers_openapi.api.runs import get_timer_run, list_timer_runs, run_timer
-from timers_openapi.models.run_status import RunStatus as GeneratedRunStatus
-from timers_openapi.types import UNSET
 
 from timers._errors import ResponseValidationError
 from timers._models import RunError, RunPage, RunResult, RunStatus, TimerRun
@@ -48,11 +45,15 @@ def _spec(kwargs: dict[str, Any]) -> RequestSpec:
 
 def run_timer_request(timer_id: UUID) -> RequestSpec:
     """``POST /timers/{timer_id}/run``."""
+    from timers_openapi.api.runs import run_timer
+
     return _spec(run_timer._get_kwargs(timer_id))
 
 
 def get_run_request(timer_id: UUID, run_id: UUID) -> RequestSpec:
     """``GET /timers/{timer_id}/runs/{run_id}``."""
+    from timers_openapi.api.runs import get_timer_run
+
     return _spec(get_timer_run._get_kwargs(timer_id, run_id))
 
 
@@ -66,6 +67,10 @@ def list_runs_request(
     start_before: datetime | None,
 ) -> RequestSpec:
     """``GET /timers/{timer_id}/runs`` with the given (already validated) filters."""
+    from timers_openapi.api.runs import list_timer_runs
+    from timers_openapi.models.run_status import RunStatus as GeneratedRunStatus
+    from timers_openapi.types import UNSET
+
     method, path, params = _spec(
         list_timer_runs._get_kwargs(
             timer_id,
