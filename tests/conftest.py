@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from support.dual import Dual
+from support.openapi import validating
 
 
 @pytest.fixture(autouse=True)
@@ -17,10 +18,14 @@ def _no_ambient_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(params=["sync", "async"])
 def dual(request: pytest.FixtureRequest) -> Iterator[Dual]:
-    """The same test through TimersClient and AsyncTimersClient."""
-    d = Dual(request.param)
+    """The same test through TimersClient and AsyncTimersClient, with every exchange checked
+    against the spec (a test passes ``validate=False`` only to send deliberately off-spec
+    responses)."""
+    d = Dual(request.param, wrap=validating)
     yield d
     d.close()
+    for validator in d.validators:
+        validator.assert_no_violations()  # even if the client turned a violation into an error
 
 
 @pytest.fixture

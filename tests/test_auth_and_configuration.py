@@ -36,7 +36,7 @@ class Seen:
         self.auth_headers.append(request.headers.get("authorization"))
         if request.headers.get("authorization") not in self.valid:
             return httpx.Response(401, json={"code": "AUTHENTICATION_ERROR", "message": "bad"})
-        return httpx.Response(200, json=run_json())
+        return httpx.Response(201 if request.method == "POST" else 200, json=run_json())
 
 
 # -- credentials ---------------------------------------------------------------------------

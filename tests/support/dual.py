@@ -51,6 +51,7 @@ class Dual:
         self.clock = FakeClock()
         self._wrap = wrap
         self._clients: list[DualClient] = []
+        self.validators: list[Any] = []  # the spec-validating transports handed out
 
     def client(
         self,
@@ -73,6 +74,7 @@ class Dual:
         if "http_client" not in kwargs and transport is not None:
             if validate and self._wrap is not None:
                 transport = self._wrap(transport)
+                self.validators.append(transport)
             if self.is_async:
                 kwargs["http_client"] = httpx.AsyncClient(transport=transport)
             else:
