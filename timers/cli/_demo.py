@@ -42,12 +42,12 @@ def run_demo(out: Console, *, history: int = 300) -> None:
         out.print(f"    timer {timer_id} has {history} past runs, one an hour.")
         out.print(f"    client = TimersClient(token, base_url={base_url!r})", markup=False)
 
-        step("Failed runs of the last 7 days, across pages of 25 (client.iter_runs)")
+        step("Failed runs of the last 7 days, across pages of 10 (client.iter_run_pages)")
         week_ago = datetime.now(UTC) - timedelta(days=7)
         failures: list[TimerRun] = []
         pages = 0
         for page in client.iter_run_pages(
-            timer_id, status=RunStatus.FAILURE, start_after=week_ago, page_size=25
+            timer_id, status=RunStatus.FAILURE, start_after=week_ago, page_size=10
         ):
             pages += 1
             failures.extend(page)
