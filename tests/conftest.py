@@ -8,6 +8,8 @@ import pytest
 from support.dual import Dual
 from support.openapi import validating
 
+pytest_plugins = ["timers.testing.pytest_plugin"]
+
 
 @pytest.fixture(autouse=True)
 def _no_ambient_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
