@@ -1,0 +1,144 @@
+"""One run_timer call never creates two runs, and its answer tells the truth.
+
+A server that counts the runs it creates (the reference service) gets each fault injected on
+``run_timer``. After every call: at most one run was created; a returned run exists; an error
+that says the outcome is unknown may or may not have left a run; any other error left none.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from timers import APIConnectionError, APIError, TimerRun, TimersClient, TimersError
+from timers.testing import FakeTimersService, serve
+
+TOKEN = "test-token"
+TIMER = "12345678-1234-1234-1234-123456789012"
+
+
+class NeverArrives(httpx.BaseTransport):
+    """Fails the first ``times`` requests before they reach the server, like a refused
+    connection or a connect timeout would."""
+
+    def __init__(self, inner: httpx.BaseTransport, exc: type[Exception], times: int) -> None:
+        self.inner, self.exc, self.times = inner, exc, times
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self.times:
+            self.times -= 1
+            raise self.exc("never sent", request=request)  # type: ignore[call-arg]
+        return self.inner.handle_request(request)
+
+
+def truthful(service: FakeTimersService, call: Callable[[], TimerRun]) -> tuple[Any, int]:
+    before = service.runs_created
+    try:
+        outcome: Any = call()
+    except TimersError as error:
+        outcome = error
+    created = service.runs_created - before
+    assert created <= 1, f"one call created {created} runs"
+    if isinstance(outcome, TimerRun):
+        assert created == 1
+        assert service.get_run_json(TIMER, outcome.id)["id"] == outcome.id
+    elif isinstance(outcome, APIError | APIConnectionError) and outcome.outcome_unknown:
+        assert "may or may not have been created" in str(outcome)
+    else:
+        assert created == 0, f"{outcome!r} hid a created run"
+    return outcome, created
+
+
+@pytest.fixture
+def service() -> FakeTimersService:
+    service = FakeTimersService(tokens=[TOKEN], pending_seconds=60)
+    service.add_timer(TIMER)
+    return service
+
+
+def in_process(service: FakeTimersService, **kwargs: Any) -> TimersClient:
+    transport = kwargs.pop("transport", service.transport())
+    return TimersClient(
+        TOKEN, http_client=httpx.Client(transport=transport), sleep=lambda s: None, **kwargs
+    )
+
+
+@pytest.mark.parametrize("exc", [httpx.ConnectError, httpx.ConnectTimeout])
+def test_faults_before_sending_are_retried_and_create_exactly_one_run(
+    service: FakeTimersService, exc: type[Exception]
+) -> None:
+    client = in_process(service, transport=NeverArrives(service.transport(), exc, times=2))
+    outcome, created = truthful(service, lambda: client.run_timer(TIMER))
+    assert isinstance(outcome, TimerRun) and created == 1
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+def test_a_5xx_is_not_retried_and_says_the_outcome_is_unknown(
+    service: FakeTimersService, status: int
+) -> None:
+    service.fail_next(status=status, operation="run_timer")
+    outcome, created = truthful(service, lambda: in_process(service).run_timer(TIMER))
+    assert isinstance(outcome, APIError) and outcome.outcome_unknown and created == 0
+    assert len([r for r in service.requests if r[0] == "POST"]) == 1
+
+
+@pytest.mark.parametrize("after_processing", [False, True])
+def test_a_dropped_connection_is_not_retried(
+    service: FakeTimersService, after_processing: bool
+) -> None:
+    service.drop_next(operation="run_timer", after_processing=after_processing)
+    outcome, created = truthful(service, lambda: in_process(service).run_timer(TIMER))
+    assert isinstance(outcome, APIConnectionError) and outcome.outcome_unknown
+    assert created == (1 if after_processing else 0)
+
+
+def test_a_429_is_retried_because_nothing_was_created(service: FakeTimersService) -> None:
+    service.fail_next(2, status=429, headers={"retry-after": "1"}, operation="run_timer")
+    outcome, created = truthful(service, lambda: in_process(service).run_timer(TIMER))
+    assert isinstance(outcome, TimerRun) and created == 1
+
+
+# -- the same over real sockets ---------------------------------------------------------------
+
+
+@pytest.fixture
+def served(service: FakeTimersService) -> Iterator[str]:
+    with serve(service) as base_url:
+        yield base_url
+
+
+def test_a_read_timeout_after_sending_is_not_retried_over_http(
+    service: FakeTimersService, served: str
+) -> None:
+    service.latency = 0.5  # the server is slow: the client gives up first, the run is created
+    client = TimersClient(TOKEN, base_url=served, timeout=httpx.Timeout(5.0, read=0.1))
+    outcome, _ = truthful(service, lambda: client.run_timer(TIMER))
+    assert isinstance(outcome, APIConnectionError) and outcome.outcome_unknown
+    deadline = time.monotonic() + 5
+    while service.runs_created == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert service.runs_created == 1  # so a retry would have made two
+    assert len([r for r in service.requests if r[0] == "POST"]) == 1
+
+
+def test_a_real_dropped_connection_after_processing_over_http(
+    service: FakeTimersService, served: str
+) -> None:
+    service.drop_next(operation="run_timer", after_processing=True)
+    client = TimersClient(TOKEN, base_url=served)
+    outcome, created = truthful(service, lambda: client.run_timer(TIMER))
+    assert isinstance(outcome, APIConnectionError) and outcome.outcome_unknown and created == 1
+
+
+def test_connection_refused_over_http_is_retried_then_reported(service: FakeTimersService) -> None:
+    with serve(service) as base_url:
+        pass  # the port is closed again: nothing listens there now
+    slept: list[float] = []
+    client = TimersClient(TOKEN, base_url=base_url, sleep=slept.append)
+    outcome, created = truthful(service, lambda: client.run_timer(TIMER))
+    assert isinstance(outcome, APIConnectionError) and not outcome.outcome_unknown
+    assert outcome.retries_taken == 3 and len(slept) == 3 and created == 0
