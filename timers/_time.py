@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 # RFC 3339 section 5.6: date "T" time, optional fraction of any length, and a required offset.
 # Lower-case t/z and a space separator are allowed by the RFC; a missing offset is not.
-_RFC3339 = re.compile(
+RFC3339 = re.compile(
     r"(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2})\Z",
     re.ASCII,
 )
@@ -19,7 +19,7 @@ def parse_datetime(text: str) -> datetime:
     Fractions beyond microseconds are truncated. Raises ``ValueError`` for anything that is not
     RFC 3339, including a date-time with no offset (its time zone would be a guess).
     """
-    m = _RFC3339.match(text)
+    m = RFC3339.match(text)
     if m is None:
         raise ValueError(f"not an RFC 3339 date-time: {text!r}")
     date, time, fraction, offset = m.groups()
