@@ -13,9 +13,11 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from support.dual import RUN_ID, TIMER_ID, TOKEN
-from support.prism import prism_mock, violations_of
+from support.openapi import SPEC_PATH
+from support.prism import prism_mock, prism_proxy, violations_of
 
-from timers import RunPage, RunStatus, TimerRun, TimersClient
+from timers import NotFoundError, RunPage, RunStatus, TimerRun, TimersClient
+from timers.testing import FakeTimersService, serve
 
 pytestmark = pytest.mark.slow
 
@@ -87,3 +89,55 @@ def test_random_schema_valid_bodies_from_prism_all_parse(dynamic_mock: str, atte
     created = client.run_timer(TIMER_ID)
     assert isinstance(created.status, RunStatus)
     assert recorder.violations() == []
+
+
+# -- prism proxy in front of the served reference service ---------------------------------------
+
+
+@pytest.fixture(scope="module")
+def proxied_fake() -> Iterator[tuple[str, FakeTimersService, str]]:
+    service = FakeTimersService(
+        tokens=[TOKEN], seed=11, pending_seconds=0.05, in_progress_seconds=0.1
+    )
+    service.add_timer(TIMER_ID, callback="web")
+    service.seed_history(TIMER_ID, 120, failure_rate=0.3)
+    flow = service.add_timer(callback="flow", failure_rate=0.5)
+    service.seed_history(flow, 40)
+    with serve(service) as upstream, prism_proxy(SPEC_PATH, upstream) as proxy:
+        yield proxy, service, flow
+
+
+def test_a_scripted_scenario_through_prism_proxy_has_no_violation_either_way(
+    proxied_fake: tuple[str, FakeTimersService, str],
+) -> None:
+    proxy, _, flow = proxied_fake
+    client, recorder = client_for(proxy)
+    week_ago = datetime.now(UTC) - timedelta(days=7)
+    # paging with every filter, both callback kinds
+    failures = list(client.iter_runs(TIMER_ID, status="failure", start_after=week_ago, page_size=7))
+    assert failures and all(r.status is RunStatus.FAILURE for r in failures)
+    everything = list(client.iter_runs(flow, page_size=15))
+    assert len(everything) == 40
+    assert client.get_run(flow, everything[0].id) == everything[0]
+    # trigger, then wait through pending and in_progress
+    run = client.run_timer(TIMER_ID, wait=True, timeout=30, poll_interval=0.05)
+    assert run.is_finished
+    assert client.list_runs(TIMER_ID, limit=1).runs[0].id == run.id
+    # errors mapped from the service's answers
+    with pytest.raises(NotFoundError):
+        client.get_run(TIMER_ID, "00000000-0000-4000-8000-000000000000")
+    with pytest.raises(NotFoundError):
+        client.run_timer("00000000-0000-4000-8000-000000000000")
+    assert len(recorder.responses) > 10
+    assert recorder.violations() == []
+
+
+def test_prism_proxy_does_flag_an_off_spec_answer(
+    proxied_fake: tuple[str, FakeTimersService, str],
+) -> None:
+    proxy, service, _ = proxied_fake
+    service.fail_next(status=200, body=b'{"runs": "nope"}', operation="list_timer_runs")
+    response = httpx.get(
+        f"{proxy}/timers/{TIMER_ID}/runs", headers={"Authorization": f"Bearer {TOKEN}"}
+    )
+    assert violations_of(response) != []
