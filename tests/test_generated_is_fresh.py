@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -52,3 +53,21 @@ def test_the_freshness_check_notices_a_changed_file(tmp_path: Path) -> None:
         "missing from generated/: stale.py",
         "differs: models/timer_run.py",
     ]
+
+
+@pytest.mark.slow
+def test_editing_only_a_description_in_the_spec_makes_generated_stale(tmp_path: Path) -> None:
+    # A parameter's description appears in no generated code, yet generated/ must be
+    # regenerated after it changes: GENERATED.md records the spec's hash.
+    root = tmp_path / "repo"
+    (root / "spec").mkdir(parents=True)
+    (root / "scripts").mkdir()
+    shutil.copy2(ROOT / "scripts" / "regenerate", root / "scripts" / "regenerate")
+    shutil.copy2(ROOT / "openapi-python-client.yaml", root / "openapi-python-client.yaml")
+    (root / ".venv").symlink_to(ROOT / ".venv")
+    spec = (ROOT / "spec" / "timers-runs.yaml").read_text()
+    edited = spec.replace("description: The timer's id.", "description: The id of the timer.")
+    assert edited != spec
+    (root / "spec" / "timers-runs.yaml").write_text(edited)
+    subprocess.run([str(root / "scripts" / "regenerate"), str(tmp_path / "out")], check=True)
+    assert "differs: GENERATED.md" in _differences(COMMITTED, tmp_path / "out" / "timers_openapi")
