@@ -264,6 +264,14 @@ def bench_fanout(base_url: str, run_ids: list[str], concurrency: int) -> dict[st
     }
 
 
+def bench_fanout_sweep(base_url: str, run_ids: list[str]) -> dict[str, Any]:
+    """Fan-out at several concurrency bounds: httpcore's async pool slows down as the number
+    of pooled connections grows (see the README's Performance notes)."""
+    runs = {c: bench_fanout(base_url, run_ids, c) for c in (10, 25, 50)}
+    best = max(runs.values(), key=lambda r: r["speedup"])
+    return {"by_concurrency": runs, "at_50": runs[50], "best": best}
+
+
 def bench_import(repeats: int) -> dict[str, Any]:
     def once(module: str) -> float:
         out = subprocess.run(
@@ -304,7 +312,8 @@ TARGETS = {
     "get_run facade/globus-sdk": ("<=", 0.80),
     "1000-run page facade/raw": ("<=", 1.5),
     "paging TCP connections": ("==", 1),
-    "async fan-out speedup": (">=", 10.0),
+    "async fan-out speedup (50)": (">=", 10.0),
+    "async fan-out speedup (best)": (">=", 10.0),
     "import timers / import httpx": ("<=", 1.25),
 }
 
@@ -332,7 +341,8 @@ def main() -> None:
         paging_small = bench_paging(base_url, total // 10)
         paging = bench_paging(base_url, total)
     with server(large_runs=0, latency=0.020) as base_url:
-        fanout = bench_fanout(base_url, run_ids, concurrency=50)
+        sweep = bench_fanout_sweep(base_url, run_ids)
+        fanout = sweep["at_50"]
     imports = bench_import(3 if args.quick else 7)
 
     paging["memory_growth_at_one_tenth_mib"] = paging_small["tracemalloc_peak_growth_mib"]
@@ -341,7 +351,8 @@ def main() -> None:
         ("get_run facade/globus-sdk", get_run["facade/globus-sdk"]),
         ("1000-run page facade/raw", page["facade/raw"]),
         ("paging TCP connections", paging["tcp_connections_opened"]),
-        ("async fan-out speedup", fanout["speedup"]),
+        ("async fan-out speedup (50)", fanout["speedup"]),
+        ("async fan-out speedup (best)", sweep["best"]["speedup"]),
         ("import timers / import httpx", imports["timers/httpx"]),
     ]
     results = {
@@ -352,7 +363,7 @@ def main() -> None:
         "get_run": get_run,
         "list_page_1000": page,
         "paging": paging,
-        "async_fanout": fanout,
+        "async_fanout": sweep,
         "import_time": imports,
         "targets": {
             name: {"value": v, "target": TARGETS[name], "status": check(name, v)}

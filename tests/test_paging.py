@@ -13,7 +13,7 @@ import pytest
 from support.bodies import numbered_runs
 from support.dual import TIMER_ID, Dual
 
-from timers import PaginationError, RunPage, TimerRun
+from timers import PaginationError, RunPage, TimerRun, TimersClient
 
 
 class PagedService:
@@ -258,3 +258,26 @@ def test_iterating_100000_runs_holds_at_most_one_page_of_runs(dual: Dual) -> Non
     assert count == 100_000
     assert service.requests == 100
     assert 0 < peak <= page_size, f"{peak} runs alive at once; one page is {page_size}"
+
+
+def _peak_growth(total: int) -> int:
+    import tracemalloc
+
+    service = LargeService(total, 1000)
+    client = TimersClient("t", http_client=httpx.Client(transport=httpx.MockTransport(service)))
+    gc.collect()
+    tracemalloc.start()
+    try:
+        base, _ = tracemalloc.get_traced_memory()
+        assert sum(1 for _ in client.iter_runs(TIMER_ID, page_size=1000)) == total
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak - base
+
+
+@pytest.mark.slow
+def test_paging_memory_does_not_grow_with_the_number_of_runs() -> None:
+    # Not a timing: traced allocations. 10x the runs must not need more memory.
+    small, large = _peak_growth(10_000), _peak_growth(100_000)
+    assert large <= small + 512 * 1024, f"{small / 2**20:.1f} MiB -> {large / 2**20:.1f} MiB"

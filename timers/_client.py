@@ -170,9 +170,14 @@ class _Core:
                 f"the body is not valid JSON ({exc})", response=response
             ) from None
         try:
-            return parse(data)
+            result = parse(data)
         except ResponseValidationError as exc:
             raise exc.with_response(response) from None
+        # httpx's Response and its stream refer to each other, so a finished response (and
+        # its raw body) lives until a full garbage collection. Breaking the cycle frees it
+        # now: paging then holds one page's body, not a dozen.
+        response.stream = httpx.ByteStream(b"")
+        return result
 
     def error_for(self, response: httpx.Response, retries: int, idempotent: bool) -> Exception:
         status = response.status_code
