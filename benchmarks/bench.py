@@ -389,10 +389,12 @@ def main() -> None:
         f"{paging['max_rss_growth_mib']:.1f} MiB"
     )
     print(f"\n== async fan-out: {fanout['calls']} get_run calls, 20 ms service latency")
-    print(
-        f"  sequential {fanout['sequential_seconds']:.2f} s, gather (concurrency "
-        f"{fanout['concurrency']}) {fanout['gather_seconds']:.2f} s"
-    )
+    print(f"  sequential {fanout['sequential_seconds']:.2f} s")
+    for conc, result in sweep["by_concurrency"].items():
+        print(
+            f"  gather, concurrency {conc:2d}: {result['gather_seconds']:.2f} s "
+            f"({result['speedup']:.1f}x)"
+        )
     print("\n== import time (median, fresh processes)")
     for name, sec in imports["seconds"].items():
         print(f"  import {name:12s} {sec * ms:8.1f} ms")

@@ -230,6 +230,12 @@ def test_default_timeouts_are_10s_connect_and_30s_read() -> None:
     assert client._http.timeout == httpx.Timeout(30.0, connect=10.0)
 
 
+def test_a_created_http_client_sends_the_user_agent() -> None:
+    client = TimersClient("t")
+    assert client._http.headers["user-agent"].startswith("timers-python/0.")
+    assert client._http.headers["accept"] == "application/json"
+
+
 def test_a_float_timeout_applies_to_every_request(dual: Dual) -> None:
     seen = Seen()
     dual.client(handler=seen, timeout=2.5).get_run(TIMER_ID, RUN_ID)

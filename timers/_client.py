@@ -96,7 +96,11 @@ class _Core:
 
     def new_http_kwargs(self) -> dict[str, Any]:
         """Arguments for the httpx client a ``TimersClient`` creates (and then owns)."""
-        return {"timeout": self.timeout or DEFAULT_TIMEOUT, "follow_redirects": False}
+        return {
+            "timeout": self.timeout or DEFAULT_TIMEOUT,
+            "follow_redirects": False,
+            "headers": _HEADERS,
+        }
 
     def build(self, http: httpx.Client | httpx.AsyncClient, spec: RequestSpec) -> httpx.Request:
         method, path, params = spec
@@ -104,7 +108,8 @@ class _Core:
             method,
             self.base_url + path,
             params=params or None,
-            headers=_HEADERS,
+            # An httpx client we created already has these; merging them per request costs.
+            headers=None if self.owns_http else _HEADERS,
             timeout=httpx.USE_CLIENT_DEFAULT if self.timeout is None else self.timeout,
         )
 
