@@ -1,24 +1,18 @@
-"""A reference Timers service for testing code that uses ``timers`` (and for the demo).
+"""A reference Timers service for tests: an in-memory implementation of the spec.
 
-- ``FakeTimersService``: an in-memory implementation of the three run operations, exactly as
-  the spec describes them, with realistic runs, an injectable clock and fault injection.
-  ``service.transport()`` plugs it into an ``httpx.Client``/``AsyncClient``;
-  ``service.mock()`` is a respx router for it.
-- ``serve(service)``: the same over real HTTP on 127.0.0.1.
-- ``timers.testing.pytest_plugin``: the ``timers_service`` and ``timers_base_url`` fixtures.
-
->>> import httpx
->>> from timers import TimersClient
 >>> from timers.testing import FakeTimersService
 >>> service = FakeTimersService(tokens=["test-token"])
->>> timer_id = service.add_timer()
->>> service.seed_history(timer_id, 10)
->>> client = TimersClient("test-token", http_client=httpx.Client(transport=service.transport()))
->>> client.list_runs(timer_id).total
-10
+>>> timer_id = service.add_timer(callback="web")
+>>> service.seed_history(timer_id, 120, failure_rate=0.25)
+
+Use it in-process with httpx (``httpx.Client(transport=service.transport())``), with respx
+(``with service.mock(): ...``), over real HTTP on loopback (``with serve(service) as base_url:
+...``), or from pytest with ``pytest_plugins = ["timers.testing.pytest_plugin"]`` (fixtures
+``timers_service`` and ``timers_base_url``). It needs only httpx and attrs; ``mock()`` also
+needs respx (the ``timers[testing]`` extra).
 """
 
-from timers.testing._fake import FakeTimersService
-from timers.testing._http import serve
+from timers.testing._server import serve
+from timers.testing._service import DEFAULT_BASE_URL, DEFAULT_LIMIT, OPERATIONS, FakeTimersService
 
-__all__ = ["FakeTimersService", "serve"]
+__all__ = ["DEFAULT_BASE_URL", "DEFAULT_LIMIT", "OPERATIONS", "FakeTimersService", "serve"]

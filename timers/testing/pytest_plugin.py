@@ -18,8 +18,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from timers.testing._fake import FakeTimersService
-from timers.testing._http import serve
+from timers.testing._server import serve
+from timers.testing._service import FakeTimersService
 
 
 @pytest.fixture

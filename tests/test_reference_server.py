@@ -1,0 +1,251 @@
+"""The reference service over real HTTP on loopback: ``serve()`` and the pytest plugin."""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from support.openapi import validate_exchange
+
+from timers.testing._server import serve
+from timers.testing._service import FakeTimersService
+
+TOKEN = "test-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+TIMER = "12345678-1234-1234-1234-123456789012"
+START = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def service() -> FakeTimersService:
+    service = FakeTimersService(tokens=[TOKEN], clock=lambda: START, seed=5)
+    service.add_timer(TIMER, callback="flow")
+    service.seed_history(TIMER, 30)
+    return service
+
+
+@pytest.fixture
+def base_url(service: FakeTimersService) -> Iterator[str]:
+    with serve(service) as url:
+        yield url
+
+
+def http_request(host: str, port: int, raw: bytes) -> bytes:
+    """Send raw bytes on a fresh socket; return everything the server sends back."""
+    with socket.create_connection((host, port), timeout=5) as sock:
+        sock.sendall(raw)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_serve_yields_a_loopback_base_url_under_api_v1(base_url: str) -> None:
+    parts = urlsplit(base_url)
+    assert (parts.scheme, parts.hostname, parts.path) == ("http", "127.0.0.1", "/api/v1")
+    assert parts.port
+
+
+def test_the_three_operations_answer_over_http_as_the_spec_says(
+    service: FakeTimersService, base_url: str
+) -> None:
+    with httpx.Client(base_url=base_url, headers=AUTH) as http:
+        exchanges = [
+            http.post(f"/timers/{TIMER}/run"),
+            http.get(f"/timers/{TIMER}/runs", params={"limit": 5, "status": "success"}),
+            http.get(f"/timers/{TIMER}/runs/00000000-0000-4000-8000-000000000000"),
+            http.get(f"/timers/{TIMER}/runs", params={"limit": 0}),
+            http.get("/timers/not-a-uuid/runs"),
+        ]
+        run = exchanges[0].json()
+        exchanges.append(http.get(f"/timers/{TIMER}/runs/{run['id']}"))
+    for response in exchanges:  # two requests are invalid on purpose: check the answers only
+        validate_exchange(response.request, response, validate_request=False)
+    assert [r.status_code for r in exchanges] == [201, 200, 404, 400, 422, 200]
+    assert exchanges[-1].json() == run
+    assert service.runs_created == 1
+
+
+def test_requests_outside_api_v1_get_404(base_url: str) -> None:
+    root = base_url.removesuffix("/api/v1")
+    for path in (f"/timers/{TIMER}/runs", f"/api/v2/timers/{TIMER}/runs", "/"):
+        response = httpx.get(root + path, headers=AUTH)
+        assert response.status_code == 404
+        assert response.json()["code"] == "NOT_FOUND"
+
+
+def test_any_method_is_answered_by_the_service(base_url: str) -> None:
+    for method in ("DELETE", "PATCH", "TRACE", "QUERY", "OPTIONS"):
+        response = httpx.request(method, f"{base_url}/timers/{TIMER}/runs", headers=AUTH)
+        assert (response.status_code, response.headers["allow"]) == (405, "GET")
+    head = httpx.head(f"{base_url}/timers/{TIMER}/run", headers=AUTH)
+    assert (head.status_code, head.content) == (405, b"")
+
+
+def test_advance_and_faults_work_while_served(service: FakeTimersService, base_url: str) -> None:
+    with httpx.Client(base_url=base_url, headers=AUTH) as http:
+        run = http.post(f"/timers/{TIMER}/run").json()
+        service.advance(10)
+        assert http.get(f"/timers/{TIMER}/runs/{run['id']}").json()["status"] != "pending"
+        service.fail_next(status=429, headers={"Retry-After": "3"})
+        limited = http.get(f"/timers/{TIMER}/runs")
+    assert (limited.status_code, limited.headers["retry-after"]) == (429, "3")
+
+
+def test_fifty_concurrent_keep_alive_clients_all_succeed(
+    service: FakeTimersService, base_url: str
+) -> None:
+    service.latency = 0.01  # keeps the requests of different clients overlapping
+    barrier = threading.Barrier(50)
+    tls = ssl.create_default_context()  # unused on http://, but costly to build 50 times
+    failures: list[BaseException] = []
+
+    def one_client() -> None:
+        try:
+            with httpx.Client(base_url=base_url, headers=AUTH, timeout=10, verify=tls) as http:
+                barrier.wait()
+                for _ in range(3):
+                    assert http.get(f"/timers/{TIMER}/runs", params={"limit": 5}).status_code == 200
+                    assert http.post(f"/timers/{TIMER}/run").status_code == 201
+        except BaseException as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=one_client) for _ in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert failures == []
+    assert service.runs_created == 150
+    assert len(service.requests) == 300
+
+
+def test_a_connection_is_kept_alive_between_requests(base_url: str) -> None:
+    parts = urlsplit(base_url)
+    assert parts.hostname and parts.port
+    request = (
+        f"GET /api/v1/timers/{TIMER}/runs?limit=1 HTTP/1.1\r\n"
+        f"Host: {parts.netloc}\r\nAuthorization: Bearer {TOKEN}\r\n\r\n"
+    ).encode()
+    closing = request.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n")
+    answer = http_request(parts.hostname, parts.port, request + request + closing)
+    assert answer.count(b"HTTP/1.1 200 OK") == 3
+
+
+def test_a_chunked_request_body_is_read_and_ignored(base_url: str) -> None:
+    with httpx.Client(base_url=base_url, headers=AUTH) as http:
+        response = http.post(f"/timers/{TIMER}/run", content=iter([b"ignored ", b"body"]))
+        assert response.status_code == 201
+        assert http.get(f"/timers/{TIMER}/runs").status_code == 200  # the connection still works
+
+
+def test_a_dropped_connection_really_closes_the_socket(
+    service: FakeTimersService, base_url: str
+) -> None:
+    service.drop_next(operation="run_timer")
+    with httpx.Client(base_url=base_url, headers=AUTH) as http:
+        with pytest.raises(httpx.RemoteProtocolError):
+            http.post(f"/timers/{TIMER}/run")
+        assert service.runs_created == 0
+        assert http.post(f"/timers/{TIMER}/run").status_code == 201
+    parts = urlsplit(base_url)
+    assert parts.hostname and parts.port
+    service.drop_next()
+    raw = f"GET /api/v1/timers/{TIMER}/runs HTTP/1.1\r\nHost: x\r\n\r\n".encode()
+    assert http_request(parts.hostname, parts.port, raw) == b""  # closed without a byte
+
+
+def test_a_drop_after_processing_creates_the_run_over_http(
+    service: FakeTimersService, base_url: str
+) -> None:
+    service.drop_next(operation="run_timer", after_processing=True)
+    with pytest.raises(httpx.RemoteProtocolError):
+        httpx.post(f"{base_url}/timers/{TIMER}/run", headers=AUTH)
+    assert service.runs_created == 1
+
+
+def test_latency_really_waits_when_served(service: FakeTimersService, base_url: str) -> None:
+    service.latency = 0.05
+    started = time.perf_counter()
+    assert httpx.get(f"{base_url}/timers/{TIMER}/runs", headers=AUTH).status_code == 200
+    assert time.perf_counter() - started >= 0.05
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "10.0.0.1", "example.org", "::", ""])
+def test_a_host_that_is_not_loopback_is_refused(service: FakeTimersService, host: str) -> None:
+    with pytest.raises(ValueError, match="loopback"), serve(service, host=host):
+        pass
+
+
+@pytest.mark.parametrize("host", ["localhost", "127.0.0.2"])
+def test_other_loopback_hosts_are_served(service: FakeTimersService, host: str) -> None:
+    with serve(service, host=host) as url:
+        assert urlsplit(url).hostname == ("127.0.0.1" if host == "localhost" else host)
+        assert httpx.get(f"{url}/timers/{TIMER}/runs", headers=AUTH).status_code == 200
+
+
+def test_ipv6_loopback_is_served(service: FakeTimersService) -> None:
+    try:
+        socket.socket(socket.AF_INET6).bind(("::1", 0))
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    with serve(service, host="::1") as url:
+        assert url.startswith("http://[::1]:")
+        assert httpx.get(f"{url}/timers/{TIMER}/runs", headers=AUTH).status_code == 200
+
+
+def test_after_exit_the_port_is_closed_and_kept_alive_connections_end(
+    service: FakeTimersService,
+) -> None:
+    http = httpx.Client(headers=AUTH)
+    with serve(service) as url:
+        assert http.get(f"{url}/timers/{TIMER}/runs").status_code == 200  # now kept alive
+        parts = urlsplit(url)
+        before = threading.active_count()
+        started = time.perf_counter()
+    assert time.perf_counter() - started < 1  # an idle kept-alive connection does not block exit
+    assert parts.hostname and parts.port
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection((parts.hostname, parts.port), timeout=2)
+    with pytest.raises(httpx.TransportError):
+        http.get(f"{url}/timers/{TIMER}/runs")
+    http.close()
+    deadline = time.monotonic() + 2
+    while threading.active_count() >= before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert threading.active_count() < before  # the connection's thread has ended
+
+
+def test_the_port_can_be_chosen(service: FakeTimersService) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with serve(service, port=port) as url:
+        assert urlsplit(url).port == port
+
+
+# --- the pytest plugin (enabled for the suite in conftest.py) -------------------------------------
+
+
+def test_the_plugin_gives_a_fresh_service(timers_service: FakeTimersService) -> None:
+    assert timers_service.requests == []
+    timer = timers_service.add_timer()
+    run = timers_service.add_run(timer)
+    assert timers_service.get_run_json(timer, run["id"]) == run
+
+
+def test_the_plugin_serves_that_service_for_the_test(
+    timers_service: FakeTimersService, timers_base_url: str
+) -> None:
+    timer = timers_service.add_timer()
+    timers_service.seed_history(timer, 3)
+    response = httpx.get(f"{timers_base_url}/timers/{timer}/runs", headers=AUTH)
+    assert response.json()["total"] == 3
+    assert urlsplit(timers_base_url).hostname == "127.0.0.1"
