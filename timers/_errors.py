@@ -94,11 +94,7 @@ class APIConnectionError(TimersError):
 
     def _describe(self) -> str:
         text = f"{self.message} ({self.method} {self.url})"
-        if self.retries_taken:
-            text += f" after {self.retries_taken} retr{'y' if self.retries_taken == 1 else 'ies'}"
-        if self.outcome_unknown:
-            text += f"; {OUTCOME_UNKNOWN_NOTE}"
-        return text
+        return text + _attempt_notes(self.retries_taken, self.outcome_unknown)
 
 
 class APITimeoutError(APIConnectionError):
@@ -147,11 +143,7 @@ class APIError(TimersError):
         if self.errors:
             details = "; ".join(_one_line(str(e.get("message", e))) for e in self.errors[:3])
             text += f" [{details}{'; ...' if len(self.errors) > 3 else ''}]"
-        if self.retries_taken:
-            text += f" after {self.retries_taken} retr{'y' if self.retries_taken == 1 else 'ies'}"
-        if self.outcome_unknown:
-            text += f"; {OUTCOME_UNKNOWN_NOTE}"
-        return text
+        return text + _attempt_notes(self.retries_taken, self.outcome_unknown)
 
 
 class BadRequestError(APIError):
@@ -265,6 +257,16 @@ def error_class_for(status_code: int) -> type[APIError]:
     if status_code >= 500:
         return ServerError
     return _STATUS_ERRORS.get(status_code, APIError)
+
+
+def _attempt_notes(retries_taken: int, outcome_unknown: bool) -> str:
+    """What every request error adds to its message: retries, and whether a run may exist."""
+    text = ""
+    if retries_taken:
+        text += f" after {retries_taken} retr{'y' if retries_taken == 1 else 'ies'}"
+    if outcome_unknown:
+        text += f"; {OUTCOME_UNKNOWN_NOTE}"
+    return text
 
 
 def _safe_url(url: httpx.URL) -> str:

@@ -150,6 +150,16 @@ def _parse_since(value: str | None) -> datetime | None:
 
 
 FORMAT = click.Choice(["table", "json", "jsonl"])
+# One run shows as details or JSON (jsonl is for listings).
+_run_format_option = click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+
+
+def _timeout_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "--timeout", type=click.FloatRange(min=0), default=600.0, show_default=True, help=help_text
+    )
 
 
 @click.group(
@@ -274,7 +284,7 @@ def _emit_runs(state: _State, runs_iter: Iterator[TimerRun], fmt: str, footer: s
 @runs.command("show")
 @click.argument("timer_id")
 @click.argument("run_id")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@_run_format_option
 @pass_state
 def show_run(state: _State, timer_id: str, run_id: str, fmt: str) -> None:
     """Show every field of one run, including its error details.
@@ -316,14 +326,8 @@ def _finish(state: _State, run: TimerRun, fmt: str) -> None:
 @runs.command("trigger")
 @click.argument("timer_id")
 @click.option("--wait", is_flag=True, help="Wait for the run to finish; exit 7 if it failed.")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0),
-    default=600.0,
-    show_default=True,
-    help="With --wait: seconds to wait before giving up (exit 8).",
-)
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@_timeout_option("With --wait: seconds to wait before giving up (exit 8).")
+@_run_format_option
 @pass_state
 def trigger_run(state: _State, timer_id: str, wait: bool, timeout: float, fmt: str) -> None:
     """Trigger a run of the timer now.
@@ -346,14 +350,8 @@ def trigger_run(state: _State, timer_id: str, wait: bool, timeout: float, fmt: s
 @runs.command("wait")
 @click.argument("timer_id")
 @click.argument("run_id")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0),
-    default=600.0,
-    show_default=True,
-    help="Seconds to wait before giving up (exit 8).",
-)
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@_timeout_option("Seconds to wait before giving up (exit 8).")
+@_run_format_option
 @pass_state
 def wait_run(state: _State, timer_id: str, run_id: str, timeout: float, fmt: str) -> None:
     """Wait for a run to finish and show it; exit 7 if it failed.
