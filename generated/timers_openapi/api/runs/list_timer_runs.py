@@ -127,8 +127,10 @@ def sync_detailed(
 ) -> Response[Error | RunList]:
     """List the runs of a timer
 
-     Lists the timer's runs, newest first (by `start_time`), one page at a time. Pass a
-    page's `next_page` back as `marker` to get the following page, with the same filters.
+     Lists the timer's runs, newest first (by `start_time`; runs that started at the same
+    instant by descending id), one page at a time. Pass a page's `next_page` back as
+    `marker` to get the following page, with the same filters. A marker the service did not
+    issue gets 400.
 
     Args:
         timer_id (UUID):
@@ -177,8 +179,10 @@ def sync(
 ) -> Error | RunList | None:
     """List the runs of a timer
 
-     Lists the timer's runs, newest first (by `start_time`), one page at a time. Pass a
-    page's `next_page` back as `marker` to get the following page, with the same filters.
+     Lists the timer's runs, newest first (by `start_time`; runs that started at the same
+    instant by descending id), one page at a time. Pass a page's `next_page` back as
+    `marker` to get the following page, with the same filters. A marker the service did not
+    issue gets 400.
 
     Args:
         timer_id (UUID):
@@ -222,8 +226,10 @@ async def asyncio_detailed(
 ) -> Response[Error | RunList]:
     """List the runs of a timer
 
-     Lists the timer's runs, newest first (by `start_time`), one page at a time. Pass a
-    page's `next_page` back as `marker` to get the following page, with the same filters.
+     Lists the timer's runs, newest first (by `start_time`; runs that started at the same
+    instant by descending id), one page at a time. Pass a page's `next_page` back as
+    `marker` to get the following page, with the same filters. A marker the service did not
+    issue gets 400.
 
     Args:
         timer_id (UUID):
@@ -270,8 +276,10 @@ async def asyncio(
 ) -> Error | RunList | None:
     """List the runs of a timer
 
-     Lists the timer's runs, newest first (by `start_time`), one page at a time. Pass a
-    page's `next_page` back as `marker` to get the following page, with the same filters.
+     Lists the timer's runs, newest first (by `start_time`; runs that started at the same
+    instant by descending id), one page at a time. Pass a page's `next_page` back as
+    `marker` to get the following page, with the same filters. A marker the service did not
+    issue gets 400.
 
     Args:
         timer_id (UUID):
