@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from support.openapi import validating
 
 from timers import APIConnectionError, APIError, TimerRun, TimersClient, TimersError
 from timers.testing import FakeTimersService, serve
@@ -61,7 +62,8 @@ def service() -> FakeTimersService:
 
 
 def in_process(service: FakeTimersService, **kwargs: Any) -> TimersClient:
-    transport = kwargs.pop("transport", service.transport())
+    # Every exchange is checked against the spec as well (the injected 5xx and 429 are in it).
+    transport = validating(kwargs.pop("transport", service.transport()))
     return TimersClient(
         TOKEN, http_client=httpx.Client(transport=transport), sleep=lambda s: None, **kwargs
     )
