@@ -44,7 +44,7 @@ from timers._errors import (
 )
 from timers._models import RunPage, RunStatus, TimerRun
 from timers._paging import Pager
-from timers._retry import RetryPolicy, parse_retry_after
+from timers._retry import NEVER_SENT, RetryPolicy, parse_retry_after
 from timers._version import __version__
 from timers._wait import Waiter
 
@@ -60,7 +60,6 @@ _HEADERS = {
     "User-Agent": f"timers-python/{__version__} httpx/{httpx.__version__}",
     "Accept": "application/json",
 }
-_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 class _Core:
@@ -290,7 +289,7 @@ def _log_response(response: httpx.Response, started: float) -> None:
 def _connection_error(
     exc: Exception, request: httpx.Request, retries: int, idempotent: bool
 ) -> APIConnectionError:
-    sent = not isinstance(exc, _NEVER_SENT)
+    sent = not isinstance(exc, NEVER_SENT)
     cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
     what = "timed out" if cls is APITimeoutError else "failed"
     if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):

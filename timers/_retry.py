@@ -28,11 +28,11 @@ import httpx
 
 from timers._errors import InvalidArgumentError
 
-__all__ = ["RetryPolicy", "parse_retry_after"]
+__all__ = ["NEVER_SENT", "RetryPolicy", "parse_retry_after"]
 
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 # The request was never sent: safe to retry even a POST.
-_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 def _non_negative_int(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
@@ -73,7 +73,7 @@ class RetryPolicy:
 
     def should_retry_exception(self, exc: httpx.HTTPError, *, idempotent: bool) -> bool:
         """Whether a transport failure may be retried (ignoring how many retries are left)."""
-        if isinstance(exc, _NEVER_SENT):
+        if isinstance(exc, NEVER_SENT):
             return True
         return idempotent and isinstance(exc, httpx.TransportError)
 
