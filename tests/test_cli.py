@@ -289,10 +289,15 @@ def test_token_option_is_used_and_never_printed(mock: respx.MockRouter) -> None:
 
 
 def test_verbose_logs_each_request_to_stderr(mock: respx.MockRouter) -> None:
+    import logging
+
     mock.get(f"/timers/{TIMER_ID}/runs/{RUN_ID}").respond(200, json=run_json())
+    before = logging.getLogger("timers").handlers[:], logging.getLogger("timers").level
     code, _, err = invoke("--verbose", "runs", "show", TIMER_ID, RUN_ID)
     assert code == 0
     assert f"GET /api/v1/timers/{TIMER_ID}/runs/{RUN_ID} -> 200" in err
+    # run in-process, the command leaves logging as it found it
+    assert (logging.getLogger("timers").handlers, logging.getLogger("timers").level) == before
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import itertools
 import json
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -270,6 +271,7 @@ def _peak_growth(total: int) -> int:
     # With the cycle collector off, anything paging leaves for it would pile up here: the
     # result then depends on what the code keeps, not on when a collection happens to run.
     gc.disable()
+    logging.disable(logging.CRITICAL)  # log records kept by a capturing handler are not paging's
     tracemalloc.start()
     try:
         base, _ = tracemalloc.get_traced_memory()
@@ -277,6 +279,7 @@ def _peak_growth(total: int) -> int:
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
+        logging.disable(logging.NOTSET)
         gc.enable()
     return peak - base
 

@@ -84,9 +84,8 @@ def exercise(dual: Dual, make: Callable[[], list[object]]) -> list[BaseException
 def test_the_token_never_appears_in_logs_errors_or_tracebacks(
     dual: Dual, scenario: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG)
-    for name in ("timers", "httpx", "httpcore"):
-        logging.getLogger(name).setLevel(logging.DEBUG)
+    for name in (None, "timers", "httpx", "httpcore"):
+        caplog.set_level(logging.DEBUG, logger=name)  # restored after the test
     raised = exercise(dual, SCENARIOS[scenario])
     everything = caplog.text + "".join(r.getMessage() for r in caplog.records)
     for exc in raised:

@@ -195,8 +195,15 @@ def cli(ctx: click.Context, base_url: str | None, token: str | None, verbose: bo
     if verbose:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        level = logger.level
         logger.addHandler(handler)
         logger.setLevel(logging.DEBUG)
+
+        def restore() -> None:  # for callers running the CLI in-process (tests, scripts)
+            logger.removeHandler(handler)
+            logger.setLevel(level)
+
+        ctx.call_on_close(restore)
     ctx.obj = _State(base_url, token, verbose)
 
 
