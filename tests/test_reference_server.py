@@ -193,7 +193,8 @@ def test_other_loopback_hosts_are_served(service: FakeTimersService, host: str) 
 
 def test_ipv6_loopback_is_served(service: FakeTimersService) -> None:
     try:
-        socket.socket(socket.AF_INET6).bind(("::1", 0))
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
     except OSError:
         pytest.skip("no IPv6 loopback here")
     with serve(service, host="::1") as url:
