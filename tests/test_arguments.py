@@ -132,7 +132,7 @@ def test_start_after_must_be_before_start_before(dual: Dual, recorder: Recorder)
     refused(dual, recorder, "iter_runs", TIMER_ID, start_after=later, start_before=now)
 
 
-@pytest.mark.parametrize("marker", ["", 5, b"abc"])
+@pytest.mark.parametrize("marker", ["", 5, b"abc", "ab\ud800c"])
 def test_marker_must_be_a_non_empty_string(dual: Dual, recorder: Recorder, marker: object) -> None:
     assert "marker" in refused(dual, recorder, "list_runs", TIMER_ID, marker=marker)
     assert "marker" in refused(dual, recorder, "iter_run_pages", TIMER_ID, marker=marker)

@@ -70,7 +70,9 @@ def test_no_credential_at_all_names_every_way_to_give_one(cls: type) -> None:
 
 
 @pytest.mark.parametrize("cls", [TimersClient, AsyncTimersClient])
-@pytest.mark.parametrize("token", ["", "   ", "abc\r\nX-Evil: 1", " padded"])
+@pytest.mark.parametrize(
+    "token", ["", "   ", "abc\r\nX-Evil: 1", " padded", "nul\x00x", "vt\x0bx", "tab\tx", "ünïcode"]
+)
 def test_empty_or_multi_line_tokens_are_refused_without_echoing_them(cls: type, token: str) -> None:
     with pytest.raises(InvalidArgumentError) as info:
         cls(token)
@@ -311,3 +313,25 @@ def test_an_async_client_used_from_a_second_event_loop_raises_a_clear_error() ->
     asyncio.run(client.get_run(TIMER_ID, RUN_ID))
     with pytest.raises(UsageError, match="one AsyncTimersClient per event loop"):
         asyncio.run(client.get_run(TIMER_ID, RUN_ID))
+
+
+def test_an_authorizer_header_http_cannot_carry_is_refused_without_quoting_it(dual: Dual) -> None:
+    class Broken:
+        def get_authorization_header(self) -> str:
+            return "Bearer SECRET-123\nX-Evil: 1"
+
+    seen = Seen()
+    with pytest.raises(InvalidArgumentError) as info:
+        dual.client(handler=seen, authorizer=Broken()).get_run(TIMER_ID, RUN_ID)
+    assert "SECRET-123" not in str(info.value) and "SECRET-123" not in repr(info.value)
+    assert seen.requests == []
+
+
+def test_closing_an_async_client_from_another_event_loop_is_a_usage_error() -> None:
+    import asyncio
+
+    client = AsyncTimersClient(TOKEN)
+    client._http = httpx.AsyncClient(transport=httpx.MockTransport(Seen()))  # owned, mocked
+    asyncio.run(client.get_run(TIMER_ID, RUN_ID))
+    with pytest.raises(UsageError, match="event loop"):
+        asyncio.run(client.aclose())

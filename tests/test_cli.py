@@ -255,6 +255,8 @@ def test_an_invalid_response_exits_6(mock: respx.MockRouter) -> None:
         ["runs", "list", TIMER_ID, "--limit", "0"],
         ["runs", "list", TIMER_ID, "--status", "done"],
         ["runs", "list", TIMER_ID, "--since", "7 days"],
+        ["runs", "list", TIMER_ID, "--since", "99999999999d"],
+        ["runs", "list", TIMER_ID, "--since", "3000000w"],
         ["runs", "list", TIMER_ID, "--after", "2026-11-01"],
         ["runs", "list", TIMER_ID, "--after", "2026-11-01T00:00:00Z", "--since", "1d"],
         ["runs", "list", TIMER_ID, "--format", "xml"],

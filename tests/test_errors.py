@@ -238,3 +238,12 @@ def test_every_error_class_is_public_and_in_the_tree() -> None:
     assert issubclass(timers.InvalidArgumentError, ValueError)
     assert issubclass(timers.WaitTimeoutError, TimeoutError)
     assert issubclass(timers.APITimeoutError, timers.APIConnectionError)
+
+
+@pytest.mark.parametrize("status", [404, 503])
+def test_an_error_body_nested_too_deep_for_json_is_kept_as_text(dual: Dual, status: int) -> None:
+    deep = b"[" * 100_000
+    client = dual.client(answer(status, deep, off_spec=True), max_retries=0)
+    with pytest.raises(APIError) as info:
+        client.get_run(TIMER_ID, RUN_ID)
+    assert info.value.status_code == status and isinstance(info.value.body, str)

@@ -130,3 +130,19 @@ def test_a_success_body_that_is_not_a_json_object_is_a_validation_error(
         client.run_timer(TIMER_ID)
     assert problem in str(info.value)
     assert info.value.path == ""
+
+
+def test_an_unreadable_answer_to_run_timer_says_the_run_may_exist(dual: Dual) -> None:
+    client = dual.client(handler=lambda r: httpx.Response(201, json={"id": "nope"}), validate=False)
+    with pytest.raises(ResponseValidationError) as info:
+        client.run_timer(TIMER_ID)
+    assert info.value.outcome_unknown is True
+    assert "may or may not have been created" in str(info.value)
+
+
+def test_an_unreadable_answer_to_a_read_has_no_outcome_note(dual: Dual) -> None:
+    client = dual.client(handler=lambda r: httpx.Response(200, json={"id": "nope"}), validate=False)
+    with pytest.raises(ResponseValidationError) as info:
+        client.get_run(TIMER_ID, RUN_ID)
+    assert info.value.outcome_unknown is False
+    assert "may or may not" not in str(info.value)

@@ -122,3 +122,21 @@ def test_client_repr_shows_where_not_who(cls: type) -> None:
     text = repr(client)
     assert "http://127.0.0.1:9/api/v1" in text
     assert TOKEN not in text
+
+
+def test_httpx_refusing_a_request_is_not_retried_and_its_text_is_not_quoted(dual: Dual) -> None:
+    # h11's message for a refused header quotes the header, i.e. possibly the token.
+    calls: list[int] = []
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        raise httpx.LocalProtocolError(f"Illegal header value b'Bearer {TOKEN}'")
+
+    client = dual.client(httpx.MockTransport(refuse), validate=False)
+    for call in (lambda: client.get_run(TIMER_ID, RUN_ID), lambda: client.run_timer(TIMER_ID)):
+        with pytest.raises(TimersError) as info:
+            call()
+        assert TOKEN not in str(info.value) and TOKEN not in repr(info.value)
+        assert "not valid HTTP" in str(info.value)
+        assert getattr(info.value, "outcome_unknown", None) is False
+    assert len(calls) == 2 and dual.clock.sleeps == []

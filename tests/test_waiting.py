@@ -150,3 +150,11 @@ def test_rate_limit_retry_after_is_used_by_the_retry_policy_first(dual: Dual) ->
     run = dual.client(handler=service).wait_for_run(TIMER_ID, RUN_ID)
     assert run.status is RunStatus.SUCCESS
     assert dual.clock.sleeps == [3.0]  # slept by the retry inside get_run
+
+
+def test_retries_inside_a_poll_never_sleep_past_the_deadline(dual: Dual) -> None:
+    limited = (429, {"code": "RATE_LIMITED", "message": "slow"}, {"retry-after": "30"})
+    service = Lifecycle([limited])
+    with pytest.raises(WaitTimeoutError):
+        dual.client(handler=service).wait_for_run(TIMER_ID, RUN_ID, timeout=5, poll_interval=1)
+    assert sum(dual.clock.sleeps) <= 5.0

@@ -109,6 +109,10 @@ def check_marker(value: Any) -> str | None:
         raise InvalidArgumentError(
             f"marker must be a non-empty string from a page's next_page, got {value!r}"
         )
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidArgumentError(f"marker is not valid text: {value!r}") from None
     return value
 
 

@@ -41,6 +41,12 @@ class TokenAuth(httpx.Auth):
 
     def _apply(self, request: httpx.Request) -> None:
         header = self._authorizer.get_authorization_header()
+        if header and not all(" " <= c <= "~" for c in header):
+            # Checked here, not left to h11: its error message would quote the header.
+            raise InvalidArgumentError(
+                f"{type(self._authorizer).__name__}.get_authorization_header() returned a "
+                "value with characters an HTTP header cannot carry"
+            )
         if header:
             request.headers["Authorization"] = header
         else:
@@ -97,6 +103,9 @@ def resolve_auth(access_token: str | None, authorizer: Authorizer | None) -> Tok
             )
     if not isinstance(access_token, str) or not access_token.strip():
         raise InvalidArgumentError("access_token must be a non-empty string")
-    if any(c in access_token for c in "\r\n") or access_token != access_token.strip():
-        raise InvalidArgumentError("access_token must not contain whitespace or line breaks")
+    # HTTP would refuse anything else in a header, and its error message would quote the token.
+    if not all("!" <= c <= "~" for c in access_token):
+        raise InvalidArgumentError(
+            "access_token must be printable ASCII with no spaces or control characters"
+        )
     return TokenAuth(_StaticToken(access_token))

@@ -115,23 +115,37 @@ class _Core:
     # -- retries --------------------------------------------------------------------------
 
     def delay_after_exception(
-        self, exc: Exception, request: httpx.Request, retries: int, idempotent: bool
+        self,
+        exc: Exception,
+        request: httpx.Request,
+        retries: int,
+        idempotent: bool,
+        deadline: float | None = None,
     ) -> float:
-        """The wait before retrying after a transport failure, or raise the mapped error."""
+        """The wait before retrying after a transport failure, or raise the mapped error.
+
+        No retry is planned that would wait past ``deadline`` (a ``clock()`` time)."""
         if (
             isinstance(exc, httpx.HTTPError)
             and retries < self.retry.max_retries
             and self.retry.should_retry_exception(exc, idempotent=idempotent)
         ):
             delay = self.retry.delay_for(retries)
-            _log_retry(request, retries, self.retry.max_retries, delay, type(exc).__name__)
-            return delay
+            if deadline is None or self.clock() + delay <= deadline:
+                _log_retry(request, retries, self.retry.max_retries, delay, type(exc).__name__)
+                return delay
         raise _connection_error(exc, request, retries, idempotent) from exc
 
     def delay_after_response(
-        self, response: httpx.Response, retries: int, idempotent: bool
+        self,
+        response: httpx.Response,
+        retries: int,
+        idempotent: bool,
+        deadline: float | None = None,
     ) -> float | None:
-        """The wait before retrying after this response, or None to stop and use it."""
+        """The wait before retrying after this response, or None to stop and use it.
+
+        No retry is planned that would wait past ``deadline`` (a ``clock()`` time)."""
         status = response.status_code
         if status < 400 or retries >= self.retry.max_retries:
             return None
@@ -144,6 +158,8 @@ class _Core:
             delay = retry_after
         else:
             delay = self.retry.delay_for(retries)
+        if deadline is not None and self.clock() + delay > deadline:
+            return None
         _log_retry(response.request, retries, self.retry.max_retries, delay, f"status {status}")
         return delay
 
@@ -162,21 +178,23 @@ class _Core:
             raise self.error_for(response, retries, idempotent)
         content_type = response.headers.get("content-type", "")
         media = content_type.split(";", 1)[0].strip().lower()
+        unknown = not idempotent  # a 2xx to run_timer: the run exists, whatever the body
         if media != "application/json" and not media.endswith("+json"):
             raise ResponseValidationError(
                 f"expected a JSON body, got content type {content_type or 'none'!r}",
                 response=response,
+                outcome_unknown=unknown,
             )
         try:
             data = json.loads(response.content)
         except (ValueError, RecursionError) as exc:
             raise ResponseValidationError(
-                f"the body is not valid JSON ({exc})", response=response
+                f"the body is not valid JSON ({exc})", response=response, outcome_unknown=unknown
             ) from None
         try:
             result = parse(data)
         except ResponseValidationError as exc:
-            raise exc.with_response(response) from None
+            raise exc.with_response(response, outcome_unknown=unknown) from None
         # httpx's Response and its stream refer to each other, so a finished response (and
         # its raw body) lives until a full garbage collection. Breaking the cycle frees it
         # now: paging then holds one page's body, not a dozen.
@@ -289,12 +307,17 @@ def _log_response(response: httpx.Response, started: float) -> None:
 def _connection_error(
     exc: Exception, request: httpx.Request, retries: int, idempotent: bool
 ) -> APIConnectionError:
-    sent = not isinstance(exc, NEVER_SENT)
+    sent = not isinstance(exc, (*NEVER_SENT, httpx.LocalProtocolError))
     cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
     what = "timed out" if cls is APITimeoutError else "failed"
     if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
         what = f"could not connect ({what.replace('failed', 'refused or unreachable')})"
-    detail = str(exc) or type(exc).__name__
+    # httpx's own text for a refused request quotes the offending header, which may be a token.
+    detail = (
+        "the request is not valid HTTP"
+        if not sent and isinstance(exc, httpx.LocalProtocolError)
+        else (str(exc) or type(exc).__name__)
+    )
     return cls(
         f"request {what}: {type(exc).__name__}: {detail}",
         method=request.method,
@@ -574,12 +597,16 @@ class TimersClient:
         )
         if first is not None and waiter.observe(first):
             return first
+        spec = self._core.get_run_spec(timer_id, run_id)
         delay = 0.0 if first is None else waiter.next_delay()
         while True:
             if delay:
                 self._sleep(delay)
             try:
-                run = self.get_run(timer_id, run_id)
+                # Retries inside the poll stop at the deadline; the waiter handles the rest.
+                run = self._request(
+                    spec, parse_timer_run, idempotent=True, deadline=waiter.deadline
+                )
             except RateLimitError as exc:
                 delay = waiter.next_delay(exc.retry_after)
                 continue
@@ -589,7 +616,13 @@ class TimersClient:
 
     # -- I/O ----------------------------------------------------------------------------------
 
-    def _request(self, spec: RequestSpec, parse: Callable[[Any], T], idempotent: bool) -> T:
+    def _request(
+        self,
+        spec: RequestSpec,
+        parse: Callable[[Any], T],
+        idempotent: bool,
+        deadline: float | None = None,
+    ) -> T:
         if self._http.is_closed:
             raise _closed_error("TimersClient")
         core = self._core
@@ -600,10 +633,10 @@ class TimersClient:
             try:
                 response = self._http.send(request, auth=core.auth)
             except httpx.HTTPError as exc:
-                delay = core.delay_after_exception(exc, request, retries, idempotent)
+                delay = core.delay_after_exception(exc, request, retries, idempotent, deadline)
             else:
                 _log_response(response, started)
-                retry_delay = core.delay_after_response(response, retries, idempotent)
+                retry_delay = core.delay_after_response(response, retries, idempotent, deadline)
                 if retry_delay is None:
                     return core.finish(response, parse, retries, idempotent)
                 delay = retry_delay
@@ -682,8 +715,12 @@ class AsyncTimersClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the httpx client if this client created it (never one you passed in)."""
+        """Close the httpx client if this client created it (never one you passed in).
+
+        Call it in the event loop the client was used in (``UsageError`` otherwise)."""
         if self._core.owns_http:
+            if self._loop is not None:
+                self._check_loop()
             await self._http.aclose()
 
     async def run_timer(
@@ -804,12 +841,16 @@ class AsyncTimersClient:
         )
         if first is not None and waiter.observe(first):
             return first
+        spec = self._core.get_run_spec(timer_id, run_id)
         delay = 0.0 if first is None else waiter.next_delay()
         while True:
             if delay:
                 await self._sleep(delay)
             try:
-                run = await self.get_run(timer_id, run_id)
+                # Retries inside the poll stop at the deadline; the waiter handles the rest.
+                run = await self._request(
+                    spec, parse_timer_run, idempotent=True, deadline=waiter.deadline
+                )
             except RateLimitError as exc:
                 delay = waiter.next_delay(exc.retry_after)
                 continue
@@ -817,7 +858,13 @@ class AsyncTimersClient:
                 return run
             delay = waiter.next_delay()
 
-    async def _request(self, spec: RequestSpec, parse: Callable[[Any], T], idempotent: bool) -> T:
+    async def _request(
+        self,
+        spec: RequestSpec,
+        parse: Callable[[Any], T],
+        idempotent: bool,
+        deadline: float | None = None,
+    ) -> T:
         if self._http.is_closed:
             raise _closed_error("AsyncTimersClient")
         self._check_loop()
@@ -829,10 +876,10 @@ class AsyncTimersClient:
             try:
                 response = await self._http.send(request, auth=core.auth)
             except httpx.HTTPError as exc:
-                delay = core.delay_after_exception(exc, request, retries, idempotent)
+                delay = core.delay_after_exception(exc, request, retries, idempotent, deadline)
             else:
                 _log_response(response, started)
-                retry_delay = core.delay_after_response(response, retries, idempotent)
+                retry_delay = core.delay_after_response(response, retries, idempotent, deadline)
                 if retry_delay is None:
                     return core.finish(response, parse, retries, idempotent)
                 delay = retry_delay

@@ -200,14 +200,21 @@ class ResponseValidationError(TimersError):
 
     ``path`` names the offending field (e.g. ``runs[3].start_time``; empty for the whole body),
     ``response`` is the response (``None`` when parsing data given to ``from_dict``).
+    ``outcome_unknown`` is True for ``run_timer``: the service accepted it, so a run may exist.
     """
 
     def __init__(
-        self, problem: str, *, path: str = "", response: httpx.Response | None = None
+        self,
+        problem: str,
+        *,
+        path: str = "",
+        response: httpx.Response | None = None,
+        outcome_unknown: bool = False,
     ) -> None:
         self.problem = problem
         self.path = path
         self.response = response
+        self.outcome_unknown = outcome_unknown
         self.status_code = None if response is None else response.status_code
         self.request_id = None if response is None else response.headers.get("x-request-id")
         where = f"at {path}: " if path else ""
@@ -218,11 +225,17 @@ class ResponseValidationError(TimersError):
             if self.request_id:
                 text += f", request id {self.request_id}"
             text += ")"
+        if outcome_unknown:
+            text += "; the service accepted the request, so " + OUTCOME_UNKNOWN_NOTE
         super().__init__(text)
 
-    def with_response(self, response: httpx.Response) -> ResponseValidationError:
+    def with_response(
+        self, response: httpx.Response, *, outcome_unknown: bool = False
+    ) -> ResponseValidationError:
         """The same problem, tied to the response it came from."""
-        return ResponseValidationError(self.problem, path=self.path, response=response)
+        return ResponseValidationError(
+            self.problem, path=self.path, response=response, outcome_unknown=outcome_unknown
+        )
 
 
 class PaginationError(TimersError):
@@ -288,7 +301,7 @@ def _body_of(response: httpx.Response) -> Any:
         return None
     try:
         return json.loads(content)
-    except ValueError:
+    except (ValueError, RecursionError):
         return response.text
 
 

@@ -33,6 +33,7 @@ __all__ = ["NEVER_SENT", "RetryPolicy", "parse_retry_after"]
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 # The request was never sent: safe to retry even a POST.
 NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# (A LocalProtocolError is never sent either, but it is not worth retrying.)
 
 
 def _non_negative_int(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
@@ -73,6 +74,8 @@ class RetryPolicy:
 
     def should_retry_exception(self, exc: httpx.HTTPError, *, idempotent: bool) -> bool:
         """Whether a transport failure may be retried (ignoring how many retries are left)."""
+        if isinstance(exc, httpx.LocalProtocolError):
+            return False  # httpx refused to send it: trying again cannot help
         if isinstance(exc, NEVER_SENT):
             return True
         return idempotent and isinstance(exc, httpx.TransportError)

@@ -21,7 +21,7 @@ _GROWTH = 1.5
 class Waiter:
     """Deadline, poll interval, and status-change reporting for one wait."""
 
-    __slots__ = ("_clock", "_deadline", "_interval", "_on_update", "_run_id", "_timeout", "last")
+    __slots__ = ("_clock", "_interval", "_on_update", "_run_id", "_timeout", "deadline", "last")
 
     def __init__(
         self,
@@ -35,7 +35,7 @@ class Waiter:
         self._run_id = run_id
         self._timeout = timeout
         self._clock = clock
-        self._deadline = clock() + timeout
+        self.deadline = clock() + timeout  # the clock() time at which waiting ends
         self._interval = min(poll_interval, MAX_POLL_INTERVAL)
         self._on_update = on_update
         self.last: TimerRun | None = None
@@ -49,7 +49,7 @@ class Waiter:
 
     def next_delay(self, retry_after: float | None = None) -> float:
         """Seconds to sleep before the next poll; raises ``WaitTimeoutError`` at the deadline."""
-        remaining = self._deadline - self._clock()
+        remaining = self.deadline - self._clock()
         if remaining <= 0:
             seen = "never fetched" if self.last is None else f"still {self.last.status.value!r}"
             raise WaitTimeoutError(

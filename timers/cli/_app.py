@@ -146,7 +146,10 @@ def _parse_since(value: str | None) -> datetime | None:
             f"{value!r} is not a duration like 30m, 24h, 7d or 2w", param_hint="--since"
         )
     amount, unit = int(m.group(1)), _UNITS[m.group(2)]
-    return datetime.now(UTC) - timedelta(**{unit: amount})
+    try:
+        return datetime.now(UTC) - timedelta(**{unit: amount})
+    except (OverflowError, ValueError):
+        raise click.BadParameter(f"{value!r} reaches back too far", param_hint="--since") from None
 
 
 FORMAT = click.Choice(["table", "json", "jsonl"])
