@@ -449,7 +449,8 @@ class TimersClient:
         run = self._request(spec, parse_timer_run, idempotent=False)
         if not wait:
             return run
-        return self._wait(run.timer_id, run.id, wait_timeout, interval, on_update, first=run)
+        spec = self._core.get_run_spec(run.timer_id, run.id)
+        return self._wait(spec, run.id, wait_timeout, interval, on_update, first=run)
 
     def list_runs(
         self,
@@ -574,14 +575,14 @@ class TimersClient:
         >>> run.status  # doctest: +SKIP
         <RunStatus.SUCCESS: 'success'>
         """
-        self._core.get_run_spec(timer_id, run_id)
+        spec = self._core.get_run_spec(timer_id, run_id)
         wait_timeout, interval = self._core.wait_args(timeout, poll_interval)
-        return self._wait(timer_id, run_id, wait_timeout, interval, on_update, first=None)
+        return self._wait(spec, str(run_id), wait_timeout, interval, on_update, first=None)
 
     def _wait(
         self,
-        timer_id: Any,
-        run_id: Any,
+        spec: RequestSpec,
+        run_id: str,
         timeout: float,
         poll_interval: float,
         on_update: Callable[[TimerRun], object] | None,
@@ -589,7 +590,7 @@ class TimersClient:
         first: TimerRun | None,
     ) -> TimerRun:
         waiter = Waiter(
-            run_id=str(run_id),
+            run_id=run_id,
             timeout=timeout,
             poll_interval=poll_interval,
             clock=self._core.clock,
@@ -597,7 +598,6 @@ class TimersClient:
         )
         if first is not None and waiter.observe(first):
             return first
-        spec = self._core.get_run_spec(timer_id, run_id)
         delay = 0.0 if first is None else waiter.next_delay()
         while True:
             if delay:
@@ -739,7 +739,8 @@ class AsyncTimersClient:
         run = await self._request(spec, parse_timer_run, idempotent=False)
         if not wait:
             return run
-        return await self._wait(run.timer_id, run.id, wait_timeout, interval, on_update, run)
+        spec = self._core.get_run_spec(run.timer_id, run.id)
+        return await self._wait(spec, run.id, wait_timeout, interval, on_update, run)
 
     async def list_runs(
         self,
@@ -819,21 +820,21 @@ class AsyncTimersClient:
         on_update: Callable[[TimerRun], object] | None = None,
     ) -> TimerRun:
         """Poll until the run finishes; see ``TimersClient.wait_for_run``."""
-        self._core.get_run_spec(timer_id, run_id)
+        spec = self._core.get_run_spec(timer_id, run_id)
         wait_timeout, interval = self._core.wait_args(timeout, poll_interval)
-        return await self._wait(timer_id, run_id, wait_timeout, interval, on_update, None)
+        return await self._wait(spec, str(run_id), wait_timeout, interval, on_update, None)
 
     async def _wait(
         self,
-        timer_id: Any,
-        run_id: Any,
+        spec: RequestSpec,
+        run_id: str,
         timeout: float,
         poll_interval: float,
         on_update: Callable[[TimerRun], object] | None,
         first: TimerRun | None,
     ) -> TimerRun:
         waiter = Waiter(
-            run_id=str(run_id),
+            run_id=run_id,
             timeout=timeout,
             poll_interval=poll_interval,
             clock=self._core.clock,
@@ -841,7 +842,6 @@ class AsyncTimersClient:
         )
         if first is not None and waiter.observe(first):
             return first
-        spec = self._core.get_run_spec(timer_id, run_id)
         delay = 0.0 if first is None else waiter.next_delay()
         while True:
             if delay:
