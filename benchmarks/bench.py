@@ -139,8 +139,8 @@ class GlobusTimersClient(globus_sdk.BaseClient):
 
 
 def bench_get_run(base_url: str, run_id: str, quick: bool) -> dict[str, Any]:
-    from timers_openapi import AuthenticatedClient
-    from timers_openapi.api.runs import get_timer_run
+    from timers._generated.runs_api import AuthenticatedClient
+    from timers._generated.runs_api.api.runs import get_timer_run
 
     path = f"{base_url}/timers/{SMALL_TIMER}/runs/{run_id}"
     raw = httpx.Client(headers={"Authorization": f"Bearer {TOKEN}"})
@@ -170,8 +170,8 @@ def bench_get_run(base_url: str, run_id: str, quick: bool) -> dict[str, Any]:
 
 
 def bench_list_page(base_url: str, quick: bool) -> dict[str, Any]:
-    from timers_openapi import AuthenticatedClient
-    from timers_openapi.api.runs import list_timer_runs
+    from timers._generated.runs_api import AuthenticatedClient
+    from timers._generated.runs_api.api.runs import list_timer_runs
 
     url = f"{base_url}/timers/{LARGE_TIMER}/runs"
     raw = httpx.Client(headers={"Authorization": f"Bearer {TOKEN}"})

@@ -6,21 +6,31 @@ python_bin="${TIMERS_PYTHON:-python3.11}"
 command -v "$python_bin" >/dev/null 2>&1 || python_bin=python3
 
 ensure_venv() {
-  # $1: the extras to install, e.g. "dev" or "cli"
-  local extras="$1"
-  local stamp="$venv/.timers-installed-$extras"
-  local want
-  want="$(cat "$root/pyproject.toml" | sha256sum | cut -d' ' -f1)"
+  # $1: what to install: "cli" (the library and its command), "regenerate" (the generator and
+  # ruff only), or "dev" (everything: the library with its extras and the dev tool group).
+  local profile="$1" want
+  want="$(sha256sum "$root/pyproject.toml" | cut -d' ' -f1)"
+  # "dev" includes every other profile.
+  for done_profile in "$profile" dev; do
+    if [ -x "$venv/bin/python" ] && [ "$(cat "$venv/.timers-installed-$done_profile" 2>/dev/null)" = "$want" ]; then
+      return 0
+    fi
+  done
   if [ ! -x "$venv/bin/python" ]; then
     echo "==> creating .venv with $("$python_bin" --version)"
     "$python_bin" -m venv "$venv"
   fi
-  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-    echo "==> installing .[$extras] into .venv"
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$root[$extras]"
-    echo "$want" > "$stamp"
-  fi
+  echo "==> installing the $profile tools into .venv"
+  local pip=("$venv/bin/python" -m pip install --quiet --disable-pip-version-check)
+  # Dependency groups (PEP 735) need pip >= 25.1.
+  "${pip[@]}" --upgrade "pip>=25.1"
+  case "$profile" in
+    cli) "${pip[@]}" -e "$root[cli]" ;;
+    regenerate) "${pip[@]}" --group "$root/pyproject.toml:regenerate" ;;
+    dev) "${pip[@]}" -e "$root[cli,testing]" --group "$root/pyproject.toml:dev" ;;
+    *) echo "ensure_venv: unknown profile $profile" >&2; return 2 ;;
+  esac
+  echo "$want" > "$venv/.timers-installed-$profile"
 }
 
 ensure_node_tools() {

@@ -78,7 +78,7 @@ def _agrees_with_the_wire(run: TimerRun, body: dict[str, Any]) -> None:
 
 
 def _agrees_with_the_generated_client(body: dict[str, Any]) -> None:
-    from timers_openapi.models import TimerRun as GeneratedTimerRun
+    from timers._generated.runs_api.models import TimerRun as GeneratedTimerRun
 
     generated = GeneratedTimerRun.from_dict(body)
     ours = TimerRun.from_dict(body)

@@ -1,16 +1,20 @@
-"""generated/ must be exactly what scripts/regenerate writes from the spec."""
+"""Generated code must be exactly what its generator writes from the checked-in sources:
+the low-level clients under ``timers/_generated/`` (from the specs, ``scripts/regenerate``)
+and ``timers/_sync_client.py`` (from ``timers/_async_client.py``, ``scripts/unasync``)."""
 
 from __future__ import annotations
 
 import filecmp
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-COMMITTED = ROOT / "generated" / "timers_openapi"
+COMMITTED = ROOT / "timers" / "_generated"
+PACKAGES = ["runs_api"] + (["jobs_api"] if (ROOT / "spec" / "globus-timers.yaml").exists() else [])
 
 
 def _tree(folder: Path) -> set[str]:
@@ -23,8 +27,8 @@ def _tree(folder: Path) -> set[str]:
 
 def _differences(a: Path, b: Path) -> list[str]:
     left, right = _tree(a), _tree(b)
-    problems = [f"only in generated/: {p}" for p in sorted(left - right)]
-    problems += [f"missing from generated/: {p}" for p in sorted(right - left)]
+    problems = [f"only in the committed folder: {p}" for p in sorted(left - right)]
+    problems += [f"missing from the committed folder: {p}" for p in sorted(right - left)]
     problems += [
         f"differs: {p}"
         for p in sorted(left & right)
@@ -34,40 +38,92 @@ def _differences(a: Path, b: Path) -> list[str]:
 
 
 @pytest.mark.slow
-def test_committed_generated_code_matches_a_fresh_regeneration(tmp_path: Path) -> None:
+def test_committed_generated_packages_match_a_fresh_regeneration(tmp_path: Path) -> None:
     subprocess.run([str(ROOT / "scripts" / "regenerate"), str(tmp_path)], check=True)
-    problems = _differences(COMMITTED, tmp_path / "timers_openapi")
-    assert not problems, "generated/ is stale: run scripts/regenerate\n" + "\n".join(problems)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(PACKAGES)
+    for package in PACKAGES:
+        problems = _differences(COMMITTED / package, tmp_path / package)
+        assert not problems, (
+            f"timers/_generated/{package} is stale: run scripts/regenerate\n" + "\n".join(problems)
+        )
 
 
 def test_the_freshness_check_notices_a_changed_file(tmp_path: Path) -> None:
+    committed = COMMITTED / "runs_api"
     copy = tmp_path / "copy"
-    for rel in _tree(COMMITTED):
+    for rel in _tree(committed):
         (copy / rel).parent.mkdir(parents=True, exist_ok=True)
-        (copy / rel).write_bytes((COMMITTED / rel).read_bytes())
-    assert _differences(COMMITTED, copy) == []
+        (copy / rel).write_bytes((committed / rel).read_bytes())
+    assert _differences(committed, copy) == []
     target = copy / "models" / "timer_run.py"
     target.write_text(target.read_text() + "\n# edited by hand\n")
     (copy / "stale.py").write_text("")
-    assert _differences(COMMITTED, copy) == [
-        "missing from generated/: stale.py",
+    assert _differences(committed, copy) == [
+        "missing from the committed folder: stale.py",
         "differs: models/timer_run.py",
     ]
 
 
 @pytest.mark.slow
-def test_editing_only_a_description_in_the_spec_makes_generated_stale(tmp_path: Path) -> None:
-    # A parameter's description appears in no generated code, yet generated/ must be
-    # regenerated after it changes: GENERATED.md records the spec's hash.
+@pytest.mark.parametrize(
+    ("spec", "package", "old", "new"),
+    [
+        ("timers-runs.yaml", "runs_api", "description: The timer's id.", "description: The id."),
+        *(
+            [("globus-timers.yaml", "jobs_api", "title: ", "title: Edited ")]
+            if "jobs_api" in PACKAGES
+            else []
+        ),
+    ],
+)
+def test_editing_only_a_description_in_a_spec_makes_its_package_stale(
+    tmp_path: Path, spec: str, package: str, old: str, new: str
+) -> None:
+    # A description appears in no generated code, yet the package must be regenerated after
+    # it changes: GENERATED.md records the spec's hash.
     root = tmp_path / "repo"
-    (root / "spec").mkdir(parents=True)
+    shutil.copytree(ROOT / "spec", root / "spec")
     (root / "scripts").mkdir()
-    shutil.copy2(ROOT / "scripts" / "regenerate", root / "scripts" / "regenerate")
-    shutil.copy2(ROOT / "openapi-python-client.yaml", root / "openapi-python-client.yaml")
+    for name in ("regenerate", "_env.sh"):
+        shutil.copy2(ROOT / "scripts" / name, root / "scripts" / name)
+    for name in ("openapi-python-client.yaml", "pyproject.toml"):
+        shutil.copy2(ROOT / name, root / name)
     (root / ".venv").symlink_to(ROOT / ".venv")
-    spec = (ROOT / "spec" / "timers-runs.yaml").read_text()
-    edited = spec.replace("description: The timer's id.", "description: The id of the timer.")
-    assert edited != spec
-    (root / "spec" / "timers-runs.yaml").write_text(edited)
+    text = (root / "spec" / spec).read_text()
+    edited = text.replace(old, new, 1)
+    assert edited != text
+    (root / "spec" / spec).write_text(edited)
     subprocess.run([str(root / "scripts" / "regenerate"), str(tmp_path / "out")], check=True)
-    assert "differs: GENERATED.md" in _differences(COMMITTED, tmp_path / "out" / "timers_openapi")
+    problems = _differences(COMMITTED / package, tmp_path / "out" / package)
+    assert problems == ["differs: GENERATED.md"]
+
+
+def test_the_sync_client_is_what_unasync_writes_from_the_async_client() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "unasync"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_unasync_check_notices_a_hand_edit(tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import importlib.machinery
+        import importlib.util
+
+        loader = importlib.machinery.SourceFileLoader("unasync", str(ROOT / "scripts" / "unasync"))
+        spec = importlib.util.spec_from_loader("unasync", loader)
+        assert spec is not None
+        unasync = importlib.util.module_from_spec(spec)
+        loader.exec_module(unasync)
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    edited = tmp_path / "_sync_client.py"
+    edited.write_text((ROOT / "timers" / "_sync_client.py").read_text() + "\n# edited by hand\n")
+    unasync.TARGET = edited
+    assert unasync.main(["unasync", "--check"]) == 1
+    unasync.main(["unasync"])
+    assert edited.read_text() == (ROOT / "timers" / "_sync_client.py").read_text()

@@ -1,4 +1,4 @@
-"""The wheel installs both packages, typed, with the runtime dependencies only."""
+"""The wheel installs one package, typed, with the runtime dependencies only."""
 
 from __future__ import annotations
 
@@ -34,12 +34,15 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.slow
-def test_wheel_ships_facade_and_generated_package_with_py_typed(wheel: Path) -> None:
+def test_wheel_ships_the_facade_with_its_generated_clients_inside_it(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "timers/__init__.py" in names
     assert "timers/py.typed" in names
-    assert "timers_openapi/__init__.py" in names
-    assert "timers_openapi/py.typed" in names
+    assert "timers/_sync_client.py" in names
+    assert "timers/_generated/runs_api/__init__.py" in names
+    # One top-level package: the generated clients are private to it.
+    top = {n.split("/", 1)[0] for n in names if not n.split("/", 1)[0].endswith(".dist-info")}
+    assert top == {"timers"}
     assert not any(n.startswith(("tests/", "generated/", "spec/")) for n in names)
     metadata = next(n for n in names if n.endswith(".dist-info/METADATA"))
     text = zipfile.ZipFile(wheel).read(metadata).decode()
@@ -66,16 +69,16 @@ def test_wheel_installs_and_imports_in_a_fresh_venv(wheel: Path, tmp_path: Path)
         check=True,
     )
     probe = (
-        "import importlib.resources as r, timers, timers_openapi;"
+        "import importlib.resources as r, timers, timers._generated.runs_api;"
         "print(timers.__version__);"
         "print(r.files('timers').joinpath('py.typed').is_file(),"
-        " r.files('timers_openapi').joinpath('py.typed').is_file())"
+        " timers.TimersClient('t').base_url)"
     )
     out = subprocess.run(
         [str(py), "-c", probe], check=True, capture_output=True, text=True, cwd=tmp_path
     ).stdout.split("\n")
     assert out[0] == _version()
-    assert out[1] == "True True"
+    assert out[1] == "True https://timer.automate.globus.org/api/v1"
 
 
 def _version() -> str:

@@ -8,7 +8,7 @@
 Public names are listed in ``__all__``; every other module is private.
 """
 
-from timers._client import AsyncTimersClient, TimersClient
+from timers._async_client import AsyncTimersClient
 from timers._errors import (
     APIConnectionError,
     APIError,
@@ -30,6 +30,7 @@ from timers._errors import (
 )
 from timers._models import RunError, RunPage, RunResult, RunStatus, TimerRun
 from timers._retry import RetryPolicy
+from timers._sync_client import TimersClient
 from timers._version import __version__
 
 __all__ = [

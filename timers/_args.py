@@ -7,16 +7,20 @@ Each function returns the value in the form the request needs, or raises
 from __future__ import annotations
 
 import math
-import re
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import attrs
+
 from timers._errors import InvalidArgumentError
 from timers._models import RunStatus
+from timers._validate import UUID_PATTERN
 
 __all__ = [
+    "ListFilters",
     "check_limit",
+    "check_list_filters",
     "check_marker",
     "check_positive_number",
     "check_status",
@@ -25,9 +29,6 @@ __all__ = [
 ]
 
 MAX_LIMIT = 1000
-_CANONICAL_UUID = re.compile(
-    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z"
-)
 
 
 def check_uuid(name: str, value: Any) -> UUID:
@@ -39,7 +40,7 @@ def check_uuid(name: str, value: Any) -> UUID:
     if isinstance(value, UUID):
         return value
     if isinstance(value, str):
-        if _CANONICAL_UUID.match(value):
+        if UUID_PATTERN.match(value):
             return UUID(value)
         raise InvalidArgumentError(
             f"{name} must be a UUID like '12345678-1234-1234-1234-123456789012', got {value!r}"
@@ -124,3 +125,21 @@ def check_positive_number(name: str, value: Any, *, allow_zero: bool = False) ->
         bound = ">= 0" if allow_zero else "> 0"
         raise InvalidArgumentError(f"{name} must be {bound}, got {value!r}")
     return float(value)
+
+
+@attrs.frozen(slots=True)
+class ListFilters:
+    """The checked filters of a listing, the same for every page of it."""
+
+    timer_id: UUID
+    status: RunStatus | None = None
+    start_after: datetime | None = None
+    start_before: datetime | None = None
+
+
+def check_list_filters(
+    timer_id: Any, status: Any, start_after: Any, start_before: Any
+) -> ListFilters:
+    """The filters of ``list_runs`` / ``iter_runs``, checked once for every page."""
+    after, before = check_time_window(start_after, start_before)
+    return ListFilters(check_uuid("timer_id", timer_id), check_status(status), after, before)

@@ -1,4 +1,4 @@
-"""Client configuration: the base URL, timeouts, and the retry policy, each checked once."""
+"""Client configuration: the API dialect, base URL, timeouts and retry policy, each checked once."""
 
 from __future__ import annotations
 
@@ -7,22 +7,26 @@ import os
 
 import httpx
 
+from timers._dialects import Dialect, dialect_for, runs
 from timers._errors import InvalidArgumentError
 from timers._retry import RetryPolicy
 
 __all__ = [
+    "API_ENV",
     "BASE_URL_ENV",
     "DEFAULT_BASE_URL",
     "DEFAULT_TIMEOUT",
+    "resolve_api",
     "resolve_base_url",
     "resolve_retry",
     "resolve_timeout",
 ]
 
-DEFAULT_BASE_URL = "https://timer.automate.globus.org/api/v1"
-"""The spec's server (``servers[0].url`` in ``spec/timers-runs.yaml``; a test keeps them equal)."""
+DEFAULT_BASE_URL = runs.DEFAULT_BASE_URL
+"""The default API's service URL."""
 
 BASE_URL_ENV = "TIMERS_BASE_URL"
+API_ENV = "TIMERS_API"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 
 
@@ -35,13 +39,24 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def resolve_base_url(base_url: str | None, *, allow_insecure_http: bool = False) -> str:
-    """``base_url``, else ``$TIMERS_BASE_URL``, else the service's own URL; no trailing slash.
+def resolve_api(api: str | None) -> Dialect:
+    """The dialect for ``api``, else ``$TIMERS_API``, else ``"runs"``."""
+    if api is None:
+        api = os.environ.get(API_ENV) or runs.NAME
+    if not isinstance(api, str):
+        raise InvalidArgumentError(f"api must be a string, got {type(api).__name__}")
+    return dialect_for(api)
+
+
+def resolve_base_url(
+    base_url: str | None, *, default: str = DEFAULT_BASE_URL, allow_insecure_http: bool = False
+) -> str:
+    """``base_url``, else ``$TIMERS_BASE_URL``, else ``default``; no trailing slash.
 
     Plain ``http://`` is refused for any host but loopback, since the token would travel in
     clear text, unless ``allow_insecure_http`` is True.
     """
-    raw = base_url if base_url is not None else (os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL)
+    raw = base_url if base_url is not None else (os.environ.get(BASE_URL_ENV) or default)
     source = "base_url" if base_url is not None else f"${BASE_URL_ENV}"
     if not isinstance(raw, str):
         raise InvalidArgumentError(f"base_url must be a string, got {type(raw).__name__}")
@@ -50,9 +65,7 @@ def resolve_base_url(base_url: str | None, *, allow_insecure_http: bool = False)
     except httpx.InvalidURL as exc:
         raise InvalidArgumentError(f"{source} is not a valid URL: {exc}") from None
     if url.scheme not in ("http", "https") or not url.host:
-        raise InvalidArgumentError(
-            f"{source} must be an http(s) URL like {DEFAULT_BASE_URL!r}, got {raw!r}"
-        )
+        raise InvalidArgumentError(f"{source} must be an http(s) URL like {default!r}, got {raw!r}")
     if url.userinfo:
         raise InvalidArgumentError(f"{source} must not contain a user name or password")
     if url.query or url.fragment:

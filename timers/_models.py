@@ -1,22 +1,37 @@
-"""The public data model: runs, their results and errors, pages of runs, and run statuses.
+"""The public data model (runs, their results and errors, pages, statuses) and its wire form.
 
 Every model is a frozen attrs class with slots. Optional fields are ``None`` when the service
 leaves them out; datetimes are timezone-aware UTC. ``to_dict()`` gives the JSON-ready wire
-form and ``from_dict()`` parses it back (strictly, raising ``ResponseValidationError``).
+form (the ``runs`` API's) and ``from_dict()`` parses it back strictly, raising
+``ResponseValidationError`` naming the field: the parsing lives here, next to the models.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any, Literal
 
 import attrs
 
-from timers._time import format_datetime
+from timers._time import RFC3339, format_datetime
+from timers._validate import (
+    UUID_PATTERN,
+    fail,
+    join,
+    object_at,
+    optional_int,
+    optional_string,
+    required,
+    string_at,
+    timestamp_at,
+    type_name,
+    uuid_at,
+)
 
-__all__ = ["RunError", "RunPage", "RunResult", "RunStatus", "TimerRun"]
+__all__ = ["RunError", "RunPage", "RunResult", "RunStatus", "TimerRun", "parse_run"]
 
 
 class RunStatus(StrEnum):
@@ -96,9 +111,7 @@ class RunError:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunError:
         """Parse the wire form; raises ``ResponseValidationError`` naming the bad field."""
-        from timers._convert import parse_run_error
-
-        return parse_run_error(data, "error")
+        return _parse_error(data, "error")
 
 
 @attrs.frozen(slots=True)
@@ -147,9 +160,7 @@ class RunResult:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunResult:
         """Parse the wire form; raises ``ResponseValidationError`` naming the bad field."""
-        from timers._convert import parse_run_result
-
-        return parse_run_result(data, "result")
+        return _parse_result(data, "result")
 
 
 @attrs.frozen(slots=True)
@@ -204,9 +215,7 @@ class TimerRun:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TimerRun:
         """Parse the wire form; raises ``ResponseValidationError`` naming the bad field."""
-        from timers._convert import parse_timer_run
-
-        return parse_timer_run(data, "")
+        return parse_run(data)
 
 
 @attrs.frozen(slots=True)
@@ -241,6 +250,167 @@ class RunPage:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunPage:
         """Parse the wire form; raises ``ResponseValidationError`` naming the bad field."""
-        from timers._convert import parse_run_page
+        return _parse_page(data)
 
-        return parse_run_page(data)
+
+# -- parsing the wire form --------------------------------------------------------------------
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+def _parse_error(data: Any, path: str) -> RunError:
+    obj = object_at(data, path)
+    detail = obj.get("detail")
+    if detail is None:
+        detail = _EMPTY
+    elif isinstance(detail, Mapping):
+        detail = MappingProxyType(dict(detail))
+    else:
+        raise fail(join(path, "detail"), f"expected an object, got {type_name(detail)}")
+    return RunError(
+        code=string_at(required(obj, "code", path), join(path, "code")),
+        message=string_at(required(obj, "message", path), join(path, "message")),
+        detail=detail,
+    )
+
+
+def _parse_result(data: Any, path: str) -> RunResult:
+    obj = object_at(data, path)
+    error = obj.get("error")
+    return RunResult(
+        status=string_at(required(obj, "status", path), join(path, "status")),
+        status_code=optional_int(obj, "status_code", path),
+        run_id=optional_string(obj, "run_id", path),
+        error=None if error is None else _parse_error(error, join(path, "error")),
+    )
+
+
+def parse_run(data: Any, path: str = "") -> TimerRun:
+    """Parse a ``TimerRun`` object found at ``path`` (``""`` for a whole body)."""
+    run = _quick_run(data)
+    return run if run is not None else _checked_run(data, path)
+
+
+def _checked_run(data: Any, path: str) -> TimerRun:
+    obj = object_at(data, path)
+    end_time = obj.get("end_time")
+    result = obj.get("result")
+    return TimerRun(
+        id=uuid_at(required(obj, "id", path), join(path, "id")),
+        timer_id=uuid_at(required(obj, "timer_id", path), join(path, "timer_id")),
+        status=RunStatus(string_at(required(obj, "status", path), join(path, "status"))),
+        start_time=timestamp_at(required(obj, "start_time", path), join(path, "start_time")),
+        end_time=None if end_time is None else timestamp_at(end_time, join(path, "end_time")),
+        result=None if result is None else _parse_result(result, join(path, "result")),
+    )
+
+
+def _parse_page(data: Any) -> RunPage:
+    obj = object_at(data, "")
+    runs = required(obj, "runs", "")
+    if not isinstance(runs, list):
+        raise fail("runs", f"expected an array, got {type_name(runs)}")
+    total = required(obj, "total", "")
+    if type(total) is not int:
+        raise fail("total", f"expected an integer, got {type_name(total)}")
+    if total < 0:
+        raise fail("total", f"expected a count of at least 0, got {total}")
+    has_next_page = required(obj, "has_next_page", "")
+    if type(has_next_page) is not bool:
+        raise fail("has_next_page", f"expected a boolean, got {type_name(has_next_page)}")
+    parsed: list[TimerRun] = []
+    for i, item in enumerate(runs):
+        run = _quick_run(item)
+        parsed.append(run if run is not None else _checked_run(item, f"runs[{i}]"))
+    return RunPage(
+        runs=tuple(parsed),
+        total=total,
+        has_next_page=has_next_page,
+        next_page=optional_string(obj, "next_page", ""),
+    )
+
+
+# -- the fast path ----------------------------------------------------------------------------
+# Pages hold up to 1000 runs, so the common, well-formed case is parsed with as few calls as
+# possible. It accepts exactly what the checked path accepts and builds the same values; on
+# anything unusual it returns None and the checked path runs, to name the offending field.
+
+_KNOWN_STATUSES = {status.value: status for status in RunStatus}
+_uuid_match = UUID_PATTERN.match
+_rfc3339_match = RFC3339.match
+_fromisoformat = datetime.fromisoformat
+
+
+def _quick_datetime(text: Any) -> datetime | None:
+    if type(text) is not str or _rfc3339_match(text) is None:
+        return None
+    try:
+        moment = _fromisoformat(text)
+        zone = moment.tzinfo
+        if zone is UTC:
+            return moment
+        return None if zone is None else moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _quick_result(data: Any) -> RunResult | None:
+    if type(data) is not dict:
+        return None
+    get = data.get
+    status, status_code, run_id, raw_error = (
+        get("status"), get("status_code"), get("run_id"), get("error")
+    )  # fmt: skip
+    if (
+        type(status) is not str
+        or (status_code is not None and type(status_code) is not int)
+        or (run_id is not None and type(run_id) is not str)
+    ):
+        return None
+    error = None
+    if raw_error is not None:
+        if type(raw_error) is not dict:
+            return None
+        code, message, detail = (
+            raw_error.get("code"),
+            raw_error.get("message"),
+            raw_error.get("detail"),
+        )
+        if type(code) is not str or type(message) is not str:
+            return None
+        if detail is None:
+            detail = _EMPTY
+        elif type(detail) is dict:
+            detail = MappingProxyType(detail)
+        else:
+            return None
+        error = RunError(code, message, detail)
+    return RunResult(status, status_code, run_id, error)
+
+
+def _quick_run(data: Any) -> TimerRun | None:
+    if type(data) is not dict:
+        return None
+    get = data.get
+    run_id, timer_id, status = get("id"), get("timer_id"), get("status")
+    if (
+        type(run_id) is not str
+        or type(timer_id) is not str
+        or type(status) is not str
+        or _uuid_match(run_id) is None
+        or _uuid_match(timer_id) is None
+    ):
+        return None
+    start = _quick_datetime(get("start_time"))
+    if start is None:
+        return None
+    end = raw_end = get("end_time")
+    if raw_end is not None and (end := _quick_datetime(raw_end)) is None:
+        return None
+    result = raw_result = get("result")
+    if raw_result is not None and (result := _quick_result(raw_result)) is None:
+        return None
+    known = _KNOWN_STATUSES.get(status)
+    return TimerRun(
+        run_id, timer_id, known if known is not None else RunStatus(status), start, end, result
+    )

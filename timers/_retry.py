@@ -1,4 +1,7 @@
-"""When to retry a request, and how long to wait first. All of the retry policy lives here.
+"""When to retry a request, and how long to wait first. Every retry decision lives here.
+
+``RetryPolicy`` is the user's value (how many retries, backoff, ``Retry-After`` cap);
+``Attempts`` applies it to one request: the client loops only ask it what to do next.
 
 What is retried (and why):
 
@@ -19,6 +22,7 @@ waited for: the ``RateLimitError`` (or other error) is raised at once, with ``re
 from __future__ import annotations
 
 import email.utils
+import logging
 import math
 import random
 from collections.abc import Callable
@@ -26,9 +30,11 @@ from collections.abc import Callable
 import attrs
 import httpx
 
-from timers._errors import InvalidArgumentError
+from timers._errors import APIConnectionError, APITimeoutError, InvalidArgumentError
 
-__all__ = ["NEVER_SENT", "RetryPolicy", "parse_retry_after"]
+__all__ = ["NEVER_SENT", "Attempts", "RetryPolicy", "parse_retry_after"]
+
+logger = logging.getLogger("timers")
 
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 # The request was never sent: safe to retry even a POST.
@@ -116,3 +122,108 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
     if not math.isfinite(seconds) or seconds < 0:
         return None
     return seconds
+
+
+class Attempts:
+    """The retry decisions for one request, as it is sent again and again.
+
+    ``after_exception`` and ``after_response`` say how long to wait before the next attempt
+    (and count it), or that there is none. No retry is planned that would wait past
+    ``deadline`` (a ``clock()`` time), so a ``wait_for_run`` poll never outlives its wait.
+    """
+
+    __slots__ = ("clock", "deadline", "idempotent", "policy", "retries")
+
+    def __init__(
+        self,
+        policy: RetryPolicy,
+        *,
+        idempotent: bool,
+        clock: Callable[[], float],
+        deadline: float | None = None,
+    ) -> None:
+        self.policy = policy
+        self.idempotent = idempotent
+        self.clock = clock
+        self.deadline = deadline
+        self.retries = 0
+
+    def after_exception(self, exc: httpx.HTTPError, request: httpx.Request) -> float:
+        """The wait before retrying after a transport failure; raises the mapped
+        ``APIConnectionError`` (or ``APITimeoutError``) when there is no retry."""
+        policy = self.policy
+        if self.retries < policy.max_retries and policy.should_retry_exception(
+            exc, idempotent=self.idempotent
+        ):
+            delay = self._planned(policy.delay_for(self.retries))
+            if delay is not None:
+                self._log(request, delay, type(exc).__name__)
+                return delay
+        raise connection_error(exc, request, self.retries, self.idempotent) from exc
+
+    def after_response(self, response: httpx.Response) -> float | None:
+        """The wait before retrying after this response, or None to stop and use it."""
+        status = response.status_code
+        policy = self.policy
+        if (
+            status < 400
+            or self.retries >= policy.max_retries
+            or not policy.should_retry_status(status, idempotent=self.idempotent)
+        ):
+            return None
+        retry_after = parse_retry_after(response.headers.get("retry-after"), now=self.clock())
+        if retry_after is None:
+            delay = self._planned(policy.delay_for(self.retries))
+        elif retry_after > policy.max_retry_after:
+            return None
+        else:
+            delay = self._planned(retry_after)
+        if delay is not None:
+            self._log(response.request, delay, f"status {status}")
+        return delay
+
+    def _planned(self, delay: float) -> float | None:
+        if self.deadline is not None and self.clock() + delay > self.deadline:
+            return None
+        self.retries += 1
+        return delay
+
+    def _log(self, request: httpx.Request, delay: float, why: str) -> None:
+        logger.info(
+            "retrying %s %s in %.2f s (retry %d of %d) after %s",
+            request.method,
+            request.url.path,
+            delay,
+            self.retries,
+            self.policy.max_retries,
+            why,
+        )
+
+
+def was_sent(exc: httpx.HTTPError) -> bool:
+    """Whether the request may have reached the service before ``exc`` (False: provably not)."""
+    return not isinstance(exc, (*NEVER_SENT, httpx.LocalProtocolError))
+
+
+def connection_error(
+    exc: httpx.HTTPError, request: httpx.Request, retries: int, idempotent: bool
+) -> APIConnectionError:
+    """The ``APIConnectionError`` for a transport failure, saying whether a run may exist."""
+    sent = was_sent(exc)
+    cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
+    what = "timed out" if cls is APITimeoutError else "failed"
+    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+        what = f"could not connect ({what.replace('failed', 'refused or unreachable')})"
+    # httpx's own text for a refused request quotes the offending header, which may be a token.
+    detail = (
+        "the request is not valid HTTP"
+        if not sent and isinstance(exc, httpx.LocalProtocolError)
+        else (str(exc) or type(exc).__name__)
+    )
+    return cls(
+        f"request {what}: {type(exc).__name__}: {detail}",
+        method=request.method,
+        url=str(request.url),
+        retries_taken=retries,
+        outcome_unknown=sent and not idempotent,
+    )

@@ -9,13 +9,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import attrs
+
 from timers._errors import WaitTimeoutError
 from timers._models import TimerRun
 
-__all__ = ["MAX_POLL_INTERVAL", "Waiter"]
+__all__ = ["MAX_POLL_INTERVAL", "WaitSettings", "Waiter"]
 
 MAX_POLL_INTERVAL = 30.0
 _GROWTH = 1.5
+
+
+@attrs.frozen(slots=True)
+class WaitSettings:
+    """A wait's checked ``timeout`` (>= 0) and first ``poll_interval`` (> 0), in seconds."""
+
+    timeout: float
+    poll_interval: float
 
 
 class Waiter:
@@ -27,16 +37,15 @@ class Waiter:
         self,
         *,
         run_id: str,
-        timeout: float,
-        poll_interval: float,
+        settings: WaitSettings,
         clock: Callable[[], float],
         on_update: Callable[[TimerRun], object] | None,
     ) -> None:
         self._run_id = run_id
-        self._timeout = timeout
+        self._timeout = settings.timeout
         self._clock = clock
-        self.deadline = clock() + timeout  # the clock() time at which waiting ends
-        self._interval = min(poll_interval, MAX_POLL_INTERVAL)
+        self.deadline = clock() + settings.timeout  # the clock() time at which waiting ends
+        self._interval = min(settings.poll_interval, MAX_POLL_INTERVAL)
         self._on_update = on_update
         self.last: TimerRun | None = None
 

@@ -25,7 +25,6 @@ from typing import Any, NoReturn
 import click
 from rich.console import Console
 
-from timers._client import TimersClient
 from timers._errors import (
     APIConnectionError,
     AuthenticationError,
@@ -39,6 +38,7 @@ from timers._errors import (
     WaitTimeoutError,
 )
 from timers._models import RunStatus, TimerRun
+from timers._sync_client import TimersClient
 from timers._time import parse_datetime
 from timers.cli import _output
 

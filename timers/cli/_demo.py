@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 from rich.console import Console
 
-from timers._client import TimersClient
 from timers._errors import NotFoundError
 from timers._models import RunStatus, TimerRun
+from timers._sync_client import TimersClient
 from timers.cli import _output
 from timers.testing import FakeTimersService, serve
 

@@ -1,0 +1,189 @@
+"""The shape of the code: one client written once, no import cycle, one bridge to generated code.
+
+These pin down structure that keeps behaviour in one place: if the sync and async clients
+could differ, or a module could reach back up the data flow, a change would have to be made
+twice or would break at import time.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from timers import AsyncTimersClient, TimersClient
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "timers"
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(ROOT).with_suffix("")
+        if "_generated" in rel.parts:
+            continue
+        parts = list(rel.parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        found[".".join(parts)] = path
+    return found
+
+
+MODULES = _modules()
+
+
+def _unasync_text(text: str) -> str:
+    import importlib.machinery
+    import importlib.util
+
+    loader = importlib.machinery.SourceFileLoader("unasync", str(ROOT / "scripts" / "unasync"))
+    spec = importlib.util.spec_from_loader("unasync", loader)
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    for pattern, replacement in module.SUBSTITUTIONS:
+        text = re.sub(pattern, replacement, text)
+    return text
+
+
+def _public_methods(cls: type) -> dict[str, object]:
+    return {
+        name: member
+        for name, member in vars(cls).items()
+        if not name.startswith("_") or name in ("__init__", "__enter__", "__exit__")
+    }
+
+
+def test_both_clients_expose_the_same_methods_with_the_same_signatures_and_docstrings() -> None:
+    sync = _public_methods(TimersClient)
+    async_ = {
+        _unasync_text(name): member
+        for name, member in _public_methods(AsyncTimersClient).items()
+        if name not in ("__aenter__", "__aexit__")
+    }
+    async_["__enter__"] = AsyncTimersClient.__aenter__
+    async_["__exit__"] = AsyncTimersClient.__aexit__
+    assert sorted(sync) == sorted(async_)
+    assert "run_timer" in sync and "close" in sync and "api" in sync
+    for name, member in sync.items():
+        twin = async_[name]
+        if isinstance(member, property):
+            assert isinstance(twin, property)
+            assert member.__doc__ == twin.__doc__, name
+            continue
+        assert callable(member) and callable(twin)
+        sync_signature = str(inspect.signature(member))
+        assert sync_signature == _unasync_text(str(inspect.signature(twin))), name
+        assert (inspect.getdoc(member) or "") == _unasync_text(inspect.getdoc(twin) or ""), name
+        if not name.startswith("__"):
+            assert inspect.getdoc(member), f"{name} has no docstring"
+    assert inspect.getdoc(TimersClient) == _unasync_text(inspect.getdoc(AsyncTimersClient) or "")
+
+
+def test_every_public_method_of_the_async_client_is_a_coroutine_or_an_async_iterator() -> None:
+    for name in ("run_timer", "list_runs", "get_run", "wait_for_run", "aclose"):
+        assert inspect.iscoroutinefunction(getattr(AsyncTimersClient, name)), name
+    for name in ("iter_runs", "iter_run_pages"):
+        returns = inspect.signature(getattr(AsyncTimersClient, name)).return_annotation
+        assert "AsyncIterator" in str(returns), name
+
+
+def _runtime_nodes(tree: ast.AST) -> list[ast.AST]:
+    """Every node of ``tree`` except those under ``if TYPE_CHECKING:`` (never run)."""
+    nodes: list[ast.AST] = []
+    pending = [tree]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+            pending.extend(node.orelse)
+            continue
+        nodes.append(node)
+        pending.extend(ast.iter_child_nodes(node))
+    return nodes
+
+
+def _imports_of(path: Path, module: str) -> set[str]:
+    """Every ``timers`` module ``module`` imports when it runs, at any depth of its code (lazy
+    imports inside functions included; imports only for type checkers excluded)."""
+    tree = ast.parse(path.read_text())
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found: set[str] = set()
+    for node in _runtime_nodes(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                base = ".".join(parts[: len(parts) - node.level + 1] + ([base] if base else []))
+            names = [base] + [f"{base}.{alias.name}" for alias in node.names]
+        else:
+            continue
+        for name in names:
+            while name and name not in MODULES:
+                name = name.rpartition(".")[0]
+            if name and name != module:
+                found.add(name)
+    # A module's own package __init__ runs before it: not an edge that can cycle back.
+    return {name for name in found if not module.startswith(name + ".")}
+
+
+def test_the_import_graph_of_timers_has_no_cycle() -> None:
+    graph = {module: _imports_of(path, module) for module, path in MODULES.items()}
+    assert graph["timers._core"], "the graph was not built"
+    visiting: list[str] = []
+    done: set[str] = set()
+
+    def visit(module: str) -> None:
+        if module in done:
+            return
+        if module in visiting:
+            cycle = [*visiting[visiting.index(module) :], module]
+            raise AssertionError("import cycle: " + " -> ".join(cycle))
+        visiting.append(module)
+        for target in sorted(graph[module]):
+            visit(target)
+        visiting.pop()
+        done.add(module)
+
+    for module in sorted(graph):
+        visit(module)
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_each_module_imports_alone_in_a_fresh_interpreter(module: str) -> None:
+    subprocess.run([sys.executable, "-c", f"import {module}"], check=True, cwd=ROOT / "tests")
+
+
+def test_only_the_bridge_imports_the_generated_packages() -> None:
+    importers = {
+        module
+        for module, path in MODULES.items()
+        if any(name.startswith("timers._generated") for name in _all_imports(path))
+    }
+    assert importers == {"timers._bridge"}
+
+
+def _all_imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+        elif isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+    names.update(re.findall(r"timers\._generated\b", path.read_text()))
+    return names
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_each_hand_written_module_says_its_job_and_stays_under_500_lines(module: str) -> None:
+    path = MODULES[module]
+    text = path.read_text()
+    assert ast.get_docstring(ast.parse(text)), f"{module} has no opening docstring"
+    assert len(text.splitlines()) <= 500, f"{module} has {len(text.splitlines())} lines"

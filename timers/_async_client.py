@@ -1,0 +1,351 @@
+"""``AsyncTimersClient``: the client's I/O, written once.
+
+``scripts/unasync`` generates ``_sync_client.py`` (``TimersClient``) from this file by plain
+substitutions (``async def`` -> ``def``, ``await`` dropped, ``AsyncIterator`` ->
+``Iterator``, ...; lines marked ``# async-only`` are left out), and a test fails when that
+file is stale. Every decision lives in ``_core`` and the modules it calls; this file only
+sends, sleeps and loops.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+import httpx
+
+from timers import _args, _io
+from timers._auth import Authorizer
+from timers._bridge import RequestSpec
+from timers._core import (
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_WAIT_TIMEOUT,
+    ClientCore,
+    Lookup,
+    log_response,
+)
+from timers._errors import RateLimitError
+from timers._models import RunPage, RunStatus, TimerRun
+from timers._paging import Pager
+from timers._retry import RetryPolicy
+from timers._wait import WaitSettings
+
+__all__ = ["AsyncTimersClient"]
+
+T = TypeVar("T")
+
+
+class AsyncTimersClient:
+    """An asyncio client for the Timers service's run operations.
+
+    >>> async with AsyncTimersClient("my-token") as client:  # doctest: +SKIP
+    ...     run = await client.run_timer("12345678-1234-1234-1234-123456789012", wait=True)
+    ...     async for failed in client.iter_runs(run.timer_id, status="failure"):
+    ...         print(failed.id, failed.start_time)
+
+    Arguments:
+        access_token: a Globus Auth access token for the Timers scope. If neither it nor
+            ``authorizer`` is given, ``$TIMERS_ACCESS_TOKEN`` is used.
+        authorizer: instead of a token, any object with ``get_authorization_header()``
+            (e.g. a ``globus_sdk`` authorizer); asked for the header on every request.
+        base_url: the service's URL; default ``$TIMERS_BASE_URL``, else the API's own.
+        api: which API the service speaks: ``"runs"`` (the default, or ``$TIMERS_API``).
+        timeout: seconds (float) or an ``httpx.Timeout``; default 10 s to connect, 30 s to read.
+        http_client: an ``httpx.AsyncClient`` you own (proxies, transports, respx). The client
+            never closes an ``http_client`` you pass.
+        max_retries: how many times a failed request is retried (default 3; 0: never).
+        retry: a ``RetryPolicy``, instead of ``max_retries``.
+        allow_insecure_http: allow ``http://`` to a host that is not loopback.
+        sleep: replaces ``asyncio.sleep`` (for tests: nothing really waits).
+        clock: replaces ``time.time`` (for tests).
+
+    Raises ``InvalidArgumentError`` for a bad argument or no credentials. Sharing one client
+    between threads or tasks, and event loops: see the README's "Configuration".
+    """
+
+    def __init__(
+        self,
+        access_token: str | None = None,
+        *,
+        authorizer: Authorizer | None = None,
+        base_url: str | None = None,
+        api: str | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
+        allow_insecure_http: bool = False,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        self._core = ClientCore(
+            access_token=access_token,
+            authorizer=authorizer,
+            base_url=base_url,
+            api=api,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry=retry,
+            allow_insecure_http=allow_insecure_http,
+            clock=clock,
+            http_client=http_client,
+            http_type=httpx.AsyncClient,
+        )
+        self._sleep = sleep or _io.async_sleep
+        self._http = http_client or httpx.AsyncClient(**self._core.new_http_kwargs())
+        self._loop = _io.LoopBinding()  # async-only
+
+    @property
+    def api(self) -> str:
+        """The API the client speaks: ``"runs"``."""
+        return self._core.dialect.NAME
+
+    @property
+    def base_url(self) -> str:
+        """The service URL requests go to (no trailing slash)."""
+        return self._core.base_url
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """The retry policy in force."""
+        return self._core.retry
+
+    def __repr__(self) -> str:
+        return self._core.describe(self)
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the httpx client if this client created it (never one you passed in)."""
+        if self._core.owns_http:
+            if self._loop.bound:  # async-only
+                self._loop.check()  # async-only
+            await self._http.aclose()
+
+    # -- the operations ----------------------------------------------------------------------
+
+    async def run_timer(
+        self,
+        timer_id: str | Any,
+        *,
+        wait: bool = False,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        on_update: Callable[[TimerRun], object] | None = None,
+    ) -> TimerRun:
+        """Trigger a run of the timer now and return it (usually still ``pending``).
+
+        With ``wait=True``, then wait for it to finish (see ``wait_for_run`` for ``timeout``,
+        ``poll_interval`` and ``on_update``) and return the finished run.
+
+        Not idempotent, so retried only when the request provably never reached the service.
+        Raises ``NotFoundError`` for an unknown timer, ``InvalidArgumentError`` for an id that
+        is not a UUID, and an error with ``outcome_unknown=True`` when the run may or may not
+        have been created.
+
+        >>> run = await client.run_timer("12345678-1234-1234-1234-123456789012")  # doctest: +SKIP
+        >>> run.status  # doctest: +SKIP
+        <RunStatus.PENDING: 'pending'>
+        """
+        spec = self._core.trigger(timer_id)
+        settings = self._core.wait_settings(timeout, poll_interval) if wait else None
+        run = await self._request(spec, self._core.run_parser(), idempotent=False)
+        if settings is None:
+            return run
+        lookup = self._core.lookup(run.timer_id, run.id)
+        return await self._wait(lookup, settings, on_update, first=run)
+
+    async def list_runs(
+        self,
+        timer_id: str | Any,
+        *,
+        limit: int | None = None,
+        status: RunStatus | str | None = None,
+        start_after: datetime | None = None,
+        start_before: datetime | None = None,
+        marker: str | None = None,
+    ) -> RunPage:
+        """Fetch one page of the timer's runs, newest first.
+
+        ``limit``: 1 to 1000 runs per page. ``status``: a ``RunStatus`` or its string.
+        ``start_after`` / ``start_before``: timezone-aware datetimes, compared with each run's
+        ``start_time`` (naive datetimes are refused). ``marker``: a previous page's
+        ``next_page``. To go through every page, use ``iter_runs`` or ``iter_run_pages``.
+
+        >>> page = await client.list_runs(timer_id, status="failure", limit=50)  # doctest: +SKIP
+        >>> page.total, len(page), page.next_page  # doctest: +SKIP
+        """
+        filters = self._core.filters(timer_id, status, start_after, start_before)
+        spec = self._core.page_request(
+            filters, _args.check_limit("limit", limit), _args.check_marker(marker)
+        )
+        return await self._request(spec, self._core.page_parser(filters), idempotent=True)
+
+    async def get_run(self, timer_id: str | Any, run_id: str | Any) -> TimerRun:
+        """Fetch one run. Raises ``NotFoundError`` when the timer or the run does not exist.
+
+        >>> run = await client.get_run(timer_id, run_id)  # doctest: +SKIP
+        >>> run.result.callback_kind if run.result else None  # doctest: +SKIP
+        'web'
+        """
+        return await self._get(self._core.lookup(timer_id, run_id))
+
+    # -- paging ------------------------------------------------------------------------------
+
+    def iter_run_pages(
+        self,
+        timer_id: str | Any,
+        *,
+        status: RunStatus | str | None = None,
+        start_after: datetime | None = None,
+        start_before: datetime | None = None,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        marker: str | None = None,
+    ) -> AsyncIterator[RunPage]:
+        """Iterate over pages of runs, fetching each only when asked for.
+
+        The filters are sent on every page. ``marker`` resumes from a saved ``next_page``.
+        ``max_items`` caps the total number of runs (pages ask for no more than needed).
+        Raises ``PaginationError`` if the service repeats a marker. Arguments are checked now;
+        nothing is fetched until iteration starts.
+
+        >>> async for page in client.iter_run_pages(timer_id, page_size=100):  # doctest: +SKIP
+        ...     save(page.next_page)
+        """
+        filters = self._core.filters(timer_id, status, start_after, start_before)
+        return self._pages(filters, self._core.pager(page_size, max_items, marker))
+
+    def iter_runs(
+        self,
+        timer_id: str | Any,
+        *,
+        status: RunStatus | str | None = None,
+        start_after: datetime | None = None,
+        start_before: datetime | None = None,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        marker: str | None = None,
+    ) -> AsyncIterator[TimerRun]:
+        """Iterate over every matching run across pages, newest first, one page in memory.
+
+        Same arguments as ``iter_run_pages``. Breaking out of the loop fetches nothing more.
+
+        >>> week_ago = datetime.now(timezone.utc) - timedelta(days=7)  # doctest: +SKIP
+        >>> async for run in client.iter_runs(timer_id, status="failure", start_after=week_ago):
+        ...     print(run.id, run.result.error.message)  # doctest: +SKIP
+        """
+        filters = self._core.filters(timer_id, status, start_after, start_before)
+        return _items(self._pages(filters, self._core.pager(page_size, max_items, marker)))
+
+    # -- waiting -----------------------------------------------------------------------------
+
+    async def wait_for_run(
+        self,
+        timer_id: str | Any,
+        run_id: str | Any,
+        *,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        on_update: Callable[[TimerRun], object] | None = None,
+    ) -> TimerRun:
+        """Poll the run until its status is terminal, and return it.
+
+        Polls start ``poll_interval`` seconds apart and grow gently (capped at 30 s); a 429's
+        ``Retry-After`` is honoured. ``on_update(run)`` is called whenever the status
+        changes (including the first poll). Raises ``WaitTimeoutError`` (a ``TimeoutError``;
+        ``.run`` is the last run seen) once ``timeout`` seconds have passed.
+
+        >>> run = await client.wait_for_run(timer_id, run_id, timeout=120)  # doctest: +SKIP
+        >>> run.status  # doctest: +SKIP
+        <RunStatus.SUCCESS: 'success'>
+        """
+        lookup = self._core.lookup(timer_id, run_id)
+        settings = self._core.wait_settings(timeout, poll_interval)
+        return await self._wait(lookup, settings, on_update, first=None)
+
+    # -- the loops ---------------------------------------------------------------------------
+
+    async def _pages(self, filters: _args.ListFilters, pager: Pager) -> AsyncIterator[RunPage]:
+        parse = self._core.page_parser(filters)
+        while not pager.finished:
+            spec = self._core.page_request(filters, pager.limit, pager.marker)
+            page = pager.accept(await self._request(spec, parse, idempotent=True))
+            yield page
+            del page  # hold one page at a time
+
+    async def _get(self, lookup: Lookup, deadline: float | None = None) -> TimerRun:
+        parse = self._core.run_parser()
+        return await self._request(lookup.request, parse, idempotent=True, deadline=deadline)
+
+    async def _wait(
+        self,
+        lookup: Lookup,
+        settings: WaitSettings,
+        on_update: Callable[[TimerRun], object] | None,
+        *,
+        first: TimerRun | None,
+    ) -> TimerRun:
+        waiter = self._core.waiter(lookup.label, settings, on_update)
+        if first is not None and waiter.observe(first):
+            return first
+        delay = 0.0 if first is None else waiter.next_delay()
+        while True:
+            if delay:
+                await self._sleep(delay)
+            try:
+                # Retries inside the poll stop at the deadline; the waiter handles the rest.
+                run = await self._get(lookup, deadline=waiter.deadline)
+            except RateLimitError as exc:
+                delay = waiter.next_delay(exc.retry_after)
+                continue
+            if waiter.observe(run):
+                return run
+            delay = waiter.next_delay()
+
+    async def _request(
+        self,
+        spec: RequestSpec,
+        parse: Callable[[Any], T],
+        *,
+        idempotent: bool,
+        deadline: float | None = None,
+    ) -> T:
+        core = self._core
+        self._loop.check()  # async-only
+        request = core.build(self._http, spec)
+        attempts = core.attempts(idempotent=idempotent, deadline=deadline)
+        while True:
+            started = time.perf_counter()
+            try:
+                response = await self._http.send(request, auth=core.auth)
+            except httpx.HTTPError as exc:
+                delay = attempts.after_exception(exc, request)
+            else:
+                log_response(response, started)
+                retry_delay = attempts.after_response(response)
+                if retry_delay is None:
+                    return core.finish(response, parse, attempts)
+                delay = retry_delay
+            await self._sleep(delay)
+
+
+async def _items(pages: AsyncIterator[RunPage]) -> AsyncIterator[TimerRun]:
+    async for page in pages:
+        runs = page.runs
+        del page
+        for run in runs:
+            yield run
+        del runs  # before the next page is fetched

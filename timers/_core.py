@@ -1,0 +1,245 @@
+"""What both clients share, minus the I/O: settings, operations turned into requests, and
+answers turned into models or errors.
+
+The clients (``_async_client`` and its generated twin ``_sync_client``) only send, sleep and
+loop. Data flows one way: arguments are checked (``_args``) -> the dialect describes the
+request (``_dialects``, through ``_bridge``) -> httpx sends it with per-request auth
+(``_auth``) -> ``_retry`` decides about another attempt -> the status is mapped to an error
+(``_errors``) or the dialect parses the body into the public models.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+from uuid import UUID
+
+import attrs
+import httpx
+
+from timers import _args
+from timers._args import ListFilters
+from timers._auth import Authorizer, resolve_auth
+from timers._bridge import RequestSpec
+from timers._config import (
+    DEFAULT_TIMEOUT,
+    resolve_api,
+    resolve_base_url,
+    resolve_retry,
+    resolve_timeout,
+)
+from timers._errors import (
+    APIError,
+    InvalidArgumentError,
+    RateLimitError,
+    ResponseValidationError,
+    UsageError,
+    error_class_for,
+)
+from timers._models import RunPage, TimerRun
+from timers._paging import Pager
+from timers._retry import Attempts, RetryPolicy, parse_retry_after
+from timers._version import __version__
+from timers._wait import Waiter, WaitSettings
+
+__all__ = ["DEFAULT_POLL_INTERVAL", "DEFAULT_WAIT_TIMEOUT", "ClientCore", "Lookup"]
+
+logger = logging.getLogger("timers")
+
+T = TypeVar("T")
+DEFAULT_WAIT_TIMEOUT = 600.0
+DEFAULT_POLL_INTERVAL = 2.0
+_HEADERS = {
+    "User-Agent": f"timers-python/{__version__} httpx/{httpx.__version__}",
+    "Accept": "application/json",
+}
+
+
+@attrs.frozen(slots=True)
+class Lookup:
+    """How to read one run: the checked ids and the dialect's request for it."""
+
+    timer_id: UUID
+    run_id: UUID
+    label: str  # the run id as the caller wrote it, for messages
+    request: RequestSpec
+
+
+class ClientCore:
+    """A client's settings and every decision that needs no I/O."""
+
+    __slots__ = ("auth", "base_url", "clock", "dialect", "owns_http", "retry", "timeout")
+
+    def __init__(
+        self,
+        *,
+        access_token: str | None,
+        authorizer: Authorizer | None,
+        base_url: str | None,
+        api: str | None,
+        timeout: float | httpx.Timeout | None,
+        max_retries: int | None,
+        retry: RetryPolicy | None,
+        allow_insecure_http: bool,
+        clock: Callable[[], float] | None,
+        http_client: object,
+        http_type: type[httpx.Client] | type[httpx.AsyncClient],
+    ) -> None:
+        if http_client is not None and not isinstance(http_client, http_type):
+            raise InvalidArgumentError(
+                f"http_client must be an {http_type.__module__}.{http_type.__qualname__}, "
+                f"got {type(http_client).__name__}"
+            )
+        self.auth = resolve_auth(access_token, authorizer)
+        self.dialect = resolve_api(api)
+        self.base_url = resolve_base_url(
+            base_url, default=self.dialect.DEFAULT_BASE_URL, allow_insecure_http=allow_insecure_http
+        )
+        self.timeout = resolve_timeout(timeout)
+        self.retry = resolve_retry(max_retries, retry)
+        self.clock = clock or time.time
+        self.owns_http = http_client is None
+
+    def describe(self, client: object) -> str:
+        """The client's ``repr``: never the token."""
+        return (
+            f"<{type(client).__name__} api={self.dialect.NAME!r} base_url={self.base_url!r} "
+            f"auth={self.auth!r}>"
+        )
+
+    def new_http_kwargs(self) -> dict[str, Any]:
+        """Arguments for the httpx client a client creates (and then owns)."""
+        return {
+            "timeout": self.timeout or DEFAULT_TIMEOUT,
+            "follow_redirects": False,
+            "headers": _HEADERS,
+        }
+
+    # -- operations: checked arguments in, requests and parsers out ----------------------------
+
+    def trigger(self, timer_id: Any) -> RequestSpec:
+        return self.dialect.trigger(_args.check_uuid("timer_id", timer_id))
+
+    def lookup(self, timer_id: Any, run_id: Any) -> Lookup:
+        timer = _args.check_uuid("timer_id", timer_id)
+        run = _args.check_uuid("run_id", run_id)
+        return Lookup(timer, run, str(run_id), self.dialect.fetch(timer, run))
+
+    def filters(
+        self, timer_id: Any, status: Any, start_after: Any, start_before: Any
+    ) -> ListFilters:
+        return _args.check_list_filters(timer_id, status, start_after, start_before)
+
+    def page_request(
+        self, filters: ListFilters, limit: int | None, marker: str | None
+    ) -> RequestSpec:
+        return self.dialect.list_page(filters, limit, marker)
+
+    def page_parser(self, filters: ListFilters) -> Callable[[Any], RunPage]:
+        parse_page = self.dialect.parse_page
+        return lambda data: parse_page(data, filters)
+
+    def run_parser(self) -> Callable[[Any], TimerRun]:
+        return self.dialect.parse_run
+
+    def pager(self, page_size: Any, max_items: Any, marker: Any) -> Pager:
+        if max_items is not None and (type(max_items) is not int or max_items < 0):
+            raise InvalidArgumentError(f"max_items must be an int >= 0, got {max_items!r}")
+        return Pager(
+            marker=_args.check_marker(marker),
+            page_size=_args.check_limit("page_size", page_size),
+            max_items=max_items,
+        )
+
+    @staticmethod
+    def wait_settings(timeout: Any, poll_interval: Any) -> WaitSettings:
+        return WaitSettings(
+            _args.check_positive_number("timeout", timeout, allow_zero=True),
+            _args.check_positive_number("poll_interval", poll_interval),
+        )
+
+    def waiter(
+        self,
+        run_id: str,
+        settings: WaitSettings,
+        on_update: Callable[[TimerRun], object] | None,
+    ) -> Waiter:
+        return Waiter(run_id=run_id, settings=settings, clock=self.clock, on_update=on_update)
+
+    # -- requests and answers ------------------------------------------------------------------
+
+    def build(self, http: httpx.Client | httpx.AsyncClient, spec: RequestSpec) -> httpx.Request:
+        if http.is_closed:
+            raise UsageError("this client is closed; create a new one")
+        method, path, params = spec
+        return http.build_request(
+            method,
+            self.base_url + path,
+            params=params or None,
+            # An httpx client we created already has these; merging them per request costs.
+            headers=None if self.owns_http else _HEADERS,
+            timeout=httpx.USE_CLIENT_DEFAULT if self.timeout is None else self.timeout,
+        )
+
+    def attempts(self, *, idempotent: bool, deadline: float | None = None) -> Attempts:
+        return Attempts(self.retry, idempotent=idempotent, clock=self.clock, deadline=deadline)
+
+    def finish(self, response: httpx.Response, parse: Callable[[Any], T], attempts: Attempts) -> T:
+        """Parse a 2xx body with ``parse``, or raise the ``APIError`` for the status."""
+        status = response.status_code
+        if not 200 <= status < 300:
+            raise self.error_for(response, attempts)
+        content_type = response.headers.get("content-type", "")
+        media = content_type.split(";", 1)[0].strip().lower()
+        unknown = not attempts.idempotent  # a 2xx to run_timer: the run exists, whatever the body
+        if media != "application/json" and not media.endswith("+json"):
+            raise ResponseValidationError(
+                f"expected a JSON body, got content type {content_type or 'none'!r}",
+                response=response,
+                outcome_unknown=unknown,
+            )
+        try:
+            data = json.loads(response.content)
+        except (ValueError, RecursionError) as exc:
+            raise ResponseValidationError(
+                f"the body is not valid JSON ({exc})", response=response, outcome_unknown=unknown
+            ) from None
+        try:
+            result = parse(data)
+        except ResponseValidationError as exc:
+            raise exc.with_response(response, outcome_unknown=unknown) from None
+        # httpx's Response and its stream refer to each other, so a finished response (and
+        # its raw body) lives until a full garbage collection. Breaking the cycle frees it
+        # now: paging then holds one page's body, not a dozen.
+        response.stream = httpx.ByteStream(b"")
+        return result
+
+    def error_for(self, response: httpx.Response, attempts: Attempts) -> APIError:
+        status = response.status_code
+        retries = attempts.retries
+        outcome_unknown = not attempts.idempotent and status >= 500
+        cls = error_class_for(status)
+        if cls is RateLimitError:
+            retry_after = parse_retry_after(response.headers.get("retry-after"), now=self.clock())
+            return RateLimitError(
+                response,
+                retries_taken=retries,
+                outcome_unknown=outcome_unknown,
+                retry_after=retry_after,
+            )
+        return cls(response, retries_taken=retries, outcome_unknown=outcome_unknown)
+
+
+def log_response(response: httpx.Response, started: float) -> None:
+    """One DEBUG line per answered request: method, path, status, time (never headers)."""
+    if logger.isEnabledFor(logging.DEBUG):
+        logger.debug(
+            "%s %s -> %d in %.1f ms",
+            response.request.method,
+            response.request.url.path,
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+        )
