@@ -40,7 +40,6 @@ from timers._errors import (
     error_class_for,
 )
 from timers._models import RunPage, TimerRun
-from timers._paging import Pager
 from timers._retry import Attempts, RetryPolicy, parse_retry_after
 from timers._version import __version__
 from timers._wait import Waiter, WaitSettings
@@ -118,7 +117,7 @@ class ClientCore:
             "headers": _HEADERS,
         }
 
-    # -- operations: checked arguments in, requests and parsers out ----------------------------
+    # -- operations: checked arguments in, requests out ------------------------------------
 
     def trigger(self, timer_id: Any) -> RequestSpec:
         return self.dialect.trigger(_args.check_uuid("timer_id", timer_id))
@@ -128,44 +127,12 @@ class ClientCore:
         run = _args.check_uuid("run_id", run_id)
         return Lookup(timer, run, str(run_id), self.dialect.fetch(timer, run))
 
-    def filters(
-        self, timer_id: Any, status: Any, start_after: Any, start_before: Any
-    ) -> ListFilters:
-        return _args.check_list_filters(timer_id, status, start_after, start_before)
-
-    def page_request(
-        self, filters: ListFilters, limit: int | None, marker: str | None
-    ) -> RequestSpec:
-        return self.dialect.list_page(filters, limit, marker)
-
     def page_parser(self, filters: ListFilters) -> Callable[[Any], RunPage]:
         parse_page = self.dialect.parse_page
         return lambda data: parse_page(data, filters)
 
-    def run_parser(self) -> Callable[[Any], TimerRun]:
-        return self.dialect.parse_run
-
-    def pager(self, page_size: Any, max_items: Any, marker: Any) -> Pager:
-        if max_items is not None and (type(max_items) is not int or max_items < 0):
-            raise InvalidArgumentError(f"max_items must be an int >= 0, got {max_items!r}")
-        return Pager(
-            marker=_args.check_marker(marker),
-            page_size=_args.check_limit("page_size", page_size),
-            max_items=max_items,
-        )
-
-    @staticmethod
-    def wait_settings(timeout: Any, poll_interval: Any) -> WaitSettings:
-        return WaitSettings(
-            _args.check_positive_number("timeout", timeout, allow_zero=True),
-            _args.check_positive_number("poll_interval", poll_interval),
-        )
-
     def waiter(
-        self,
-        run_id: str,
-        settings: WaitSettings,
-        on_update: Callable[[TimerRun], object] | None,
+        self, run_id: str, settings: WaitSettings, on_update: Callable[[TimerRun], object] | None
     ) -> Waiter:
         return Waiter(run_id=run_id, settings=settings, clock=self.clock, on_update=on_update)
 

@@ -14,10 +14,12 @@ marker seen twice raises ``PaginationError`` instead of looping forever.
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 
-from timers._args import MAX_LIMIT
-from timers._errors import PaginationError
+from timers import _args
+from timers._errors import InvalidArgumentError, PaginationError
 from timers._models import RunPage
 
 __all__ = ["Pager"]
@@ -36,6 +38,17 @@ class Pager:
         self._done = max_items == 0
         self._pages = 0
 
+    @classmethod
+    def checked(cls, page_size: Any, max_items: Any, marker: Any) -> Pager:
+        """A pager for user arguments, checked (``InvalidArgumentError``)."""
+        if max_items is not None and (type(max_items) is not int or max_items < 0):
+            raise InvalidArgumentError(f"max_items must be an int >= 0, got {max_items!r}")
+        return cls(
+            marker=_args.check_marker(marker),
+            page_size=_args.check_limit("page_size", page_size),
+            max_items=max_items,
+        )
+
     @property
     def finished(self) -> bool:
         """True once no further page should be fetched."""
@@ -49,7 +62,7 @@ class Pager:
         """
         if self._remaining is None:
             return self._page_size
-        return min(self._page_size or MAX_LIMIT, self._remaining)
+        return min(self._page_size or _args.MAX_LIMIT, self._remaining)
 
     def accept(self, page: RunPage) -> RunPage:
         """Record a fetched page; return it (trimmed to the ``max_items`` budget)."""

@@ -157,8 +157,8 @@ class TimersClient:
         <RunStatus.PENDING: 'pending'>
         """
         spec = self._core.trigger(timer_id)
-        settings = self._core.wait_settings(timeout, poll_interval) if wait else None
-        run = self._request(spec, self._core.run_parser(), idempotent=False)
+        settings = WaitSettings.checked(timeout, poll_interval) if wait else None
+        run = self._request(spec, self._core.dialect.parse_run, idempotent=False)
         if settings is None:
             return run
         lookup = self._core.lookup(run.timer_id, run.id)
@@ -184,10 +184,9 @@ class TimersClient:
         >>> page = client.list_runs(timer_id, status="failure", limit=50)  # doctest: +SKIP
         >>> page.total, len(page), page.next_page  # doctest: +SKIP
         """
-        filters = self._core.filters(timer_id, status, start_after, start_before)
-        spec = self._core.page_request(
-            filters, _args.check_limit("limit", limit), _args.check_marker(marker)
-        )
+        filters = _args.check_list_filters(timer_id, status, start_after, start_before)
+        limit, marker = _args.check_limit("limit", limit), _args.check_marker(marker)
+        spec = self._core.dialect.list_page(filters, limit, marker)
         return self._request(spec, self._core.page_parser(filters), idempotent=True)
 
     def get_run(self, timer_id: str | Any, run_id: str | Any) -> TimerRun:
@@ -222,8 +221,8 @@ class TimersClient:
         >>> for page in client.iter_run_pages(timer_id, page_size=100):  # doctest: +SKIP
         ...     save(page.next_page)
         """
-        filters = self._core.filters(timer_id, status, start_after, start_before)
-        return self._pages(filters, self._core.pager(page_size, max_items, marker))
+        filters = _args.check_list_filters(timer_id, status, start_after, start_before)
+        return self._pages(filters, Pager.checked(page_size, max_items, marker))
 
     def iter_runs(
         self,
@@ -244,8 +243,8 @@ class TimersClient:
         >>> for run in client.iter_runs(timer_id, status="failure", start_after=week_ago):
         ...     print(run.id, run.result.error.message)  # doctest: +SKIP
         """
-        filters = self._core.filters(timer_id, status, start_after, start_before)
-        return _items(self._pages(filters, self._core.pager(page_size, max_items, marker)))
+        filters = _args.check_list_filters(timer_id, status, start_after, start_before)
+        return _items(self._pages(filters, Pager.checked(page_size, max_items, marker)))
 
     # -- waiting -----------------------------------------------------------------------------
 
@@ -270,7 +269,7 @@ class TimersClient:
         <RunStatus.SUCCESS: 'success'>
         """
         lookup = self._core.lookup(timer_id, run_id)
-        settings = self._core.wait_settings(timeout, poll_interval)
+        settings = WaitSettings.checked(timeout, poll_interval)
         return self._wait(lookup, settings, on_update, first=None)
 
     # -- the loops ---------------------------------------------------------------------------
@@ -278,13 +277,13 @@ class TimersClient:
     def _pages(self, filters: _args.ListFilters, pager: Pager) -> Iterator[RunPage]:
         parse = self._core.page_parser(filters)
         while not pager.finished:
-            spec = self._core.page_request(filters, pager.limit, pager.marker)
+            spec = self._core.dialect.list_page(filters, pager.limit, pager.marker)
             page = pager.accept(self._request(spec, parse, idempotent=True))
             yield page
             del page  # hold one page at a time
 
     def _get(self, lookup: Lookup, deadline: float | None = None) -> TimerRun:
-        parse = self._core.run_parser()
+        parse = self._core.dialect.parse_run
         return self._request(lookup.request, parse, idempotent=True, deadline=deadline)
 
     def _wait(

@@ -8,9 +8,11 @@ poll happens at the deadline, then ``WaitTimeoutError`` (carrying the last run s
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import attrs
 
+from timers._args import check_positive_number
 from timers._errors import WaitTimeoutError
 from timers._models import TimerRun
 
@@ -26,6 +28,14 @@ class WaitSettings:
 
     timeout: float
     poll_interval: float
+
+    @classmethod
+    def checked(cls, timeout: Any, poll_interval: Any) -> WaitSettings:
+        """The settings from user arguments, checked (``InvalidArgumentError``)."""
+        return cls(
+            check_positive_number("timeout", timeout, allow_zero=True),
+            check_positive_number("poll_interval", poll_interval),
+        )
 
 
 class Waiter:
