@@ -70,7 +70,7 @@ def test_the_freshness_check_notices_a_changed_file(tmp_path: Path) -> None:
     [
         ("timers-runs.yaml", "runs_api", "description: The timer's id.", "description: The id."),
         *(
-            [("globus-timers.yaml", "jobs_api", "title: ", "title: Edited ")]
+            [("globus-timers.yaml", "jobs_api", "(S2 base URL)", "(its base URL)")]
             if "jobs_api" in PACKAGES
             else []
         ),
