@@ -19,7 +19,6 @@ import httpx
 
 from timers import _args, _io
 from timers._auth import Authorizer
-from timers._bridge import RequestSpec
 from timers._core import (
     DEFAULT_POLL_INTERVAL,
     DEFAULT_WAIT_TIMEOUT,
@@ -27,6 +26,7 @@ from timers._core import (
     Lookup,
     log_response,
 )
+from timers._dialects import Exchange
 from timers._errors import RateLimitError
 from timers._models import RunPage, RunStatus, TimerRun
 from timers._paging import Pager
@@ -52,7 +52,9 @@ class AsyncTimersClient:
         authorizer: instead of a token, any object with ``get_authorization_header()``
             (e.g. a ``globus_sdk`` authorizer); asked for the header on every request.
         base_url: the service's URL; default ``$TIMERS_BASE_URL``, else the API's own.
-        api: which API the service speaks: ``"runs"`` (the default, or ``$TIMERS_API``).
+        api: which API the service speaks: ``"runs"`` (``spec/timers-runs.yaml``, the
+            default) or ``"jobs"`` (the production service's ``/jobs``); default
+            ``$TIMERS_API``, else ``"runs"``. ``InvalidArgumentError`` for any other value.
         timeout: seconds (float) or an ``httpx.Timeout``; default 10 s to connect, 30 s to read.
         http_client: an ``httpx.AsyncClient`` you own (proxies, transports, respx). The client
             never closes an ``http_client`` you pass.
@@ -100,7 +102,7 @@ class AsyncTimersClient:
 
     @property
     def api(self) -> str:
-        """The API the client speaks: ``"runs"``."""
+        """The API the client speaks: ``"runs"`` or ``"jobs"``."""
         return self._core.dialect.NAME
 
     @property
@@ -159,9 +161,9 @@ class AsyncTimersClient:
         >>> run.status  # doctest: +SKIP
         <RunStatus.PENDING: 'pending'>
         """
-        spec = self._core.trigger(timer_id)
+        exchange = self._core.trigger(timer_id)
         settings = WaitSettings.checked(timeout, poll_interval) if wait else None
-        run = await self._request(spec, self._core.dialect.parse_run, idempotent=False)
+        run = await self._request(exchange, idempotent=False)
         if settings is None:
             return run
         lookup = self._core.lookup(run.timer_id, run.id)
@@ -189,8 +191,7 @@ class AsyncTimersClient:
         """
         filters = _args.check_list_filters(timer_id, status, start_after, start_before)
         limit, marker = _args.check_limit("limit", limit), _args.check_marker(marker)
-        spec = self._core.dialect.list_page(filters, limit, marker)
-        return await self._request(spec, self._core.page_parser(filters), idempotent=True)
+        return await self._request(self._core.dialect.list_page(filters, limit, marker))
 
     async def get_run(self, timer_id: str | Any, run_id: str | Any) -> TimerRun:
         """Fetch one run. Raises ``NotFoundError`` when the timer or the run does not exist.
@@ -277,17 +278,26 @@ class AsyncTimersClient:
 
     # -- the loops ---------------------------------------------------------------------------
 
-    async def _pages(self, filters: _args.ListFilters, pager: Pager) -> AsyncIterator[RunPage]:
-        parse = self._core.page_parser(filters)
+    async def _pages(
+        self, filters: _args.ListFilters, pager: Pager, deadline: float | None = None
+    ) -> AsyncIterator[RunPage]:
         while not pager.finished:
-            spec = self._core.dialect.list_page(filters, pager.limit, pager.marker)
-            page = pager.accept(await self._request(spec, parse, idempotent=True))
+            exchange = self._core.dialect.list_page(filters, pager.limit, pager.marker)
+            page = pager.accept(await self._request(exchange, deadline=deadline))
             yield page
             del page  # hold one page at a time
 
     async def _get(self, lookup: Lookup, deadline: float | None = None) -> TimerRun:
-        parse = self._core.dialect.parse_run
-        return await self._request(lookup.request, parse, idempotent=True, deadline=deadline)
+        if lookup.exchange is not None:
+            return await self._request(lookup.exchange, deadline=deadline)
+        # The API reads no single run: look for it page by page, from the first (newest).
+        wanted = str(lookup.run_id)
+        pager = Pager(marker=None, page_size=None, max_items=None)
+        async for page in self._pages(_args.ListFilters(lookup.timer_id), pager, deadline):
+            for run in page:
+                if run.id == wanted:
+                    return run
+        raise self._core.run_not_found(self._http, lookup)
 
     async def _wait(
         self,
@@ -315,16 +325,11 @@ class AsyncTimersClient:
             delay = waiter.next_delay()
 
     async def _request(
-        self,
-        spec: RequestSpec,
-        parse: Callable[[Any], T],
-        *,
-        idempotent: bool,
-        deadline: float | None = None,
+        self, exchange: Exchange[T], *, idempotent: bool = True, deadline: float | None = None
     ) -> T:
         core = self._core
         self._loop.check()  # async-only
-        request = core.build(self._http, spec)
+        request = core.build(self._http, exchange.request)
         attempts = core.attempts(idempotent=idempotent, deadline=deadline)
         while True:
             started = time.perf_counter()
@@ -336,7 +341,7 @@ class AsyncTimersClient:
                 log_response(response, started)
                 retry_delay = attempts.after_response(response)
                 if retry_delay is None:
-                    return core.finish(response, parse, attempts)
+                    return core.finish(response, exchange.parse, attempts)
                 delay = retry_delay
             await self._sleep(delay)
 

@@ -19,7 +19,7 @@ from functools import cache
 from typing import Any, NoReturn, cast
 from uuid import UUID
 
-__all__ = ["RequestSpec", "get_timer_run", "list_timer_runs", "run_timer"]
+__all__ = ["RequestSpec", "get_timer_run", "list_timer_runs", "read_job", "run_timer"]
 
 RequestSpec = tuple[str, str, dict[str, Any]]
 """(HTTP method, path relative to the base URL, query parameters)."""
@@ -98,4 +98,18 @@ def list_timer_runs(
         status=_unset_if_none(None if status is None else RunStatus(status)),
         start_after=_unset_if_none(start_after),
         start_before=_unset_if_none(start_before),
+    )
+
+
+def read_job(job_id: UUID, *, page_size: int | None, results_pt: str | None) -> RequestSpec:
+    """``GET /jobs/{job_id}``: a timer with one page of its ``results`` (the ``jobs`` API)."""
+    from timers._generated.jobs_api.api.jobs import read_job as endpoint
+    from timers._generated.jobs_api.types import UNSET
+
+    return _build(
+        "jobs_api",
+        endpoint.sync_detailed,
+        job_id,
+        page_size=UNSET if page_size is None else page_size,
+        results_pt=UNSET if results_pt is None else results_pt,
     )

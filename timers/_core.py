@@ -31,15 +31,17 @@ from timers._config import (
     resolve_retry,
     resolve_timeout,
 )
+from timers._dialects import Exchange
 from timers._errors import (
     APIError,
     InvalidArgumentError,
+    NotFoundError,
     RateLimitError,
     ResponseValidationError,
     UsageError,
     error_class_for,
 )
-from timers._models import RunPage, TimerRun
+from timers._models import TimerRun
 from timers._retry import Attempts, RetryPolicy, parse_retry_after
 from timers._version import __version__
 from timers._wait import Waiter, WaitSettings
@@ -49,6 +51,7 @@ __all__ = ["DEFAULT_POLL_INTERVAL", "DEFAULT_WAIT_TIMEOUT", "ClientCore", "Looku
 logger = logging.getLogger("timers")
 
 T = TypeVar("T")
+PRODUCTION = "https://timer.automate.globus.org/"
 DEFAULT_WAIT_TIMEOUT = 600.0
 DEFAULT_POLL_INTERVAL = 2.0
 _HEADERS = {
@@ -59,12 +62,12 @@ _HEADERS = {
 
 @attrs.frozen(slots=True)
 class Lookup:
-    """How to read one run: the checked ids and the dialect's request for it."""
+    """How to read one run: the checked ids, and the dialect's read (None: find it by listing)."""
 
     timer_id: UUID
     run_id: UUID
     label: str  # the run id as the caller wrote it, for messages
-    request: RequestSpec
+    exchange: Exchange[TimerRun] | None
 
 
 class ClientCore:
@@ -119,7 +122,7 @@ class ClientCore:
 
     # -- operations: checked arguments in, requests out ------------------------------------
 
-    def trigger(self, timer_id: Any) -> RequestSpec:
+    def trigger(self, timer_id: Any) -> Exchange[TimerRun]:
         return self.dialect.trigger(_args.check_uuid("timer_id", timer_id))
 
     def lookup(self, timer_id: Any, run_id: Any) -> Lookup:
@@ -127,9 +130,19 @@ class ClientCore:
         run = _args.check_uuid("run_id", run_id)
         return Lookup(timer, run, str(run_id), self.dialect.fetch(timer, run))
 
-    def page_parser(self, filters: ListFilters) -> Callable[[Any], RunPage]:
-        parse_page = self.dialect.parse_page
-        return lambda data: parse_page(data, filters)
+    def run_not_found(self, http: httpx.Client | httpx.AsyncClient, lookup: Lookup) -> APIError:
+        """The ``NotFoundError`` when paging the timer's runs found no ``lookup.run_id``.
+
+        No answer said 404, so its ``response`` is made here: status 404, code
+        ``RUN_NOT_FOUND``, for the request of the listing's first page."""
+        first = self.dialect.list_page(ListFilters(lookup.timer_id), None, None)
+        message = (
+            f"timer {lookup.timer_id} has no run {lookup.label} among its results "
+            "(the service keeps them for 90 days)"
+        )
+        body = {"code": "RUN_NOT_FOUND", "message": message}
+        response = httpx.Response(404, json=body, request=self.build(http, first.request))
+        return NotFoundError(response)
 
     def waiter(
         self, run_id: str, settings: WaitSettings, on_update: Callable[[TimerRun], object] | None
@@ -139,6 +152,7 @@ class ClientCore:
     # -- requests and answers ------------------------------------------------------------------
 
     def build(self, http: httpx.Client | httpx.AsyncClient, spec: RequestSpec) -> httpx.Request:
+        """The httpx request for ``spec`` (``UsageError`` once the client is closed)."""
         if http.is_closed:
             raise UsageError("this client is closed; create a new one")
         method, path, params = spec
@@ -184,11 +198,30 @@ class ClientCore:
         response.stream = httpx.ByteStream(b"")
         return result
 
+    def _is_missing_route(self, response: httpx.Response) -> bool:
+        """A 404 from the production host for a ``runs`` path that it does not serve: the
+        body is not the spec's ``Error`` (no ``code``), as FastAPI's ``{"detail": ...}``."""
+        if response.status_code != 404 or self.dialect.NAME != "runs":
+            return False
+        if not self.base_url.startswith(PRODUCTION):
+            return False
+        try:
+            body = json.loads(response.content)
+        except (ValueError, RecursionError):
+            return True  # not even JSON: not the Timers runs API answering
+        return not (isinstance(body, dict) and "code" in body)
+
     def error_for(self, response: httpx.Response, attempts: Attempts) -> APIError:
         status = response.status_code
         retries = attempts.retries
         outcome_unknown = not attempts.idempotent and status >= 500
         cls = error_class_for(status)
+        hint = None
+        if self._is_missing_route(response):
+            hint = (
+                "the production Globus Timers service has no such path: it keeps run history "
+                "under its /jobs API, use api='jobs'"
+            )
         if cls is RateLimitError:
             retry_after = parse_retry_after(response.headers.get("retry-after"), now=self.clock())
             return RateLimitError(
@@ -196,8 +229,9 @@ class ClientCore:
                 retries_taken=retries,
                 outcome_unknown=outcome_unknown,
                 retry_after=retry_after,
+                hint=hint,
             )
-        return cls(response, retries_taken=retries, outcome_unknown=outcome_unknown)
+        return cls(response, retries_taken=retries, outcome_unknown=outcome_unknown, hint=hint)
 
 
 def log_response(response: httpx.Response, started: float) -> None:

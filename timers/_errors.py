@@ -3,6 +3,7 @@
     TimersError
     ├── InvalidArgumentError (also a ValueError)   bad input, caught before any request
     ├── UsageError (also a RuntimeError)            a closed client, a second event loop
+    ├── UnsupportedOperationError                  the API in use has no such operation
     ├── APIConnectionError                         the request failed in transport
     │   └── APITimeoutError                        ... because it timed out
     ├── APIError                                   the service answered non-2xx
@@ -48,6 +49,7 @@ __all__ = [
     "ServerError",
     "TimersError",
     "UnprocessableEntityError",
+    "UnsupportedOperationError",
     "UsageError",
     "WaitTimeoutError",
 ]
@@ -67,6 +69,11 @@ class InvalidArgumentError(TimersError, ValueError):
 
 class UsageError(TimersError, RuntimeError):
     """The client was used in a way it does not support (closed, or from a second event loop)."""
+
+
+class UnsupportedOperationError(TimersError):
+    """The API the client speaks has no such operation (e.g. ``run_timer`` with ``api="jobs"``:
+    the production service cannot run a timer now). Raised before any request is sent."""
 
 
 class APIConnectionError(TimersError):
@@ -107,8 +114,9 @@ class APIError(TimersError):
     Attributes: ``status_code``; ``code`` and ``message`` (the service's own, parsed from any of
     the Globus error shapes; ``message`` falls back to the HTTP reason); ``request_id`` (from the
     body or the ``X-Request-Id`` header); ``errors`` (a list of sub-error dicts); ``body`` (the
-    parsed JSON, or the text); ``method``; ``url``; ``response``; ``retries_taken``; and
-    ``outcome_unknown`` (True for a 5xx answer to ``run_timer``: the run may exist).
+    parsed JSON, or the text); ``method``; ``url``; ``response``; ``retries_taken``;
+    ``outcome_unknown`` (True for a 5xx answer to ``run_timer``: the run may exist); and
+    ``hint`` (the client's advice, when it has some, also at the end of the message).
     """
 
     def __init__(
@@ -117,7 +125,9 @@ class APIError(TimersError):
         *,
         retries_taken: int = 0,
         outcome_unknown: bool = False,
+        hint: str | None = None,
     ) -> None:
+        self.hint = hint
         self.response = response
         self.status_code = response.status_code
         self.method = response.request.method
@@ -143,7 +153,8 @@ class APIError(TimersError):
         if self.errors:
             details = "; ".join(_one_line(str(e.get("message", e))) for e in self.errors[:3])
             text += f" [{details}{'; ...' if len(self.errors) > 3 else ''}]"
-        return text + _attempt_notes(self.retries_taken, self.outcome_unknown)
+        text += _attempt_notes(self.retries_taken, self.outcome_unknown)
+        return text if self.hint is None else f"{text}; {self.hint}"
 
 
 class BadRequestError(APIError):
@@ -180,9 +191,12 @@ class RateLimitError(APIError):
         retries_taken: int = 0,
         outcome_unknown: bool = False,
         retry_after: float | None = None,
+        hint: str | None = None,
     ) -> None:
         self.retry_after = retry_after
-        super().__init__(response, retries_taken=retries_taken, outcome_unknown=outcome_unknown)
+        super().__init__(
+            response, retries_taken=retries_taken, outcome_unknown=outcome_unknown, hint=hint
+        )
 
     def _describe(self) -> str:
         text = super()._describe()

@@ -85,6 +85,14 @@ class RunStatus(StrEnum):
 
 _UNKNOWN_NAME = "UNKNOWN"
 
+
+def _readonly(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    """A read-only mapping (free-form service data must not change under a frozen model)."""
+    if type(value) is MappingProxyType:
+        return value
+    return MappingProxyType(dict(value or {}))
+
+
 CallbackKind = Literal["web", "flow"]
 
 
@@ -102,7 +110,10 @@ class RunError:
     code: str
     message: str
     # Left out of the hash (a mapping is not hashable); still compared by ==.
-    detail: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
+    detail: Mapping[str, Any] = attrs.field(factory=dict, converter=_readonly, hash=False)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (RunError, (self.code, self.message, dict(self.detail)))
 
     def to_dict(self) -> dict[str, Any]:
         """The wire form: ``{"code", "message", "detail"}`` (``detail`` ``None`` when empty)."""
@@ -167,6 +178,10 @@ class RunResult:
 class TimerRun:
     """One execution of a timer's callback.
 
+    ``extra`` holds, read-only, the fields the service sent that have no place in the model
+    (fields a newer ``runs`` API adds; a ``jobs`` result's ``ran_at``, ``data``, check times,
+    ...), so nothing the service sent is lost. It is empty when there are none.
+
     >>> from datetime import datetime, timezone
     >>> run = TimerRun(
     ...     id="9f2d8c7e-4b2a-4de2-8d72-0e1ab3c4d5e6",
@@ -185,6 +200,10 @@ class TimerRun:
     start_time: datetime
     end_time: datetime | None = None
     result: RunResult | None = None
+    # Left out of the hash (a mapping is not hashable); still compared by ==.
+    extra: Mapping[str, Any] = attrs.field(factory=dict, converter=_readonly, hash=False)
+    # How the API decides that a run is over (not data of the run: left out of ==).
+    finished_by_end_time: bool = attrs.field(default=False, kw_only=True, eq=False, repr=False)
 
     @property
     def duration(self) -> timedelta | None:
@@ -195,15 +214,19 @@ class TimerRun:
 
     @property
     def is_finished(self) -> bool:
-        """True when the status is terminal (``success`` or ``failure``)."""
-        return self.status.is_terminal
+        """True when the status is terminal (``success`` or ``failure``); with
+        ``finished_by_end_time`` (runs of the ``jobs`` API, whose statuses are not published),
+        also when the run has an ``end_time``, whatever its status string."""
+        return self.status.is_terminal or (self.finished_by_end_time and self.end_time is not None)
 
     def to_dict(self) -> dict[str, Any]:
-        """The wire form: RFC 3339 UTC times with ``Z``, ``None`` for absent optional fields.
+        """The wire form: RFC 3339 UTC times with ``Z``, ``None`` for absent optional fields,
+        and the ``extra`` fields beside them.
 
         ``TimerRun.from_dict(run.to_dict()) == run`` for every run.
         """
         return {
+            **self.extra,
             "id": self.id,
             "timer_id": self.timer_id,
             "status": self.status.value,
@@ -211,6 +234,11 @@ class TimerRun:
             "end_time": None if self.end_time is None else format_datetime(self.end_time),
             "result": None if self.result is None else self.result.to_dict(),
         }
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        fields = attrs.asdict(self, recurse=False)
+        fields["extra"] = dict(self.extra)  # a read-only mapping cannot be pickled as such
+        return (_restore_run, (fields,))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TimerRun:
@@ -253,6 +281,10 @@ class RunPage:
         return _parse_page(data)
 
 
+def _restore_run(fields: dict[str, Any]) -> TimerRun:
+    return TimerRun(**fields)
+
+
 # -- parsing the wire form --------------------------------------------------------------------
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
@@ -291,6 +323,15 @@ def parse_run(data: Any, path: str = "") -> TimerRun:
     return run if run is not None else _checked_run(data, path)
 
 
+_RUN_FIELDS = frozenset({"id", "timer_id", "status", "start_time", "end_time", "result"})
+
+
+def _extra(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    if data.keys() <= _RUN_FIELDS:
+        return _EMPTY
+    return MappingProxyType({k: v for k, v in data.items() if k not in _RUN_FIELDS})
+
+
 def _checked_run(data: Any, path: str) -> TimerRun:
     obj = object_at(data, path)
     end_time = obj.get("end_time")
@@ -302,6 +343,7 @@ def _checked_run(data: Any, path: str) -> TimerRun:
         start_time=timestamp_at(required(obj, "start_time", path), join(path, "start_time")),
         end_time=None if end_time is None else timestamp_at(end_time, join(path, "end_time")),
         result=None if result is None else _parse_result(result, join(path, "result")),
+        extra=_extra(obj),
     )
 
 
@@ -411,6 +453,5 @@ def _quick_run(data: Any) -> TimerRun | None:
     if raw_result is not None and (result := _quick_result(raw_result)) is None:
         return None
     known = _KNOWN_STATUSES.get(status)
-    return TimerRun(
-        run_id, timer_id, known if known is not None else RunStatus(status), start, end, result
-    )
+    status = known if known is not None else RunStatus(status)
+    return TimerRun(run_id, timer_id, status, start, end, result, _extra(data))

@@ -1,24 +1,36 @@
 """API dialects: how one API spells the operations the clients offer.
 
-The clients' core (``timers._core``) works in operations: trigger a run, fetch one, list a
-page. A dialect is one module that turns those into requests (through ``timers._bridge``)
-and parses the answers into the public models; it does no I/O. ``runs`` speaks
-``spec/timers-runs.yaml``; a second API is a second module, not edits across the client.
+The clients' core works in operations: trigger a run, read one, list a page. A dialect is
+one module that turns each into an ``Exchange`` (the request, built through ``timers._bridge``,
+and the parser of its answer); it does no I/O. ``runs`` speaks ``spec/timers-runs.yaml``;
+``jobs`` speaks the production service's ``spec/globus-timers.yaml``.
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Any, Generic, Protocol, TypeVar
 from uuid import UUID
+
+import attrs
 
 from timers._args import ListFilters
 from timers._bridge import RequestSpec
 from timers._errors import InvalidArgumentError
 from timers._models import RunPage, TimerRun
 
-__all__ = ["API_NAMES", "Dialect", "dialect_for"]
+__all__ = ["API_NAMES", "Dialect", "Exchange", "dialect_for"]
 
-API_NAMES = ("runs",)
+API_NAMES = ("runs", "jobs")
+T = TypeVar("T")
+
+
+@attrs.frozen(slots=True)
+class Exchange(Generic[T]):
+    """One request of an operation, and how to read a 2xx answer's decoded JSON body."""
+
+    request: RequestSpec
+    parse: Callable[[Any], T]
 
 
 class Dialect(Protocol):
@@ -27,25 +39,14 @@ class Dialect(Protocol):
     NAME: str
     DEFAULT_BASE_URL: str
 
-    def trigger(self, timer_id: UUID) -> RequestSpec:
-        """The request that starts a run now."""
-        ...
+    def trigger(self, timer_id: UUID) -> Exchange[TimerRun]: ...
 
-    def fetch(self, timer_id: UUID, run_id: UUID) -> RequestSpec:
-        """The request that reads one run."""
-        ...
+    # None: the API has no such read; the core finds the run by listing the timer's runs.
+    def fetch(self, timer_id: UUID, run_id: UUID) -> Exchange[TimerRun] | None: ...
 
-    def list_page(self, filters: ListFilters, limit: int | None, marker: str | None) -> RequestSpec:
-        """The request for one page of a listing."""
-        ...
-
-    def parse_run(self, data: Any) -> TimerRun:
-        """One run from a decoded body (``ResponseValidationError`` naming the field)."""
-        ...
-
-    def parse_page(self, data: Any, filters: ListFilters) -> RunPage:
-        """One page of runs from a decoded body, with ``filters`` applied."""
-        ...
+    def list_page(
+        self, filters: ListFilters, limit: int | None, marker: str | None
+    ) -> Exchange[RunPage]: ...
 
 
 def dialect_for(api: str) -> Dialect:
@@ -54,5 +55,9 @@ def dialect_for(api: str) -> Dialect:
         from timers._dialects import runs
 
         return runs
+    if api == "jobs":
+        from timers._dialects import jobs
+
+        return jobs
     valid = " or ".join(repr(name) for name in API_NAMES)
     raise InvalidArgumentError(f"api must be {valid}, got {api!r}")

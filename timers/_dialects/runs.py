@@ -1,36 +1,36 @@
 """The ``runs`` dialect: ``spec/timers-runs.yaml`` (``/timers/{id}/run|runs|runs/{run_id}``).
 
 Its wire form is the models' own (``TimerRun.to_dict()``), so parsing is ``from_dict``. The
-filters are the service's: it filters and pages, the client only passes them on.
+service filters and pages; the client only passes the filters on.
 """
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final
 from uuid import UUID
 
 from timers import _bridge
 from timers._args import ListFilters
-from timers._bridge import RequestSpec
-from timers._models import RunPage, parse_run  # runs: the wire form is the models' own
+from timers._dialects import Exchange
+from timers._models import RunPage, TimerRun, parse_run
 from timers._time import format_datetime
 
-__all__ = ["DEFAULT_BASE_URL", "NAME", "fetch", "list_page", "parse_page", "parse_run", "trigger"]
+__all__ = ["DEFAULT_BASE_URL", "NAME", "fetch", "list_page", "trigger"]
 
 NAME: Final = "runs"
 DEFAULT_BASE_URL: Final = "https://timer.automate.globus.org/api/v1"
 """The spec's server (``servers[0].url`` in ``spec/timers-runs.yaml``; a test keeps them equal)."""
 
 
-def trigger(timer_id: UUID) -> RequestSpec:
-    return _bridge.run_timer(timer_id)
+def trigger(timer_id: UUID) -> Exchange[TimerRun]:
+    return Exchange(_bridge.run_timer(timer_id), parse_run)
 
 
-def fetch(timer_id: UUID, run_id: UUID) -> RequestSpec:
-    return _bridge.get_timer_run(timer_id, run_id)
+def fetch(timer_id: UUID, run_id: UUID) -> Exchange[TimerRun]:
+    return Exchange(_bridge.get_timer_run(timer_id, run_id), parse_run)
 
 
-def list_page(filters: ListFilters, limit: int | None, marker: str | None) -> RequestSpec:
+def list_page(filters: ListFilters, limit: int | None, marker: str | None) -> Exchange[RunPage]:
     method, path, params = _bridge.list_timer_runs(
         filters.timer_id,
         limit=limit,
@@ -44,9 +44,4 @@ def list_page(filters: ListFilters, limit: int | None, marker: str | None) -> Re
         moment = getattr(filters, name)
         if moment is not None:
             params[name] = format_datetime(moment)
-    return method, path, params
-
-
-def parse_page(data: Any, filters: ListFilters) -> RunPage:
-    # The service applied the filters already.
-    return RunPage.from_dict(data)
+    return Exchange((method, path, params), RunPage.from_dict)

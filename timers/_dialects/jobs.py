@@ -1,0 +1,199 @@
+"""The ``jobs`` dialect: the production Globus Timers API (``spec/globus-timers.yaml``).
+
+A timer's run history is the paged ``results`` of ``GET /jobs/{job_id}`` (``page_size``,
+``results_pt`` = a page's ``page_next``). Where it differs from ``runs``, and how:
+
+- no run-now endpoint: ``trigger`` raises ``UnsupportedOperationError`` before any request;
+- no read of one result: ``fetch`` is None, so the core finds a run by listing;
+- no server-side filters: ``status``, ``start_after`` and ``start_before`` are applied here,
+  to each page, so a page may hold fewer runs than asked for;
+- results carry no id: each gets one derived from its timer and start (``run_id_for``).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime
+from functools import partial
+from types import MappingProxyType
+from typing import Any, Final, NoReturn
+
+from timers import _bridge
+from timers._args import ListFilters
+from timers._dialects import Exchange
+from timers._errors import UnsupportedOperationError
+from timers._models import RunError, RunPage, RunResult, RunStatus, TimerRun
+from timers._time import parse_datetime
+from timers._validate import (
+    fail,
+    join,
+    object_at,
+    optional_string,
+    required,
+    string_at,
+    type_name,
+    uuid_at,
+)
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "NAME",
+    "RUN_ID_NAMESPACE",
+    "fetch",
+    "list_page",
+    "parse_page",
+    "run_id_for",
+    "trigger",
+]
+
+NAME: Final = "jobs"
+DEFAULT_BASE_URL: Final = "https://timer.automate.globus.org"
+"""The spec's server (``servers[0].url`` in ``spec/globus-timers.yaml``)."""
+
+RUN_ID_NAMESPACE: Final = uuid.UUID("5f0e3c1a-7b2d-5e4f-9a8b-0c1d2e3f4a5b")
+"""The UUID namespace of derived run ids (see ``run_id_for``)."""
+
+UNKNOWN_STATUS: Final = "unknown"
+"""The status of a result that has no ``run_status`` (older payloads)."""
+
+_KNOWN = {status.value: status for status in RunStatus.known()}
+_NAIVE = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?\Z", re.ASCII)
+_HTTP_STATUS_FIELDS = ("status", "http_status_polled", "http_status_submission")
+
+
+def trigger(timer_id: uuid.UUID) -> NoReturn:
+    raise UnsupportedOperationError(
+        "run_timer is not available with api='jobs': the production Globus Timers service "
+        "has no endpoint that runs a timer now"
+    )
+
+
+def fetch(timer_id: uuid.UUID, run_id: uuid.UUID) -> None:
+    return None  # no endpoint reads one result: the core pages through the results
+
+
+def list_page(filters: ListFilters, limit: int | None, marker: str | None) -> Exchange[RunPage]:
+    request = _bridge.read_job(filters.timer_id, page_size=limit, results_pt=marker)
+    return Exchange(request, partial(parse_page, filters=filters))
+
+
+def run_id_for(job_id: str, start_time: datetime) -> str:
+    """The derived id of a result: the same every time the same result is read.
+
+    ``uuid5(RUN_ID_NAMESPACE, f"{job_id.lower()}/{start}")`` where ``start`` is the result's
+    start time in UTC as ``isoformat(timespec="microseconds")``
+    (``2026-11-28T02:00:00.004117+00:00``). A timer does not start two runs at one instant.
+    """
+    start = start_time.astimezone(UTC).isoformat(timespec="microseconds")
+    return str(uuid.uuid5(RUN_ID_NAMESPACE, f"{job_id.lower()}/{start}"))
+
+
+def parse_page(data: Any, filters: ListFilters) -> RunPage:
+    """One page of runs from a ``JobRead`` / ``FlowTimerRead`` body, with ``filters`` applied.
+
+    ``total`` is the timer's run count (``n_runs``; ``number_of_runs`` in v2 reads), not the
+    number of runs matching the filters. ``next_page`` is ``results.page_next``.
+    """
+    job = object_at(data, "")
+    job_id = uuid_at(required(job, "job_id", ""), "job_id")
+    is_flow = job.get("flow_id") is not None
+    total = job.get("n_runs", job.get("number_of_runs"))
+    if total is None:
+        raise fail("n_runs", "required field is missing (and no number_of_runs)")
+    if type(total) is not int or total < 0:
+        raise fail("n_runs", f"expected a count of at least 0, got {total!r}")
+    results = required(job, "results", "")
+    if isinstance(results, list):  # older v2 reads: a bare list, no paging
+        items, path, page_next = results, "results", None
+    else:
+        page = object_at(results, "results")
+        items, path = required(page, "data", "results"), "results.data"
+        if not isinstance(items, list):
+            raise fail(path, f"expected an array, got {type_name(items)}")
+        page_next = optional_string(page, "page_next", "results") or None
+    runs = (_run(item, f"{path}[{i}]", job_id, is_flow) for i, item in enumerate(items))
+    return RunPage(
+        runs=tuple(run for run in runs if _matches(run, filters)),
+        total=total,
+        has_next_page=page_next is not None,
+        next_page=page_next,
+    )
+
+
+def _run(data: Any, path: str, job_id: str, is_flow: bool) -> TimerRun:
+    obj = object_at(data, path)
+    # What the models have no place for stays on the run; absent and null are the same.
+    extra = {name: value for name, value in obj.items() if value is not None}
+    start_name = "start_timestamp" if "start_timestamp" in extra else "ran_at"
+    if start_name not in extra:
+        raise fail(join(path, "start_timestamp"), "required field is missing (and no ran_at)")
+    start = _timestamp(extra.pop(start_name), join(path, start_name))
+    end = extra.pop("end_timestamp", None)
+    if end is not None:
+        end = _timestamp(end, join(path, "end_timestamp"))
+    raw_status = extra.pop("run_status", None)
+    if raw_status is not None:
+        string_at(raw_status, join(path, "run_status"))
+    status_code = None
+    for name in _HTTP_STATUS_FIELDS:
+        value = extra.get(name)
+        if value is not None and type(value) is not int:
+            raise fail(join(path, name), f"expected an integer, got {type_name(value)}")
+        if status_code is None and value is not None:
+            status_code = extra.pop(name)
+    flow_run = None
+    if is_flow and "resource_id" in extra:
+        flow_run = string_at(extra.pop("resource_id"), join(path, "resource_id"))
+    errors = extra.pop("errors", None)
+    result = RunResult(
+        status=raw_status or UNKNOWN_STATUS,
+        status_code=status_code,
+        run_id=flow_run,
+        error=None if errors is None else _error(errors, join(path, "errors")),
+    )
+    return TimerRun(
+        id=run_id_for(job_id, start),
+        timer_id=job_id,
+        status=_status(raw_status),
+        start_time=start,
+        end_time=end,
+        result=result,
+        extra=MappingProxyType(extra),
+        finished_by_end_time=True,
+    )
+
+
+def _status(raw: str | None) -> RunStatus:
+    """A ``RunStatus`` where ``raw`` names one (any case); the service's string otherwise."""
+    if raw is None:
+        return RunStatus(UNKNOWN_STATUS)
+    known = _KNOWN.get(raw.lower())
+    return known if known is not None else RunStatus(raw)
+
+
+def _error(data: Any, path: str) -> RunError:
+    """``errors`` as a ``RunError``: its ``code`` (else ``"ERROR"``), its ``message`` (else a
+    string ``detail``, else ``""``), and the whole object as ``detail``."""
+    obj = object_at(data, path)
+    code, message, detail = obj.get("code"), obj.get("message"), obj.get("detail")
+    if not isinstance(message, str):
+        message = detail if isinstance(detail, str) else ""
+    return RunError(code if isinstance(code, str) and code else "ERROR", message, obj)
+
+
+def _timestamp(value: Any, path: str) -> datetime:
+    """An RFC 3339 date-time; one without an offset (older payloads) is read as UTC."""
+    text = string_at(value, path)
+    try:
+        return parse_datetime(text + "Z" if _NAIVE.match(text) else text)
+    except ValueError as exc:
+        raise fail(path, str(exc)) from None
+
+
+def _matches(run: TimerRun, filters: ListFilters) -> bool:
+    if filters.status is not None and run.status != filters.status:
+        return False
+    if filters.start_after is not None and not run.start_time > filters.start_after:
+        return False
+    return filters.start_before is None or run.start_time < filters.start_before
