@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 import pytest
 from support.dual import Dual
-from support.openapi import validating
+from support.openapi import JOBS_SPEC_PATH, validating
 
 pytest_plugins = ["timers.testing.pytest_plugin"]
 
@@ -28,6 +29,17 @@ def dual(request: pytest.FixtureRequest) -> Iterator[Dual]:
     d.close()
     for validator in d.validators:
         validator.assert_no_violations()  # even if the client turned a violation into an error
+
+
+@pytest.fixture(params=["sync", "async"])
+def jobs_dual(request: pytest.FixtureRequest) -> Iterator[Dual]:
+    """As ``dual``, for ``api="jobs"`` clients, every exchange checked against
+    ``spec/globus-timers.yaml``."""
+    d = Dual(request.param, wrap=partial(validating, spec_path=JOBS_SPEC_PATH), api="jobs")
+    yield d
+    d.close()
+    for validator in d.validators:
+        validator.assert_no_violations()
 
 
 @pytest.fixture

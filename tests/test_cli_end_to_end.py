@@ -44,11 +44,11 @@ def port_is_free(port: int) -> bool:
 
 @pytest.fixture(scope="module")
 def served() -> Iterator[dict[str, str]]:
-    """`timers serve --port 8765 --seed 500` (the README's command; another port if 8765 is
+    """`timers serve --port 8765 --runs 500` (the README's command; another port if 8765 is
     taken on this machine), stopped with SIGTERM afterwards."""
     port = "8765" if port_is_free(8765) else "0"
     proc = subprocess.Popen(
-        [str(TIMERS), "serve", "--port", port, "--seed", "500"],
+        [str(TIMERS), "serve", "--port", port, "--runs", "500"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -144,7 +144,7 @@ def test_a_dead_service_is_a_network_error(served: dict[str, str]) -> None:
 def test_scripts_demo_works_from_a_fresh_copy(tmp_path: Path) -> None:
     copy = tmp_path / "timers-clone"
     copy.mkdir()
-    for name in ("pyproject.toml", "README.md", "timers", "generated", "scripts"):
+    for name in ("pyproject.toml", "README.md", "timers", "scripts"):
         source = ROOT / name
         if source.is_dir():
             shutil.copytree(source, copy / name, ignore=shutil.ignore_patterns("__pycache__"))

@@ -25,6 +25,7 @@ from timers._errors import (
     ServerError,
     TimersError,
     UnprocessableEntityError,
+    UnsupportedOperationError,
     UsageError,
     WaitTimeoutError,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "TimersClient",
     "TimersError",
     "UnprocessableEntityError",
+    "UnsupportedOperationError",
     "UsageError",
     "WaitTimeoutError",
     "__version__",

@@ -43,8 +43,6 @@ def resolve_api(api: str | None) -> Dialect:
     """The dialect for ``api``, else ``$TIMERS_API``, else ``"runs"``."""
     if api is None:
         api = os.environ.get(API_ENV) or runs.NAME
-    if not isinstance(api, str):
-        raise InvalidArgumentError(f"api must be a string, got {type(api).__name__}")
     return dialect_for(api)
 
 

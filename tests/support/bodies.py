@@ -71,3 +71,67 @@ def page_json(
 
 def error_json(code: str, message: str, request_id: str = "req-123") -> dict[str, Any]:
     return {"code": code, "message": message, "request_id": request_id}
+
+
+# -- the jobs API (spec/globus-timers.yaml) ---------------------------------------------------
+
+
+def job_result(start: datetime, **overrides: Any) -> dict[str, Any]:
+    """A finished ``JobResult`` that started at ``start`` (the spec's ``first_page`` example)."""
+    end = start + timedelta(seconds=221)
+    body: dict[str, Any] = {
+        "ran_at": end.isoformat(),
+        "run_status": "SUCCEEDED",
+        "start_timestamp": start.isoformat(),
+        "end_timestamp": end.isoformat(),
+        "status": 202,
+        "http_status_submission": 202,
+        "http_status_polled": 200,
+        "resource_id": "15jfdBESgveZQ",
+        "data": {"action_id": "15jfdBESgveZQ", "status": "SUCCEEDED"},
+        "errors": None,
+    }
+    body.update(overrides)
+    return body
+
+
+def numbered_results(count: int, *, start: int = 0) -> list[dict[str, Any]]:
+    """``count`` distinct results, newest first, one day apart."""
+    newest = datetime(2026, 11, 28, 2, tzinfo=UTC)
+    return [job_result(newest - timedelta(days=i)) for i in range(start, start + count)]
+
+
+def job_json(
+    results: list[dict[str, Any]],
+    *,
+    page_next: str | None = None,
+    job_id: str = TIMER_ID,
+    n_runs: int | None = None,
+    flow_id: str | None = None,
+    **overrides: Any,
+) -> dict[str, Any]:
+    """A ``JobRead`` (or, with ``flow_id``, a ``FlowTimerRead``) with one page of results."""
+    body: dict[str, Any] = {
+        "name": "Nightly backup",
+        "timer_type": "flow" if flow_id else "transfer",
+        "callback_url": "https://actions.automate.globus.org/transfer/transfer/run",
+        "callback_body": {"body": {"label": "Nightly backup"}},
+        "start": "2026-11-01T02:00:00+00:00",
+        "job_id": job_id,
+        "status": "loaded",
+        "submitted_at": "2026-10-31T18:12:44.120391+00:00",
+        "n_runs": len(results) if n_runs is None else n_runs,
+        "n_errors": 0,
+        "results": {"data": results, "page_next": page_next},
+        "schedule": {
+            "type": "recurring",
+            "interval_seconds": 86400,
+            "start": "2026-11-01T02:00:00+00:00",
+            "end": None,
+        },
+        "stop_after": {"date": None, "n_runs": None},
+    }
+    if flow_id:
+        body["flow_id"] = flow_id
+    body.update(overrides)
+    return body

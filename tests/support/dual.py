@@ -44,8 +44,11 @@ class FakeClock:
 class Dual:
     """Makes clients of one mode; ``mode`` is ``"sync"`` or ``"async"``."""
 
-    def __init__(self, mode: str, *, wrap: TransportWrapper | None = None) -> None:
+    def __init__(
+        self, mode: str, *, wrap: TransportWrapper | None = None, api: str | None = None
+    ) -> None:
         self.mode = mode
+        self.api = api
         self.is_async = mode == "async"
         self.loop = asyncio.new_event_loop() if self.is_async else None
         self.clock = FakeClock()
@@ -70,6 +73,8 @@ class Dual:
             transport = httpx.MockTransport(handler)
         if "authorizer" not in kwargs:
             kwargs.setdefault("access_token", TOKEN)
+        if self.api is not None:
+            kwargs.setdefault("api", self.api)
         kwargs.setdefault("clock", self.clock.time)
         if "http_client" not in kwargs and transport is not None:
             if validate and self._wrap is not None:

@@ -53,6 +53,7 @@ from openapi_core.validation.schemas import oas30_read_schema_validators_factory
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 __all__ = [
+    "JOBS_SPEC_PATH",
     "OFF_SPEC_EXTENSION",
     "OFF_SPEC_HEADER",
     "SPEC_PATH",
@@ -71,6 +72,7 @@ __all__ = [
 ]
 
 SPEC_PATH = Path(__file__).resolve().parents[2] / "spec" / "timers-runs.yaml"
+JOBS_SPEC_PATH = SPEC_PATH.with_name("globus-timers.yaml")
 
 OFF_SPEC_EXTENSION = "timers_off_spec"
 """``response.extensions[OFF_SPEC_EXTENSION] = True`` skips checking that response."""
@@ -594,28 +596,33 @@ class DualValidatingTransport(ValidatingTransport, AsyncValidatingTransport):
 
 @overload
 def validating(
-    transport: httpx.MockTransport, *, validate_requests: bool = ...
+    transport: httpx.MockTransport, *, validate_requests: bool = ..., spec_path: Path = ...
 ) -> DualValidatingTransport: ...
 @overload
 def validating(
-    transport: httpx.BaseTransport, *, validate_requests: bool = ...
+    transport: httpx.BaseTransport, *, validate_requests: bool = ..., spec_path: Path = ...
 ) -> ValidatingTransport: ...
 @overload
 def validating(
-    transport: httpx.AsyncBaseTransport, *, validate_requests: bool = ...
+    transport: httpx.AsyncBaseTransport, *, validate_requests: bool = ..., spec_path: Path = ...
 ) -> AsyncValidatingTransport: ...
 def validating(
-    transport: httpx.BaseTransport | httpx.AsyncBaseTransport, *, validate_requests: bool = True
+    transport: httpx.BaseTransport | httpx.AsyncBaseTransport,
+    *,
+    validate_requests: bool = True,
+    spec_path: Path = SPEC_PATH,
 ) -> ValidatingTransport | AsyncValidatingTransport:
-    """Wrap ``transport`` so that every exchange is checked against the spec.
+    """Wrap ``transport`` so that every exchange is checked against the spec at ``spec_path``
+    (``spec/timers-runs.yaml`` by default; ``JOBS_SPEC_PATH`` for the ``jobs`` API).
 
     A transport that is both sync and async (``httpx.MockTransport``) gets a wrapper that is
     both too, so ``validating(httpx.MockTransport(handler))`` suits either client.
     """
+    options: dict[str, Any] = {"validate_requests": validate_requests, "spec_path": spec_path}
     if isinstance(transport, httpx.BaseTransport):
         if isinstance(transport, httpx.AsyncBaseTransport):
-            return DualValidatingTransport(transport, validate_requests=validate_requests)
-        return ValidatingTransport(transport, validate_requests=validate_requests)
+            return DualValidatingTransport(transport, **options)
+        return ValidatingTransport(transport, **options)
     if isinstance(transport, httpx.AsyncBaseTransport):
-        return AsyncValidatingTransport(transport, validate_requests=validate_requests)
+        return AsyncValidatingTransport(transport, **options)
     raise TypeError(f"not an httpx transport: {transport!r}")

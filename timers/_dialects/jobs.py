@@ -173,12 +173,12 @@ def _status(raw: str | None) -> RunStatus:
 
 
 def _error(data: Any, path: str) -> RunError:
-    """``errors`` as a ``RunError``: its ``code`` (else ``"ERROR"``), its ``message`` (else a
-    string ``detail``, else ``""``), and the whole object as ``detail``."""
+    """``errors`` as a ``RunError``: its ``code`` (else ``"ERROR"``), its first string of
+    ``message``, ``detail``, ``description`` (else ``""``), and the whole object as ``detail``."""
     obj = object_at(data, path)
-    code, message, detail = obj.get("code"), obj.get("message"), obj.get("detail")
-    if not isinstance(message, str):
-        message = detail if isinstance(detail, str) else ""
+    code = obj.get("code")
+    texts = (obj.get(name) for name in ("message", "detail", "description"))
+    message = next((text for text in texts if isinstance(text, str)), "")
     return RunError(code if isinstance(code, str) and code else "ERROR", message, obj)
 
 

@@ -104,10 +104,9 @@ class _Group(click.Group):
 
 
 class _State:
-    def __init__(self, base_url: str | None, token: str | None, verbose: bool) -> None:
+    def __init__(self, base_url: str | None, token: str | None) -> None:
         self.base_url = base_url
         self.token = token
-        self.verbose = verbose
         self.out = Console(highlight=False, soft_wrap=True)
         self.err = Console(stderr=True, highlight=False)
 
@@ -207,7 +206,7 @@ def cli(ctx: click.Context, base_url: str | None, token: str | None, verbose: bo
             logger.setLevel(level)
 
         ctx.call_on_close(restore)
-    ctx.obj = _State(base_url, token, verbose)
+    ctx.obj = _State(base_url, token)
 
 
 @cli.group(cls=_Group)
@@ -380,27 +379,35 @@ def wait_run(state: _State, timer_id: str, run_id: str, timeout: float, fmt: str
 @cli.command("serve")
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True)
 @click.option(
-    "--seed",
+    "--runs",
     "history",
     type=click.IntRange(0, 100_000),
     default=250,
     show_default=True,
     help="How many past runs the demo timer has.",
 )
+@click.option(
+    "--seed",
+    type=int,
+    default=7,  # demo_service's default, so `timers serve` shows the runs `timers demo` shows
+    show_default=True,
+    help="Seeds every random choice of the service (ids, outcomes): same seed, same runs.",
+)
 @pass_state
-def serve_command(state: _State, port: int, history: int) -> None:
+def serve_command(state: _State, port: int, history: int, seed: int) -> None:
     """Serve the reference Timers service on 127.0.0.1 (for trying the CLI and your code).
 
     Prints the base URL, a token and a timer id to use; stops on Ctrl-C.
 
     \b
-    Example:
-      timers serve --port 8765 --seed 500
+    Examples:
+      timers serve --port 8765 --runs 500
+      timers serve --runs 1000 --seed 42
     """
     from timers.cli._demo import DEMO_TOKEN, demo_service
     from timers.testing import serve
 
-    service, timer_id = demo_service(history)
+    service, timer_id = demo_service(history, seed=seed)
     with serve(service, port=port) as base_url:
         state.out.print(f"Serving the reference Timers service at {base_url}", markup=False)
         state.out.print(f"TIMERS_BASE_URL={base_url}", markup=False)

@@ -10,9 +10,25 @@ Use it in-process with httpx (``httpx.Client(transport=service.transport())``), 
 ...``), or from pytest with ``pytest_plugins = ["timers.testing.pytest_plugin"]`` (fixtures
 ``timers_service`` and ``timers_base_url``). It needs only httpx and attrs; ``mock()`` also
 needs respx (the ``timers[testing]`` extra).
+
+Every transport is built on one sans-IO layer, ``service.answerer`` (an ``Answerer``): its
+``answer(method, target, authorization, base_path=None)`` returns a ``Reply`` (``status``,
+``headers``, ``body``) or a ``Drop`` (the connection is closed instead), so the same request
+gets the same answer in-process, through respx and over HTTP.
 """
 
+from timers.testing._answering import Answerer
+from timers.testing._replies import Drop, Reply
 from timers.testing._server import serve
 from timers.testing._service import DEFAULT_BASE_URL, DEFAULT_LIMIT, OPERATIONS, FakeTimersService
 
-__all__ = ["DEFAULT_BASE_URL", "DEFAULT_LIMIT", "OPERATIONS", "FakeTimersService", "serve"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_LIMIT",
+    "OPERATIONS",
+    "Answerer",
+    "Drop",
+    "FakeTimersService",
+    "Reply",
+    "serve",
+]

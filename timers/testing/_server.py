@@ -1,8 +1,9 @@
 """``serve()``: the reference service over real HTTP/1.1 on a loopback address.
 
 A ``ThreadingHTTPServer`` (one daemon thread per connection, keep-alive) whose handler passes
-each request to the service. Only loopback addresses are served: the fake accepts any token
-it was given and must never be reachable from another machine.
+each request to ``service.answerer`` and writes the ``Reply`` it gets (or, for a ``Drop``,
+closes the socket without a word). Only loopback addresses are served: the fake accepts any
+token it was given and must never be reachable from another machine.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Final
 
-from timers.testing._service import FakeTimersService, _Drop, _Reply
+from timers.testing._replies import Drop, Reply
+from timers.testing._service import FakeTimersService
 
 __all__ = ["BASE_PATH", "serve"]
 
@@ -132,28 +134,28 @@ class _Handler(BaseHTTPRequestHandler):
             self._read_body()  # unused, but it must be consumed to keep the connection usable
         except _BadFraming:
             self.close_connection = True
-            self._write(_Reply(400, (("Content-Type", "text/plain"),), b"Bad request framing\n"))
+            self._write(Reply(400, (("Content-Type", "text/plain"),), b"Bad request framing\n"))
             return
         service = self.server.service
         try:
-            outcome = service._answer(
+            outcome = service.answerer.answer(
                 self.command, self._target(), self.headers.get("Authorization"), base_path=BASE_PATH
             )
         except Exception:  # noqa: BLE001 - a bug in the fake: answer 500 like a service, and log it
             _log.exception("the reference service failed on %s %s", self.command, self.path)
             body = b'{"code":"INTERNAL_ERROR","message":"The reference service failed."}'
-            outcome = _Reply(500, (("Content-Type", "application/json"),), body)
+            outcome = Reply(500, (("Content-Type", "application/json"),), body)
         latency = service.latency
         if latency > 0:
             time.sleep(latency)
-        if isinstance(outcome, _Drop):
+        if isinstance(outcome, Drop):
             self.close_connection = True
             with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
             return
         self._write(outcome)
 
-    def _write(self, reply: _Reply) -> None:
+    def _write(self, reply: Reply) -> None:
         self.send_response(reply.status)
         for name, value in reply.headers:
             if name.lower() not in ("content-length", "connection", "transfer-encoding"):

@@ -1,15 +1,17 @@
-"""Wire formats of the reference service: ids, RFC 3339 date-times and page markers.
+"""Wire formats of the reference service: ids, RFC 3339 date-times, page markers, JSON bytes.
 
 Kept apart from the service logic so that each rule (what counts as a UUID, which date-times
-are accepted, what a marker holds) lives in one place.
+are accepted, what a marker holds, how JSON is written) lives in one place.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 __all__ = [
     "EPOCH",
@@ -17,6 +19,7 @@ __all__ = [
     "decode_marker",
     "encode_marker",
     "format_datetime",
+    "json_bytes",
     "parse_datetime",
     "truncate_to_milliseconds",
 ]
@@ -37,6 +40,11 @@ _BASE64URL = re.compile(r"[A-Za-z0-9_-]+={0,2}", re.A)
 def canonical_uuid(value: str) -> str | None:
     """``value`` in lower case if it is a UUID in the 8-4-4-4-12 hex form, else ``None``."""
     return value.lower() if _UUID.fullmatch(value) else None
+
+
+def json_bytes(value: Any) -> bytes:
+    """``value`` as compact UTF-8 JSON; ``TypeError``/``ValueError`` if it is not JSON."""
+    return json.dumps(value, separators=(",", ":")).encode("utf-8")
 
 
 def truncate_to_milliseconds(moment: datetime) -> datetime:

@@ -1,0 +1,165 @@
+"""The sans-IO core of the reference service: one request in, one ``Reply`` or ``Drop`` out.
+
+``Answerer.answer(method, target, authorization, base_path=...)`` is what every transport
+calls. It does the steps every API dialect shares, in this order (the first that decides wins):
+
+1. The request is recorded in ``service.requests`` and given a request id.
+2. A queued fault (``_faults``) for the routed operation takes over: its injected ``Reply``,
+   or a ``Drop`` (with ``after_processing=True``, after the request was carried out).
+3. ``Authorization: Bearer <token>`` with a known token, else 401 ``AUTHENTICATION_ERROR``
+   with ``WWW-Authenticate``.
+4. A path no API knows gets 404 ``NOT_FOUND``.
+5. A path an API knows, with a method it does not take, gets 405 ``METHOD_NOT_ALLOWED`` with
+   an ``Allow`` header (the spec declares no 405; it is what RFC 9110 asks for).
+
+Then the route validates the request and carries it out (for ``spec/timers-runs.yaml``, see
+``_runs_api``). The body of an answer to ``HEAD`` is emptied.
+
+Routing is pluggable: an ``Answerer`` is given a list of ``Api`` objects (one per dialect,
+each built on the same ``ServiceState``) and asks them in turn. A dialect is one module with
+a class that has ``operations`` and ``match()``; adding one is adding it to that list.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+import attrs
+
+from timers.testing._faults import FaultQueue
+from timers.testing._replies import Drop, Reply, error_reply
+from timers.testing._state import ServiceState
+
+__all__ = ["Answerer", "Api", "Route", "WrongMethod"]
+
+_BEARER = re.compile(r"[ \t]*bearer[ \t]+(?P<token>[^ \t]+)[ \t]*", re.I)
+
+
+@attrs.frozen
+class Route:
+    """A request an API takes: its ``operation`` (which faults match) and how to answer it.
+
+    ``respond(query, request_id)`` validates the request (path ids, query string) and carries
+    it out; it is called with the state's lock held, after authentication.
+    """
+
+    operation: str
+    respond: Callable[[str, str], Reply]
+
+
+@attrs.frozen
+class WrongMethod:
+    """The path is an API's, but not for this method: ``allowed`` is what it takes."""
+
+    allowed: str
+
+
+class Api(Protocol):
+    """One API dialect: the routes of one spec over the shared ``ServiceState``."""
+
+    @property
+    def operations(self) -> tuple[str, ...]:
+        """The operation names its routes have (what ``fail_next(operation=)`` accepts)."""
+        ...
+
+    def match(self, method: str, path: str, base_path: str | None) -> Route | WrongMethod | None:
+        """The route for ``method`` and ``path`` (percent-encoded, no query), ``WrongMethod``
+        if the path is this API's but the method is not, ``None`` if the path is not this
+        API's. ``base_path``: the only prefix accepted before the API's paths (served), or
+        ``None`` for any prefix (in-process)."""
+        ...
+
+
+class Answerer:
+    """Answers requests for one service: the layer every transport is built on.
+
+    It never sleeps and never touches a socket: transports wait out ``latency`` and carry the
+    ``Reply`` (or render the ``Drop``) themselves. Safe to call from many threads. Get a
+    service's with ``service.answerer``.
+    """
+
+    def __init__(self, state: ServiceState, faults: FaultQueue, apis: Sequence[Api]) -> None:
+        self._state = state
+        self._faults = faults
+        self._apis = tuple(apis)
+
+    def answer(
+        self, method: str, target: str, authorization: str | None, *, base_path: str | None = None
+    ) -> Reply | Drop:
+        """The service's answer to one request, as the spec says.
+
+        Args:
+            method: the HTTP method, e.g. ``"GET"`` (any string; undeclared ones get 405).
+            target: the path and query as sent, percent-encoded, e.g.
+                ``"/api/v1/timers/<id>/runs?limit=5"``.
+            authorization: the ``Authorization`` header, or ``None`` if there is none.
+            base_path: the only prefix routed (the server passes ``"/api/v1"``); ``None``
+                routes any prefix, so any base URL works.
+
+        Returns:
+            a ``Reply`` (``HEAD`` answers have an empty body), or a ``Drop`` when a queued
+            ``drop_next`` takes the request. The request is recorded in ``service.requests``.
+
+        Example::
+
+            reply = service.answerer.answer("POST", f"/timers/{timer_id}/run", "Bearer test-token")
+            assert reply.status == 201 and reply.json()["status"] == "pending"
+        """
+        state = self._state
+        with state.lock:
+            state.requests.append((method, target))
+            request_id = state.next_request_id()
+            path, _, query = target.partition("?")
+            found = self._match(method, path, base_path)
+            fault = self._faults.take(found.operation if isinstance(found, Route) else None)
+            if fault is not None and not fault.drop:
+                return fault.reply(request_id)
+            if fault is not None and not fault.after_processing:
+                return Drop()
+            reply = self._carry_out(method, found, query, authorization, request_id)
+            if fault is not None:
+                return Drop(after_processing=True)
+            if method == "HEAD":
+                reply = attrs.evolve(reply, body=b"")
+            return reply
+
+    def _match(self, method: str, path: str, base_path: str | None) -> Route | WrongMethod | None:
+        """The first API's route for the path; else the first ``WrongMethod``; else ``None``."""
+        wrong: WrongMethod | None = None
+        for api in self._apis:
+            found = api.match(method, path, base_path)
+            if isinstance(found, Route):
+                return found
+            if wrong is None:
+                wrong = found
+        return wrong
+
+    def _carry_out(
+        self,
+        method: str,
+        found: Route | WrongMethod | None,
+        query: str,
+        authorization: str | None,
+        request_id: str,
+    ) -> Reply:
+        bearer = _BEARER.fullmatch(authorization or "")
+        if bearer is None or bearer["token"] not in self._state.tokens:
+            challenge = 'Bearer error="invalid_token"' if bearer else "Bearer"
+            return error_reply(
+                401,
+                request_id,
+                "Missing or invalid bearer token.",
+                headers=(("WWW-Authenticate", challenge),),
+            )
+        if isinstance(found, WrongMethod):
+            return error_reply(
+                405,
+                request_id,
+                f"{method} is not allowed here; use {found.allowed}.",
+                headers=(("Allow", found.allowed),),
+            )
+        if found is None:
+            return error_reply(404, request_id, "No such resource.")
+        return found.respond(query, request_id)

@@ -1,0 +1,52 @@
+"""The in-process transports: an ``Answerer``'s ``Reply``/``Drop`` as httpx and respx see them.
+
+``service.handle()`` (and so ``service.transport()``, an ``httpx.MockTransport``) and
+``service.mock()`` (a respx router) are built on ``respond``; the loopback server
+(``_server``) is the other transport, over real sockets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import httpx
+
+from timers.testing._answering import Answerer
+from timers.testing._replies import DROP_MESSAGE, Drop
+
+if TYPE_CHECKING:
+    import respx
+
+__all__ = ["respond", "respx_router"]
+
+
+def respond(
+    answerer: Answerer, request: httpx.Request, *, latency: float, sleep: Callable[[float], None]
+) -> httpx.Response:
+    """The ``httpx.Response`` to ``request``, after ``sleep(latency)`` if ``latency > 0``;
+    ``httpx.RemoteProtocolError`` for a ``Drop``."""
+    request.read()
+    outcome = answerer.answer(
+        request.method,
+        request.url.raw_path.decode("ascii"),
+        request.headers.get("authorization"),
+    )
+    if latency > 0:
+        sleep(latency)
+    if isinstance(outcome, Drop):
+        raise httpx.RemoteProtocolError(DROP_MESSAGE, request=request)
+    return httpx.Response(
+        outcome.status, headers=list(outcome.headers), content=outcome.body, request=request
+    )
+
+
+def respx_router(
+    base_url: str, handle: Callable[[httpx.Request], httpx.Response]
+) -> respx.MockRouter:
+    """A respx router sending every request under ``base_url`` to ``handle``."""
+    import respx  # an optional dependency: only service.mock() needs it
+
+    router = respx.mock(base_url=base_url, assert_all_called=False)
+    router.route().mock(side_effect=handle)
+    return router
