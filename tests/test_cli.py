@@ -217,7 +217,8 @@ def test_wait_returns_a_finished_run(mock: respx.MockRouter, no_sleep: list[floa
         (500, EXIT_SERVER),
         (503, EXIT_SERVER),
         (409, EXIT_ERROR),
-        (400, EXIT_ERROR),
+        (400, EXIT_USAGE),  # the service refused the request as malformed: fix the input
+        (422, EXIT_USAGE),
     ],
 )
 def test_api_errors_give_one_line_and_the_documented_exit_code(

@@ -6,6 +6,7 @@ Also: ``scripts/demo`` from a copy of the repository with no virtual environment
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -138,7 +139,15 @@ def test_a_dead_service_is_a_network_error(served: dict[str, str]) -> None:
     env = {**served, "TIMERS_BASE_URL": f"http://127.0.0.1:{port}/api/v1"}
     result = run("runs", "list", TIMER, env=env)
     assert result.returncode == 6
-    assert result.stderr.startswith("timers: error: request could not connect")
+    *notices, last = result.stderr.splitlines()
+    assert last.startswith("timers: error: request could not connect")
+    # The refusal is told at once, with each retry: the command is never silently stuck.
+    assert len(notices) == 3
+    for number, line in enumerate(notices, start=1):
+        pattern = (
+            rf"timers: could not connect to 127\.0\.0\.1:{port}; retry {number} of 3 in \d\.\d s"
+        )
+        assert re.fullmatch(pattern, line), line
 
 
 def test_scripts_demo_works_from_a_fresh_copy(tmp_path: Path) -> None:

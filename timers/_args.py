@@ -15,6 +15,7 @@ import attrs
 
 from timers._errors import InvalidArgumentError
 from timers._models import RunStatus
+from timers._redact import quote
 from timers._validate import UUID_PATTERN
 
 __all__ = [
@@ -43,7 +44,7 @@ def check_uuid(name: str, value: Any) -> UUID:
         if UUID_PATTERN.match(value):
             return UUID(value)
         raise InvalidArgumentError(
-            f"{name} must be a UUID like '12345678-1234-1234-1234-123456789012', got {value!r}"
+            f"{name} must be a UUID like '12345678-1234-1234-1234-123456789012', got {quote(value)}"
         )
     raise InvalidArgumentError(
         f"{name} must be a UUID (str or uuid.UUID), got {type(value).__name__}"
@@ -55,7 +56,9 @@ def check_limit(name: str, value: Any) -> int | None:
     if value is None:
         return None
     if type(value) is not int:
-        raise InvalidArgumentError(f"{name} must be an int from 1 to {MAX_LIMIT}, got {value!r}")
+        raise InvalidArgumentError(
+            f"{name} must be an int from 1 to {MAX_LIMIT}, got {quote(value)}"
+        )
     if not 1 <= value <= MAX_LIMIT:
         raise InvalidArgumentError(f"{name} must be from 1 to {MAX_LIMIT}, got {value}")
     return value
@@ -69,7 +72,9 @@ def check_status(value: Any) -> RunStatus | None:
     if isinstance(value, str) and value in known:
         return RunStatus(value)
     valid = ", ".join(repr(s.value) for s in known)
-    raise InvalidArgumentError(f"status must be one of {valid} (or a RunStatus), got {value!r}")
+    raise InvalidArgumentError(
+        f"status must be one of {valid} (or a RunStatus), got {quote(value)}"
+    )
 
 
 def check_datetime(name: str, value: Any) -> datetime | None:
@@ -108,22 +113,22 @@ def check_marker(value: Any) -> str | None:
         return None
     if not isinstance(value, str) or not value:
         raise InvalidArgumentError(
-            f"marker must be a non-empty string from a page's next_page, got {value!r}"
+            f"marker must be a non-empty string from a page's next_page, got {quote(value)}"
         )
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise InvalidArgumentError(f"marker is not valid text: {value!r}") from None
+        raise InvalidArgumentError(f"marker is not valid text: {quote(value)}") from None
     return value
 
 
 def check_positive_number(name: str, value: Any, *, allow_zero: bool = False) -> float:
     """A finite int or float, > 0 (or >= 0 with ``allow_zero``)."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise InvalidArgumentError(f"{name} must be a finite number, got {value!r}")
+        raise InvalidArgumentError(f"{name} must be a finite number, got {quote(value)}")
     if value < 0 or (value == 0 and not allow_zero):
         bound = ">= 0" if allow_zero else "> 0"
-        raise InvalidArgumentError(f"{name} must be {bound}, got {value!r}")
+        raise InvalidArgumentError(f"{name} must be {bound}, got {quote(value)}")
     return float(value)
 
 

@@ -15,6 +15,7 @@ from typing import Protocol, runtime_checkable
 
 import httpx
 
+from timers import _redact
 from timers._errors import InvalidArgumentError
 
 __all__ = ["Authorizer", "TokenAuth", "resolve_auth"]
@@ -48,6 +49,7 @@ class TokenAuth(httpx.Auth):
                 "value with characters an HTTP header cannot carry"
             )
         if header:
+            _redact.remember(header, header.partition(" ")[2] or header)
             request.headers["Authorization"] = header
         else:
             request.headers.pop("Authorization", None)
@@ -70,6 +72,7 @@ class _StaticToken:
 
     def __init__(self, token: str) -> None:
         self._header = f"Bearer {token}"
+        _redact.remember(self._header, token)
 
     def get_authorization_header(self) -> str:
         return self._header

@@ -19,7 +19,11 @@
     ├── PaginationError                            the service repeated a page marker
     └── WaitTimeoutError (also a TimeoutError)     a run did not finish in time
 
-No message built here ever includes a header, so a token cannot leak through ``str(error)``.
+No message built here includes a header, and every server-provided value in one is cleaned
+(``_redact.clean``: credentials redacted, one line, control characters visible, bounded), so
+neither a token nor a terminal escape sequence can come through ``str(error)``. Errors
+pickle without their ``response`` (which holds the request's headers): they unpickle to the
+same type, message and public attributes, with ``response`` None.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx
+
+from timers._redact import clean, redact, redact_data
 
 if TYPE_CHECKING:
     from timers._models import TimerRun
@@ -61,6 +67,20 @@ OUTCOME_UNKNOWN_NOTE = (
 
 class TimersError(Exception):
     """Base class of every error raised by ``timers``."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The response (and its request's headers) stays behind; the rest is plain data.
+        state = {name: value for name, value in vars(self).items() if name != "response"}
+        if "response" in vars(self):
+            state["response"] = None
+        return (_restore, (type(self), self.args, state))
+
+
+def _restore(cls: type[TimersError], args: tuple[Any, ...], state: dict[str, Any]) -> TimersError:
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class InvalidArgumentError(TimersError, ValueError):
@@ -134,25 +154,31 @@ class APIError(TimersError):
         self.url = _safe_url(response.request.url)
         self.retries_taken = retries_taken
         self.outcome_unknown = outcome_unknown
-        self.body: Any = _body_of(response)
+        self.body: Any = redact_data(_body_of(response))
         code, message, request_id, errors = _parse_error_body(self.body)
         self.code: str | None = code
         self.message: str = message or response.reason_phrase or "HTTP error"
-        self.request_id: str | None = request_id or response.headers.get("x-request-id")
+        header_id = response.headers.get("x-request-id")
+        self.request_id: str | None = request_id or (
+            None if header_id is None else redact(header_id)
+        )
         self.errors: list[dict[str, Any]] = errors
         super().__init__(self._describe())
 
     def _describe(self) -> str:
         text = f"{self.status_code}"
         if self.code:
-            text += f" {self.code}"
-        text += f": {_one_line(self.message)} ({self.method} {self.url}"
+            text += f" {clean(self.code, 80)}"
+        message = clean(self.message)
+        text += f": {message} ({self.method} {self.url}"
         if self.request_id:
-            text += f", request id {self.request_id}"
+            text += f", request id {clean(self.request_id, 80)}"
         text += ")"
-        if self.errors:
-            details = "; ".join(_one_line(str(e.get("message", e))) for e in self.errors[:3])
-            text += f" [{details}{'; ...' if len(self.errors) > 3 else ''}]"
+        # Sub-errors that only repeat the message are not said twice.
+        details = [clean(str(e.get("message", e))) for e in self.errors]
+        details = [d for d in details if d != message]
+        if details:
+            text += f" [{'; '.join(details[:3])}{'; ...' if len(details) > 3 else ''}]"
         text += _attempt_notes(self.retries_taken, self.outcome_unknown)
         return text if self.hint is None else f"{text}; {self.hint}"
 
@@ -230,14 +256,15 @@ class ResponseValidationError(TimersError):
         self.response = response
         self.outcome_unknown = outcome_unknown
         self.status_code = None if response is None else response.status_code
-        self.request_id = None if response is None else response.headers.get("x-request-id")
-        where = f"at {path}: " if path else ""
-        text = f"invalid response body: {where}{problem}"
+        header_id = None if response is None else response.headers.get("x-request-id")
+        self.request_id = None if header_id is None else redact(header_id)
+        where = f"at {clean(path, 120)}: " if path else ""
+        text = f"invalid response body: {where}{clean(problem, 400)}"
         if response is not None:
             text += f" ({response.request.method} {_safe_url(response.request.url)}"
             text += f", status {response.status_code}"
             if self.request_id:
-                text += f", request id {self.request_id}"
+                text += f", request id {clean(self.request_id, 80)}"
             text += ")"
         if outcome_unknown:
             text += "; the service accepted the request, so " + OUTCOME_UNKNOWN_NOTE
@@ -299,11 +326,6 @@ def _attempt_notes(retries_taken: int, outcome_unknown: bool) -> str:
 def _safe_url(url: httpx.URL) -> str:
     # Never echo credentials someone put in a URL.
     return str(url.copy_with(username=None, password=None)) if url.userinfo else str(url)
-
-
-def _one_line(text: str, limit: int = 300) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 
 
 def _body_of(response: httpx.Response) -> Any:
@@ -393,6 +415,6 @@ def _text_message(text: str) -> str | None:
         lower = stripped.lower()
         start, end = lower.find("<title>"), lower.find("</title>")
         if 0 <= start < end:
-            return _one_line(stripped[start + 7 : end]) or None
+            return clean(stripped[start + 7 : end]) or None
         return "the service answered with an HTML page"
-    return _one_line(stripped)
+    return clean(stripped)

@@ -21,6 +21,7 @@ import attrs
 from timers import _args
 from timers._errors import InvalidArgumentError, PaginationError
 from timers._models import RunPage
+from timers._redact import quote
 
 __all__ = ["Pager"]
 
@@ -79,7 +80,7 @@ class Pager:
         elif not self._done:
             if following in self._seen:
                 raise PaginationError(
-                    f"the service returned the page marker {following!r} a second time "
+                    f"the service returned the page marker {quote(following)} a second time "
                     f"(after {self._pages} pages); stopping instead of looping forever"
                 )
             self._seen.add(following)

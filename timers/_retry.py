@@ -31,6 +31,7 @@ import attrs
 import httpx
 
 from timers._errors import APIConnectionError, APITimeoutError, InvalidArgumentError
+from timers._redact import clean
 
 __all__ = ["NEVER_SENT", "Attempts", "RetryPolicy", "parse_retry_after"]
 
@@ -157,7 +158,13 @@ class Attempts:
         ):
             delay = self._planned(policy.delay_for(self.retries))
             if delay is not None:
-                self._log(request, delay, type(exc).__name__)
+                connection = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+                why = (
+                    f"could not connect to {request.url.host}:{request.url.port or ''}"
+                    if connection
+                    else f"{type(exc).__name__} from {request.url.host}"
+                )
+                self._log(request, delay, type(exc).__name__, why.rstrip(":"), connection)
                 return delay
         raise connection_error(exc, request, self.retries, self.idempotent) from exc
 
@@ -179,7 +186,8 @@ class Attempts:
         else:
             delay = self._planned(retry_after)
         if delay is not None:
-            self._log(response.request, delay, f"status {status}")
+            why = f"the service answered {status}"
+            self._log(response.request, delay, f"status {status}", why, False)
         return delay
 
     def _planned(self, delay: float) -> float | None:
@@ -188,7 +196,17 @@ class Attempts:
         self.retries += 1
         return delay
 
-    def _log(self, request: httpx.Request, delay: float, why: str) -> None:
+    def _log(
+        self, request: httpx.Request, delay: float, cause: str, why: str, connection: bool
+    ) -> None:
+        # ``timers_retry`` lets a handler (the CLI's) word it for people; never any header.
+        retry = {
+            "why": why,
+            "number": self.retries,
+            "of": self.policy.max_retries,
+            "delay": delay,
+            "connection": connection,
+        }
         logger.info(
             "retrying %s %s in %.2f s (retry %d of %d) after %s",
             request.method,
@@ -196,7 +214,8 @@ class Attempts:
             delay,
             self.retries,
             self.policy.max_retries,
-            why,
+            cause,
+            extra={"timers_retry": retry},
         )
 
 
@@ -218,7 +237,7 @@ def connection_error(
     detail = (
         "the request is not valid HTTP"
         if not sent and isinstance(exc, httpx.LocalProtocolError)
-        else (str(exc) or type(exc).__name__)
+        else clean(str(exc) or type(exc).__name__)  # it may quote what the server sent
     )
     return cls(
         f"request {what}: {type(exc).__name__}: {detail}",

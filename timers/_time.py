@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+from timers._redact import quote
+
 # RFC 3339 section 5.6: date "T" time, optional fraction of any length, and a required offset.
 # Lower-case t/z and a space separator are allowed by the RFC; a missing offset is not.
 RFC3339 = re.compile(
@@ -21,7 +23,7 @@ def parse_datetime(text: str) -> datetime:
     """
     m = RFC3339.match(text)
     if m is None:
-        raise ValueError(f"not an RFC 3339 date-time: {text!r}")
+        raise ValueError(f"not an RFC 3339 date-time: {quote(text)}")
     date, time, fraction, offset = m.groups()
     iso = f"{date}T{time}"
     if fraction:
@@ -32,7 +34,7 @@ def parse_datetime(text: str) -> datetime:
         if parsed.utcoffset():
             return parsed.astimezone(UTC)
     except (ValueError, OverflowError) as exc:
-        raise ValueError(f"not a valid RFC 3339 date-time: {text!r} ({exc})") from None
+        raise ValueError(f"not a valid RFC 3339 date-time: {quote(text)} ({exc})") from None
     return parsed if parsed.tzinfo is UTC else parsed.replace(tzinfo=UTC)
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from timers._errors import ResponseValidationError
+from timers._redact import quote
 from timers._time import parse_datetime
 
 __all__ = [
@@ -69,7 +70,7 @@ def string_at(value: Any, path: str) -> str:
 def uuid_at(value: Any, path: str) -> str:
     text = string_at(value, path)
     if UUID_PATTERN.match(text) is None:
-        raise fail(path, f"expected a UUID, got {text!r}")
+        raise fail(path, f"expected a UUID, got {quote(text)}")
     return text
 
 

@@ -15,6 +15,7 @@ import attrs
 from timers._args import check_positive_number
 from timers._errors import WaitTimeoutError
 from timers._models import TimerRun
+from timers._redact import quote
 
 __all__ = ["MAX_POLL_INTERVAL", "WaitSettings", "Waiter"]
 
@@ -70,7 +71,9 @@ class Waiter:
         """Seconds to sleep before the next poll; raises ``WaitTimeoutError`` at the deadline."""
         remaining = self.deadline - self._clock()
         if remaining <= 0:
-            seen = "never fetched" if self.last is None else f"still {self.last.status.value!r}"
+            seen = (
+                "never fetched" if self.last is None else f"still {quote(self.last.status.value)}"
+            )
             raise WaitTimeoutError(
                 f"run {self._run_id} did not finish within {self._timeout:g} s ({seen})",
                 run=self.last,

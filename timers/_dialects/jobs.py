@@ -24,6 +24,7 @@ from timers._args import ListFilters
 from timers._dialects import Exchange
 from timers._errors import UnsupportedOperationError
 from timers._models import RunError, RunPage, RunResult, RunStatus, TimerRun
+from timers._redact import quote
 from timers._time import parse_datetime
 from timers._validate import (
     fail,
@@ -102,7 +103,7 @@ def parse_page(data: Any, filters: ListFilters) -> RunPage:
     if total is None:
         raise fail("n_runs", "required field is missing (and no number_of_runs)")
     if type(total) is not int or total < 0:
-        raise fail("n_runs", f"expected a count of at least 0, got {total!r}")
+        raise fail("n_runs", f"expected a count of at least 0, got {quote(total)}")
     results = required(job, "results", "")
     if isinstance(results, list):  # older v2 reads: a bare list, no paging
         items, path, page_next = results, "results", None

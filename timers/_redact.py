@@ -1,0 +1,104 @@
+"""Safe text out of untrusted data: secrets removed, one line, control characters visible,
+length bounded.
+
+Every credential a client sends (the bare token and the whole ``Authorization`` value, also
+an authorizer's latest header) is remembered here, and ``clean`` removes all of them from any
+text made of server-provided data: error messages, logs, CLI output. A server (or proxy)
+that echoes the header back therefore cannot put the token into ``str(error)`` or a terminal.
+Remembering is process-wide on purpose: redacting every known credential from every message
+is strictly safer than each client redacting only its own.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from typing import Any
+
+__all__ = ["REDACTED", "clean", "quote", "redact", "redact_data", "remember"]
+
+REDACTED = "[redacted]"
+_MAX_REMEMBERED = 256
+_MIN_SECRET = 4  # shorter values would redact ordinary words
+_lock = threading.Lock()
+_secrets: OrderedDict[str, None] = OrderedDict()
+_pattern: re.Pattern[str] | None = None
+
+# C0 and C1 controls, DEL, and the Unicode format characters that reorder or hide text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_SPACE = re.compile(r"[ \t\n\r]+")
+
+
+def remember(*values: str) -> None:
+    """Treat each value as a secret from now on (the most recent ``_MAX_REMEMBERED`` kept)."""
+    global _pattern
+    if all(value in _secrets for value in values):
+        return  # the common case: the same header on every request
+    with _lock:
+        for value in values:
+            if len(value) >= _MIN_SECRET and value not in _secrets:
+                _secrets[value] = None
+                while len(_secrets) > _MAX_REMEMBERED:
+                    _secrets.popitem(last=False)
+                _pattern = None
+
+
+def redact(text: str) -> str:
+    """``text`` with every remembered secret replaced by ``[redacted]``."""
+    global _pattern
+    if not _secrets:
+        return text
+    pattern = _pattern
+    if pattern is None:
+        with _lock:
+            # Longest first: "Bearer tok" goes before "tok".
+            alternatives = sorted(_secrets, key=len, reverse=True)
+            pattern = _pattern = re.compile("|".join(map(re.escape, alternatives)))
+    return pattern.sub(REDACTED, text)
+
+
+def redact_data(data: Any) -> Any:
+    """``data`` (decoded JSON) with secrets redacted from every string in it."""
+    if isinstance(data, str):
+        return redact(data)
+    if isinstance(data, dict):
+        return {redact_data(key): redact_data(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [redact_data(item) for item in data]
+    return data
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def clean(text: str, limit: int = 300) -> str:
+    """Server-provided ``text`` made safe to quote: secrets redacted, whitespace runs (newlines
+    too) made one space, other control characters shown as ``\\xNN``, at most ``limit``
+    characters (ending in ``...`` when cut)."""
+    if len(text) > 4 * limit + 1024:  # never scan megabytes to keep a few hundred characters
+        text = _without_secret_prefix_at_end(text[: 4 * limit + 1024])
+    flat = _CONTROL.sub(_visible, _SPACE.sub(" ", redact(text))).strip()
+    return flat if len(flat) <= limit else flat[: max(limit - 3, 0)] + "..."
+
+
+def _without_secret_prefix_at_end(text: str) -> str:
+    """``text`` cut where it was cut, minus any start of a secret left at its very end."""
+    with _lock:
+        secrets = list(_secrets)
+    for secret in secrets:
+        for size in range(min(len(secret) - 1, len(text)), 0, -1):
+            if text.endswith(secret[:size]):
+                text = text[:-size]
+                break
+    return text
+
+
+def quote(value: Any, limit: int = 80) -> str:
+    """A value for a message: a string as the ``repr`` of its cleaned, shortened text; any
+    other value as its cleaned, shortened ``repr``."""
+    if isinstance(value, str):
+        return repr(clean(value, limit))
+    return clean(repr(value), limit)

@@ -1,0 +1,192 @@
+"""``timers runs ...``: list, show, trigger and wait for a timer's runs."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import click
+
+from timers._models import RunStatus, TimerRun
+from timers.cli import _output
+from timers.cli._base import (
+    EXIT_RUN_FAILED,
+    FORMAT,
+    Group,
+    State,
+    parse_since,
+    parse_time,
+    pass_state,
+    run_format_option,
+    timeout_option,
+)
+
+
+@click.group(cls=Group)
+def runs() -> None:
+    """List, show, trigger and wait for a timer's runs."""
+
+
+@runs.command("list")
+@click.argument("timer_id")
+@click.option(
+    "--status",
+    type=click.Choice([s.value for s in RunStatus.known()], case_sensitive=False),
+    help="Only runs with this status (any case).",
+)
+@click.option("--since", help="Only runs started within this long ago: 30m, 24h, 7d, 2w.")
+@click.option("--after", help="Only runs started after this RFC 3339 time.")
+@click.option("--before", help="Only runs started before this RFC 3339 time.")
+@click.option(
+    "--limit",
+    type=click.IntRange(1, 1000),
+    help="Runs per page (1-1000); without --all, the number of runs to show.",
+)
+@click.option("--all", "all_pages", is_flag=True, help="Go through every page (rows stream in).")
+@click.option("--marker", help="Start from this page marker (a previous page's next_page).")
+@click.option("--format", "fmt", type=FORMAT, default="table", show_default=True)
+@pass_state
+def list_runs(
+    state: State,
+    timer_id: str,
+    status: str | None,
+    since: str | None,
+    after: str | None,
+    before: str | None,
+    limit: int | None,
+    all_pages: bool,
+    marker: str | None,
+    fmt: str,
+) -> None:
+    """List a timer's runs, newest first.
+
+    \b
+    Examples:
+      timers runs list TIMER_ID
+      timers runs list TIMER_ID --status failure --since 7d --all
+      timers runs list TIMER_ID --after 2026-11-01T00:00:00Z --format jsonl --all
+    """
+    if since is not None and after is not None:
+        raise click.UsageError("give --since or --after, not both")
+    start_after = parse_since(since) if since is not None else parse_time(after, "--after")
+    start_before = parse_time(before, "--before")
+    filters: dict[str, Any] = {
+        "status": status,
+        "start_after": start_after,
+        "start_before": start_before,
+    }
+    with state.client() as client:
+        if all_pages:
+            runs_iter: Iterator[TimerRun] = client.iter_runs(
+                timer_id, page_size=limit, marker=marker, **filters
+            )
+            _emit_runs(state, runs_iter, fmt, footer=None)
+            return
+        page = client.list_runs(timer_id, limit=limit, marker=marker, **filters)
+        if fmt == "json":
+            state.out.print(_output.dumps(page.to_dict(), pretty=True), markup=False)
+            return
+        footer = f"{len(page)} of {page.total} runs."
+        if page.has_next_page and page.next_page:
+            footer += f" More: --marker {page.next_page} (or --all)."
+        _emit_runs(state, iter(page.runs), fmt, footer=footer)
+
+
+def _emit_runs(state: State, runs_iter: Iterator[TimerRun], fmt: str, footer: str | None) -> None:
+    if fmt == "table":
+        count = _output.print_rows(state.out, runs_iter)
+        state.err.print(footer or f"{count} runs.", markup=False)
+    elif fmt == "jsonl":
+        for run in runs_iter:
+            state.out.print(_output.dumps(run.to_dict(), pretty=False), markup=False)
+    else:
+        state.out.print(
+            _output.dumps({"runs": [r.to_dict() for r in runs_iter]}, pretty=True), markup=False
+        )
+
+
+@runs.command("show")
+@click.argument("timer_id")
+@click.argument("run_id")
+@run_format_option
+@pass_state
+def show_run(state: State, timer_id: str, run_id: str, fmt: str) -> None:
+    """Show every field of one run, including its error details.
+
+    \b
+    Example:
+      timers runs show TIMER_ID RUN_ID --format json
+    """
+    with state.client() as client:
+        run = client.get_run(timer_id, run_id)
+    _emit_run(state, run, fmt)
+
+
+def _emit_run(state: State, run: TimerRun, fmt: str) -> None:
+    if fmt == "json":
+        state.out.print(_output.dumps(run.to_dict(), pretty=True), markup=False)
+    else:
+        _output.print_details(state.out, run)
+
+
+def _watch(state: State) -> tuple[Callable[[TimerRun], None], Any]:
+    """An ``on_update`` callback that drives a spinner showing the current status."""
+    status = state.err.status("waiting for the run to start...", spinner="dots")
+
+    def on_update(run: TimerRun) -> None:
+        status.update(f"run {run.id}: {_output.status_markup(run.status)}")
+        if not state.err.is_terminal:
+            state.err.print(f"run {run.id}: {run.status.value}", markup=False)
+
+    return on_update, status
+
+
+def _finish(state: State, run: TimerRun, fmt: str) -> None:
+    _emit_run(state, run, fmt)
+    if run.status is RunStatus.FAILURE:
+        sys.exit(EXIT_RUN_FAILED)
+
+
+@runs.command("trigger")
+@click.argument("timer_id")
+@click.option("--wait", is_flag=True, help="Wait for the run to finish; exit 7 if it failed.")
+@timeout_option("With --wait: seconds to wait before giving up (exit 8).")
+@run_format_option
+@pass_state
+def trigger_run(state: State, timer_id: str, wait: bool, timeout: float, fmt: str) -> None:
+    """Trigger a run of the timer now.
+
+    \b
+    Examples:
+      timers runs trigger TIMER_ID
+      timers runs trigger TIMER_ID --wait --timeout 120
+    """
+    with state.client() as client:
+        if not wait:
+            _emit_run(state, client.run_timer(timer_id), fmt)
+            return
+        on_update, spinner = _watch(state)
+        with spinner:
+            run = client.run_timer(timer_id, wait=True, timeout=timeout, on_update=on_update)
+    _finish(state, run, fmt)
+
+
+@runs.command("wait")
+@click.argument("timer_id")
+@click.argument("run_id")
+@timeout_option("Seconds to wait before giving up (exit 8).")
+@run_format_option
+@pass_state
+def wait_run(state: State, timer_id: str, run_id: str, timeout: float, fmt: str) -> None:
+    """Wait for a run to finish and show it; exit 7 if it failed.
+
+    \b
+    Example:
+      timers runs wait TIMER_ID RUN_ID --timeout 300
+    """
+    with state.client() as client:
+        on_update, spinner = _watch(state)
+        with spinner:
+            run = client.wait_for_run(timer_id, run_id, timeout=timeout, on_update=on_update)
+    _finish(state, run, fmt)

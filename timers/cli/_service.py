@@ -1,0 +1,87 @@
+"""``timers serve`` and ``timers demo``: the reference service, for trying things out."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+
+import click
+
+from timers.cli._base import EXIT_USAGE, Command, State, fail, pass_state
+
+
+@click.command("serve", cls=Command)
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True)
+@click.option(
+    "--runs",
+    "history",
+    type=click.IntRange(0, 100_000),
+    default=250,
+    show_default=True,
+    help="How many past runs the demo timer has.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=7,  # demo_service's default, so `timers serve` shows the runs `timers demo` shows
+    show_default=True,
+    help="Seeds every random choice of the service (ids, outcomes): same seed, same runs.",
+)
+@pass_state
+def serve_command(state: State, port: int, history: int, seed: int) -> None:
+    """Serve the reference Timers service on 127.0.0.1 (for trying the CLI and your code).
+
+    Prints the base URL, a token and a timer id to use; stops on Ctrl-C.
+
+    \b
+    Examples:
+      timers serve --port 8765 --runs 500
+      timers serve --runs 1000 --seed 42
+    """
+    from timers.cli._demo import DEMO_TOKEN, demo_service
+    from timers.testing import serve
+
+    service, timer_id = demo_service(history, seed=seed)
+    with contextlib.ExitStack() as stack:
+        try:
+            base_url = stack.enter_context(serve(service, port=port))
+        except OSError as error:
+            fail(
+                f"cannot serve on 127.0.0.1:{port}: {error.strerror or error} "
+                "(is the port in use? --port 0 picks a free one)",
+                EXIT_USAGE,
+            )
+        state.out.print(f"Serving the reference Timers service at {base_url}", markup=False)
+        state.out.print(f"TIMERS_BASE_URL={base_url}", markup=False)
+        state.out.print(f"TIMERS_ACCESS_TOKEN={DEMO_TOKEN}", markup=False)
+        state.out.print(f"Timer id: {timer_id} ({history} runs)", markup=False)
+        state.out.print(
+            f"Try: TIMERS_BASE_URL={base_url} TIMERS_ACCESS_TOKEN={DEMO_TOKEN} "
+            f"timers runs list {timer_id}",
+            markup=False,
+        )
+        state.out.print("Press Ctrl-C to stop.", markup=False)
+        sys.stdout.flush()
+        _block_until_interrupted()
+
+
+def _block_until_interrupted() -> None:
+    import signal
+    import threading
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+
+
+@click.command("demo", cls=Command)
+@pass_state
+def demo_command(state: State) -> None:
+    """Walk through the library against the embedded reference service (no account needed)."""
+    from timers.cli._demo import run_demo
+
+    run_demo(state.out)
