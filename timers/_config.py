@@ -9,15 +9,20 @@ import httpx
 
 from timers._dialects import Dialect, dialect_for, runs
 from timers._errors import InvalidArgumentError
-from timers._retry import RetryPolicy
+from timers._redact import quote
+from timers._retry import MAX_SECONDS, RetryPolicy
 
 __all__ = [
     "API_ENV",
     "BASE_URL_ENV",
+    "DEFAULT_ATTEMPT_TIMEOUT",
     "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_RESPONSE_SIZE",
     "DEFAULT_TIMEOUT",
+    "ERROR_BODY_LIMIT",
     "resolve_api",
     "resolve_base_url",
+    "resolve_max_response_size",
     "resolve_retry",
     "resolve_timeout",
 ]
@@ -28,6 +33,12 @@ DEFAULT_BASE_URL = runs.DEFAULT_BASE_URL
 BASE_URL_ENV = "TIMERS_BASE_URL"
 API_ENV = "TIMERS_API"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+DEFAULT_ATTEMPT_TIMEOUT = 60.0
+"""With the default timeouts: the longest one attempt may take, from first byte to last."""
+DEFAULT_MAX_RESPONSE_SIZE = 32 * 1024 * 1024
+"""Bytes of decoded body a 2xx answer may have: far above a 1000-run page with big details."""
+ERROR_BODY_LIMIT = 64 * 1024
+"""Bytes of an error answer's body that are read (the rest is never read)."""
 
 
 def _is_loopback(host: str) -> bool:
@@ -76,15 +87,38 @@ def resolve_base_url(
     return str(url).rstrip("/")
 
 
-def resolve_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout | None:
-    """An ``httpx.Timeout`` from a number of seconds or a ``Timeout``; ``None`` stays ``None``."""
-    if timeout is None or isinstance(timeout, httpx.Timeout):
-        return timeout
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+def resolve_timeout(
+    timeout: float | httpx.Timeout | None,
+) -> tuple[httpx.Timeout | None, float | None]:
+    """``(per-operation timeout, bound of a whole attempt)`` from the ``timeout`` argument.
+
+    A number bounds each attempt from its first byte sent to its last byte read (and each
+    operation); an ``httpx.Timeout`` bounds each operation only, as httpx does; ``None``
+    means the defaults: 10 s to connect, 30 s per read, and ``DEFAULT_ATTEMPT_TIMEOUT``.
+    """
+    if timeout is None:
+        return None, DEFAULT_ATTEMPT_TIMEOUT
+    if isinstance(timeout, httpx.Timeout):
+        return timeout, None
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, int | float)
+        or not 0 < timeout <= MAX_SECONDS
+    ):
         raise InvalidArgumentError(
-            f"timeout must be a number of seconds > 0 or an httpx.Timeout, got {timeout!r}"
+            f"timeout must be a number of seconds > 0 and <= {MAX_SECONDS:g}, or an "
+            f"httpx.Timeout; got {quote(timeout)}"
         )
-    return httpx.Timeout(float(timeout))
+    return httpx.Timeout(float(timeout)), float(timeout)
+
+
+def resolve_max_response_size(size: int | None) -> int:
+    """``max_response_size``: a number of bytes >= 1 (default ``DEFAULT_MAX_RESPONSE_SIZE``)."""
+    if size is None:
+        return DEFAULT_MAX_RESPONSE_SIZE
+    if type(size) is not int or size < 1:
+        raise InvalidArgumentError(f"max_response_size must be an int >= 1, got {quote(size)}")
+    return size
 
 
 def resolve_retry(max_retries: int | None, retry: RetryPolicy | None) -> RetryPolicy:

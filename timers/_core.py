@@ -26,8 +26,10 @@ from timers._auth import Authorizer, resolve_auth
 from timers._bridge import RequestSpec
 from timers._config import (
     DEFAULT_TIMEOUT,
+    ERROR_BODY_LIMIT,
     resolve_api,
     resolve_base_url,
+    resolve_max_response_size,
     resolve_retry,
     resolve_timeout,
 )
@@ -37,11 +39,13 @@ from timers._errors import (
     InvalidArgumentError,
     NotFoundError,
     RateLimitError,
+    ResponseTooLargeError,
     ResponseValidationError,
     UsageError,
     error_class_for,
 )
 from timers._models import TimerRun
+from timers._redact import clean
 from timers._retry import Attempts, RetryPolicy, parse_retry_after
 from timers._version import __version__
 from timers._wait import Waiter, WaitSettings
@@ -73,7 +77,17 @@ class Lookup:
 class ClientCore:
     """A client's settings and every decision that needs no I/O."""
 
-    __slots__ = ("auth", "base_url", "clock", "dialect", "owns_http", "retry", "timeout")
+    __slots__ = (
+        "attempt_timeout",
+        "auth",
+        "base_url",
+        "clock",
+        "dialect",
+        "max_response_size",
+        "owns_http",
+        "retry",
+        "timeout",
+    )
 
     def __init__(
         self,
@@ -83,6 +97,7 @@ class ClientCore:
         base_url: str | None,
         api: str | None,
         timeout: float | httpx.Timeout | None,
+        max_response_size: int | None,
         max_retries: int | None,
         retry: RetryPolicy | None,
         allow_insecure_http: bool,
@@ -100,7 +115,8 @@ class ClientCore:
         self.base_url = resolve_base_url(
             base_url, default=self.dialect.DEFAULT_BASE_URL, allow_insecure_http=allow_insecure_http
         )
-        self.timeout = resolve_timeout(timeout)
+        self.timeout, self.attempt_timeout = resolve_timeout(timeout)
+        self.max_response_size = resolve_max_response_size(max_response_size)
         self.retry = resolve_retry(max_retries, retry)
         self.clock = clock or time.time
         self.owns_http = http_client is None
@@ -153,26 +169,67 @@ class ClientCore:
 
     def build(self, http: httpx.Client | httpx.AsyncClient, spec: RequestSpec) -> httpx.Request:
         """The httpx request for ``spec`` (``UsageError`` once the client is closed)."""
+        self.check_open(http)
+        method, path, params = spec
+        try:
+            return http.build_request(
+                method,
+                self.base_url + path,
+                params=params or None,
+                # An httpx client we created already has these; merging them per request costs.
+                headers=None if self.owns_http else _HEADERS,
+                timeout=httpx.USE_CLIENT_DEFAULT if self.timeout is None else self.timeout,
+            )
+        except httpx.InvalidURL as exc:
+            raise InvalidArgumentError(f"the request cannot be sent: {clean(str(exc))}") from None
+
+    @staticmethod
+    def check_open(http: httpx.Client | httpx.AsyncClient) -> None:
+        """``UsageError`` once the client is closed (also for a call that was in flight)."""
         if http.is_closed:
             raise UsageError("this client is closed; create a new one")
-        method, path, params = spec
-        return http.build_request(
-            method,
-            self.base_url + path,
-            params=params or None,
-            # An httpx client we created already has these; merging them per request costs.
-            headers=None if self.owns_http else _HEADERS,
-            timeout=httpx.USE_CLIENT_DEFAULT if self.timeout is None else self.timeout,
+
+    def attempt_deadline(self, deadline: float | None) -> float | None:
+        """When the next attempt must be over (``time.monotonic()``), from the attempt bound
+        and the caller's ``deadline`` (a ``clock()`` time), whichever comes first."""
+        now = time.monotonic()
+        ends = [] if self.attempt_timeout is None else [now + self.attempt_timeout]
+        if deadline is not None:
+            ends.append(now + max(deadline - self.clock(), 0.0))
+        return min(ends, default=None)
+
+    def read_limit(self, response: httpx.Response) -> int:
+        """How many bytes of ``response``'s body to read: a 2xx whole (up to
+        ``max_response_size``, else ``ResponseTooLargeError``), an error's first
+        ``ERROR_BODY_LIMIT`` bytes."""
+        return self.max_response_size if 200 <= response.status_code < 300 else ERROR_BODY_LIMIT
+
+    @staticmethod
+    def release(response: httpx.Response) -> None:
+        """Let a finished response's body go now. httpx's Response and its stream refer to
+        each other, so without this the body lives until a full garbage collection: paging
+        would then hold a dozen pages' bodies instead of one."""
+        response.stream = httpx.ByteStream(b"")
+
+    def too_large(self, response: httpx.Response, attempts: Attempts) -> ResponseTooLargeError:
+        return ResponseTooLargeError(
+            self.max_response_size, response=response, outcome_unknown=not attempts.idempotent
         )
 
     def attempts(self, *, idempotent: bool, deadline: float | None = None) -> Attempts:
         return Attempts(self.retry, idempotent=idempotent, clock=self.clock, deadline=deadline)
 
-    def finish(self, response: httpx.Response, parse: Callable[[Any], T], attempts: Attempts) -> T:
-        """Parse a 2xx body with ``parse``, or raise the ``APIError`` for the status."""
+    def finish(
+        self,
+        response: httpx.Response,
+        content: bytes,
+        parse: Callable[[Any], T],
+        attempts: Attempts,
+    ) -> T:
+        """Parse a 2xx body (``content``) with ``parse``, or raise the ``APIError``."""
         status = response.status_code
         if not 200 <= status < 300:
-            raise self.error_for(response, attempts)
+            raise self.error_for(response, attempts, content)
         content_type = response.headers.get("content-type", "")
         media = content_type.split(";", 1)[0].strip().lower()
         unknown = not attempts.idempotent  # a 2xx to run_timer: the run exists, whatever the body
@@ -183,22 +240,17 @@ class ClientCore:
                 outcome_unknown=unknown,
             )
         try:
-            data = json.loads(response.content)
+            data = json.loads(content)
         except (ValueError, RecursionError) as exc:
             raise ResponseValidationError(
                 f"the body is not valid JSON ({exc})", response=response, outcome_unknown=unknown
             ) from None
         try:
-            result = parse(data)
+            return parse(data)
         except ResponseValidationError as exc:
             raise exc.with_response(response, outcome_unknown=unknown) from None
-        # httpx's Response and its stream refer to each other, so a finished response (and
-        # its raw body) lives until a full garbage collection. Breaking the cycle frees it
-        # now: paging then holds one page's body, not a dozen.
-        response.stream = httpx.ByteStream(b"")
-        return result
 
-    def _is_missing_route(self, response: httpx.Response) -> bool:
+    def _is_missing_route(self, response: httpx.Response, content: bytes | None) -> bool:
         """A 404 from the production host for a ``runs`` path that it does not serve: the
         body is not the spec's ``Error`` (no ``code``), as FastAPI's ``{"detail": ...}``."""
         if response.status_code != 404 or self.dialect.NAME != "runs":
@@ -206,18 +258,20 @@ class ClientCore:
         if not self.base_url.startswith(PRODUCTION):
             return False
         try:
-            body = json.loads(response.content)
-        except (ValueError, RecursionError):
+            body = json.loads(content if content is not None else response.content)
+        except (ValueError, RecursionError, httpx.ResponseNotRead):
             return True  # not even JSON: not the Timers runs API answering
         return not (isinstance(body, dict) and "code" in body)
 
-    def error_for(self, response: httpx.Response, attempts: Attempts) -> APIError:
+    def error_for(
+        self, response: httpx.Response, attempts: Attempts, content: bytes | None = None
+    ) -> APIError:
         status = response.status_code
         retries = attempts.retries
         outcome_unknown = not attempts.idempotent and status >= 500
         cls = error_class_for(status)
         hint = None
-        if self._is_missing_route(response):
+        if self._is_missing_route(response, content):
             hint = (
                 "the production Globus Timers service has no such path: it keeps run history "
                 "under its /jobs API, use api='jobs'"
@@ -230,8 +284,15 @@ class ClientCore:
                 outcome_unknown=outcome_unknown,
                 retry_after=retry_after,
                 hint=hint,
+                content=content,
             )
-        return cls(response, retries_taken=retries, outcome_unknown=outcome_unknown, hint=hint)
+        return cls(
+            response,
+            retries_taken=retries,
+            outcome_unknown=outcome_unknown,
+            hint=hint,
+            content=content,
+        )
 
 
 def log_response(response: httpx.Response, started: float) -> None:

@@ -16,6 +16,7 @@
     │   ├── RateLimitError                429      (retry_after)
     │   └── ServerError                   >= 500
     ├── ResponseValidationError                    a 2xx body that does not match the spec
+    │   └── ResponseTooLargeError                  ... or is larger than max_response_size
     ├── PaginationError                            the service repeated a page marker
     └── WaitTimeoutError (also a TimeoutError)     a run did not finish in time
 
@@ -51,6 +52,7 @@ __all__ = [
     "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "ServerError",
     "TimersError",
@@ -66,7 +68,25 @@ OUTCOME_UNKNOWN_NOTE = (
 
 
 class TimersError(Exception):
-    """Base class of every error raised by ``timers``."""
+    """Base class of every error raised by ``timers``.
+
+    ``run``: for an error raised while ``run_timer(wait=True)`` waited for the run it had
+    created, that run (its latest state); the message names it too. None otherwise.
+    """
+
+    run: TimerRun | None = None
+
+    def created_run(self, run: TimerRun) -> TimersError:
+        """This error, noting that ``run`` was created before it happened (so that nobody
+        triggers the timer again to get one)."""
+        if self.run is None:
+            self.run = run
+        note = (
+            f"run {run.id} of timer {run.timer_id} was created before this happened: "
+            "wait for it with wait_for_run instead of triggering again"
+        )
+        self.args = (f"{self.args[0]}; {note}" if self.args else note, *self.args[1:])
+        return self
 
     def __reduce__(self) -> tuple[Any, ...]:
         # The response (and its request's headers) stays behind; the rest is plain data.
@@ -146,6 +166,7 @@ class APIError(TimersError):
         retries_taken: int = 0,
         outcome_unknown: bool = False,
         hint: str | None = None,
+        content: bytes | None = None,
     ) -> None:
         self.hint = hint
         self.response = response
@@ -154,7 +175,8 @@ class APIError(TimersError):
         self.url = _safe_url(response.request.url)
         self.retries_taken = retries_taken
         self.outcome_unknown = outcome_unknown
-        self.body: Any = redact_data(_body_of(response))
+        # ``content``: the body as read (bounded) when the response was streamed.
+        self.body: Any = redact_data(_body_of(response, content))
         code, message, request_id, errors = _parse_error_body(self.body)
         self.code: str | None = code
         self.message: str = message or response.reason_phrase or "HTTP error"
@@ -218,10 +240,15 @@ class RateLimitError(APIError):
         outcome_unknown: bool = False,
         retry_after: float | None = None,
         hint: str | None = None,
+        content: bytes | None = None,
     ) -> None:
         self.retry_after = retry_after
         super().__init__(
-            response, retries_taken=retries_taken, outcome_unknown=outcome_unknown, hint=hint
+            response,
+            retries_taken=retries_taken,
+            outcome_unknown=outcome_unknown,
+            hint=hint,
+            content=content,
         )
 
     def _describe(self) -> str:
@@ -279,8 +306,28 @@ class ResponseValidationError(TimersError):
         )
 
 
+class ResponseTooLargeError(ResponseValidationError):
+    """The body was larger than the client's ``max_response_size`` (bytes, decoded): reading
+    stopped there. ``limit`` is that size."""
+
+    def __init__(
+        self,
+        limit: int,
+        *,
+        response: httpx.Response | None = None,
+        outcome_unknown: bool = False,
+    ) -> None:
+        self.limit = limit
+        super().__init__(
+            f"the body is larger than max_response_size ({limit} bytes); reading stopped there",
+            response=response,
+            outcome_unknown=outcome_unknown,
+        )
+
+
 class PaginationError(TimersError):
-    """The service returned a page marker it had already returned: paging would never end."""
+    """Paging would never end, or cannot go on: the service repeated a page marker, handed out
+    too many empty pages in a row, or a marker too long to send back."""
 
 
 class WaitTimeoutError(TimersError, TimeoutError):
@@ -328,17 +375,18 @@ def _safe_url(url: httpx.URL) -> str:
     return str(url.copy_with(username=None, password=None)) if url.userinfo else str(url)
 
 
-def _body_of(response: httpx.Response) -> Any:
-    try:
-        content = response.content
-    except httpx.ResponseNotRead:
-        return None
+def _body_of(response: httpx.Response, content: bytes | None) -> Any:
+    if content is None:
+        try:
+            content = response.content
+        except httpx.ResponseNotRead:
+            return None
     if not content:
         return None
     try:
         return json.loads(content)
     except (ValueError, RecursionError):
-        return response.text
+        return content.decode(response.encoding or "utf-8", errors="replace")
 
 
 def _parse_error_body(

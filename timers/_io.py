@@ -1,17 +1,23 @@
-"""The few I/O primitives that differ between the two clients: sleeping, and binding a client
-to its event loop. Everything else the clients do is the same code (see ``_async_client``)."""
+"""The few I/O primitives that differ between the two clients: sleeping, bounding an attempt
+in time, and binding a client to its event loop. Everything else the clients do is the same
+code (see ``_async_client``)."""
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING
 
+import httpx
+
+from timers import _transport
 from timers._errors import UsageError
 
 if TYPE_CHECKING:
     import asyncio
 
-__all__ = ["LoopBinding", "async_sleep", "sync_sleep"]
+__all__ = ["LoopBinding", "async_deadline", "async_sleep", "sync_deadline", "sync_sleep"]
 
 
 def sync_sleep(seconds: float) -> None:
@@ -22,6 +28,30 @@ async def async_sleep(seconds: float) -> None:
     import asyncio  # here, not at the top: `import timers` should not pay for asyncio
 
     await asyncio.sleep(seconds)
+
+
+@contextlib.contextmanager
+def sync_deadline(at: float | None) -> Iterator[None]:
+    """Bound what is sent and read inside to end by ``at`` (``time.monotonic()``), at the
+    socket where ``_transport.install`` could reach it."""
+    with _transport.attempt_deadline(at):
+        yield
+
+
+@contextlib.asynccontextmanager
+async def async_deadline(at: float | None) -> AsyncIterator[None]:
+    """As ``sync_deadline``, and with ``asyncio.timeout`` too, so it holds on any transport."""
+    if at is None:
+        yield
+        return
+    import asyncio
+
+    with _transport.attempt_deadline(at):
+        try:
+            async with asyncio.timeout(max(at - time.monotonic(), 0.0)):
+                yield
+        except TimeoutError:
+            raise httpx.ReadTimeout("the attempt did not finish within its timeout") from None
 
 
 class LoopBinding:

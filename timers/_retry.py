@@ -33,11 +33,13 @@ import httpx
 from timers._errors import APIConnectionError, APITimeoutError, InvalidArgumentError
 from timers._redact import clean
 
-__all__ = ["NEVER_SENT", "Attempts", "RetryPolicy", "parse_retry_after"]
+__all__ = ["MAX_SECONDS", "NEVER_SENT", "Attempts", "RetryPolicy", "parse_retry_after"]
 
 logger = logging.getLogger("timers")
 
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+MAX_SECONDS = 86_400.0
+"""The longest wait any setting may ask for (a day): longer cannot be slept reliably."""
 # The request was never sent: safe to retry even a POST.
 NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 # (A LocalProtocolError is never sent either, but it is not worth retrying.)
@@ -48,14 +50,16 @@ def _non_negative_int(instance: object, attribute: attrs.Attribute[int], value: 
         raise InvalidArgumentError(f"{attribute.name} must be an int >= 0, got {value!r}")
 
 
-def _non_negative_float(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
+def _seconds(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
     if (
         isinstance(value, bool)
         or not isinstance(value, int | float)
         or not math.isfinite(value)
-        or value < 0
+        or not 0 <= value <= MAX_SECONDS
     ):
-        raise InvalidArgumentError(f"{attribute.name} must be a number >= 0, got {value!r}")
+        raise InvalidArgumentError(
+            f"{attribute.name} must be a number of seconds from 0 to {MAX_SECONDS:g}, got {value!r}"
+        )
 
 
 @attrs.frozen(slots=True)
@@ -70,9 +74,9 @@ class RetryPolicy:
     """
 
     max_retries: int = attrs.field(default=3, validator=_non_negative_int)
-    backoff_base: float = attrs.field(default=0.5, validator=_non_negative_float)
-    backoff_max: float = attrs.field(default=8.0, validator=_non_negative_float)
-    max_retry_after: float = attrs.field(default=60.0, validator=_non_negative_float)
+    backoff_base: float = attrs.field(default=0.5, validator=_seconds)
+    backoff_max: float = attrs.field(default=8.0, validator=_seconds)
+    max_retry_after: float = attrs.field(default=60.0, validator=_seconds)
 
     def delay_for(self, retry_number: int, *, rand: Callable[[], float] = random.random) -> float:
         """The backoff before retry ``retry_number`` (0-based): exponential, capped, jittered."""
@@ -179,12 +183,15 @@ class Attempts:
         ):
             return None
         retry_after = parse_retry_after(response.headers.get("retry-after"), now=self.clock())
+        backoff = policy.delay_for(self.retries)
         if retry_after is None:
-            delay = self._planned(policy.delay_for(self.retries))
+            delay = self._planned(backoff)
         elif retry_after > policy.max_retry_after:
             return None
         else:
-            delay = self._planned(retry_after)
+            # Retry-After is the least wait the service asks for: it lengthens the backoff,
+            # never shortens it (a "0" or a date in the past makes no request storm).
+            delay = self._planned(max(retry_after, backoff))
         if delay is not None:
             why = f"the service answered {status}"
             self._log(response.request, delay, f"status {status}", why, False)

@@ -17,7 +17,7 @@ from typing import Any, Self, TypeVar
 
 import httpx
 
-from timers import _args, _io
+from timers import _args, _io, _transport
 from timers._auth import Authorizer
 from timers._core import (
     DEFAULT_POLL_INTERVAL,
@@ -27,7 +27,7 @@ from timers._core import (
     log_response,
 )
 from timers._dialects import Exchange
-from timers._errors import RateLimitError
+from timers._errors import APIConnectionError, RateLimitError, TimersError
 from timers._models import RunPage, RunStatus, TimerRun
 from timers._paging import Pager
 from timers._retry import RetryPolicy
@@ -55,7 +55,11 @@ class TimersClient:
         api: which API the service speaks: ``"runs"`` (``spec/timers-runs.yaml``, the
             default) or ``"jobs"`` (the production service's ``/jobs``); default
             ``$TIMERS_API``, else ``"runs"``. ``InvalidArgumentError`` for any other value.
-        timeout: seconds (float) or an ``httpx.Timeout``; default 10 s to connect, 30 s to read.
+        timeout: seconds: bounds each attempt from its first byte sent to its last byte read
+            (and each operation); or an ``httpx.Timeout``, which bounds each operation only;
+            default 10 s to connect, 30 s per read, 60 s per attempt.
+        max_response_size: bytes of decoded body a successful answer may have (default
+            32 MiB); reading stops there with ``ResponseTooLargeError``.
         http_client: an ``httpx.Client`` you own (proxies, transports, respx). The client
             never closes an ``http_client`` you pass.
         max_retries: how many times a failed request is retried (default 3; 0: never).
@@ -76,6 +80,7 @@ class TimersClient:
         base_url: str | None = None,
         api: str | None = None,
         timeout: float | httpx.Timeout | None = None,
+        max_response_size: int | None = None,
         http_client: httpx.Client | None = None,
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
@@ -89,6 +94,7 @@ class TimersClient:
             base_url=base_url,
             api=api,
             timeout=timeout,
+            max_response_size=max_response_size,
             max_retries=max_retries,
             retry=retry,
             allow_insecure_http=allow_insecure_http,
@@ -97,7 +103,10 @@ class TimersClient:
             http_type=httpx.Client,
         )
         self._sleep = sleep or _io.sync_sleep
-        self._http = http_client or httpx.Client(**self._core.new_http_kwargs())
+        if http_client is None:
+            http_client = httpx.Client(**self._core.new_http_kwargs())
+            _transport.install(http_client)  # attempts bounded at the socket
+        self._http = http_client
 
     @property
     def api(self) -> str:
@@ -163,8 +172,11 @@ class TimersClient:
         run = self._request(exchange, idempotent=False)
         if settings is None:
             return run
-        lookup = self._core.lookup(run.timer_id, run.id)
-        return self._wait(lookup, settings, on_update, first=run)
+        try:
+            lookup = self._core.lookup(run.timer_id, run.id)
+            return self._wait(lookup, settings, on_update, first=run)
+        except TimersError as exc:  # the run exists: say so, so nobody triggers it again
+            raise exc.created_run(run) from None
 
     def list_runs(
         self,
@@ -312,11 +324,15 @@ class TimersClient:
             if delay:
                 self._sleep(delay)
             try:
-                # Retries inside the poll stop at the deadline; the waiter handles the rest.
+                # The poll (and its retries) ends by the deadline; the waiter handles the rest.
                 run = self._get(lookup, deadline=waiter.deadline)
             except RateLimitError as exc:
                 delay = waiter.next_delay(exc.retry_after)
                 continue
+            except APIConnectionError as exc:
+                if waiter.expired:  # the wait's own deadline cut the poll short
+                    raise waiter.timeout_error() from exc
+                raise
             if waiter.observe(run):
                 return run
             delay = waiter.next_delay()
@@ -329,17 +345,51 @@ class TimersClient:
         attempts = core.attempts(idempotent=idempotent, deadline=deadline)
         while True:
             started = time.perf_counter()
+            content = b""
             try:
-                response = self._http.send(request, auth=core.auth)
+                with _io.sync_deadline(core.attempt_deadline(deadline)):
+                    response = self._send(request)
+                    try:
+                        retry_delay = attempts.after_response(response)
+                        if retry_delay is None:  # this answer is the outcome: read its body
+                            content = _read(response, core.read_limit(response))
+                            if len(content) > core.max_response_size:
+                                raise core.too_large(response, attempts)
+                    finally:
+                        response.close()
+                        core.release(response)
             except httpx.HTTPError as exc:
+                core.check_open(self._http)  # closed while in flight: that is the error
                 delay = attempts.after_exception(exc, request)
             else:
                 log_response(response, started)
-                retry_delay = attempts.after_response(response)
                 if retry_delay is None:
-                    return core.finish(response, exchange.parse, attempts)
+                    return core.finish(response, content, exchange.parse, attempts)
                 delay = retry_delay
             self._sleep(delay)
+            core.check_open(self._http)
+
+    def _send(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return self._http.send(request, auth=self._core.auth, stream=True)
+        except RuntimeError:  # httpx: "the client has been closed"
+            self._core.check_open(self._http)
+            raise
+
+
+def _read(response: httpx.Response, limit: int) -> bytes:
+    """The decoded body, read until ``limit`` bytes are passed (then one byte more than
+    ``limit`` is returned, and the rest is never read or inflated)."""
+    chunks = []
+    size = 0
+    for chunk in response.iter_bytes():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            return b"".join(chunks)[: limit + 1]
+        if _transport.expired():  # on a transport the deadline cannot reach
+            raise httpx.ReadTimeout("the attempt did not finish within its timeout")
+    return b"".join(chunks)
 
 
 def _items(pages: Iterator[RunPage]) -> Iterator[TimerRun]:

@@ -67,21 +67,30 @@ class Waiter:
         self.last = run
         return run.is_finished
 
+    @property
+    def expired(self) -> bool:
+        """Whether the deadline has passed."""
+        return self.deadline - self._clock() <= 0
+
+    def timeout_error(self) -> WaitTimeoutError:
+        last = self.last
+        seen = "never fetched" if last is None else f"still {quote(last.status.value)}"
+        return WaitTimeoutError(
+            f"run {self._run_id} did not finish within {self._timeout:g} s ({seen})",
+            run=last,
+            timeout=self._timeout,
+        )
+
     def next_delay(self, retry_after: float | None = None) -> float:
-        """Seconds to sleep before the next poll; raises ``WaitTimeoutError`` at the deadline."""
+        """Seconds to sleep before the next poll; raises ``WaitTimeoutError`` at the deadline.
+
+        Never less than the current poll interval, whatever a ``Retry-After`` says."""
         remaining = self.deadline - self._clock()
         if remaining <= 0:
-            seen = (
-                "never fetched" if self.last is None else f"still {quote(self.last.status.value)}"
-            )
-            raise WaitTimeoutError(
-                f"run {self._run_id} did not finish within {self._timeout:g} s ({seen})",
-                run=self.last,
-                timeout=self._timeout,
-            )
+            raise self.timeout_error()
+        delay = self._interval
         if retry_after is not None:
-            delay = retry_after
+            delay = max(retry_after, delay)
         else:
-            delay = self._interval
             self._interval = min(self._interval * _GROWTH, MAX_POLL_INTERVAL)
         return min(delay, remaining)
