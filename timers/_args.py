@@ -7,14 +7,14 @@ Each function returns the value in the form the request needs, or raises
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 import attrs
 
 from timers._errors import InvalidArgumentError
-from timers._models import RunStatus
+from timers._models import RunStatus, TimerRun
 from timers._redact import quote
 from timers._validate import UUID_PATTERN
 
@@ -30,6 +30,8 @@ __all__ = [
 ]
 
 MAX_LIMIT = 1000
+MAX_MARKER_LENGTH = 4096
+"""The longest page marker sent back (URLs have limits; markers are short)."""
 
 
 def check_uuid(name: str, value: Any) -> UUID:
@@ -90,6 +92,12 @@ def check_datetime(name: str, value: Any) -> datetime | None:
             f"{name} must be timezone-aware, e.g. datetime.now(timezone.utc); got the naive "
             f"{value.isoformat()} (its time zone would be a guess)"
         )
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise InvalidArgumentError(
+            f"{name} {value.isoformat()} is out of range once converted to UTC"
+        ) from None
     return value
 
 
@@ -114,6 +122,11 @@ def check_marker(value: Any) -> str | None:
     if not isinstance(value, str) or not value:
         raise InvalidArgumentError(
             f"marker must be a non-empty string from a page's next_page, got {quote(value)}"
+        )
+    if len(value) > MAX_MARKER_LENGTH:
+        raise InvalidArgumentError(
+            f"marker is {len(value)} characters long; a page's next_page has at most "
+            f"{MAX_MARKER_LENGTH}"
         )
     try:
         value.encode("utf-8")
@@ -140,6 +153,14 @@ class ListFilters:
     status: RunStatus | None = None
     start_after: datetime | None = None
     start_before: datetime | None = None
+
+    def matches(self, run: TimerRun) -> bool:
+        """Whether ``run`` passes the filters (bounds are strict), for APIs that have none."""
+        if self.status is not None and run.status != self.status:
+            return False
+        if self.start_after is not None and not run.start_time > self.start_after:
+            return False
+        return self.start_before is None or run.start_time < self.start_before
 
 
 def check_list_filters(

@@ -15,6 +15,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
+import attrs
 import httpx
 
 from timers import _args, _io, _transport
@@ -203,7 +204,9 @@ class AsyncTimersClient:
         """
         filters = _args.check_list_filters(timer_id, status, start_after, start_before)
         limit, marker = _args.check_limit("limit", limit), _args.check_marker(marker)
-        return await self._request(self._core.dialect.list_page(filters, limit, marker))
+        page = await self._request(self._core.dialect.list_page(filters, limit, marker))
+        keep = self._core.local_filter(filters)
+        return page if keep is None else attrs.evolve(page, runs=tuple(filter(keep, page)))
 
     async def get_run(self, timer_id: str | Any, run_id: str | Any) -> TimerRun:
         """Fetch one run. Raises ``NotFoundError`` when the timer or the run does not exist.
@@ -293,9 +296,10 @@ class AsyncTimersClient:
     async def _pages(
         self, filters: _args.ListFilters, pager: Pager, deadline: float | None = None
     ) -> AsyncIterator[RunPage]:
+        keep = self._core.local_filter(filters)
         while not pager.finished:
             exchange = self._core.dialect.list_page(filters, pager.limit, pager.marker)
-            page = pager.accept(await self._request(exchange, deadline=deadline))
+            page = pager.accept(await self._request(exchange, deadline=deadline), keep)
             yield page
             del page  # hold one page at a time
 

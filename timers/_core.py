@@ -160,6 +160,10 @@ class ClientCore:
         response = httpx.Response(404, json=body, request=self.build(http, first.request))
         return NotFoundError(response)
 
+    def local_filter(self, filters: ListFilters) -> Callable[[TimerRun], bool] | None:
+        """The filter the client applies to each page (None: the service filtered)."""
+        return filters.matches if self.dialect.LOCAL_FILTERS else None
+
     def waiter(
         self, run_id: str, settings: WaitSettings, on_update: Callable[[TimerRun], object] | None
     ) -> Waiter:

@@ -8,28 +8,33 @@
         yield page
 
 Paging stops when a page says ``has_next_page`` is false or has no ``next_page``, or when
-``max_items`` runs have been produced. An empty page that still has a marker is followed. A
-marker seen twice raises ``PaginationError`` instead of looping forever.
+``max_items`` runs have been produced. An empty page that still has a marker is followed, but
+``MAX_EMPTY_PAGES`` of them in a row (as the service sent them, before any filter the client
+applies) raise ``PaginationError``, as does a marker seen twice or one longer than
+``MAX_MARKER_LENGTH``: paging never loops forever.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import attrs
 
 from timers import _args
 from timers._errors import InvalidArgumentError, PaginationError
-from timers._models import RunPage
+from timers._models import RunPage, TimerRun
 from timers._redact import quote
 
-__all__ = ["Pager"]
+__all__ = ["MAX_EMPTY_PAGES", "Pager"]
+
+MAX_EMPTY_PAGES = 20
 
 
 class Pager:
     """Marker bookkeeping and the ``max_items`` budget of one paging run."""
 
-    __slots__ = ("_done", "_page_size", "_pages", "_remaining", "_seen", "marker")
+    __slots__ = ("_done", "_empty", "_page_size", "_pages", "_remaining", "_seen", "marker")
 
     def __init__(self, *, marker: str | None, page_size: int | None, max_items: int | None) -> None:
         self.marker = marker
@@ -38,6 +43,7 @@ class Pager:
         self._seen: set[str] = set() if marker is None else {marker}
         self._done = max_items == 0
         self._pages = 0
+        self._empty = 0  # pages in a row with no run
 
     @classmethod
     def checked(cls, page_size: Any, max_items: Any, marker: Any) -> Pager:
@@ -65,9 +71,13 @@ class Pager:
             return self._page_size
         return min(self._page_size or _args.MAX_LIMIT, self._remaining)
 
-    def accept(self, page: RunPage) -> RunPage:
-        """Record a fetched page; return it (trimmed to the ``max_items`` budget)."""
+    def accept(self, page: RunPage, keep: Callable[[TimerRun], bool] | None = None) -> RunPage:
+        """Record a fetched page; return it with only the runs ``keep`` accepts (all when it
+        is None), trimmed to the ``max_items`` budget."""
         self._pages += 1
+        self._empty = 0 if page.runs else self._empty + 1
+        if keep is not None:
+            page = attrs.evolve(page, runs=tuple(run for run in page.runs if keep(run)))
         if self._remaining is not None:
             if len(page.runs) > self._remaining:
                 page = attrs.evolve(page, runs=page.runs[: self._remaining])
@@ -78,11 +88,24 @@ class Pager:
         if not page.has_next_page or not following:
             self._done = True
         elif not self._done:
-            if following in self._seen:
-                raise PaginationError(
-                    f"the service returned the page marker {quote(following)} a second time "
-                    f"(after {self._pages} pages); stopping instead of looping forever"
-                )
+            self._check(following)
             self._seen.add(following)
             self.marker = following
         return page
+
+    def _check(self, following: str) -> None:
+        problem = None
+        if following in self._seen:
+            problem = f"returned the page marker {quote(following)} a second time"
+        elif self._empty >= MAX_EMPTY_PAGES:
+            problem = f"sent {self._empty} empty pages in a row, each with a new marker"
+        elif len(following) > _args.MAX_MARKER_LENGTH:
+            problem = (
+                f"returned a page marker of {len(following)} characters (at most "
+                f"{_args.MAX_MARKER_LENGTH} can be sent back)"
+            )
+        if problem is not None:
+            raise PaginationError(
+                f"the service {problem} (after {self._pages} pages); stopping instead of "
+                "looping forever"
+            )

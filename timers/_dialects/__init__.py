@@ -38,6 +38,7 @@ class Dialect(Protocol):
 
     NAME: str
     DEFAULT_BASE_URL: str
+    LOCAL_FILTERS: bool  # True: the service has no filters, the client applies them
 
     def trigger(self, timer_id: UUID) -> Exchange[TimerRun]: ...
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, datetime
-from functools import partial
 from types import MappingProxyType
 from typing import Any, Final, NoReturn
 
@@ -39,6 +38,7 @@ from timers._validate import (
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "LOCAL_FILTERS",
     "NAME",
     "RUN_ID_NAMESPACE",
     "fetch",
@@ -49,6 +49,8 @@ __all__ = [
 ]
 
 NAME: Final = "jobs"
+LOCAL_FILTERS: Final = True
+"""The service filters nothing: the core applies ``status``/``start_after``/``start_before``."""
 DEFAULT_BASE_URL: Final = "https://timer.automate.globus.org"
 """The spec's server (``servers[0].url`` in ``spec/globus-timers.yaml``)."""
 
@@ -75,8 +77,9 @@ def fetch(timer_id: uuid.UUID, run_id: uuid.UUID) -> None:
 
 
 def list_page(filters: ListFilters, limit: int | None, marker: str | None) -> Exchange[RunPage]:
-    request = _bridge.read_job(filters.timer_id, page_size=limit, results_pt=marker)
-    return Exchange(request, partial(parse_page, filters=filters))
+    return Exchange(
+        _bridge.read_job(filters.timer_id, page_size=limit, results_pt=marker), parse_page
+    )
 
 
 def run_id_for(job_id: str, start_time: datetime) -> str:
@@ -90,8 +93,9 @@ def run_id_for(job_id: str, start_time: datetime) -> str:
     return str(uuid.uuid5(RUN_ID_NAMESPACE, f"{job_id.lower()}/{start}"))
 
 
-def parse_page(data: Any, filters: ListFilters) -> RunPage:
-    """One page of runs from a ``JobRead`` / ``FlowTimerRead`` body, with ``filters`` applied.
+def parse_page(data: Any) -> RunPage:
+    """One page of runs from a ``JobRead`` / ``FlowTimerRead`` body (all its results: the
+    core applies the filters, ``LOCAL_FILTERS``).
 
     ``total`` is the timer's run count (``n_runs``; ``number_of_runs`` in v2 reads), not the
     number of runs matching the filters. ``next_page`` is ``results.page_next``.
@@ -113,9 +117,8 @@ def parse_page(data: Any, filters: ListFilters) -> RunPage:
         if not isinstance(items, list):
             raise fail(path, f"expected an array, got {type_name(items)}")
         page_next = optional_string(page, "page_next", "results") or None
-    runs = (_run(item, f"{path}[{i}]", job_id, is_flow) for i, item in enumerate(items))
     return RunPage(
-        runs=tuple(run for run in runs if _matches(run, filters)),
+        runs=tuple(_run(item, f"{path}[{i}]", job_id, is_flow) for i, item in enumerate(items)),
         total=total,
         has_next_page=page_next is not None,
         next_page=page_next,
@@ -190,11 +193,3 @@ def _timestamp(value: Any, path: str) -> datetime:
         return parse_datetime(text + "Z" if _NAIVE.match(text) else text)
     except ValueError as exc:
         raise fail(path, str(exc)) from None
-
-
-def _matches(run: TimerRun, filters: ListFilters) -> bool:
-    if filters.status is not None and run.status != filters.status:
-        return False
-    if filters.start_after is not None and not run.start_time > filters.start_after:
-        return False
-    return filters.start_before is None or run.start_time < filters.start_before

@@ -15,9 +15,11 @@ from timers._dialects import Exchange
 from timers._models import RunPage, TimerRun, parse_run
 from timers._time import format_datetime
 
-__all__ = ["DEFAULT_BASE_URL", "NAME", "fetch", "list_page", "trigger"]
+__all__ = ["DEFAULT_BASE_URL", "LOCAL_FILTERS", "NAME", "fetch", "list_page", "trigger"]
 
 NAME: Final = "runs"
+LOCAL_FILTERS: Final = False
+"""The service filters; the client only passes the filters on."""
 DEFAULT_BASE_URL: Final = "https://timer.automate.globus.org/api/v1"
 """The spec's server (``servers[0].url`` in ``spec/timers-runs.yaml``; a test keeps them equal)."""
 

@@ -5,11 +5,17 @@
 >>> timer_id = service.add_timer(callback="web")
 >>> service.seed_history(timer_id, 120, failure_rate=0.25)
 
+It speaks both Timers APIs from the same timers and runs: ``spec/timers-runs.yaml`` (runs
+paths; served under ``/api/v1``) and the production ``spec/globus-timers.yaml``
+(``GET /jobs/{job_id}`` with a page of the timer's runs as ``results``, ``GET /jobs/``;
+served at the root).
+
 Use it in-process with httpx (``httpx.Client(transport=service.transport())``), with respx
 (``with service.mock(): ...``), over real HTTP on loopback (``with serve(service) as base_url:
-...``), or from pytest with ``pytest_plugins = ["timers.testing.pytest_plugin"]`` (fixtures
-``timers_service`` and ``timers_base_url``). It needs only httpx and attrs; ``mock()`` also
-needs respx (the ``timers[testing]`` extra).
+...``; ``serve(service, api="jobs")`` yields the jobs API's root URL), or from pytest with
+``pytest_plugins = ["timers.testing.pytest_plugin"]`` (fixtures ``timers_service``,
+``timers_base_url`` and ``timers_jobs_base_url``). It needs only httpx and attrs; ``mock()``
+also needs respx (the ``timers[testing]`` extra).
 
 Every transport is built on one sans-IO layer, ``service.answerer`` (an ``Answerer``): its
 ``answer(method, target, authorization, base_path=None)`` returns a ``Reply`` (``status``,
@@ -20,11 +26,20 @@ gets the same answer in-process, through respx and over HTTP.
 from timers.testing._answering import Answerer
 from timers.testing._replies import Drop, Reply
 from timers.testing._server import serve
-from timers.testing._service import DEFAULT_BASE_URL, DEFAULT_LIMIT, OPERATIONS, FakeTimersService
+from timers.testing._service import (
+    DEFAULT_BASE_URL,
+    DEFAULT_JOBS_BASE_URL,
+    DEFAULT_LIMIT,
+    DEFAULT_PAGE_SIZE,
+    OPERATIONS,
+    FakeTimersService,
+)
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_JOBS_BASE_URL",
     "DEFAULT_LIMIT",
+    "DEFAULT_PAGE_SIZE",
     "OPERATIONS",
     "Answerer",
     "Drop",

@@ -10,14 +10,19 @@ calls. It does the steps every API dialect shares, in this order (the first that
    with ``WWW-Authenticate``.
 4. A path no API knows gets 404 ``NOT_FOUND``.
 5. A path an API knows, with a method it does not take, gets 405 ``METHOD_NOT_ALLOWED`` with
-   an ``Allow`` header (the spec declares no 405; it is what RFC 9110 asks for).
+   an ``Allow`` header (the specs declare no 405; it is what RFC 9110 asks for).
 
 Then the route validates the request and carries it out (for ``spec/timers-runs.yaml``, see
-``_runs_api``). The body of an answer to ``HEAD`` is emptied.
+``_runs_api``; for ``spec/globus-timers.yaml``, ``_jobs_api``). The body of an answer to
+``HEAD`` is emptied.
 
 Routing is pluggable: an ``Answerer`` is given a list of ``Api`` objects (one per dialect,
 each built on the same ``ServiceState``) and asks them in turn. A dialect is one module with
 a class that has ``operations`` and ``match()``; adding one is adding it to that list.
+
+Error bodies are the dialect's own: the ``Route`` or ``WrongMethod`` an API returns carries
+its ``error_body`` (an ``ErrorBody``), used for the 401, 405 and injected faults of steps 2-5
+(the runs ``Error`` unless the API says otherwise; also for a path no API knows).
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from typing import Protocol
 import attrs
 
 from timers.testing._faults import FaultQueue
-from timers.testing._replies import Drop, Reply, error_reply
+from timers.testing._replies import Drop, ErrorBody, Reply, error_body, shaped_error_reply
 from timers.testing._state import ServiceState
 
 __all__ = ["Answerer", "Api", "Route", "WrongMethod"]
@@ -42,18 +47,22 @@ class Route:
     """A request an API takes: its ``operation`` (which faults match) and how to answer it.
 
     ``respond(query, request_id)`` validates the request (path ids, query string) and carries
-    it out; it is called with the state's lock held, after authentication.
+    it out; it is called with the state's lock held, after authentication. ``error_body``
+    spells the errors the shared steps answer for it (401, injected faults).
     """
 
     operation: str
     respond: Callable[[str, str], Reply]
+    error_body: ErrorBody = error_body
 
 
 @attrs.frozen
 class WrongMethod:
-    """The path is an API's, but not for this method: ``allowed`` is what it takes."""
+    """The path is an API's, but not for this method: ``allowed`` is what it takes.
+    ``error_body`` spells the 401 or 405 answer."""
 
     allowed: str
+    error_body: ErrorBody = error_body
 
 
 class Api(Protocol):
@@ -67,8 +76,9 @@ class Api(Protocol):
     def match(self, method: str, path: str, base_path: str | None) -> Route | WrongMethod | None:
         """The route for ``method`` and ``path`` (percent-encoded, no query), ``WrongMethod``
         if the path is this API's but the method is not, ``None`` if the path is not this
-        API's. ``base_path``: the only prefix accepted before the API's paths (served), or
-        ``None`` for any prefix (in-process)."""
+        API's. ``base_path``: ``None`` for any prefix before the API's paths (in-process);
+        served, the path the runs API is served under (``"/api/v1"``): an API takes only its
+        own served prefix then (the runs API ``base_path``, the jobs API the root)."""
         ...
 
 
@@ -95,7 +105,8 @@ class Answerer:
             target: the path and query as sent, percent-encoded, e.g.
                 ``"/api/v1/timers/<id>/runs?limit=5"``.
             authorization: the ``Authorization`` header, or ``None`` if there is none.
-            base_path: the only prefix routed (the server passes ``"/api/v1"``); ``None``
+            base_path: served routing (the server passes ``"/api/v1"``): the runs API only
+                under this prefix, the jobs API only at the root, as in production; ``None``
                 routes any prefix, so any base URL works.
 
         Returns:
@@ -115,7 +126,7 @@ class Answerer:
             found = self._match(method, path, base_path)
             fault = self._faults.take(found.operation if isinstance(found, Route) else None)
             if fault is not None and not fault.drop:
-                return fault.reply(request_id)
+                return fault.reply(request_id, error_body if found is None else found.error_body)
             if fault is not None and not fault.after_processing:
                 return Drop()
             reply = self._carry_out(method, found, query, authorization, request_id)
@@ -144,22 +155,25 @@ class Answerer:
         authorization: str | None,
         request_id: str,
     ) -> Reply:
+        shape = error_body if found is None else found.error_body
         bearer = _BEARER.fullmatch(authorization or "")
         if bearer is None or bearer["token"] not in self._state.tokens:
             challenge = 'Bearer error="invalid_token"' if bearer else "Bearer"
-            return error_reply(
+            return shaped_error_reply(
+                shape,
                 401,
                 request_id,
                 "Missing or invalid bearer token.",
                 headers=(("WWW-Authenticate", challenge),),
             )
         if isinstance(found, WrongMethod):
-            return error_reply(
+            return shaped_error_reply(
+                shape,
                 405,
                 request_id,
                 f"{method} is not allowed here; use {found.allowed}.",
                 headers=(("Allow", found.allowed),),
             )
         if found is None:
-            return error_reply(404, request_id, "No such resource.")
+            return shaped_error_reply(shape, 404, request_id, "No such resource.")
         return found.respond(query, request_id)

@@ -3,8 +3,9 @@
 A fault matches any request (``operation=None``) or the requests routed to one operation
 (an ``operationId``, e.g. ``run_timer``; the operations known are those of the service's API
 dialects). Faults are served in the order they were queued, each ``count`` times. A failing
-fault becomes the ``Reply`` it was given; a dropping fault becomes a ``Drop``, before or after
-the request is carried out.
+fault becomes the ``Reply`` it was given (by default an error body in the shape of the API the
+request was routed to); a dropping fault becomes a ``Drop``, before or after the request is
+carried out.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 import attrs
 
-from timers.testing._replies import Reply, error_body
+from timers.testing._replies import ErrorBody, Reply, error_body
 from timers.testing._wire import json_bytes
 
 __all__ = ["Fault", "FaultQueue"]
@@ -31,17 +32,18 @@ class Fault:
     after_processing: bool = False
     status: int = 503
     headers: tuple[tuple[str, str], ...] = ()
-    body: bytes | None = None  # None: the spec's Error JSON for ``status``
+    body: bytes | None = None  # None: the routed API's error JSON for ``status``
     content_type: str = "application/json"
 
-    def reply(self, request_id: str) -> Reply:
-        """The injected answer: the given headers and body, plus ``X-Request-Id`` and
-        ``Content-Type`` unless the headers have them."""
+    def reply(self, request_id: str, shape: ErrorBody = error_body) -> Reply:
+        """The injected answer: the given headers and body (without one, ``shape``'s error
+        body for ``status``), plus ``X-Request-Id`` and ``Content-Type`` unless the headers
+        have them."""
         headers = {name.lower(): (name, value) for name, value in self.headers}
         headers.setdefault("x-request-id", ("X-Request-Id", request_id))
         body = self.body
         if body is None:
-            body = json_bytes(error_body(self.status, request_id))
+            body = json_bytes(shape(self.status, request_id, None))
             headers.setdefault("content-type", ("Content-Type", "application/json"))
         else:
             headers.setdefault("content-type", ("Content-Type", self.content_type))

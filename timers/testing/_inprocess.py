@@ -7,8 +7,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -42,11 +42,19 @@ def respond(
 
 
 def respx_router(
-    base_url: str, handle: Callable[[httpx.Request], httpx.Response]
+    base_urls: str | Sequence[str], handle: Callable[[httpx.Request], httpx.Response]
 ) -> respx.MockRouter:
-    """A respx router sending every request under ``base_url`` to ``handle``."""
+    """A respx router sending every request under any of ``base_urls`` (same scheme, host
+    and port, a path starting with the base URL's) to ``handle``."""
     import respx  # an optional dependency: only service.mock() needs it
 
-    router = respx.mock(base_url=base_url, assert_all_called=False)
-    router.route().mock(side_effect=handle)
+    router = respx.mock(assert_all_called=False)
+    for base_url in [base_urls] if isinstance(base_urls, str) else base_urls:
+        url = httpx.URL(base_url)
+        lookups: dict[str, Any] = {"scheme": url.scheme, "host": url.host}
+        if url.port is not None:
+            lookups["port"] = url.port
+        if url.path.rstrip("/"):
+            lookups["path__startswith"] = url.path.rstrip("/")
+        router.route(**lookups).mock(side_effect=handle)
     return router

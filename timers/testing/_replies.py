@@ -3,14 +3,17 @@
 ``Reply`` and ``Drop`` are public (``timers.testing``): every transport (the loopback server,
 ``service.transport()``/``handle()``, ``service.mock()``) turns the same ``Reply`` into its
 own kind of response and the same ``Drop`` into its own kind of lost connection. The helpers
-here build the replies every API dialect shares: JSON bodies and the spec's ``Error`` body.
+here build the replies every API dialect shares: JSON bodies and error bodies. An error body's
+shape is the API's (``ErrorBody``): ``error_body`` is the ``Error`` of ``spec/timers-runs.yaml``,
+the default wherever no API claims the request.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from http import HTTPStatus
-from typing import Any, Final
+from typing import Any, Final, TypeAlias
 
 import attrs
 
@@ -19,10 +22,14 @@ from timers.testing._wire import json_bytes
 __all__ = [
     "DROP_MESSAGE",
     "Drop",
+    "ErrorBody",
     "Reply",
     "error_body",
+    "error_code",
     "error_reply",
     "json_reply",
+    "shaped_error_reply",
+    "status_phrase",
 ]
 
 DROP_MESSAGE: Final = "Server disconnected without sending a response."
@@ -86,6 +93,23 @@ class Drop:
     after_processing: bool = False
 
 
+ErrorBody: TypeAlias = Callable[[int, str, str | None], Any]
+"""How an API spells an error: ``(status, request_id, message or None)`` to a JSON body."""
+
+
+def error_code(status: int) -> str:
+    """The machine-readable code for ``status``, e.g. ``NOT_FOUND`` for 404."""
+    return _ERROR_CODES.get(status, "ERROR" if status >= 400 else "INJECTED")
+
+
+def status_phrase(status: int) -> str:
+    """The HTTP reason phrase of ``status`` (``"Error"`` for a status HTTP does not name)."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
 def error_body(
     status: int,
     request_id: str,
@@ -95,13 +119,9 @@ def error_body(
 ) -> dict[str, Any]:
     """The spec's ``Error``: ``code`` (from ``status`` unless given), ``message``
     (the status phrase unless given), ``request_id`` and, if any, ``errors``."""
-    try:
-        phrase = HTTPStatus(status).phrase
-    except ValueError:
-        phrase = "Error"
     body: dict[str, Any] = {
-        "code": code or _ERROR_CODES.get(status, "ERROR" if status >= 400 else "INJECTED"),
-        "message": message or f"{phrase}.",
+        "code": code or error_code(status),
+        "message": message or f"{status_phrase(status)}.",
         "request_id": request_id,
     }
     if errors:
@@ -130,3 +150,14 @@ def error_reply(
     return json_reply(
         status, error_body(status, request_id, message, errors, code), request_id, headers
     )
+
+
+def shaped_error_reply(
+    shape: ErrorBody,
+    status: int,
+    request_id: str,
+    message: str | None = None,
+    headers: tuple[tuple[str, str], ...] = (),
+) -> Reply:
+    """An error answer in an API's own ``shape``, with ``status`` and extra ``headers``."""
+    return json_reply(status, shape(status, request_id, message), request_id, headers)

@@ -4,6 +4,10 @@ A ``ThreadingHTTPServer`` (one daemon thread per connection, keep-alive) whose h
 each request to ``service.answerer`` and writes the ``Reply`` it gets (or, for a ``Drop``,
 closes the socket without a word). Only loopback addresses are served: the fake accepts any
 token it was given and must never be reachable from another machine.
+
+One server serves both APIs, where production has them: the runs API under ``/api/v1``
+(``http://127.0.0.1:PORT/api/v1/timers/...``), the jobs API at the root
+(``http://127.0.0.1:PORT/jobs/...``). ``serve(api=...)`` only chooses which base URL it yields.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Final
+from typing import Final, Literal
 
 from timers.testing._replies import Drop, Reply
 from timers.testing._service import FakeTimersService
@@ -25,7 +29,8 @@ from timers.testing._service import FakeTimersService
 __all__ = ["BASE_PATH", "serve"]
 
 BASE_PATH: Final = "/api/v1"
-"""The path the served service answers under, as in the spec's ``servers``."""
+"""The path the served runs API answers under, as in its spec's ``servers`` (the jobs API
+answers at the root, as in ``spec/globus-timers.yaml``'s)."""
 
 _log = logging.getLogger("timers.testing")
 
@@ -193,16 +198,25 @@ def _loopback(host: str) -> tuple[str, socket.AddressFamily, str]:
 
 
 @contextlib.contextmanager
-def serve(service: FakeTimersService, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
-    """Serve ``service`` over HTTP/1.1 on a loopback address; yield its base URL.
+def serve(
+    service: FakeTimersService,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    api: Literal["runs", "jobs"] = "runs",
+) -> Iterator[str]:
+    """Serve ``service`` over HTTP/1.1 on a loopback address; yield the base URL of ``api``.
 
-    The URL looks like ``http://127.0.0.1:PORT/api/v1`` (``port=0`` picks a free port).
+    Both APIs are served at once: the runs API under ``/api/v1``, the jobs API at the root.
+    With ``api="runs"`` (the default) the URL yielded is ``http://127.0.0.1:PORT/api/v1``;
+    with ``api="jobs"`` it is ``http://127.0.0.1:PORT`` (what ``TimersClient(api="jobs",
+    base_url=...)`` takes). ``port=0`` picks a free port.
     Connections are kept alive and each has its own daemon thread, so many clients can be
-    served at once. Requests outside ``/api/v1`` get 404. ``service.latency`` really sleeps
+    served at once. Other paths get 404. ``service.latency`` really sleeps
     (in the connection's thread) and ``drop_next`` really closes the socket. On exit the
     server stops, its port is closed and open connections are shut down. Raises
     ``ValueError`` for a host that is not loopback (127.0.0.0/8, ``::1``, ``localhost``;
-    ``localhost`` is served on 127.0.0.1).
+    ``localhost`` is served on 127.0.0.1), or an ``api`` other than ``"runs"``/``"jobs"``.
 
     Example::
 
@@ -212,7 +226,12 @@ def serve(service: FakeTimersService, *, host: str = "127.0.0.1", port: int = 0)
             response = httpx.post(f"{base_url}/timers/{timer_id}/run",
                                   headers={"Authorization": "Bearer test-token"})
             assert response.status_code == 201
+        with serve(service, api="jobs") as root_url:
+            job = httpx.get(f"{root_url}/jobs/{timer_id}",
+                            headers={"Authorization": "Bearer test-token"}).json()
     """
+    if api not in ("runs", "jobs"):
+        raise ValueError(f"api must be 'runs' or 'jobs', got {api!r}")
     bind_host, family, url_host = _loopback(host)
     server = _Server((bind_host, port), service, family)
     thread = threading.Thread(
@@ -223,7 +242,8 @@ def serve(service: FakeTimersService, *, host: str = "127.0.0.1", port: int = 0)
     )
     thread.start()
     try:
-        yield f"http://{url_host}:{server.server_port}{BASE_PATH}"
+        root = f"http://{url_host}:{server.server_port}"
+        yield root + BASE_PATH if api == "runs" else root
     finally:
         server.shutdown()
         server.server_close()

@@ -1,25 +1,32 @@
-"""``FakeTimersService``: an in-memory implementation of ``spec/timers-runs.yaml``.
+"""``FakeTimersService``: an in-memory implementation of both Timers APIs, on one state.
+
+It speaks ``spec/timers-runs.yaml`` (``/timers/{id}/run|runs|runs/{run_id}``, served under
+``/api/v1``) and ``spec/globus-timers.yaml`` (``GET /jobs/{job_id}`` with a page of the
+timer's runs as ``results``, and ``GET /jobs/``, served at the root): the same timers and runs,
+so a run triggered through one API shows in the other and progresses with ``advance()``.
 
 How a request is answered, in order (the first step that decides wins; each step is spelled
-out where it is done, steps 1-5 in ``_answering``, steps 6-8 in ``_runs_api``):
+out where it is done, steps 1-5 in ``_answering``, steps 6-8 in ``_runs_api`` / ``_jobs_api``):
 
 1. It is recorded in ``service.requests``.
 2. A queued fault (``fail_next`` / ``drop_next``) for this operation takes over: an injected
    response, or a dropped connection (``after_processing=True`` drops it after step 8).
 3. A known bearer token, else 401 ``AUTHENTICATION_ERROR``.
-4. A path of the spec (in-process any prefix; served, ``/api/v1``), else 404 ``NOT_FOUND``.
+4. A path of a spec (in-process any prefix; served, ``/api/v1`` for runs and the root for
+   jobs), else 404 ``NOT_FOUND``.
 5. The method the spec declares for that path, else 405 ``METHOD_NOT_ALLOWED`` with ``Allow``.
-6. Path ids that are UUIDs, else 422 ``UNPROCESSABLE_ENTITY`` (``INVALID_UUID`` entries).
-7. Valid ``list_timer_runs`` query parameters, else 400 ``INVALID_PARAMETER``.
-8. The timer, then the run, must exist (404 ``NOT_FOUND``); then the operation runs: 201
-   ``TimerRun``, 200 ``RunList`` or 200 ``TimerRun``.
+6. Path ids that are UUIDs, else 422 (runs: ``INVALID_UUID`` entries).
+7. Valid query parameters, else 400 ``INVALID_PARAMETER`` (runs) or 422 (jobs).
+8. The timer, then the run, must exist (404 ``NOT_FOUND``); then the operation runs.
 
-Every response is JSON with an ``X-Request-Id`` header; error bodies are the spec's ``Error``
-(``code``, ``message``, ``request_id``, maybe ``errors``). A run always has ``end_time`` and
-``result`` (``null`` until it finishes); a result has only the fields that apply
-(``status_code`` for web, ``run_id`` for flow callbacks, ``error`` on failure). Date-times are
-RFC 3339 in UTC with ``Z`` and millisecond precision. Runs are listed newest first (see
-``_listing``).
+Every response is JSON with an ``X-Request-Id`` header. Runs error bodies are the spec's
+``Error`` (``code``, ``message``, ``request_id``, maybe ``errors``); jobs error bodies are
+FastAPI's ``{"detail": [...]}`` for 422 and ``{"error": {"code", "detail", "status"}}``
+otherwise. A run always has ``end_time`` and ``result`` (``null`` until it finishes); a result
+has only the fields that apply (``status_code`` for web, ``run_id`` for flow callbacks,
+``error`` on failure). Date-times are RFC 3339 in UTC with ``Z`` and millisecond precision.
+Runs are listed newest first in both APIs (see ``_listing``); ``_jobs_wire`` says how a run
+is spelled as a ``JobResult``.
 
 This module is the facade: the state is ``_state``'s, the fault queue ``_faults``', and every
 transport (``handle()``, ``transport()``, ``mock()``, ``serve()``) goes through ``answerer``.
@@ -37,20 +44,37 @@ import httpx
 from timers.testing._answering import Answerer, Api
 from timers.testing._faults import FaultQueue
 from timers.testing._inprocess import respond, respx_router
-from timers.testing._runs_api import DEFAULT_LIMIT, OPERATIONS, RunsApi
+from timers.testing._jobs_api import DEFAULT_PAGE_SIZE, JobsApi
+from timers.testing._jobs_api import OPERATIONS as JOBS_OPERATIONS
+from timers.testing._runs_api import DEFAULT_LIMIT, RunsApi
+from timers.testing._runs_api import OPERATIONS as RUNS_OPERATIONS
 from timers.testing._state import ServiceState
 
 if TYPE_CHECKING:
     import respx
 
-__all__ = ["DEFAULT_BASE_URL", "DEFAULT_LIMIT", "OPERATIONS", "FakeTimersService"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_JOBS_BASE_URL",
+    "DEFAULT_LIMIT",
+    "DEFAULT_PAGE_SIZE",
+    "OPERATIONS",
+    "FakeTimersService",
+]
 
 DEFAULT_BASE_URL: Final = "https://timer.automate.globus.org/api/v1"
-"""Where ``FakeTimersService.mock()`` answers by default (the real service's base URL)."""
+"""Where ``FakeTimersService.mock()`` answers the runs API by default."""
+
+DEFAULT_JOBS_BASE_URL: Final = "https://timer.automate.globus.org"
+"""Where ``FakeTimersService.mock()`` answers the jobs API by default (production's URL)."""
+
+OPERATIONS: Final = RUNS_OPERATIONS + JOBS_OPERATIONS
+"""Every operation name ``fail_next``/``drop_next`` take: the runs API's, then the jobs API's."""
 
 
 class FakeTimersService:
-    """An in-memory Timers service that answers exactly as ``spec/timers-runs.yaml`` says.
+    """An in-memory Timers service that answers exactly as ``spec/timers-runs.yaml`` and
+    ``spec/globus-timers.yaml`` say, both from the same timers and runs.
 
     Use it in-process (``transport()`` for httpx, ``mock()`` for respx, or ``handle()``
     directly), or over real HTTP on loopback with ``timers.testing.serve``. State lives in
@@ -108,7 +132,7 @@ class FakeTimersService:
         self._sleep = sleep
         self.latency = 0.0
         # One routing module per API dialect, all on the same state.
-        apis: list[Api] = [RunsApi(self._state)]
+        apis: list[Api] = [RunsApi(self._state), JobsApi(self._state)]
         self._faults = FaultQueue(self._state.lock, [op for api in apis for op in api.operations])
         self._answerer = Answerer(self._state, self._faults, apis)
 
@@ -277,8 +301,9 @@ class FakeTimersService:
         """Answer the next ``count`` matching requests with this response instead.
 
         Matching: any request if ``operation`` is ``None``, else requests routed to that
-        operation (one of ``OPERATIONS``). The body defaults to the spec's ``Error`` JSON
-        (``code``, ``message``, ``request_id``) for ``status``; a mapping is sent as JSON, and
+        operation (one of ``OPERATIONS``, e.g. ``"read_job"``). The body defaults to the
+        routed API's error JSON for ``status`` (runs: ``Error``; jobs: ``{"error": {...}}``,
+        or ``{"detail": [...]}`` for 422); a mapping is sent as JSON, and
         ``str``/``bytes`` verbatim (``Content-Type`` from ``headers``, else ``text/plain``).
         ``X-Request-Id`` is added unless ``headers`` has one. The request is not carried out:
         no run is created. Faults queue up in call order (``drop_next`` shares the queue).
@@ -314,7 +339,8 @@ class FakeTimersService:
         """Answer one request exactly as the spec says (the order of checks is in the module
         docstring); raise ``httpx.RemoteProtocolError`` for a dropped connection.
 
-        Any URL prefix before ``/timers/...`` is accepted, so any base URL works. Waits
+        Any URL prefix before ``/timers/...`` or ``/jobs/...`` is accepted, so any base URL
+        works. Waits
         ``latency`` seconds first (with the ``sleep`` given to the constructor).
 
         Example::
@@ -337,15 +363,20 @@ class FakeTimersService:
         """
         return httpx.MockTransport(self.handle)
 
-    def mock(self, base_url: str = DEFAULT_BASE_URL) -> respx.MockRouter:
-        """A respx router sending every request under ``base_url`` to ``handle()``.
+    def mock(
+        self, base_url: str = DEFAULT_BASE_URL, *, jobs_base_url: str | None = DEFAULT_JOBS_BASE_URL
+    ) -> respx.MockRouter:
+        """A respx router sending every request under ``base_url`` (the runs API's) and
+        under ``jobs_base_url`` (the jobs API's; ``None``: not routed) to ``handle()``.
 
-        Needs respx (the ``timers[testing]`` extra). Other hosts are not mocked: respx
+        Needs respx (the ``timers[testing]`` extra). Other URLs are not mocked: respx
         refuses them. Use it as a context manager or a decorator.
 
         Example::
 
             with service.mock():
                 httpx.get(f"{DEFAULT_BASE_URL}/timers/{timer_id}/runs", headers=auth)
+                httpx.get(f"{DEFAULT_JOBS_BASE_URL}/jobs/{timer_id}", headers=auth)
         """
-        return respx_router(base_url, self.handle)
+        bases = [base_url] if jobs_base_url is None else [base_url, jobs_base_url]
+        return respx_router(bases, self.handle)

@@ -90,6 +90,8 @@ class Timer:
     runs: dict[str, Run] = attrs.Factory(dict)
     keys: list[tuple[datetime, str]] = attrs.Factory(list)  # sorted ascending
     histories: int = 0
+    created_at: datetime | None = None  # when ``add_timer`` made it (service time)
+    interval: timedelta = timedelta(hours=1)  # its schedule: the last ``seed_history`` interval
 
     def add(self, runs: list[Run]) -> None:
         """Add ``runs``; ``ValueError`` (and nothing added) if one's id is taken."""
@@ -208,7 +210,10 @@ class ServiceState:
                     raise ValueError(f"there is already a timer {new_id}")
             rng = _seeded(self._seed, "timer", new_id)
             target = callback_target(rng, callback)
-            self.timers[new_id] = Timer(new_id, callback, failure_rate, target, rng)
+            created = truncate_to_milliseconds(self.now())
+            self.timers[new_id] = Timer(
+                new_id, callback, failure_rate, target, rng, created_at=created
+            )
             return new_id
 
     def add_run(
@@ -272,6 +277,7 @@ class ServiceState:
         with self.lock:
             timer = self.timer(timer_id)
             timer.histories += 1
+            timer.interval = interval
             rng = _seeded(self._seed, "history", timer.id, timer.histories)
             last = truncate_to_milliseconds(self.now() if end is None else _aware(end, "end"))
             max_jitter = min(interval / 10, timedelta(seconds=30))

@@ -9,7 +9,10 @@ Fixtures:
 - ``timers_service``: a fresh ``FakeTimersService`` for each test, accepting the token
   ``"test-token"``.
 - ``timers_base_url``: that service served over HTTP on 127.0.0.1 for the test; the value is
-  its base URL, to pass as ``base_url=`` (or ``TIMERS_BASE_URL``).
+  its runs API base URL (``http://127.0.0.1:PORT/api/v1``), to pass as ``base_url=`` (or
+  ``TIMERS_BASE_URL``).
+- ``timers_jobs_base_url``: the same service and server, the jobs API's base URL
+  (``http://127.0.0.1:PORT``), for ``TimersClient(api="jobs", base_url=...)``.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from timers.testing._server import serve
+from timers.testing._server import BASE_PATH, serve
 from timers.testing._service import FakeTimersService
 
 
@@ -29,7 +32,20 @@ def timers_service() -> FakeTimersService:
 
 
 @pytest.fixture
-def timers_base_url(timers_service: FakeTimersService) -> Iterator[str]:
-    """``timers_service`` served on 127.0.0.1 for the duration of the test."""
-    with serve(timers_service) as base_url:
-        yield base_url
+def _timers_root_url(timers_service: FakeTimersService) -> Iterator[str]:
+    """``timers_service`` served on 127.0.0.1 for the test: the server's root URL."""
+    with serve(timers_service, api="jobs") as root_url:
+        yield root_url
+
+
+@pytest.fixture
+def timers_base_url(_timers_root_url: str) -> str:
+    """``timers_service`` served on 127.0.0.1 for the test: the runs API's base URL."""
+    return _timers_root_url + BASE_PATH
+
+
+@pytest.fixture
+def timers_jobs_base_url(_timers_root_url: str) -> str:
+    """``timers_service`` served on 127.0.0.1 for the test (the same server as
+    ``timers_base_url``): the jobs API's base URL."""
+    return _timers_root_url
