@@ -27,7 +27,7 @@ ensure_venv() {
   case "$profile" in
     cli) "${pip[@]}" -e "$root[cli]" ;;
     regenerate) "${pip[@]}" --group "$root/pyproject.toml:regenerate" ;;
-    dev) "${pip[@]}" -e "$root[cli,testing]" --group "$root/pyproject.toml:dev" ;;
+    dev) "${pip[@]}" -e "$root[cli,testing,aiohttp]" --group "$root/pyproject.toml:dev" ;;
     *) echo "ensure_venv: unknown profile $profile" >&2; return 2 ;;
   esac
   echo "$want" > "$venv/.timers-installed-$profile"

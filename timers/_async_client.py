@@ -68,6 +68,8 @@ class AsyncTimersClient:
         allow_insecure_http: allow ``http://`` to a host that is not loopback.
         sleep: replaces ``asyncio.sleep`` (for tests: nothing really waits).
         clock: replaces ``time.time`` (for tests).
+        http_backend: ``"httpx"`` (default) or ``"aiohttp"`` (async only)
+            (faster for wide ``asyncio.gather`` fan-out; needs the ``aiohttp`` extra). (async only)
 
     Raises ``InvalidArgumentError`` for a bad argument or no credentials. Sharing one client
     between threads or tasks, and event loops: see the README's "Configuration".
@@ -88,6 +90,7 @@ class AsyncTimersClient:
         allow_insecure_http: bool = False,
         sleep: Callable[[float], Awaitable[None]] | None = None,
         clock: Callable[[], float] | None = None,
+        http_backend: str = "httpx",  # async-only
     ) -> None:
         self._core = ClientCore(
             access_token=access_token,
@@ -104,6 +107,8 @@ class AsyncTimersClient:
             http_type=httpx.AsyncClient,
         )
         self._sleep = sleep or _io.async_sleep
+        if http_backend != "httpx":  # async-only
+            http_client = _io.backend_client(http_backend, http_client, self._core)  # async-only
         if http_client is None:
             http_client = httpx.AsyncClient(**self._core.new_http_kwargs())
             _transport.install(http_client)  # attempts bounded at the socket

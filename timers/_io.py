@@ -12,12 +12,22 @@ from typing import TYPE_CHECKING
 import httpx
 
 from timers import _transport
-from timers._errors import UsageError
+from timers._errors import InvalidArgumentError, UsageError
+from timers._redact import quote
 
 if TYPE_CHECKING:
     import asyncio
 
-__all__ = ["LoopBinding", "async_deadline", "async_sleep", "sync_deadline", "sync_sleep"]
+    from timers._core import ClientCore
+
+__all__ = [
+    "LoopBinding",
+    "async_deadline",
+    "async_sleep",
+    "backend_client",
+    "sync_deadline",
+    "sync_sleep",
+]
 
 
 def sync_sleep(seconds: float) -> None:
@@ -52,6 +62,21 @@ async def async_deadline(at: float | None) -> AsyncIterator[None]:
                 yield
         except TimeoutError:
             raise httpx.ReadTimeout("the attempt did not finish within its timeout") from None
+
+
+def backend_client(
+    backend: str, http_client: httpx.AsyncClient | None, core: ClientCore
+) -> httpx.AsyncClient:
+    """The httpx client an async client creates (and owns) for ``http_backend=backend``."""
+    if backend != "aiohttp":
+        raise InvalidArgumentError(
+            f"http_backend must be 'httpx' or 'aiohttp', got {quote(backend)}"
+        )
+    if http_client is not None:
+        raise InvalidArgumentError("give http_client or http_backend='aiohttp', not both")
+    from timers._aiohttp import AiohttpTransport
+
+    return httpx.AsyncClient(transport=AiohttpTransport(), **core.new_http_kwargs())
 
 
 class LoopBinding:

@@ -1,0 +1,121 @@
+"""An httpx transport over aiohttp, for ``AsyncTimersClient(http_backend="aiohttp")``.
+
+httpcore's async pool spends most of a wide ``asyncio.gather`` choosing connections (its cost
+grows with connections x waiting requests); aiohttp's connector does not. The transport maps
+aiohttp's failures onto httpx's exceptions with the same meaning, so the client's retry
+decisions (above all "was the request provably never sent?", which keeps ``run_timer`` from
+creating a run twice) are exactly those of the httpx path: only a failure to connect is
+``ConnectError``/``ConnectTimeout``; anything after connecting is a read or protocol error.
+
+aiohttp is an optional dependency (``pip install 'timers-client[aiohttp]'``), imported only
+when this module is.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+
+try:
+    import aiohttp
+except ModuleNotFoundError as exc:  # pragma: no cover - depends on the install
+    raise ModuleNotFoundError(
+        "http_backend='aiohttp' needs aiohttp: pip install 'timers-client[aiohttp]'",
+        name=exc.name,
+    ) from None
+
+__all__ = ["AiohttpTransport"]
+
+# Most specific first: the first match wins.
+_EXCEPTIONS: tuple[tuple[type[BaseException], type[httpx.TransportError]], ...] = (
+    (aiohttp.ConnectionTimeoutError, httpx.ConnectTimeout),
+    (aiohttp.ClientConnectorError, httpx.ConnectError),  # refused, DNS, TLS: never sent
+    (aiohttp.SocketTimeoutError, httpx.ReadTimeout),
+    (aiohttp.ServerTimeoutError, httpx.ReadTimeout),
+    (TimeoutError, httpx.ReadTimeout),
+    (aiohttp.ServerDisconnectedError, httpx.RemoteProtocolError),
+    (aiohttp.ClientPayloadError, httpx.ReadError),
+    (aiohttp.ClientResponseError, httpx.RemoteProtocolError),
+    (aiohttp.ClientError, httpx.ReadError),  # anything else: it may have been sent
+)
+
+
+@contextlib.contextmanager
+def _mapped() -> Iterator[None]:
+    try:
+        yield
+    except (TimeoutError, aiohttp.ClientError) as exc:
+        for source, target in _EXCEPTIONS:
+            if isinstance(exc, source):
+                raise target(str(exc) or type(exc).__name__) from exc
+        raise  # pragma: no cover - ClientError is the last entry
+
+
+class _Body(httpx.AsyncByteStream):
+    def __init__(self, response: aiohttp.ClientResponse) -> None:
+        self._response = response
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        with _mapped():
+            async for chunk in self._response.content.iter_chunked(64 * 1024):
+                yield chunk
+
+    async def aclose(self) -> None:
+        self._response.release()
+
+
+class AiohttpTransport(httpx.AsyncBaseTransport):
+    """Sends httpx requests with one ``aiohttp.ClientSession`` (created on first use, in the
+    running event loop). Bodies come back undecoded: httpx decodes them, as on its own path."""
+
+    def __init__(self, *, limits: httpx.Limits | None = None) -> None:
+        limits = limits or httpx.Limits(max_connections=100)
+        self._limit = limits.max_connections or 0  # aiohttp: 0 is "no limit"
+        self._keepalive = limits.keepalive_expiry
+        self._session: aiohttp.ClientSession | None = None
+
+    def _open(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            connector = aiohttp.TCPConnector(
+                limit=self._limit, keepalive_timeout=self._keepalive or 5.0
+            )
+            self._session = aiohttp.ClientSession(
+                connector=connector, auto_decompress=False, cookie_jar=aiohttp.DummyCookieJar()
+            )
+        return self._session
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        timeout = request.extensions.get("timeout", {})
+        body = await request.aread()
+        with _mapped():
+            response = await self._open().request(
+                request.method,
+                str(request.url),
+                headers=list(request.headers.multi_items()),
+                data=body or None,
+                allow_redirects=False,
+                compress=False,
+                skip_auto_headers=("Accept-Encoding", "User-Agent", "Content-Type"),
+                timeout=aiohttp.ClientTimeout(
+                    sock_connect=timeout.get("connect"),
+                    sock_read=timeout.get("read"),
+                    connect=timeout.get("pool"),
+                ),
+            )
+        return httpx.Response(
+            response.status,
+            headers=list(response.raw_headers),
+            stream=_Body(response),
+            request=request,
+            extensions={
+                "http_version": b"HTTP/1.1",
+                "reason_phrase": (response.reason or "").encode("ascii", "replace"),
+            },
+        )
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
