@@ -15,6 +15,7 @@ import click
 from timers.cli._base import (
     EXIT_AUTH,
     EXIT_CODES_HELP,
+    EXIT_CREATED_WAIT_FAILED,
     EXIT_ERROR,
     EXIT_NOT_FOUND,
     EXIT_OK,
@@ -34,6 +35,7 @@ from timers.cli._service import demo_command, serve_command
 
 __all__ = [
     "EXIT_AUTH",
+    "EXIT_CREATED_WAIT_FAILED",
     "EXIT_ERROR",
     "EXIT_NOT_FOUND",
     "EXIT_OK",

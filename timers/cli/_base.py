@@ -13,6 +13,8 @@ Exit codes (also in ``timers --help`` and the README):
     6  server or network error (5xx, connection failure, timeout, invalid response)
     7  the run finished with status failure
     8  timed out waiting for a run to finish
+    9  runs trigger --wait: the run was created, then waiting for it failed (its id is
+       printed on stdout: wait for it, do not trigger again)
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from timers._errors import (
     UnsupportedOperationError,
     WaitTimeoutError,
 )
+from timers._redact import clean
 from timers._sync_client import TimersClient
 from timers._time import parse_datetime
 
@@ -54,6 +57,7 @@ EXIT_RATE_LIMITED = 5
 EXIT_SERVER = 6
 EXIT_RUN_FAILED = 7
 EXIT_WAIT_TIMEOUT = 8
+EXIT_CREATED_WAIT_FAILED = 9
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -62,6 +66,7 @@ Exit codes:
   2 usage error        6 server or network error
   3 not found          7 the run failed
                        8 timed out waiting for a run
+                       9 created, then waiting failed
 """
 
 GLOBAL_OPTIONS = ("--api", "--base-url", "--token", "--allow-insecure-http", "--verbose", "-v")
@@ -96,7 +101,7 @@ def fail(message: str, code: int) -> NoReturn:
     """One line on stderr, no traceback, and the exit code."""
     for python, cli in _CLI_SPELLING.items():
         message = message.replace(python, cli)
-    click.echo(f"timers: error: {message}", err=True)
+    click.echo(f"timers: error: {clean(message, 2000)}", err=True)
     sys.exit(code)
 
 

@@ -1,8 +1,16 @@
-"""How the CLI shows runs: table rows (streamable), details, and JSON."""
+"""How the CLI shows runs: table rows (streamable), details, and JSON.
+
+Everything the service sent is shown through ``safe`` (text: credentials redacted, control
+and escape characters made visible, bounded) or ``dumps`` (JSON: strict, no NaN, the same
+characters escaped), so a server cannot clear the screen, retitle the window or write the
+clipboard through this output.
+"""
 
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -11,7 +19,18 @@ from rich.console import Console
 from rich.markup import escape
 
 from timers._models import RunStatus, TimerRun
+from timers._redact import clean, redact_data
 from timers._time import format_datetime
+
+# What json.dumps(ensure_ascii=False) leaves raw but a terminal may act on: C1 controls and
+# the format characters that reorder or hide text.
+_UNSAFE_IN_JSON = re.compile(r"[\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def safe(text: str, limit: int = 2000) -> str:
+    """Server-provided text for a terminal (see the module docstring), escaped for rich."""
+    return escape(clean(text, limit))
+
 
 STATUS_STYLES = {
     RunStatus.PENDING: "yellow",
@@ -27,7 +46,7 @@ HEADER = ("ID", "STATUS", "STARTED (UTC)", "DURATION", "CALLBACK", "OUTCOME")
 
 def status_markup(status: RunStatus) -> str:
     style = STATUS_STYLES.get(status, "magenta")
-    return f"[{style}]{escape(status.value)}[/{style}]"
+    return f"[{style}]{safe(status.value, 40)}[/{style}]"
 
 
 def format_time(value: datetime | None) -> str:
@@ -59,16 +78,16 @@ def outcome(run: TimerRun) -> str:
     if result.status_code is not None:
         parts.append(f"HTTP {result.status_code}")
     elif result.run_id is not None:
-        parts.append(f"flow run {result.run_id}")
+        parts.append(f"flow run {clean(result.run_id, 80)}")
     if result.error is not None:
-        parts.append(result.error.code)
-    return " ".join(parts) or result.status
+        parts.append(clean(result.error.code, 80))
+    return " ".join(parts) or clean(result.status, 80)
 
 
 def _cells(run: TimerRun) -> list[str]:
     return [
-        run.id,
-        run.status.value,
+        clean(run.id, 80),
+        clean(run.status.value, 40),
         format_time(run.start_time),
         format_duration(run.duration),
         (run.result.callback_kind if run.result else None) or "-",
@@ -108,8 +127,8 @@ def print_rows(console: Console, runs: Iterable[TimerRun]) -> int:
 def print_details(console: Console, run: TimerRun) -> None:
     """Every field of a run, including the error and its details."""
     rows: list[tuple[str, str]] = [
-        ("Run", escape(run.id)),
-        ("Timer", escape(run.timer_id)),
+        ("Run", safe(run.id, 80)),
+        ("Timer", safe(run.timer_id, 80)),
         ("Status", status_markup(run.status)),
         ("Started", format_time(run.start_time)),
         ("Ended", format_time(run.end_time)),
@@ -119,23 +138,42 @@ def print_details(console: Console, run: TimerRun) -> None:
     if result is None:
         rows.append(("Result", "- (not finished)"))
     else:
-        rows.append(("Result", escape(result.status)))
+        rows.append(("Result", safe(result.status, 80)))
         rows.append(("Callback", result.callback_kind or "-"))
         if result.status_code is not None:
             ok = "ok" if result.http_ok else "not ok"
             rows.append(("HTTP status", f"{result.status_code} ({ok})"))
         if result.run_id is not None:
-            rows.append(("Flow run", escape(result.run_id)))
+            rows.append(("Flow run", safe(result.run_id, 80)))
         if result.error is not None:
-            rows.append(("Error code", f"[red]{escape(result.error.code)}[/red]"))
-            rows.append(("Error message", escape(result.error.message)))
+            rows.append(("Error code", f"[red]{safe(result.error.code, 80)}[/red]"))
+            rows.append(("Error message", safe(result.error.message)))
             for key, value in result.error.detail.items():
-                text = value if isinstance(value, str) else json.dumps(value)
-                rows.append((f"  {escape(str(key))}", escape(text)))
+                text = value if isinstance(value, str) else dumps(value, pretty=False)
+                rows.append((f"  {safe(str(key), 80)}", safe(text)))
     width = max(len(k) for k, _ in rows)
     for key, value in rows:
         console.print(f"[bold]{key.ljust(width)}[/bold]  {value}", highlight=False, soft_wrap=True)
 
 
 def dumps(data: Any, *, pretty: bool) -> str:
-    return json.dumps(data, indent=2 if pretty else None, ensure_ascii=False)
+    """Strict JSON of ``data``: credentials redacted, non-finite numbers as the strings
+    ``"NaN"``, ``"Infinity"``, ``"-Infinity"`` (kept, but never invalid JSON), and the
+    characters a terminal acts on escaped as ``\\uXXXX``."""
+    text = json.dumps(
+        _finite(redact_data(data)),
+        indent=2 if pretty else None,
+        ensure_ascii=False,
+        allow_nan=False,
+    )
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _finite(data: Any) -> Any:
+    if isinstance(data, float) and not math.isfinite(data):
+        return "NaN" if math.isnan(data) else ("Infinity" if data > 0 else "-Infinity")
+    if isinstance(data, dict):
+        return {key: _finite(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [_finite(item) for item in data]
+    return data

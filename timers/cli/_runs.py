@@ -8,13 +8,17 @@ from typing import Any
 
 import click
 
+from timers._errors import TimersError, WaitTimeoutError
 from timers._models import RunStatus, TimerRun
 from timers.cli import _output
 from timers.cli._base import (
+    EXIT_CREATED_WAIT_FAILED,
     EXIT_RUN_FAILED,
+    EXIT_WAIT_TIMEOUT,
     FORMAT,
     Group,
     State,
+    fail,
     parse_since,
     parse_time,
     pass_state,
@@ -150,7 +154,12 @@ def _finish(state: State, run: TimerRun, fmt: str) -> None:
 
 @runs.command("trigger")
 @click.argument("timer_id")
-@click.option("--wait", is_flag=True, help="Wait for the run to finish; exit 7 if it failed.")
+@click.option(
+    "--wait",
+    is_flag=True,
+    help="Wait for the run to finish; exit 7 if it failed, 9 if waiting failed after the run "
+    "was created (the run is shown).",
+)
 @timeout_option("With --wait: seconds to wait before giving up (exit 8).")
 @run_format_option
 @pass_state
@@ -167,8 +176,16 @@ def trigger_run(state: State, timer_id: str, wait: bool, timeout: float, fmt: st
             _emit_run(state, client.run_timer(timer_id), fmt)
             return
         on_update, spinner = _watch(state)
-        with spinner:
-            run = client.run_timer(timer_id, wait=True, timeout=timeout, on_update=on_update)
+        try:
+            with spinner:
+                run = client.run_timer(timer_id, wait=True, timeout=timeout, on_update=on_update)
+        except TimersError as error:
+            if error.run is None:
+                raise  # nothing was created: the usual one line and exit code
+            # The run exists: show it (its id above all), so nobody triggers it again.
+            _emit_run(state, error.run, fmt)
+            timed_out = isinstance(error, WaitTimeoutError)
+            fail(str(error), EXIT_WAIT_TIMEOUT if timed_out else EXIT_CREATED_WAIT_FAILED)
     _finish(state, run, fmt)
 
 

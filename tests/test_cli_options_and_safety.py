@@ -1,0 +1,314 @@
+"""The CLI's global options (--api, --allow-insecure-http), its usage hints and exit codes,
+and that nothing the service sends reaches the terminal raw.
+
+The reference service answers in-process (respx routes both APIs to it), so every answer is
+the spec's; hostile bodies are injected with ``fail_next`` or a respx route.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+import respx
+from click.testing import CliRunner
+from support.bodies import page_json, run_json
+from support.dual import RUN_ID, TIMER_ID, TOKEN
+
+from timers.cli._app import (
+    EXIT_CREATED_WAIT_FAILED,
+    EXIT_NOT_FOUND,
+    EXIT_USAGE,
+    EXIT_WAIT_TIMEOUT,
+    cli,
+)
+from timers.testing import FakeTimersService
+
+RUNS = "http://127.0.0.1:9/api/v1"
+JOBS = "http://127.0.0.1:9"
+
+
+def invoke(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    base = {"TIMERS_BASE_URL": RUNS, "TIMERS_ACCESS_TOKEN": TOKEN}
+    result = CliRunner().invoke(cli, list(args), env={**base, **(env or {})})
+    assert not isinstance(result.exception, AssertionError), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def service() -> Iterator[FakeTimersService]:
+    service = FakeTimersService(tokens=[TOKEN])
+    service.add_timer(TIMER_ID, callback="web")
+    service.seed_history(TIMER_ID, 30, interval=timedelta(hours=1), failure_rate=0.3)
+    with service.mock(RUNS, jobs_base_url=JOBS):
+        yield service
+
+
+# -- --api -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("api", ["jobs", "JOBS"])
+def test_api_jobs_lists_the_same_runs_through_the_jobs_api(
+    service: FakeTimersService, api: str
+) -> None:
+    code, out, err = invoke(
+        "--api", api, "runs", "list", TIMER_ID, "--format", "json", env={"TIMERS_BASE_URL": JOBS}
+    )
+    assert code == 0, err
+    runs = json.loads(out)["runs"]
+    assert len(runs) == 30
+    assert all(path.startswith("/jobs/") for _, path in service.requests)
+    runs_code, runs_out, _ = invoke("runs", "list", TIMER_ID, "--format", "json")
+    assert runs_code == 0
+    # The same history: the same start times, newest first (ids differ: jobs derives them).
+    starts = [r["start_time"] for r in json.loads(runs_out)["runs"]]
+    assert [r["start_time"] for r in runs] == starts
+
+
+def test_timers_api_environment_variable_chooses_the_api(service: FakeTimersService) -> None:
+    code, _, err = invoke(
+        "runs", "list", TIMER_ID, env={"TIMERS_API": "jobs", "TIMERS_BASE_URL": JOBS}
+    )
+    assert code == 0, err
+    assert service.requests[-1][1].startswith(f"/jobs/{TIMER_ID}")
+
+
+def test_show_and_wait_work_with_api_jobs(service: FakeTimersService) -> None:
+    jobs = {"TIMERS_BASE_URL": JOBS}
+    code, out, _ = invoke("--api", "jobs", "runs", "list", TIMER_ID, "--format", "jsonl", env=jobs)
+    newest_finished = next(
+        json.loads(line) for line in out.splitlines() if json.loads(line)["end_time"]
+    )
+    for command in ("show", "wait"):
+        code, out, err = invoke(
+            "--api",
+            "jobs",
+            "runs",
+            command,
+            TIMER_ID,
+            newest_finished["id"],
+            "--format",
+            "json",
+            env=jobs,
+        )
+        assert code in (0, 7), err  # 7: the run failed
+        assert json.loads(out)["id"] == newest_finished["id"]
+
+
+def test_trigger_with_api_jobs_exits_2_in_one_line_without_a_request(
+    service: FakeTimersService,
+) -> None:
+    code, out, err = invoke("--api", "jobs", "runs", "trigger", TIMER_ID)
+    assert code == EXIT_USAGE and out == ""
+    assert err.count("\n") == 1 and "api='jobs'" in err and "no endpoint" in err
+    assert service.requests == []
+
+
+def test_an_unknown_api_is_a_usage_error() -> None:
+    code, _, err = invoke("--api", "v3", "runs", "list", TIMER_ID)
+    assert code == EXIT_USAGE and "'v3' is not one of 'runs', 'jobs'" in err
+
+
+# -- --allow-insecure-http and misplaced global options -------------------------------------------
+
+
+def test_plain_http_to_another_host_names_the_cli_option() -> None:
+    code, _, err = invoke(
+        "runs", "show", TIMER_ID, RUN_ID, env={"TIMERS_BASE_URL": "http://example.invalid/api/v1"}
+    )
+    assert code == EXIT_USAGE
+    assert "--allow-insecure-http" in err and "allow_insecure_http=True" not in err
+
+
+def test_allow_insecure_http_lets_plain_http_through() -> None:
+    with respx.mock(base_url="http://example.invalid/api/v1") as router:
+        router.get(f"/timers/{TIMER_ID}/runs/{RUN_ID}").respond(200, json=run_json())
+        code, out, err = invoke(
+            "--allow-insecure-http",
+            "runs",
+            "show",
+            TIMER_ID,
+            RUN_ID,
+            env={"TIMERS_BASE_URL": "http://example.invalid/api/v1"},
+        )
+    assert code == 0, err and RUN_ID in out
+
+
+@pytest.mark.parametrize("option", ["--token", "--base-url", "--api", "--allow-insecure-http"])
+def test_a_global_option_after_the_command_says_where_it_goes(option: str) -> None:
+    code, _, err = invoke("runs", "list", TIMER_ID, option, "x")
+    assert code == EXIT_USAGE
+    assert f"{option} is a global option: put it before the command" in err
+
+
+def test_an_unknown_option_is_still_the_usual_usage_error() -> None:
+    code, _, err = invoke("runs", "list", TIMER_ID, "--nope")
+    assert code == EXIT_USAGE and "No such option" in err and "--nope" in err
+    assert "global" not in err
+
+
+@pytest.mark.parametrize("given", ["FAILURE", "Failure", "failure"])
+def test_status_is_accepted_in_any_case(service: FakeTimersService, given: str) -> None:
+    code, out, err = invoke("runs", "list", TIMER_ID, "--status", given, "--format", "json")
+    assert code == 0, err
+    assert "status=failure" in service.requests[-1][1]
+    assert {run["status"] for run in json.loads(out)["runs"]} == {"failure"}
+
+
+# -- markers -----------------------------------------------------------------------------------
+
+
+def test_a_marker_the_service_did_not_issue_exits_2_saying_it_once(
+    service: FakeTimersService,
+) -> None:
+    code, out, err = invoke("runs", "list", TIMER_ID, "--marker", "garbage")
+    assert code == EXIT_USAGE and out == ""
+    assert err.count("\n") == 1
+    assert err.count("marker is not a next_page value of this service") == 1
+
+
+def test_an_overlong_marker_exits_2_before_any_request(service: FakeTimersService) -> None:
+    code, _, err = invoke("runs", "list", TIMER_ID, "--marker", "m" * 70_000)
+    assert code == EXIT_USAGE and err.count("\n") == 1 and len(err) < 500
+    assert service.requests == []
+
+
+# -- serve -------------------------------------------------------------------------------------
+
+
+def test_serve_on_a_busy_port_is_one_line_with_the_port_and_exit_2() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code, _, err = invoke("serve", "--port", str(port), "--runs", "0")
+    assert code == EXIT_USAGE
+    assert err.count("\n") == 1 and f"127.0.0.1:{port}" in err and "Traceback" not in err
+
+
+# -- trigger --wait when the run exists but waiting fails ---------------------------------------
+
+
+def test_trigger_wait_shows_the_created_run_and_exits_9_when_polls_fail(
+    service: FakeTimersService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
+    service.fail_next(20, status=500, operation="get_timer_run")
+    code, out, err = invoke("runs", "trigger", TIMER_ID, "--wait", "--format", "json")
+    assert code == EXIT_CREATED_WAIT_FAILED
+    created = json.loads(out)
+    assert service.runs_created == 1 and created["status"] == "pending"
+    assert f"run {created['id']} of timer {TIMER_ID} was created" in err
+    assert "instead of triggering again" in err
+
+
+def test_trigger_wait_that_times_out_shows_the_run_and_exits_8(
+    service: FakeTimersService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
+    code, out, err = invoke(
+        "runs", "trigger", TIMER_ID, "--wait", "--timeout", "0", "--format", "json"
+    )
+    assert code == EXIT_WAIT_TIMEOUT
+    assert json.loads(out)["status"] == "pending" and "did not finish within 0 s" in err
+
+
+# -- nothing raw reaches the terminal ------------------------------------------------------------
+
+HOSTILE = "\x1b[2J\x1b]0;owned\x07\x1b]52;c;ZXZpbA==\x07\x9b31m\u202e"
+
+
+def _hostile_run() -> dict[str, object]:
+    return run_json(
+        status=f"odd{HOSTILE}",
+        result={
+            "status": f"failure{HOSTILE}",
+            "status_code": 500,
+            "error": {
+                "code": f"E{HOSTILE}",
+                "message": f"boom{HOSTILE}\nsecond line",
+                "detail": {f"k{HOSTILE}": f"v{HOSTILE}", "n": float("nan")},
+            },
+        },
+    )
+
+
+def _raw_escapes(text: str) -> list[str]:
+    return [c for c in text if c in "\x1b\x07\x9b\u202e"]
+
+
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_show_makes_every_server_string_visible_not_active(fmt: str) -> None:
+    with respx.mock(base_url=RUNS) as router:
+        body = json.dumps(_hostile_run(), allow_nan=True)
+        router.get(f"/timers/{TIMER_ID}/runs/{RUN_ID}").respond(
+            200, content=body.encode(), headers={"content-type": "application/json"}
+        )
+        code, out, err = invoke("runs", "show", TIMER_ID, RUN_ID, "--format", fmt)
+    assert code == 0, err
+    assert _raw_escapes(out) == [] and _raw_escapes(err) == []
+    assert "\\x1b" in out or "\\u001b" in out  # shown, not dropped
+    if fmt == "json":
+        data = json.loads(out)  # strict JSON: NaN would not parse with parse_constant below
+        json.loads(out, parse_constant=lambda name: pytest.fail(f"non-standard {name}"))
+        assert data["result"]["error"]["detail"]["n"] == "NaN"
+
+
+@pytest.mark.parametrize("fmt", ["table", "jsonl"])
+def test_list_makes_every_server_string_visible_not_active(fmt: str) -> None:
+    with respx.mock(base_url=RUNS) as router:
+        body = json.dumps(page_json([_hostile_run()]), allow_nan=True)
+        router.get(f"/timers/{TIMER_ID}/runs").respond(
+            200, content=body.encode(), headers={"content-type": "application/json"}
+        )
+        code, out, err = invoke("runs", "list", TIMER_ID, "--format", fmt)
+    assert code == 0, err
+    assert _raw_escapes(out) == [] and _raw_escapes(err) == []
+
+
+def test_error_lines_make_server_strings_visible_and_one_line() -> None:
+    with respx.mock(base_url=RUNS) as router:
+        router.get(f"/timers/{TIMER_ID}/runs/{RUN_ID}").respond(
+            404,
+            json={
+                "code": f"GONE{HOSTILE}\nX",
+                "message": f"no{HOSTILE}\nmore",
+                "request_id": "r\n1",
+            },
+            headers={"x-request-id": "id\x1b[2J\x1b]0;owned\x07"},
+        )
+        code, out, err = invoke("runs", "show", TIMER_ID, RUN_ID)
+    assert code == EXIT_NOT_FOUND and out == ""
+    assert err.count("\n") == 1 and _raw_escapes(err) == []
+
+
+def test_a_token_echoed_in_a_run_field_is_redacted_in_every_format() -> None:
+    echoed = run_json(result={"status": f"Bearer {TOKEN}", "status_code": 200})
+    with respx.mock(base_url=RUNS) as router:
+        router.get(f"/timers/{TIMER_ID}/runs/{RUN_ID}").respond(200, json=echoed)
+        for fmt in ("table", "json"):
+            code, out, err = invoke("runs", "show", TIMER_ID, RUN_ID, "--format", fmt)
+            assert code == 0 and TOKEN not in out + err and "[redacted]" in out
+
+
+def test_non_finite_numbers_in_jsonl_are_kept_as_strings() -> None:
+    run = run_json(
+        result={
+            "status": "failure",
+            "error": {"code": "E", "message": "m", "detail": {"x": float("inf")}},
+        }
+    )
+    with respx.mock(base_url=RUNS) as router:
+        router.get(f"/timers/{TIMER_ID}/runs").respond(
+            200,
+            content=json.dumps(page_json([run]), allow_nan=True).encode(),
+            headers={"content-type": "application/json"},
+        )
+        code, out, _ = invoke("runs", "list", TIMER_ID, "--format", "jsonl")
+    assert code == 0
+    (line,) = out.splitlines()
+    assert json.loads(line)["result"]["error"]["detail"]["x"] == "Infinity"
+    assert "Infinity" in line and ": Infinity" not in line
