@@ -77,10 +77,23 @@ def test_demo_walks_through_the_library() -> None:
         "Trigger a run now and wait for it",
         "status: pending",
         "finished:",
+        "The production Globus Timers API: the same history from /jobs (api='jobs')",
+        "is derived (production results carry none)",
+        "run_timer: UnsupportedOperationError: run_timer is not available with api='jobs'",
         "NotFoundError: 404 NOT_FOUND",
         "Done in",
     ):
         assert step in out, step
+    # How to run the command next, wherever it was installed.
+    assert "Next: " in out and "timers --help" in out
+
+
+def test_runs_list_with_api_jobs_against_serve(served: dict[str, str]) -> None:
+    jobs_url = served["TIMERS_BASE_URL"].removesuffix("/api/v1")
+    env = {**served, "TIMERS_BASE_URL": jobs_url, "TIMERS_API": "jobs"}
+    result = run("runs", "list", TIMER, "--limit", "5", env=env)
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 6 and "5 of 500 runs" in result.stderr
 
 
 def test_runs_list_against_serve(served: dict[str, str]) -> None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from rich.console import Console
 
-from timers._errors import NotFoundError
+from timers._errors import NotFoundError, UnsupportedOperationError
 from timers._models import RunStatus, TimerRun
 from timers._sync_client import TimersClient
 from timers.cli import _output
@@ -72,6 +75,24 @@ def run_demo(out: Console, *, history: int = 300) -> None:
             markup=False,
         )
 
+        step("The production Globus Timers API: the same history from /jobs (api='jobs')")
+        jobs_url = base_url.removesuffix("/api/v1")
+        with TimersClient(DEMO_TOKEN, base_url=jobs_url, api="jobs") as jobs:
+            out.print(
+                f"    jobs = TimersClient(token, api='jobs', base_url={jobs_url!r})", markup=False
+            )
+            newest = next(iter(jobs.iter_runs(timer_id, max_items=1)))
+            out.print(
+                f"    newest run: {newest.status.value}, started "
+                f"{_output.format_time(newest.start_time)}; its id {newest.id} is derived "
+                "(production results carry none)",
+                markup=False,
+            )
+            try:
+                jobs.run_timer(timer_id)
+            except UnsupportedOperationError as error:
+                out.print(f"    run_timer: {type(error).__name__}: {error}", markup=False)
+
         step("Errors are typed: a run that does not exist (NotFoundError)")
         missing = str(uuid.UUID(int=0xDEAD))
         try:
@@ -84,4 +105,17 @@ def run_demo(out: Console, *, history: int = 300) -> None:
                 markup=False,
             )
 
-    out.print(f"\nDone in {time.perf_counter() - started:.1f} s. Next: timers --help")
+    out.print(f"\nDone in {time.perf_counter() - started:.1f} s.")
+    for line in next_steps():
+        out.print(line, markup=False)
+
+
+def next_steps() -> list[str]:
+    """How to run the command next, whether or not its folder is on PATH."""
+    if shutil.which("timers"):
+        return ["Next: timers --help"]
+    folder = Path(sys.executable).parent
+    return [
+        f"Next: {folder / 'timers'} --help",
+        f"(or put it on PATH for this shell first: source {folder / 'activate'})",
+    ]

@@ -31,7 +31,8 @@ from timers.cli._base import EXIT_USAGE, Command, State, fail, pass_state
 def serve_command(state: State, port: int, history: int, seed: int) -> None:
     """Serve the reference Timers service on 127.0.0.1 (for trying the CLI and your code).
 
-    Prints the base URL, a token and a timer id to use; stops on Ctrl-C.
+    Prints the base URL, a token and a timer id to use; stops on Ctrl-C. The runs API is
+    served under /api/v1, the production jobs API (--api jobs) at the root.
 
     \b
     Examples:
@@ -58,6 +59,13 @@ def serve_command(state: State, port: int, history: int, seed: int) -> None:
         state.out.print(
             f"Try: TIMERS_BASE_URL={base_url} TIMERS_ACCESS_TOKEN={DEMO_TOKEN} "
             f"timers runs list {timer_id}",
+            markup=False,
+        )
+        jobs_url = base_url.removesuffix("/api/v1")
+        state.out.print(
+            f"The same service speaks the production jobs API at {jobs_url}: "
+            f"TIMERS_BASE_URL={jobs_url} TIMERS_ACCESS_TOKEN={DEMO_TOKEN} "
+            f"timers --api jobs runs list {timer_id}",
             markup=False,
         )
         state.out.print("Press Ctrl-C to stop.", markup=False)
