@@ -234,7 +234,7 @@ def test_default_timeouts_are_10s_connect_and_30s_read() -> None:
 
 def test_a_created_http_client_sends_the_user_agent() -> None:
     client = TimersClient("t")
-    assert client._http.headers["user-agent"].startswith("timers-python/0.")
+    assert client._http.headers["user-agent"].startswith("timers-client/0.")
     assert client._http.headers["accept"] == "application/json"
 
 

@@ -191,5 +191,5 @@ def test_each_call_sends_the_user_agent_and_accepts_json(dual: Dual, router: res
         200, json=run_json(), headers=JSON
     )
     client_for(dual, router).get_run(TIMER_ID, RUN_ID)
-    assert route.calls.last.request.headers["user-agent"].startswith("timers-python/")
+    assert route.calls.last.request.headers["user-agent"].startswith("timers-client/")
     assert route.calls.last.request.headers["accept"] == "application/json"

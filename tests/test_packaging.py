@@ -29,7 +29,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         check=True,
         capture_output=True,
     )
-    (found,) = out.glob("timers-*.whl")
+    (found,) = out.glob("timers_client-*.whl")
     return found
 
 
@@ -55,6 +55,22 @@ def test_wheel_ships_the_facade_with_its_generated_clients_inside_it(wheel: Path
         "attrs",
         "httpx",
     ]
+    assert "Name: timers-client" in text.splitlines()
+    assert "License-Expression: Apache-2.0" in text.splitlines()
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
+    urls = {
+        line.split(":", 1)[1].split(",")[0].strip()
+        for line in text.splitlines()
+        if line.startswith("Project-URL:")
+    }
+    assert urls == {"Documentation", "Source", "Issues"}
+    # The published extras are features; the dev tools are a dependency group, not an extra.
+    extras = {
+        line.split(":", 1)[1].strip()
+        for line in text.splitlines()
+        if line.startswith("Provides-Extra:")
+    }
+    assert extras == {"cli", "testing", "aiohttp"}
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     assert "timers = timers.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
@@ -77,6 +93,18 @@ def test_wheel_installs_and_imports_in_a_fresh_venv(wheel: Path, tmp_path: Path)
     out = subprocess.run(
         [str(py), "-c", probe], check=True, capture_output=True, text=True, cwd=tmp_path
     ).stdout.split("\n")
+    subprocess.run(  # pip 25 or newer shows License-Expression (PEP 639)
+        [str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "pip>=25.1"],
+        check=True,
+    )
+    shown = subprocess.run(
+        [str(py), "-m", "pip", "show", "--verbose", "timers-client"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert "License-Expression: Apache-2.0" in shown, shown
+    assert "Source, https://github.com/" in shown and "Issues, https://github.com/" in shown, shown
     assert out[0] == _version()
     assert out[1] == "True https://timer.automate.globus.org/api/v1"
 

@@ -18,13 +18,12 @@ from collections.abc import AsyncIterator, Iterator
 
 import httpx
 
+from timers._errors import MissingExtraError
+
 try:
     import aiohttp
-except ModuleNotFoundError as exc:  # pragma: no cover - depends on the install
-    raise ModuleNotFoundError(
-        "http_backend='aiohttp' needs aiohttp: pip install 'timers-client[aiohttp]'",
-        name=exc.name,
-    ) from None
+except ModuleNotFoundError:
+    raise MissingExtraError("http_backend='aiohttp'", extra="aiohttp", module="aiohttp") from None
 
 __all__ = ["AiohttpTransport"]
 

@@ -13,7 +13,8 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Self, TypeVar
+from uuid import UUID
 
 import attrs
 import httpx
@@ -155,7 +156,7 @@ class AsyncTimersClient:
 
     async def run_timer(
         self,
-        timer_id: str | Any,
+        timer_id: str | UUID,
         *,
         wait: bool = False,
         timeout: float = DEFAULT_WAIT_TIMEOUT,
@@ -189,7 +190,7 @@ class AsyncTimersClient:
 
     async def list_runs(
         self,
-        timer_id: str | Any,
+        timer_id: str | UUID,
         *,
         limit: int | None = None,
         status: RunStatus | str | None = None,
@@ -213,7 +214,7 @@ class AsyncTimersClient:
         keep = self._core.local_filter(filters)
         return page if keep is None else attrs.evolve(page, runs=tuple(filter(keep, page)))
 
-    async def get_run(self, timer_id: str | Any, run_id: str | Any) -> TimerRun:
+    async def get_run(self, timer_id: str | UUID, run_id: str | UUID) -> TimerRun:
         """Fetch one run. Raises ``NotFoundError`` when the timer or the run does not exist.
 
         >>> run = await client.get_run(timer_id, run_id)  # doctest: +SKIP
@@ -226,7 +227,7 @@ class AsyncTimersClient:
 
     def iter_run_pages(
         self,
-        timer_id: str | Any,
+        timer_id: str | UUID,
         *,
         status: RunStatus | str | None = None,
         start_after: datetime | None = None,
@@ -250,7 +251,7 @@ class AsyncTimersClient:
 
     def iter_runs(
         self,
-        timer_id: str | Any,
+        timer_id: str | UUID,
         *,
         status: RunStatus | str | None = None,
         start_after: datetime | None = None,
@@ -274,8 +275,8 @@ class AsyncTimersClient:
 
     async def wait_for_run(
         self,
-        timer_id: str | Any,
-        run_id: str | Any,
+        timer_id: str | UUID,
+        run_id: str | UUID,
         *,
         timeout: float = DEFAULT_WAIT_TIMEOUT,
         poll_interval: float = DEFAULT_POLL_INTERVAL,

@@ -59,7 +59,7 @@ PRODUCTION = "https://timer.automate.globus.org/"
 DEFAULT_WAIT_TIMEOUT = 600.0
 DEFAULT_POLL_INTERVAL = 2.0
 _HEADERS = {
-    "User-Agent": f"timers-python/{__version__} httpx/{httpx.__version__}",
+    "User-Agent": f"timers-client/{__version__} httpx/{httpx.__version__}",
     "Accept": "application/json",
 }
 

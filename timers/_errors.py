@@ -4,6 +4,7 @@
     ├── InvalidArgumentError (also a ValueError)   bad input, caught before any request
     ├── UsageError (also a RuntimeError)            a closed client, a second event loop
     ├── UnsupportedOperationError                  the API in use has no such operation
+    ├── MissingExtraError (also ModuleNotFoundError) an optional extra is not installed
     ├── APIConnectionError                         the request failed in transport
     │   └── APITimeoutError                        ... because it timed out
     ├── APIError                                   the service answered non-2xx
@@ -48,6 +49,7 @@ __all__ = [
     "BadRequestError",
     "ConflictError",
     "InvalidArgumentError",
+    "MissingExtraError",
     "NotFoundError",
     "PaginationError",
     "PermissionDeniedError",
@@ -114,6 +116,21 @@ class UsageError(TimersError, RuntimeError):
 class UnsupportedOperationError(TimersError):
     """The API the client speaks has no such operation (e.g. ``run_timer`` with ``api="jobs"``:
     the production service cannot run a timer now). Raised before any request is sent."""
+
+
+class MissingExtraError(TimersError, ModuleNotFoundError):
+    """An optional part of ``timers`` was used without the extra that installs what it needs.
+
+    ``extra`` is the extra to install (``pip install 'timers-client[<extra>]'``); ``module``
+    (and ``name``) the missing module.
+    """
+
+    def __init__(self, feature: str, *, extra: str, module: str) -> None:
+        self.extra = extra
+        self.module = module
+        super().__init__(
+            f"{feature} needs {module}: pip install 'timers-client[{extra}]'", name=module
+        )
 
 
 class APIConnectionError(TimersError):

@@ -13,7 +13,8 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Self, TypeVar
+from uuid import UUID
 
 import attrs
 import httpx
@@ -147,7 +148,7 @@ class TimersClient:
 
     def run_timer(
         self,
-        timer_id: str | Any,
+        timer_id: str | UUID,
         *,
         wait: bool = False,
         timeout: float = DEFAULT_WAIT_TIMEOUT,
@@ -181,7 +182,7 @@ class TimersClient:
 
     def list_runs(
         self,
-        timer_id: str | Any,
+        timer_id: str | UUID,
         *,
         limit: int | None = None,
         status: RunStatus | str | None = None,
@@ -205,7 +206,7 @@ class TimersClient:
         keep = self._core.local_filter(filters)
         return page if keep is None else attrs.evolve(page, runs=tuple(filter(keep, page)))
 
-    def get_run(self, timer_id: str | Any, run_id: str | Any) -> TimerRun:
+    def get_run(self, timer_id: str | UUID, run_id: str | UUID) -> TimerRun:
         """Fetch one run. Raises ``NotFoundError`` when the timer or the run does not exist.
 
         >>> run = client.get_run(timer_id, run_id)  # doctest: +SKIP
@@ -218,7 +219,7 @@ class TimersClient:
 
     def iter_run_pages(
         self,
-        timer_id: str | Any,
+        timer_id: str | UUID,
         *,
         status: RunStatus | str | None = None,
         start_after: datetime | None = None,
@@ -242,7 +243,7 @@ class TimersClient:
 
     def iter_runs(
         self,
-        timer_id: str | Any,
+        timer_id: str | UUID,
         *,
         status: RunStatus | str | None = None,
         start_after: datetime | None = None,
@@ -266,8 +267,8 @@ class TimersClient:
 
     def wait_for_run(
         self,
-        timer_id: str | Any,
-        run_id: str | Any,
+        timer_id: str | UUID,
+        run_id: str | UUID,
         *,
         timeout: float = DEFAULT_WAIT_TIMEOUT,
         poll_interval: float = DEFAULT_POLL_INTERVAL,

@@ -18,7 +18,7 @@ def main() -> None:
 
         missing = exc.name or "a dependency"
         print(
-            f"timers: the command line needs {missing}: pip install 'timers[cli]'",
+            f"timers: the command line needs {missing}: pip install 'timers-client[cli]'",
             file=sys.stderr,
         )
         raise SystemExit(1) from None

@@ -83,7 +83,7 @@ __all__ = [
     "in clear text).",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log each request (method, path, status).")
-@click.version_option(package_name="timers", prog_name="timers")
+@click.version_option(package_name="timers-client", prog_name="timers")
 @click.pass_context
 def cli(
     ctx: click.Context,

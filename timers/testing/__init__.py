@@ -15,7 +15,7 @@ Use it in-process with httpx (``httpx.Client(transport=service.transport())``), 
 ...``; ``serve(service, api="jobs")`` yields the jobs API's root URL), or from pytest with
 ``pytest_plugins = ["timers.testing.pytest_plugin"]`` (fixtures ``timers_service``,
 ``timers_base_url`` and ``timers_jobs_base_url``). It needs only httpx and attrs; ``mock()``
-also needs respx (the ``timers[testing]`` extra).
+also needs respx (the ``timers-client[testing]`` extra).
 
 Every transport is built on one sans-IO layer, ``service.answerer`` (an ``Answerer``): its
 ``answer(method, target, authorization, base_path=None)`` returns a ``Reply`` (``status``,

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from timers._errors import MissingExtraError
 from timers.testing._answering import Answerer
 from timers.testing._replies import DROP_MESSAGE, Drop
 
@@ -46,7 +47,10 @@ def respx_router(
 ) -> respx.MockRouter:
     """A respx router sending every request under any of ``base_urls`` (same scheme, host
     and port, a path starting with the base URL's) to ``handle``."""
-    import respx  # an optional dependency: only service.mock() needs it
+    try:
+        import respx  # an optional dependency: only service.mock() needs it
+    except ModuleNotFoundError:
+        raise MissingExtraError("service.mock()", extra="testing", module="respx") from None
 
     router = respx.mock(assert_all_called=False)
     for base_url in [base_urls] if isinstance(base_urls, str) else base_urls:

@@ -369,7 +369,7 @@ class FakeTimersService:
         """A respx router sending every request under ``base_url`` (the runs API's) and
         under ``jobs_base_url`` (the jobs API's; ``None``: not routed) to ``handle()``.
 
-        Needs respx (the ``timers[testing]`` extra). Other URLs are not mocked: respx
+        Needs respx (the ``timers-client[testing]`` extra). Other URLs are not mocked: respx
         refuses them. Use it as a context manager or a decorator.
 
         Example::
