@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import traceback
 from collections.abc import Callable
 
@@ -101,10 +102,19 @@ def test_debug_log_lines_have_method_path_status_and_time(
     dual: Dual, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="timers")
-    dual.client(scripted([httpx.Response(200, json=run_json())])).get_run(TIMER_ID, RUN_ID)
-    (line,) = [r.getMessage() for r in caplog.records if r.name == "timers"]
+    answer = httpx.Response(200, json=run_json(), headers={"x-request-id": "req-7"})
+    dual.client(scripted([answer])).get_run(TIMER_ID, RUN_ID)
+    records = [r for r in caplog.records if r.name == "timers"]
+    (line,) = [r.getMessage() for r in records if r.levelno == logging.DEBUG]
     assert line.startswith(f"GET /api/v1/timers/{TIMER_ID}/runs/{RUN_ID} -> 200 in ")
     assert line.endswith(" ms")
+    # One INFO line per request: method, path, status, elapsed, retries, request id.
+    (summary,) = [r.getMessage() for r in records if r.levelno == logging.INFO]
+    assert re.fullmatch(
+        rf"GET /api/v1/timers/{TIMER_ID}/runs/{RUN_ID} -> 200 in \d+\.\d ms "
+        r"\(0 retries, request id req-7\)",
+        summary,
+    ), summary
 
 
 def test_retries_are_logged_without_secrets(dual: Dual, caplog: pytest.LogCaptureFixture) -> None:
@@ -112,8 +122,9 @@ def test_retries_are_logged_without_secrets(dual: Dual, caplog: pytest.LogCaptur
     responses = [error(503), httpx.Response(200, json=run_json())]
     dual.client(scripted(responses), validate=False).get_run(TIMER_ID, RUN_ID)
     messages = [r.getMessage() for r in caplog.records if r.name == "timers"]
-    assert len(messages) == 1
+    assert len(messages) == 2
     assert "retrying GET" in messages[0] and "(retry 1 of 3) after status 503" in messages[0]
+    assert messages[1].endswith("(1 retry, request id -)")
 
 
 @pytest.mark.parametrize("cls", [TimersClient, AsyncTimersClient])

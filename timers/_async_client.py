@@ -9,6 +9,7 @@ sends, sleeps and loops.
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
@@ -26,10 +27,10 @@ from timers._core import (
     DEFAULT_WAIT_TIMEOUT,
     ClientCore,
     Lookup,
-    log_response,
 )
 from timers._dialects import Exchange
 from timers._errors import APIConnectionError, RateLimitError, TimersError
+from timers._logging import log_attempt
 from timers._models import RunPage, RunStatus, TimerRun
 from timers._paging import Pager
 from timers._retry import RetryPolicy
@@ -133,6 +134,25 @@ class AsyncTimersClient:
 
     def __repr__(self) -> str:
         return self._core.describe(self)
+
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> Self:
+        """A client with other timeouts or retries that shares this one's connection pool and
+        credentials (an argument left out keeps this client's setting); this client is
+        unchanged. Closing this client closes the pool they share; closing the other one
+        does not.
+
+        >>> patient = client.with_options(timeout=120, max_retries=8)  # doctest: +SKIP
+        >>> run = await patient.get_run(timer_id, run_id)  # doctest: +SKIP
+        """
+        twin = copy.copy(self)
+        twin._core = self._core.derived(timeout=timeout, max_retries=max_retries, retry=retry)
+        return twin
 
     async def __aenter__(self) -> Self:
         return self
@@ -376,7 +396,7 @@ class AsyncTimersClient:
                 core.check_open(self._http)  # closed while in flight: that is the error
                 delay = attempts.after_exception(exc, request)
             else:
-                log_response(response, started)
+                log_attempt(response, started)
                 if retry_delay is None:
                     return core.finish(response, content, exchange.parse, attempts)
                 delay = retry_delay

@@ -10,8 +10,8 @@ request (``_dialects``, through ``_bridge``) -> httpx sends it with per-request 
 
 from __future__ import annotations
 
+import copy
 import json
-import logging
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -44,6 +44,7 @@ from timers._errors import (
     UsageError,
     error_class_for,
 )
+from timers._logging import log_request, setup_from_env
 from timers._models import TimerRun
 from timers._redact import clean
 from timers._retry import Attempts, RetryPolicy, parse_retry_after
@@ -51,8 +52,6 @@ from timers._version import __version__
 from timers._wait import Waiter, WaitSettings
 
 __all__ = ["DEFAULT_POLL_INTERVAL", "DEFAULT_WAIT_TIMEOUT", "ClientCore", "Lookup"]
-
-logger = logging.getLogger("timers")
 
 T = TypeVar("T")
 PRODUCTION = "https://timer.automate.globus.org/"
@@ -83,6 +82,7 @@ class ClientCore:
         "base_url",
         "clock",
         "dialect",
+        "http_has_headers",
         "max_response_size",
         "owns_http",
         "retry",
@@ -119,7 +119,26 @@ class ClientCore:
         self.max_response_size = resolve_max_response_size(max_response_size)
         self.retry = resolve_retry(max_retries, retry)
         self.clock = clock or time.time
-        self.owns_http = http_client is None
+        self.owns_http = http_client is None  # so closing the client closes it
+        self.http_has_headers = http_client is None  # our defaults are set on it once
+        setup_from_env()
+
+    def derived(
+        self,
+        *,
+        timeout: float | httpx.Timeout | None,
+        max_retries: int | None,
+        retry: RetryPolicy | None,
+    ) -> ClientCore:
+        """These settings with other timeouts or retries, for a client sharing the same
+        connection pool (which it never closes: the original client owns it)."""
+        twin = copy.copy(self)
+        twin.owns_http = False
+        if timeout is not None:
+            twin.timeout, twin.attempt_timeout = resolve_timeout(timeout)
+        if max_retries is not None or retry is not None:
+            twin.retry = resolve_retry(max_retries, retry)
+        return twin
 
     def describe(self, client: object) -> str:
         """The client's ``repr``: never the token."""
@@ -181,7 +200,7 @@ class ClientCore:
                 self.base_url + path,
                 params=params or None,
                 # An httpx client we created already has these; merging them per request costs.
-                headers=None if self.owns_http else _HEADERS,
+                headers=None if self.http_has_headers else _HEADERS,
                 timeout=httpx.USE_CLIENT_DEFAULT if self.timeout is None else self.timeout,
             )
         except httpx.InvalidURL as exc:
@@ -227,11 +246,13 @@ class ClientCore:
         self,
         response: httpx.Response,
         content: bytes,
-        parse: Callable[[Any], T],
+        parse: Callable[[Any, str | None], T],
         attempts: Attempts,
     ) -> T:
         """Parse a 2xx body (``content``) with ``parse``, or raise the ``APIError``."""
         status = response.status_code
+        request_id = request_id_of(response)
+        log_request(response, attempts.started, attempts.retries, request_id)
         if not 200 <= status < 300:
             raise self.error_for(response, attempts, content)
         content_type = response.headers.get("content-type", "")
@@ -250,7 +271,7 @@ class ClientCore:
                 f"the body is not valid JSON ({exc})", response=response, outcome_unknown=unknown
             ) from None
         try:
-            return parse(data)
+            return parse(data, request_id)
         except ResponseValidationError as exc:
             raise exc.with_response(response, outcome_unknown=unknown) from None
 
@@ -299,13 +320,7 @@ class ClientCore:
         )
 
 
-def log_response(response: httpx.Response, started: float) -> None:
-    """One DEBUG line per answered request: method, path, status, time (never headers)."""
-    if logger.isEnabledFor(logging.DEBUG):
-        logger.debug(
-            "%s %s -> %d in %.1f ms",
-            response.request.method,
-            response.request.url.path,
-            response.status_code,
-            (time.perf_counter() - started) * 1000,
-        )
+def request_id_of(response: httpx.Response) -> str | None:
+    """The answer's ``X-Request-Id``, made safe to show (credentials redacted, one line)."""
+    header = response.headers.get("x-request-id")
+    return None if header is None else clean(header, 200) or None

@@ -31,7 +31,7 @@ from timers._validate import (
     uuid_at,
 )
 
-__all__ = ["RunError", "RunPage", "RunResult", "RunStatus", "TimerRun", "parse_run"]
+__all__ = ["RunError", "RunPage", "RunResult", "RunStatus", "TimerRun", "parse_page", "parse_run"]
 
 
 class RunStatus(StrEnum):
@@ -181,6 +181,9 @@ class TimerRun:
     ``extra`` holds, read-only, the fields the service sent that have no place in the model
     (fields a newer ``runs`` API adds; a ``jobs`` result's ``ran_at``, ``data``, check times,
     ...), so nothing the service sent is lost. It is empty when there are none.
+    ``request_id`` is the ``X-Request-Id`` of the answer the run came from (None when the
+    service sent none, or the run was made by hand): left out of ``==``, hashing and
+    ``to_dict()``.
 
     >>> from datetime import datetime, timezone
     >>> run = TimerRun(
@@ -204,6 +207,8 @@ class TimerRun:
     extra: Mapping[str, Any] = attrs.field(factory=dict, converter=_readonly, hash=False)
     # How the API decides that a run is over (not data of the run: left out of ==).
     finished_by_end_time: bool = attrs.field(default=False, kw_only=True, eq=False, repr=False)
+    # The X-Request-Id of the answer it came from: to quote to the service's operators.
+    request_id: str | None = attrs.field(default=None, kw_only=True, eq=False, repr=False)
 
     @property
     def duration(self) -> timedelta | None:
@@ -259,6 +264,8 @@ class RunPage:
     total: int
     has_next_page: bool
     next_page: str | None = None
+    # The X-Request-Id of the answer the page came from (left out of ==, hashing, to_dict).
+    request_id: str | None = attrs.field(default=None, kw_only=True, eq=False, repr=False)
 
     def __iter__(self) -> Iterator[TimerRun]:
         return iter(self.runs)
@@ -278,7 +285,7 @@ class RunPage:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunPage:
         """Parse the wire form; raises ``ResponseValidationError`` naming the bad field."""
-        return _parse_page(data)
+        return parse_page(data)
 
 
 def _restore_run(fields: dict[str, Any]) -> TimerRun:
@@ -317,10 +324,10 @@ def _parse_result(data: Any, path: str) -> RunResult:
     )
 
 
-def parse_run(data: Any, path: str = "") -> TimerRun:
-    """Parse a ``TimerRun`` object found at ``path`` (``""`` for a whole body)."""
-    run = _quick_run(data)
-    return run if run is not None else _checked_run(data, path)
+def parse_run(data: Any, request_id: str | None = None) -> TimerRun:
+    """Parse a whole ``TimerRun`` body (of the answer with ``request_id``)."""
+    run = _quick_run(data, request_id)
+    return run if run is not None else _checked_run(data, "", request_id)
 
 
 _RUN_FIELDS = frozenset({"id", "timer_id", "status", "start_time", "end_time", "result"})
@@ -332,7 +339,7 @@ def _extra(data: Mapping[str, Any]) -> Mapping[str, Any]:
     return MappingProxyType({k: v for k, v in data.items() if k not in _RUN_FIELDS})
 
 
-def _checked_run(data: Any, path: str) -> TimerRun:
+def _checked_run(data: Any, path: str, request_id: str | None = None) -> TimerRun:
     obj = object_at(data, path)
     end_time = obj.get("end_time")
     result = obj.get("result")
@@ -344,10 +351,12 @@ def _checked_run(data: Any, path: str) -> TimerRun:
         end_time=None if end_time is None else timestamp_at(end_time, join(path, "end_time")),
         result=None if result is None else _parse_result(result, join(path, "result")),
         extra=_extra(obj),
+        request_id=request_id,
     )
 
 
-def _parse_page(data: Any) -> RunPage:
+def parse_page(data: Any, request_id: str | None = None) -> RunPage:
+    """Parse a whole ``RunList`` body (of the answer with ``request_id``)."""
     obj = object_at(data, "")
     runs = required(obj, "runs", "")
     if not isinstance(runs, list):
@@ -362,13 +371,14 @@ def _parse_page(data: Any) -> RunPage:
         raise fail("has_next_page", f"expected a boolean, got {type_name(has_next_page)}")
     parsed: list[TimerRun] = []
     for i, item in enumerate(runs):
-        run = _quick_run(item)
-        parsed.append(run if run is not None else _checked_run(item, f"runs[{i}]"))
+        run = _quick_run(item, request_id)
+        parsed.append(run if run is not None else _checked_run(item, f"runs[{i}]", request_id))
     return RunPage(
         runs=tuple(parsed),
         total=total,
         has_next_page=has_next_page,
         next_page=optional_string(obj, "next_page", ""),
+        request_id=request_id,
     )
 
 
@@ -430,7 +440,7 @@ def _quick_result(data: Any) -> RunResult | None:
     return RunResult(status, status_code, run_id, error)
 
 
-def _quick_run(data: Any) -> TimerRun | None:
+def _quick_run(data: Any, request_id: str | None) -> TimerRun | None:
     if type(data) is not dict:
         return None
     get = data.get
@@ -454,4 +464,5 @@ def _quick_run(data: Any) -> TimerRun | None:
         return None
     known = _KNOWN_STATUSES.get(status)
     status = known if known is not None else RunStatus(status)
-    return TimerRun(run_id, timer_id, status, start, end, result, _extra(data))
+    extra = _extra(data)
+    return TimerRun(run_id, timer_id, status, start, end, result, extra, request_id=request_id)

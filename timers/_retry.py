@@ -22,20 +22,19 @@ waited for: the ``RateLimitError`` (or other error) is raised at once, with ``re
 from __future__ import annotations
 
 import email.utils
-import logging
 import math
 import random
+import time
 from collections.abc import Callable
 
 import attrs
 import httpx
 
 from timers._errors import APIConnectionError, APITimeoutError, InvalidArgumentError
+from timers._logging import logger
 from timers._redact import clean
 
 __all__ = ["MAX_SECONDS", "NEVER_SENT", "Attempts", "RetryPolicy", "parse_retry_after"]
-
-logger = logging.getLogger("timers")
 
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 MAX_SECONDS = 86_400.0
@@ -137,7 +136,7 @@ class Attempts:
     ``deadline`` (a ``clock()`` time), so a ``wait_for_run`` poll never outlives its wait.
     """
 
-    __slots__ = ("clock", "deadline", "idempotent", "policy", "retries")
+    __slots__ = ("clock", "deadline", "idempotent", "policy", "retries", "started")
 
     def __init__(
         self,
@@ -152,6 +151,7 @@ class Attempts:
         self.clock = clock
         self.deadline = deadline
         self.retries = 0
+        self.started = time.perf_counter()  # for the request's log line
 
     def after_exception(self, exc: httpx.HTTPError, request: httpx.Request) -> float:
         """The wait before retrying after a transport failure; raises the mapped

@@ -27,10 +27,11 @@ T = TypeVar("T")
 
 @attrs.frozen(slots=True)
 class Exchange(Generic[T]):
-    """One request of an operation, and how to read a 2xx answer's decoded JSON body."""
+    """One request of an operation, and how to read a 2xx answer: ``parse(body, request_id)``
+    with the decoded JSON body and the answer's ``X-Request-Id`` (for the models)."""
 
     request: RequestSpec
-    parse: Callable[[Any], T]
+    parse: Callable[[Any, str | None], T]
 
 
 class Dialect(Protocol):

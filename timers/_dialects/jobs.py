@@ -93,7 +93,7 @@ def run_id_for(job_id: str, start_time: datetime) -> str:
     return str(uuid.uuid5(RUN_ID_NAMESPACE, f"{job_id.lower()}/{start}"))
 
 
-def parse_page(data: Any) -> RunPage:
+def parse_page(data: Any, request_id: str | None = None) -> RunPage:
     """One page of runs from a ``JobRead`` / ``FlowTimerRead`` body (all its results: the
     core applies the filters, ``LOCAL_FILTERS``).
 
@@ -118,14 +118,17 @@ def parse_page(data: Any) -> RunPage:
             raise fail(path, f"expected an array, got {type_name(items)}")
         page_next = optional_string(page, "page_next", "results") or None
     return RunPage(
-        runs=tuple(_run(item, f"{path}[{i}]", job_id, is_flow) for i, item in enumerate(items)),
+        runs=tuple(
+            _run(item, f"{path}[{i}]", job_id, is_flow, request_id) for i, item in enumerate(items)
+        ),
         total=total,
         has_next_page=page_next is not None,
         next_page=page_next,
+        request_id=request_id,
     )
 
 
-def _run(data: Any, path: str, job_id: str, is_flow: bool) -> TimerRun:
+def _run(data: Any, path: str, job_id: str, is_flow: bool, request_id: str | None) -> TimerRun:
     obj = object_at(data, path)
     # What the models have no place for stays on the run; absent and null are the same.
     extra = {name: value for name, value in obj.items() if value is not None}
@@ -165,6 +168,7 @@ def _run(data: Any, path: str, job_id: str, is_flow: bool) -> TimerRun:
         result=result,
         extra=MappingProxyType(extra),
         finished_by_end_time=True,
+        request_id=request_id,
     )
 
 

@@ -12,7 +12,7 @@ from uuid import UUID
 from timers import _bridge
 from timers._args import ListFilters
 from timers._dialects import Exchange
-from timers._models import RunPage, TimerRun, parse_run
+from timers._models import RunPage, TimerRun, parse_page, parse_run
 from timers._time import format_datetime
 
 __all__ = ["DEFAULT_BASE_URL", "LOCAL_FILTERS", "NAME", "fetch", "list_page", "trigger"]
@@ -46,4 +46,4 @@ def list_page(filters: ListFilters, limit: int | None, marker: str | None) -> Ex
         moment = getattr(filters, name)
         if moment is not None:
             params[name] = format_datetime(moment)
-    return Exchange((method, path, params), RunPage.from_dict)
+    return Exchange((method, path, params), parse_page)

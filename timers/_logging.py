@@ -1,0 +1,67 @@
+"""What the ``timers`` logger says, and ``$TIMERS_LOG``.
+
+One INFO line per request once it is over (method, path, status, elapsed time, retries,
+request id), an INFO line per retry, and a DEBUG line per attempt. Never a header, a token or
+a body; a request id is cleaned like every server-provided text. ``TIMERS_LOG=info`` (or
+``debug``) sends these lines to stderr without any code.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+
+import httpx
+
+__all__ = ["LOG_ENV", "log_attempt", "log_request", "logger", "setup_from_env"]
+
+LOG_ENV = "TIMERS_LOG"
+logger = logging.getLogger("timers")
+_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO}
+
+
+class _EnvHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The handler ``$TIMERS_LOG`` installs (recognised, so it is installed once)."""
+
+
+def setup_from_env() -> None:
+    """Log the ``timers`` logger to stderr at ``$TIMERS_LOG``'s level (once per process)."""
+    level = _LEVELS.get((os.environ.get(LOG_ENV) or "").strip().lower())
+    if level is None or any(isinstance(h, _EnvHandler) for h in logger.handlers):
+        return
+    handler = _EnvHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("timers: %(levelname)s %(message)s"))
+    logger.addHandler(handler)
+    if logger.level == logging.NOTSET or logger.level > level:
+        logger.setLevel(level)
+
+
+def log_attempt(response: httpx.Response, started: float) -> None:
+    """One DEBUG line per answered attempt: method, path, status, time."""
+    if logger.isEnabledFor(logging.DEBUG):
+        logger.debug(
+            "%s %s -> %d in %.1f ms",
+            response.request.method,
+            response.request.url.path,
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+        )
+
+
+def log_request(
+    response: httpx.Response, started: float, retries: int, request_id: str | None
+) -> None:
+    """One INFO line per request, once its outcome is known."""
+    if logger.isEnabledFor(logging.INFO):
+        logger.info(
+            "%s %s -> %d in %.1f ms (%d retr%s, request id %s)",
+            response.request.method,
+            response.request.url.path,
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+            retries,
+            "y" if retries == 1 else "ies",
+            request_id or "-",
+        )
