@@ -32,6 +32,7 @@ from timers._errors import (
 )
 from timers._models import RunError, RunPage, RunResult, RunStatus, TimerRun
 from timers._retry import RetryPolicy
+from timers._summary import Bucket, ErrorCount, RunSummary, summarize_runs
 from timers._sync_client import TimersClient
 from timers._version import __version__
 
@@ -42,7 +43,9 @@ __all__ = [
     "AsyncTimersClient",
     "AuthenticationError",
     "BadRequestError",
+    "Bucket",
     "ConflictError",
+    "ErrorCount",
     "InvalidArgumentError",
     "MissingExtraError",
     "NotFoundError",
@@ -55,6 +58,7 @@ __all__ = [
     "RunPage",
     "RunResult",
     "RunStatus",
+    "RunSummary",
     "ServerError",
     "TimerRun",
     "TimersClient",
@@ -64,4 +68,5 @@ __all__ = [
     "UsageError",
     "WaitTimeoutError",
     "__version__",
+    "summarize_runs",
 ]

@@ -1,0 +1,284 @@
+"""``summarize_runs``: a timer's health at a glance, from any iterable of runs, in one pass.
+
+Memory does not grow with the number of runs: counts are counters, durations go into a
+histogram of at most ``_BINS`` bins whose width doubles as the range grows (so a percentile
+is within 1/500 of the durations' span), error codes into a Space-Saving table of
+``MAX_ERROR_CODES`` entries, and outcomes into hourly buckets, rolled up into days once a
+history spans more than ``_MAX_HOURS`` hours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from types import MappingProxyType
+from typing import Any, Literal
+
+import attrs
+
+from timers._models import RunStatus, TimerRun
+from timers._time import format_datetime
+
+__all__ = ["MAX_ERROR_CODES", "Bucket", "ErrorCount", "RunSummary", "summarize_runs"]
+
+MAX_ERROR_CODES = 64
+"""Error codes tracked exactly: with more distinct codes, counts are Space-Saving estimates."""
+TOP_ERRORS = 5
+_BINS = 2048
+_MAX_HOURS = 24 * 100
+_HOUR = timedelta(hours=1)
+_DAY = timedelta(days=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@attrs.frozen(slots=True)
+class ErrorCount:
+    """How often an error code occurred, and when last (the latest start of a run with it)."""
+
+    code: str
+    count: int
+    last_seen: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "count": self.count,
+            "last_seen": format_datetime(self.last_seen),
+        }
+
+
+@attrs.frozen(slots=True)
+class Bucket:
+    """Outcomes of the runs that started in ``[start, start + one hour or day)``."""
+
+    start: datetime
+    successes: int = 0
+    failures: int = 0
+    others: int = 0  # not finished, or finished with a status other than success/failure
+
+    @property
+    def total(self) -> int:
+        return self.successes + self.failures + self.others
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": format_datetime(self.start),
+            "successes": self.successes,
+            "failures": self.failures,
+            "others": self.others,
+        }
+
+
+@attrs.frozen(slots=True)
+class RunSummary:
+    """What a history of runs says about a timer (see ``summarize_runs``).
+
+    ``counts``: runs per status (a status the service added under its own string).
+    ``success_rate``: successes over finished runs (0.0 to 1.0; None when none finished).
+    ``duration_p50`` / ``duration_p95`` / ``duration_max``: over finished runs with an end
+    time (None when there are none); the percentiles are within 1/500 of the span of
+    durations, the maximum exact. ``top_errors``: the most frequent error codes, most
+    frequent first. ``first_start`` / ``last_start``: the earliest and latest start.
+    ``bucket``: ``"hour"`` when the history spans at most two days, else ``"day"``;
+    ``buckets``: outcome counts per bucket, oldest first, empty buckets included.
+    """
+
+    total: int
+    counts: Mapping[str, int]
+    finished: int
+    success_rate: float | None
+    duration_p50: timedelta | None
+    duration_p95: timedelta | None
+    duration_max: timedelta | None
+    top_errors: tuple[ErrorCount, ...]
+    first_start: datetime | None
+    last_start: datetime | None
+    bucket: Literal["hour", "day"]
+    buckets: tuple[Bucket, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary as JSON-ready data (durations in seconds, times RFC 3339 UTC)."""
+
+        def seconds(value: timedelta | None) -> float | None:
+            return None if value is None else value.total_seconds()
+
+        def when(value: datetime | None) -> str | None:
+            return None if value is None else format_datetime(value)
+
+        return {
+            "total": self.total,
+            "counts": dict(self.counts),
+            "finished": self.finished,
+            "success_rate": self.success_rate,
+            "duration_p50_seconds": seconds(self.duration_p50),
+            "duration_p95_seconds": seconds(self.duration_p95),
+            "duration_max_seconds": seconds(self.duration_max),
+            "top_errors": [error.to_dict() for error in self.top_errors],
+            "first_start": when(self.first_start),
+            "last_start": when(self.last_start),
+            "bucket": self.bucket,
+            "buckets": [bucket.to_dict() for bucket in self.buckets],
+        }
+
+
+class _Histogram:
+    """Counts of values in ``_BINS`` equal bins over ``[origin, origin + _BINS * width)``;
+    the width doubles (merging neighbours) whenever a value falls outside."""
+
+    __slots__ = ("bins", "count", "maximum", "minimum", "origin", "width")
+
+    def __init__(self) -> None:
+        self.bins = [0] * _BINS
+        self.count = 0
+        self.origin = 0.0
+        self.width = 1e-6  # a microsecond: exact for short runs
+        self.minimum = float("inf")
+        self.maximum = float("-inf")
+
+    def add(self, value: float) -> None:
+        if self.count == 0:
+            self.origin = value
+        self.count += 1
+        self.minimum = min(self.minimum, value)
+        self.maximum = max(self.maximum, value)
+        while not self.origin <= value < self.origin + _BINS * self.width:
+            self._grow(downward=value < self.origin)
+        self.bins[min(int((value - self.origin) / self.width), _BINS - 1)] += 1
+
+    def _grow(self, *, downward: bool) -> None:
+        old = self.bins
+        half = _BINS // 2
+        merged = [old[i] + old[i + 1] for i in range(0, _BINS, 2)]
+        if downward:  # the old range becomes the upper half
+            self.bins = [0] * half + merged
+            self.origin -= _BINS * self.width
+        else:
+            self.bins = merged + [0] * half
+        self.width *= 2
+
+    def quantile(self, q: float) -> float:
+        rank = q * (self.count - 1)
+        seen = 0
+        for index, count in enumerate(self.bins):
+            seen += count
+            if seen > rank:
+                middle = self.origin + (index + 0.5) * self.width
+                return min(max(middle, self.minimum), self.maximum)
+        return self.maximum  # pragma: no cover - the counts add up to count
+
+
+class _SpaceSaving:
+    """The most frequent error codes in bounded memory (exact up to ``MAX_ERROR_CODES``)."""
+
+    __slots__ = ("counts", "last_seen")
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+        self.last_seen: dict[str, datetime] = {}
+
+    def add(self, code: str, when: datetime) -> None:
+        if code not in self.counts and len(self.counts) >= MAX_ERROR_CODES:
+            smallest = min(self.counts, key=self.counts.__getitem__)
+            self.counts[code] = self.counts.pop(smallest)  # Space-Saving: inherit the count
+            self.last_seen.pop(smallest)
+        self.counts[code] = self.counts.get(code, 0) + 1
+        previous = self.last_seen.get(code)
+        self.last_seen[code] = when if previous is None else max(previous, when)
+
+    def top(self, n: int) -> tuple[ErrorCount, ...]:
+        ranked = sorted(self.counts.items(), key=lambda item: (-item[1], item[0]))[:n]
+        return tuple(ErrorCount(code, count, self.last_seen[code]) for code, count in ranked)
+
+
+def summarize_runs(runs: Iterable[TimerRun], *, top_errors: int = TOP_ERRORS) -> RunSummary:
+    """Summarize ``runs`` (any iterable, e.g. ``client.iter_runs(...)``) in one pass, in
+    memory that does not grow with their number.
+
+    >>> week = client.iter_runs(timer_id, start_after=week_ago)  # doctest: +SKIP
+    >>> summary = summarize_runs(week)  # doctest: +SKIP
+    >>> summary.success_rate, summary.duration_p95.total_seconds()  # doctest: +SKIP
+    (0.97, 4.812)
+    >>> summary.top_errors[0].code, summary.top_errors[0].count  # doctest: +SKIP
+    ('CALLBACK_FAILED', 3)
+    """
+    counts: dict[str, int] = {}
+    total = finished = successes = 0
+    durations = _Histogram()
+    errors = _SpaceSaving()
+    first: datetime | None = None
+    last: datetime | None = None
+    size = _HOUR
+    seconds = 3600  # of a bucket
+    outcomes: dict[int, list[int]] = {}  # bucket number -> [successes, failures, others]
+    for run in runs:
+        total += 1
+        status = run.status
+        counts[status.value] = counts.get(status.value, 0) + 1
+        start = run.start_time
+        first = start if first is None or start < first else first
+        last = start if last is None or start > last else last
+        if run.is_finished:
+            finished += 1
+            duration = run.duration
+            if duration is not None:
+                durations.add(duration.total_seconds())
+        success = status is RunStatus.SUCCESS
+        successes += success
+        failure = status is RunStatus.FAILURE
+        error = run.result.error if run.result is not None else None
+        if error is not None:
+            errors.add(error.code, start)
+        slot = outcomes.setdefault(int(start.timestamp() // seconds), [0, 0, 0])
+        slot[0 if success else 1 if failure else 2] += 1
+        if size == _HOUR and len(outcomes) > _MAX_HOURS:
+            size, seconds, outcomes = _DAY, 86400, _rolled_up(outcomes)
+    return _summary(
+        total, counts, finished, successes, durations, errors, top_errors, first, last,
+        size, outcomes,
+    )  # fmt: skip
+
+
+def _rolled_up(hours: dict[int, list[int]]) -> dict[int, list[int]]:
+    days: dict[int, list[int]] = {}
+    for hour, slot in hours.items():
+        day = days.setdefault(hour // 24, [0, 0, 0])
+        for i in range(3):
+            day[i] += slot[i]
+    return days
+
+
+def _summary(
+    total: int,
+    counts: dict[str, int],
+    finished: int,
+    successes: int,
+    durations: _Histogram,
+    errors: _SpaceSaving,
+    top_errors: int,
+    first: datetime | None,
+    last: datetime | None,
+    size: timedelta,
+    outcomes: dict[int, list[int]],
+) -> RunSummary:
+    if first is not None and last is not None and size == _HOUR and last - first > 2 * _DAY:
+        size, outcomes = _DAY, _rolled_up(outcomes)
+    buckets: list[Bucket] = []
+    if outcomes:
+        for number in range(min(outcomes), max(outcomes) + 1):
+            slot = outcomes.get(number, [0, 0, 0])
+            buckets.append(Bucket(_EPOCH + number * size, *slot))
+    have = durations.count > 0
+    return RunSummary(
+        total=total,
+        counts=MappingProxyType(counts),
+        finished=finished,
+        success_rate=successes / finished if finished else None,
+        duration_p50=timedelta(seconds=durations.quantile(0.5)) if have else None,
+        duration_p95=timedelta(seconds=durations.quantile(0.95)) if have else None,
+        duration_max=timedelta(seconds=durations.maximum) if have else None,
+        top_errors=errors.top(top_errors),
+        first_start=first,
+        last_start=last,
+        bucket="hour" if size == _HOUR else "day",
+        buckets=tuple(buckets),
+    )
