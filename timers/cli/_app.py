@@ -30,8 +30,10 @@ from timers.cli._base import (
     exit_code_for,
     logger,
 )
+from timers.cli._report import summary_command
 from timers.cli._runs import runs
 from timers.cli._service import demo_command, serve_command
+from timers.cli._watch import watch_command
 
 __all__ = [
     "EXIT_AUTH",
@@ -127,6 +129,8 @@ def cli(
     ctx.obj = state
 
 
+runs.add_command(watch_command)
+runs.add_command(summary_command)
 cli.add_command(runs)
 cli.add_command(serve_command)
 cli.add_command(demo_command)

@@ -153,7 +153,8 @@ class State:
         self.out = Console(highlight=False, soft_wrap=True)
         self.err = Console(stderr=True, highlight=False)
 
-    def client(self) -> TimersClient:
+    def client(self, **options: Any) -> TimersClient:
+        """A client with the global options (and ``options``, e.g. ``sleep=``)."""
         if not self.token:
             fail(
                 "no access token: pass --token TOKEN or set TIMERS_ACCESS_TOKEN "
@@ -165,6 +166,7 @@ class State:
             base_url=self.base_url,
             api=self.api,
             allow_insecure_http=self.allow_insecure_http,
+            **options,
         )
 
 

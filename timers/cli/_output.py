@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+import attrs
+import click
 from rich.console import Console
 from rich.markup import escape
 
@@ -38,10 +40,6 @@ STATUS_STYLES = {
     RunStatus.SUCCESS: "green",
     RunStatus.FAILURE: "bold red",
 }
-
-# id, status, start, duration, callback, outcome
-_WIDTHS = (36, 11, 20, 9, 8)
-HEADER = ("ID", "STATUS", "STARTED (UTC)", "DURATION", "CALLBACK", "OUTCOME")
 
 
 def status_markup(status: RunStatus) -> str:
@@ -69,6 +67,10 @@ def format_duration(value: timedelta | None) -> str:
     return f"{hours}h{minutes:02d}m"
 
 
+def format_duration_seconds(seconds: float) -> str:
+    return format_duration(timedelta(seconds=seconds))
+
+
 def outcome(run: TimerRun) -> str:
     """HTTP status for a web callback, the flow run id for a flow, or the error code."""
     result = run.result
@@ -84,44 +86,137 @@ def outcome(run: TimerRun) -> str:
     return " ".join(parts) or clean(result.status, 80)
 
 
-def _cells(run: TimerRun) -> list[str]:
-    return [
-        clean(run.id, 80),
-        clean(run.status.value, 40),
-        format_time(run.start_time),
-        format_duration(run.duration),
-        (run.result.callback_kind if run.result else None) or "-",
-        outcome(run),
-    ]
+@attrs.frozen
+class Field:
+    """One field of a run as the CLI shows it: a table column and a JSON value."""
+
+    header: str
+    width: int  # of its table column (the last column is never padded)
+    text: Callable[[TimerRun], str]  # for tables: cleaned, one line
+    value: Callable[[TimerRun], Any]  # for JSON
 
 
-def header_line() -> str:
-    return f"[bold]{_join(list(HEADER))}[/bold]"
+def _result_field(get: Callable[[Any], Any]) -> Callable[[TimerRun], Any]:
+    return lambda run: None if run.result is None else get(run.result)
 
 
-def row_line(run: TimerRun) -> str:
-    cells = _cells(run)
-    parts = [escape(c.ljust(w)) for c, w in zip(cells, _WIDTHS, strict=False)]
-    # Colour the status after padding so that the columns stay aligned.
-    parts[1] = status_markup(run.status) + " " * max(0, _WIDTHS[1] - len(cells[1]))
-    parts.append(escape(cells[-1]))
+def _error_field(name: str) -> Callable[[TimerRun], Any]:
+    def value(run: TimerRun) -> Any:
+        error = run.result.error if run.result is not None else None
+        return None if error is None else getattr(error, name)
+
+    return value
+
+
+def _when(value: datetime | None) -> str | None:
+    return None if value is None else format_datetime(value)
+
+
+def _text(get: Callable[[TimerRun], Any], limit: int = 80) -> Callable[[TimerRun], str]:
+    return lambda run: "-" if (value := get(run)) is None else clean(str(value), limit)
+
+
+_error_code, _error_message = _error_field("code"), _error_field("message")
+_callback = _result_field(lambda result: result.callback_kind)
+FIELDS: dict[str, Field] = {
+    "id": Field("ID", 36, _text(lambda r: r.id), lambda r: r.id),
+    "timer_id": Field("TIMER", 36, _text(lambda r: r.timer_id), lambda r: r.timer_id),
+    "status": Field("STATUS", 11, lambda r: clean(r.status.value, 40), lambda r: r.status.value),
+    "start_time": Field(
+        "STARTED (UTC)", 20, lambda r: format_time(r.start_time), lambda r: _when(r.start_time)
+    ),
+    "end_time": Field(
+        "ENDED (UTC)", 20, lambda r: format_time(r.end_time), lambda r: _when(r.end_time)
+    ),
+    "duration": Field(
+        "DURATION",
+        9,
+        lambda r: format_duration(r.duration),
+        lambda r: None if r.duration is None else r.duration.total_seconds(),
+    ),
+    "callback": Field("CALLBACK", 8, _text(_callback), _callback),
+    "outcome": Field("OUTCOME", 30, lambda r: outcome(r), lambda r: outcome(r)),
+    "result": Field(
+        "RESULT",
+        11,
+        _text(_result_field(lambda x: x.status), 40),
+        _result_field(lambda x: x.to_dict()),
+    ),
+    "error_code": Field("ERROR", 20, _text(_error_code), _error_code),
+    "error_message": Field("MESSAGE", 40, _text(_error_message, 200), _error_message),
+    "request_id": Field("REQUEST ID", 20, _text(lambda r: r.request_id), lambda r: r.request_id),
+}
+TABLE_FIELDS = ("id", "status", "start_time", "duration", "callback", "outcome")
+
+
+def parse_fields(text: str | None) -> tuple[str, ...] | None:
+    """The ``--fields`` value as field names (None when not given); ``click.BadParameter``
+    naming the valid fields for an unknown one."""
+    if text is None:
+        return None
+    names = tuple(name.strip().lower() for name in text.split(",") if name.strip())
+    unknown = [name for name in names if name not in FIELDS]
+    if unknown or not names:
+        raise click.BadParameter(
+            f"unknown field{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; "
+            f"valid fields: {', '.join(FIELDS)}"
+            if unknown
+            else f"give at least one field: {', '.join(FIELDS)}",
+            param_hint="--fields",
+        )
+    return names
+
+
+def selected(run: TimerRun, fields: tuple[str, ...] | None) -> dict[str, Any]:
+    """The JSON form of ``run``: every field (``to_dict()``) or those ``fields``."""
+    if fields is None:
+        return run.to_dict()
+    return {name: FIELDS[name].value(run) for name in fields}
+
+
+def header_line(fields: tuple[str, ...] = TABLE_FIELDS) -> str:
+    headers = [FIELDS[name].header for name in fields]
+    return f"[bold]{'  '.join(_padded(headers, fields))}[/bold]"
+
+
+def row_line(run: TimerRun, fields: tuple[str, ...] = TABLE_FIELDS) -> str:
+    parts = _padded([FIELDS[name].text(run) for name in fields], fields)
+    if "status" in fields:  # coloured after padding, so that the columns stay aligned
+        i = fields.index("status")
+        width = FIELDS["status"].width if i < len(fields) - 1 else 0
+        text = FIELDS["status"].text(run)
+        parts[i] = status_markup(run.status) + " " * max(0, width - len(text))
     return "  ".join(parts)
 
 
-def _join(cells: list[str]) -> str:
-    padded = [escape(c.ljust(w)) for c, w in zip(cells, _WIDTHS, strict=False)]
-    padded.append(escape(cells[-1]))
-    return "  ".join(padded)
+def _padded(cells: list[str], fields: tuple[str, ...]) -> list[str]:
+    """Cells escaped for rich, each but the last padded to its column's width."""
+    last = len(cells) - 1
+    return [
+        escape(cell if i == last else cell.ljust(FIELDS[name].width))
+        for i, (cell, name) in enumerate(zip(cells, fields, strict=True))
+    ]
 
 
-def print_rows(console: Console, runs: Iterable[TimerRun]) -> int:
+def print_rows(
+    console: Console, runs: Iterable[TimerRun], fields: tuple[str, ...] | None = None
+) -> int:
     """Print a header and one line per run as they arrive; return how many were printed."""
-    console.print(header_line(), highlight=False)
+    fields = fields or TABLE_FIELDS
+    console.print(header_line(fields), highlight=False)
     count = 0
     for run in runs:
-        console.print(row_line(run), highlight=False, soft_wrap=True)
+        console.print(row_line(run, fields), highlight=False, soft_wrap=True)
         count += 1
     return count
+
+
+def print_fields(console: Console, run: TimerRun, fields: tuple[str, ...]) -> None:
+    """The chosen fields of a run, one per line."""
+    width = max(len(FIELDS[name].header) for name in fields)
+    for name in fields:
+        text = status_markup(run.status) if name == "status" else escape(FIELDS[name].text(run))
+        console.print(f"[bold]{FIELDS[name].header.ljust(width)}[/bold]  {text}", highlight=False)
 
 
 def print_details(console: Console, run: TimerRun) -> None:

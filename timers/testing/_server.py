@@ -8,13 +8,20 @@ token it was given and must never be reachable from another machine.
 One server serves both APIs, where production has them: the runs API under ``/api/v1``
 (``http://127.0.0.1:PORT/api/v1/timers/...``), the jobs API at the root
 (``http://127.0.0.1:PORT/jobs/...``). ``serve(api=...)`` only chooses which base URL it yields.
+
+It holds up against clients that misbehave, on purpose or not: a listen backlog of
+``LISTEN_BACKLOG``, a deadline for each request to arrive (``idle_timeout``), a cap on bodies
+(``_framing``), and no traceback for a client that resets, leaves or sends garbage (logged at
+debug level on the ``timers.testing`` logger).
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import ipaddress
 import logging
+import math
 import socket
 import socketserver
 import threading
@@ -23,33 +30,51 @@ from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Final, Literal
 
+from timers.testing._framing import (
+    MAX_BODY_BYTES,
+    BadFraming,
+    BodyTooLarge,
+    ClientGone,
+    DeadlineReader,
+    check_declared_length,
+    read_body,
+    too_large_reply,
+)
 from timers.testing._replies import Drop, Reply
 from timers.testing._service import FakeTimersService
 
-__all__ = ["BASE_PATH", "serve"]
+__all__ = ["BASE_PATH", "DEFAULT_IDLE_TIMEOUT", "LISTEN_BACKLOG", "MAX_BODY_BYTES", "serve"]
 
 BASE_PATH: Final = "/api/v1"
 """The path the served runs API answers under, as in its spec's ``servers`` (the jobs API
 answers at the root, as in ``spec/globus-timers.yaml``'s)."""
 
+LISTEN_BACKLOG: Final = 1024
+"""Connections the kernel queues before the server accepts them (the kernel may cap it, on
+Linux at ``net.core.somaxconn``): enough for a thousand clients connecting at once."""
+
+DEFAULT_IDLE_TIMEOUT: Final = 10.0
+"""Seconds ``serve()`` gives a request to arrive, and a client to read an answer."""
+
+_LINGER_SECONDS: Final = 1.0  # how long a refused body is drained, so the refusal is read
+
 _log = logging.getLogger("timers.testing")
-
-
-class _BadFraming(Exception):
-    """The request's body framing cannot be read; the connection must close."""
 
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = LISTEN_BACKLOG
 
     def __init__(
         self,
         address: tuple[str, int],
         service: FakeTimersService,
         family: socket.AddressFamily,
+        idle_timeout: float,
     ) -> None:
         self.address_family = family
         self.service = service
+        self.idle_timeout = idle_timeout
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         self._closing = False
@@ -73,6 +98,10 @@ class _Server(ThreadingHTTPServer):
         with self._connections_lock:
             self._connections.discard(connection)
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Quiet: what a client does to its own connection is no error of the server's."""
+        _log.debug("the connection from %s failed", client_address, exc_info=True)
+
     def close_connections(self) -> None:
         """Unblock every handler thread waiting on a kept-alive connection."""
         with self._connections_lock:
@@ -89,9 +118,13 @@ class _Handler(BaseHTTPRequestHandler):
     # would hold every response back by ~40 ms.
     disable_nagle_algorithm = True
     server: _Server
+    reader: DeadlineReader
 
     def setup(self) -> None:
         super().setup()
+        self.rfile.close()  # the stdlib's reader, replaced by one that keeps a deadline
+        self.reader = DeadlineReader(self.connection, self.server.idle_timeout)
+        self.rfile = io.BufferedReader(self.reader)
         if not self.server.track(self.connection):
             self.close_connection = True
             with contextlib.suppress(OSError):
@@ -105,27 +138,44 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: tests read ``service.requests`` instead of a server log."""
 
-    def _read_body(self) -> bytes:
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            chunks: list[bytes] = []
-            while True:
-                line = self.rfile.readline(65537)
-                try:
-                    size = int(line.split(b";", 1)[0].strip(), 16)
-                except ValueError:
-                    raise _BadFraming from None
-                if size == 0:
-                    while self.rfile.readline(65537).strip():  # trailers
-                        pass
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline(65537)
-        length = self.headers.get("Content-Length")
-        if length is None:
-            return b""
-        if not length.strip().isdigit():
-            raise _BadFraming
-        return self.rfile.read(int(length))
+    def log_error(self, format: str, *args: object) -> None:
+        """Timeouts and garbage requests: debug level only."""
+        _log.debug("%s: " + format, self.client_address, *args)
+
+    def handle_one_request(self) -> None:
+        # The whole request (line, headers, body) must arrive within idle_timeout of the
+        # connection opening or of the previous answer; the service's own time is not counted.
+        self.reader.deadline = time.monotonic() + self.server.idle_timeout
+        try:
+            super().handle_one_request()  # it handles TimeoutError itself: closes the connection
+        except OSError as error:  # the client reset the connection or left mid-exchange
+            _log.debug("the connection from %s ended: %r", self.client_address, error)
+            self.close_connection = True
+
+    def handle_expect_100(self) -> bool:
+        # "100 Continue" invites the body: not for one that is refused unread (400 or 413).
+        try:
+            check_declared_length(self.headers)
+        except (BadFraming, BodyTooLarge):
+            return True
+        return super().handle_expect_100()
+
+    def flush_headers(self) -> None:
+        # Every answer (the service's, the stdlib's 400/414/431) starts here: a client that
+        # does not read it gets idle_timeout seconds, not forever.
+        self.connection.settimeout(self.server.idle_timeout)
+        super().flush_headers()
+
+    def _discard_rest(self) -> None:
+        """After a refusal (400, 413): drop what the client still sends, for at most a second,
+        before the connection closes. Closing with unread data resets the connection, and the
+        reset can destroy the answer before the client has read it. Nothing is kept."""
+        self.reader.deadline = time.monotonic() + min(_LINGER_SECONDS, self.server.idle_timeout)
+        sink = bytearray(65536)
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_WR)
+            while self.reader.readinto(sink):
+                pass
 
     def _target(self) -> str:
         target = self.path
@@ -136,11 +186,21 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         try:
-            self._read_body()  # unused, but it must be consumed to keep the connection usable
-        except _BadFraming:
+            read_body(self.rfile, self.headers)  # unused, but consumed to keep the connection going
+        except BadFraming:
             self.close_connection = True
             self._write(Reply(400, (("Content-Type", "text/plain"),), b"Bad request framing\n"))
+            self._discard_rest()
             return
+        except BodyTooLarge:
+            self.close_connection = True
+            self._write(too_large_reply(self._target(), BASE_PATH))
+            self._discard_rest()
+            return
+        except ClientGone:
+            self.close_connection = True
+            return
+        self.reader.deadline = None  # the request is in: answering it is not the client's time
         service = self.server.service
         try:
             outcome = service.answerer.answer(
@@ -204,6 +264,7 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 0,
     api: Literal["runs", "jobs"] = "runs",
+    idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
 ) -> Iterator[str]:
     """Serve ``service`` over HTTP/1.1 on a loopback address; yield the base URL of ``api``.
 
@@ -216,7 +277,28 @@ def serve(
     (in the connection's thread) and ``drop_next`` really closes the socket. On exit the
     server stops, its port is closed and open connections are shut down. Raises
     ``ValueError`` for a host that is not loopback (127.0.0.0/8, ``::1``, ``localhost``;
-    ``localhost`` is served on 127.0.0.1), or an ``api`` other than ``"runs"``/``"jobs"``.
+    ``localhost`` is served on 127.0.0.1), an ``api`` other than ``"runs"``/``"jobs"``, or an
+    ``idle_timeout`` that is not a positive, finite number of seconds.
+
+    Limits, so that a misbehaving client cannot take the server down:
+
+    - listen backlog: ``LISTEN_BACKLOG`` (1024) connections wait to be accepted.
+    - ``idle_timeout`` (default 10 s): a request's line, headers and body must all arrive
+      within it, counted from the connection opening or from the previous answer (so an idle
+      kept-alive connection is closed after it too); a client gets as long again to read an
+      answer. The connection is then closed without a word and its thread ends. The time the
+      service takes (``latency`` included) is not counted.
+    - bodies: at most ``MAX_BODY_BYTES`` (1 MiB). A larger ``Content-Length`` is answered 413
+      before any of the body is read (and without ``100 Continue``), a chunked body once its
+      chunks pass the cap; the 413 is JSON in the error shape of the path's API (runs
+      ``Error`` under ``/api/v1``, jobs ``{"error": {...}}`` elsewhere) and never reaches the
+      service. Unreadable framing is answered 400. After either refusal the connection is
+      closed, once what the client still sends has been discarded for at most a second (so
+      that an uploading client can read the refusal).
+    - request line and header lines: 64 KiB each, at most 100 headers (the stdlib's limits:
+      414 and 431).
+    - a client that resets, leaves or sends garbage never makes the server print: such
+      events are logged at debug level on the ``timers.testing`` logger.
 
     Example::
 
@@ -232,8 +314,10 @@ def serve(
     """
     if api not in ("runs", "jobs"):
         raise ValueError(f"api must be 'runs' or 'jobs', got {api!r}")
+    if not 0 < idle_timeout < math.inf:
+        raise ValueError(f"idle_timeout must be a positive number of seconds, got {idle_timeout}")
     bind_host, family, url_host = _loopback(host)
-    server = _Server((bind_host, port), service, family)
+    server = _Server((bind_host, port), service, family, idle_timeout)
     thread = threading.Thread(
         target=server.serve_forever,
         kwargs={"poll_interval": 0.05},

@@ -1,0 +1,267 @@
+"""``runs summary``, ``runs watch``, ``--interval`` and heartbeats, and ``--fields``, through
+the installed ``timers`` script against the reference service served on loopback."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from timers import TimersClient, summarize_runs
+from timers.testing import FakeTimersService, serve
+
+TIMERS = Path(sys.executable).with_name("timers")
+TOKEN = "power-token"
+pytestmark = pytest.mark.skipif(not TIMERS.exists(), reason="the timers script is not installed")
+
+
+@pytest.fixture
+def service() -> FakeTimersService:
+    service = FakeTimersService(tokens=[TOKEN], seed=5, pending_seconds=1, in_progress_seconds=2)
+    service.add_timer("12345678-1234-1234-1234-123456789012", failure_rate=0.0)
+    service.seed_history(
+        "12345678-1234-1234-1234-123456789012", 200, interval=timedelta(hours=2), failure_rate=0.25
+    )
+    return service
+
+
+TIMER = "12345678-1234-1234-1234-123456789012"
+
+
+@pytest.fixture
+def env(service: FakeTimersService) -> Iterator[dict[str, str]]:
+    with serve(service) as base_url:
+        yield {
+            **{k: v for k, v in os.environ.items() if not k.startswith("TIMERS_")},
+            "TIMERS_BASE_URL": base_url,
+            "TIMERS_ACCESS_TOKEN": TOKEN,
+        }
+
+
+def run(env: dict[str, str], *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(TIMERS), *args], capture_output=True, text=True, env=env, timeout=timeout, check=False
+    )
+
+
+# -- runs summary --------------------------------------------------------------------------------
+
+
+def test_summary_json_gives_the_library_s_numbers(env: dict[str, str]) -> None:
+    result = run(env, "runs", "summary", TIMER, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout)
+    with TimersClient(TOKEN, base_url=env["TIMERS_BASE_URL"]) as client:
+        expected = summarize_runs(client.iter_runs(TIMER)).to_dict()
+    assert shown == expected
+    assert shown["total"] == 200 and shown["bucket"] == "day"
+
+
+def test_summary_table_shows_the_numbers_and_a_timeline(env: dict[str, str]) -> None:
+    result = run(env, "runs", "summary", TIMER, "--since", "3d")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"Timer {TIMER}") and " runs " in lines[0]
+    assert any(line.startswith("Success rate  ") and "% of " in line for line in lines)
+    assert any(line.startswith("Durations     p50 ") for line in lines)
+    successes = next(line for line in lines if line.startswith("  successes  "))
+    failures = next(line for line in lines if line.startswith("  failures   "))
+    assert len(successes) == len(failures) > len("  successes  ")
+    assert set(successes[13:]) <= set(" ▁▂▃▄▅▆▇█")
+
+
+def test_summary_filters_like_runs_list(env: dict[str, str]) -> None:
+    result = run(env, "runs", "summary", TIMER, "--status", "FAILURE", "--format", "json")
+    shown = json.loads(result.stdout)
+    assert list(shown["counts"]) == ["failure"] and shown["success_rate"] == 0.0
+
+
+# -- runs watch -----------------------------------------------------------------------------------
+
+
+def _lines(proc: subprocess.Popen[str], count: int, timeout: float) -> list[str]:
+    lines: list[str] = []
+    done = threading.Event()
+
+    def read() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line.rstrip("\n"))
+            if len(lines) >= count:
+                break
+        done.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    done.wait(timeout)
+    return lines
+
+
+def test_watch_shows_new_runs_and_status_changes_until_the_newest_finishes(
+    env: dict[str, str], service: FakeTimersService
+) -> None:
+    proc = subprocess.Popen(
+        [str(TIMERS), "runs", "watch", TIMER, "--interval", "0.1", "--until-finished",
+         "--format", "jsonl"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    try:
+        first = _lines(proc, 1, timeout=20)
+        assert [json.loads(line)["event"] for line in first] == ["now"]
+        with TimersClient(TOKEN, base_url=env["TIMERS_BASE_URL"]) as client:
+            triggered = client.run_timer(TIMER)
+        assert _wait_for_requests(service, after=triggered)  # watch saw the pending run
+        service.advance(1.5)  # in progress
+        time.sleep(0.5)
+        service.advance(2.0)  # finished
+        assert proc.wait(timeout=20) == 0
+        assert proc.stdout is not None
+        rest = first[1:] + proc.stdout.read().splitlines()
+        events = [(e["event"], e["run"]["id"], e["run"]["status"]) for e in map(json.loads, rest)]
+        # (Seeded runs still under way may change too: only the triggered run is checked.)
+        assert [event for event in events if event[1] == triggered.id] == [
+            ("new", triggered.id, "pending"),
+            ("changed", triggered.id, "in_progress"),
+            ("changed", triggered.id, "success"),
+        ]
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def _wait_for_requests(service: FakeTimersService, after: object, count: int = 2) -> bool:
+    seen = len(service.requests)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if len(service.requests) >= seen + count:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_watch_stops_with_exit_0_on_ctrl_c(env: dict[str, str]) -> None:
+    proc = subprocess.Popen(
+        [str(TIMERS), "runs", "watch", TIMER, "--interval", "0.2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    try:
+        header, now = _lines(proc, 2, timeout=20)
+        assert header.split()[:3] == ["EVENT", "ID", "STATUS"] and now.startswith("now ")
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=20) == 0
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+# -- wait --interval, progress and heartbeat -----------------------------------------------------
+
+
+def test_wait_polls_at_the_interval_and_says_it_is_alive_off_a_terminal(
+    env: dict[str, str], service: FakeTimersService
+) -> None:
+    with TimersClient(TOKEN, base_url=env["TIMERS_BASE_URL"]) as client:
+        pending = client.run_timer(TIMER)  # stays pending: the service clock does not move
+    before = len(service.requests)
+    result = run(
+        env, "runs", "wait", TIMER, pending.id, "--interval", "0.1", "--heartbeat", "0.2",
+        "--timeout", "3",
+    )  # fmt: skip
+    assert result.returncode == 8, result.stderr
+    polls = len(service.requests) - before
+    assert polls >= 5  # 0.1 s growing by half, capped by the 3 s timeout
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"timers: run {pending.id}: pending"
+    heartbeats = [line for line in lines if "still pending after" in line]
+    assert heartbeats and all("next poll in" in line for line in heartbeats)
+    assert lines[-1].startswith("timers: error: ") and "did not finish within 3 s" in lines[-1]
+
+
+def test_heartbeats_come_only_after_silence_of_the_given_length(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # In-process, with a clock that only moves when the progress sleeps: exact counts.
+    import io
+
+    from rich.console import Console
+
+    from timers.cli._watch import Progress
+
+    now = [1000.0]
+    monkeypatch.setattr("time.monotonic", lambda: now[0])
+    monkeypatch.setattr("time.sleep", lambda seconds: now.__setitem__(0, now[0] + seconds))
+    stream = io.StringIO()
+    progress = Progress(Console(file=stream, width=200), heartbeat=30)
+    with progress:
+        progress.on_update(_pending_run())
+        for _ in range(12):
+            progress.sleep(10)  # heartbeats at 30 s, 60 s, 90 s of silence
+    lines = stream.getvalue().splitlines()
+    assert lines[0].endswith(": pending")
+    assert lines[1:] == [
+        "timers: still pending after 30.0s; next poll in 10.0s",
+        "timers: still pending after 1m00s; next poll in 10.0s",
+        "timers: still pending after 1m30s; next poll in 10.0s",
+    ]  # the 12th sleep starts at 110 s: 20 s after the last heartbeat
+
+
+def _pending_run() -> object:
+    from datetime import UTC, datetime
+
+    from timers import RunStatus, TimerRun
+
+    return TimerRun(
+        "9f2d8c7e-4b2a-4de2-8d72-0e1ab3c4d5e6", TIMER, RunStatus.PENDING, datetime.now(UTC)
+    )
+
+
+def test_trigger_wait_uses_the_interval(env: dict[str, str], service: FakeTimersService) -> None:
+    def advance() -> None:
+        for _ in range(40):
+            time.sleep(0.05)
+            service.advance(0.2)
+
+    mover = threading.Thread(target=advance)
+    mover.start()
+    result = run(env, "runs", "trigger", TIMER, "--wait", "--interval", "0.05", "--format", "json")
+    mover.join()
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["status"] == "success"
+    assert "in_progress" in result.stderr and "success" in result.stderr
+
+
+# -- --fields --------------------------------------------------------------------------------------
+
+
+def test_fields_select_the_columns_of_every_format(env: dict[str, str]) -> None:
+    jsonl = run(env, "runs", "list", TIMER, "--limit", "3", "--format", "jsonl",
+                "--fields", "id,status,error_code,duration")  # fmt: skip
+    rows = [json.loads(line) for line in jsonl.stdout.splitlines()]
+    assert len(rows) == 3 and all(
+        list(r) == ["id", "status", "error_code", "duration"] for r in rows
+    )
+    assert all(r["duration"] is None or isinstance(r["duration"], float) for r in rows)
+    table = run(env, "runs", "list", TIMER, "--limit", "2", "--fields", "status,outcome")
+    header, *body = table.stdout.splitlines()
+    assert header.split() == ["STATUS", "OUTCOME"] and len(body) == 2
+    shown = run(
+        env, "runs", "show", TIMER, rows[0]["id"], "--fields", "id,status", "--format", "json"
+    )
+    assert json.loads(shown.stdout) == {"id": rows[0]["id"], "status": rows[0]["status"]}
+    details = run(env, "runs", "show", TIMER, rows[0]["id"], "--fields", "status,start_time")
+    assert [line.split()[0] for line in details.stdout.splitlines()] == ["STATUS", "STARTED"]
+
+
+def test_an_unknown_field_is_a_usage_error_listing_the_valid_ones(env: dict[str, str]) -> None:
+    result = run(env, "runs", "list", TIMER, "--fields", "id,colour")
+    assert result.returncode == 2
+    assert "unknown field 'colour'" in result.stderr
+    assert "valid fields: id, timer_id, status, start_time" in result.stderr

@@ -1,0 +1,132 @@
+"""``timers runs summary``: a timer's health at a glance (``summarize_runs`` drawn with rich).
+
+The report is a few lines of numbers and a timeline: one column per hour or day, successes
+as green bars above failures as red bars, each scaled to the busiest bucket.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from rich.console import Console
+
+from timers._models import RunStatus
+from timers._summary import Bucket, RunSummary, summarize_runs
+from timers.cli import _output
+from timers.cli._base import Command, State, parse_since, parse_time, pass_state
+
+_BARS = " ▁▂▃▄▅▆▇█"
+_TIMELINE_WIDTH = 72  # buckets shown: the newest ones
+
+
+def _bar(count: int, most: int) -> str:
+    if count == 0:
+        return " "
+    return _BARS[max(1, round(count / most * (len(_BARS) - 1)))]
+
+
+def render(console: Console, timer_id: str, summary: RunSummary) -> None:
+    """Print ``summary`` as a compact report with a timeline of outcomes."""
+    out = console.print
+    if summary.total == 0:
+        out(f"Timer {_output.safe(timer_id, 80)}: no runs match.", highlight=False)
+        return
+    span = (
+        f"{_output.format_time(summary.first_start)} -> {_output.format_time(summary.last_start)}"
+    )
+    out(f"[bold]Timer {_output.safe(timer_id, 80)}[/bold]  {summary.total} runs  {span}")
+    if summary.success_rate is None:
+        rate = "- (no run finished)"
+    else:
+        value = summary.success_rate
+        colour = "green" if value >= 0.95 else "yellow" if value >= 0.8 else "red"
+        rate = f"[{colour}]{summary.success_rate:.1%}[/{colour}] of {summary.finished} finished"
+    out(f"[bold]Success rate[/bold]  {rate}", highlight=False)
+    statuses = "  ".join(
+        f"{_output.status_markup(RunStatus(status))} {count}"
+        for status, count in sorted(summary.counts.items(), key=lambda item: -item[1])
+    )
+    out(f"[bold]Statuses[/bold]      {statuses}", highlight=False)
+    durations = "  ".join(
+        f"{label} {_output.format_duration(value)}"
+        for label, value in (
+            ("p50", summary.duration_p50),
+            ("p95", summary.duration_p95),
+            ("max", summary.duration_max),
+        )
+    )
+    out(f"[bold]Durations[/bold]     {durations}", highlight=False)
+    if summary.top_errors:
+        out("[bold]Top errors[/bold]", highlight=False)
+        for error in summary.top_errors:
+            out(
+                f"  [red]{_output.safe(error.code, 60)}[/red] x{error.count}  "
+                f"last {_output.format_time(error.last_seen)}",
+                highlight=False,
+            )
+    _timeline(console, summary)
+
+
+def _timeline(console: Console, summary: RunSummary) -> None:
+    buckets: tuple[Bucket, ...] = summary.buckets[-_TIMELINE_WIDTH:]
+    if not buckets:
+        return
+    most = max(max(b.successes, b.failures) for b in buckets) or 1
+    shown = len(buckets) if len(buckets) == len(summary.buckets) else f"last {len(buckets)}"
+    console.print(
+        f"[bold]Timeline[/bold]      per {summary.bucket}, oldest to newest ({shown}; "
+        f"busiest: {most} runs)",
+        highlight=False,
+    )
+    successes = "".join(_bar(b.successes, most) for b in buckets)
+    failures = "".join(_bar(b.failures, most) for b in buckets)
+    console.print(f"  successes  [green]{successes}[/green]", highlight=False)
+    console.print(f"  failures   [red]{failures}[/red]", highlight=False)
+    start, end = _output.format_time(buckets[0].start), _output.format_time(buckets[-1].start)
+    console.print(f"             {start} .. {end}", highlight=False)
+
+
+@click.command("summary", cls=Command)
+@click.argument("timer_id")
+@click.option("--since", help="Only runs started within this long ago: 30m, 24h, 7d, 2w.")
+@click.option("--after", help="Only runs started after this RFC 3339 time.")
+@click.option("--before", help="Only runs started before this RFC 3339 time.")
+@click.option(
+    "--status",
+    type=click.Choice([s.value for s in RunStatus.known()], case_sensitive=False),
+    help="Only runs with this status (any case).",
+)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@pass_state
+def summary_command(
+    state: State,
+    timer_id: str,
+    since: str | None,
+    after: str | None,
+    before: str | None,
+    status: str | None,
+    fmt: str,
+) -> None:
+    """Summarize a timer's runs: success rate, durations, top errors, and a timeline.
+
+    Goes through every matching run once (memory stays flat however many there are).
+
+    \b
+    Examples:
+      timers runs summary TIMER_ID --since 7d
+      timers runs summary TIMER_ID --after 2026-11-01T00:00:00Z --format json
+    """
+    if since is not None and after is not None:
+        raise click.UsageError("give --since or --after, not both")
+    filters: dict[str, Any] = {
+        "status": status,
+        "start_after": parse_since(since) if since is not None else parse_time(after, "--after"),
+        "start_before": parse_time(before, "--before"),
+    }
+    with state.client() as client:
+        summary = summarize_runs(client.iter_runs(timer_id, page_size=1000, **filters))
+    if fmt == "json":
+        state.out.print(_output.dumps(summary.to_dict(), pretty=True), markup=False)
+    else:
+        render(state.out, timer_id, summary)

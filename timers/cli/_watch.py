@@ -1,0 +1,161 @@
+"""Following runs as they happen: ``timers runs watch``, and the progress ``wait`` shows.
+
+On a terminal, progress is one live line (status, elapsed time, next poll); elsewhere (a log,
+a CI job) each status change is a line on stderr, and so is a heartbeat when nothing has been
+said for ``--heartbeat`` seconds, so a long wait is never silent.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any
+
+import click
+from rich.console import Console
+
+from timers._models import RunStatus, TimerRun
+from timers.cli import _output
+from timers.cli._base import EXIT_OK, EXIT_RUN_FAILED, Command, State, pass_state
+
+HEARTBEAT = 30.0
+WATCH_PAGE = 20  # the newest runs looked at on each poll
+
+
+def interval_option(default: float) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "--interval",
+        type=click.FloatRange(min=0.05, max=3600),
+        default=default,
+        show_default=True,
+        help="Seconds between polls (waits grow gently from it, capped at 30 s).",
+    )
+
+
+heartbeat_option = click.option(
+    "--heartbeat",
+    type=click.FloatRange(min=0.1, max=3600),
+    default=HEARTBEAT,
+    show_default=True,
+    help="Off a terminal: a line on stderr when nothing was said for this many seconds.",
+)
+
+
+class Progress:
+    """``on_update`` and ``sleep`` for a waiting client: shows where the wait stands."""
+
+    def __init__(self, console: Console, *, heartbeat: float = HEARTBEAT) -> None:
+        self.console = console
+        self.heartbeat = heartbeat
+        self.started = self.said = time.monotonic()
+        self.run: TimerRun | None = None
+        self.live = console.status("waiting for the run...", spinner="dots")
+        self.terminal = console.is_terminal
+
+    def __enter__(self) -> Progress:
+        if self.terminal:
+            self.live.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self.terminal:
+            self.live.stop()
+
+    def _where(self) -> str:
+        elapsed = _output.format_duration_seconds(time.monotonic() - self.started)
+        if self.run is None:
+            return f"waiting for the run (elapsed {elapsed})"
+        status = _output.status_markup(self.run.status)
+        return f"run {_output.safe(self.run.id, 80)}: {status}, elapsed {elapsed}"
+
+    def on_update(self, run: TimerRun) -> None:
+        self.run = run
+        if self.terminal:
+            self.live.update(self._where())
+        else:
+            self._say(f"run {run.id}: {run.status.value}")
+
+    def sleep(self, seconds: float) -> None:
+        if self.terminal:
+            self.live.update(f"{self._where()}, next poll in {seconds:.1f}s")
+        elif time.monotonic() - self.said >= self.heartbeat:
+            status = "not seen yet" if self.run is None else f"still {self.run.status.value}"
+            elapsed = _output.format_duration_seconds(time.monotonic() - self.started)
+            self._say(f"{status} after {elapsed}; next poll in {seconds:.1f}s")
+        time.sleep(seconds)
+
+    def _say(self, text: str) -> None:
+        self.console.print(f"timers: {_output.safe(text, 400)}", markup=True, highlight=False)
+        self.said = time.monotonic()
+
+
+@click.command("watch", cls=Command)
+@click.argument("timer_id")
+@interval_option(5.0)
+@click.option(
+    "--until-finished",
+    is_flag=True,
+    help="Stop once the newest run has finished (exit 0, or 7 if it failed).",
+)
+@click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table")
+@click.option("--fields", "fields_text", help="Fields to show, e.g. id,status,outcome.")
+@pass_state
+def watch_command(
+    state: State,
+    timer_id: str,
+    interval: float,
+    until_finished: bool,
+    fmt: str,
+    fields_text: str | None,
+) -> None:
+    """Follow a timer's runs: each new run as it appears, and each status change.
+
+    Stops on Ctrl-C (exit 0), or with --until-finished once the newest run has finished.
+
+    \b
+    Examples:
+      timers runs watch TIMER_ID
+      timers runs watch TIMER_ID --interval 2 --until-finished
+    """
+    fields = _output.parse_fields(fields_text)
+    known: dict[str, str] = {}  # run id -> status, for the runs of the latest poll only
+    first = True
+    if fmt == "table":
+        state.out.print("EVENT    " + _output.header_line(fields or _output.TABLE_FIELDS))
+    try:
+        with state.client() as client:
+            while True:
+                page = client.list_runs(timer_id, limit=WATCH_PAGE)
+                runs = list(page.runs)
+                shown = runs[:1] if first else runs
+                for run in reversed(shown):  # oldest first, as they happened
+                    before = known.get(run.id)
+                    if before is None or before != run.status.value:
+                        event = "now" if first else "new" if before is None else "changed"
+                        _event(state, event, run, fmt, fields)
+                known = {run.id: run.status.value for run in runs}
+                first = False
+                if until_finished and runs and runs[0].is_finished:
+                    sys.exit(EXIT_RUN_FAILED if runs[0].status is RunStatus.FAILURE else EXIT_OK)
+                sys.stdout.flush()
+                time.sleep(interval)
+    except KeyboardInterrupt:
+        sys.exit(EXIT_OK)
+
+
+def _event(
+    state: State, event: str, run: TimerRun, fmt: str, fields: tuple[str, ...] | None
+) -> None:
+    if fmt == "jsonl":
+        line = _output.dumps({"event": event, "run": _output.selected(run, fields)}, pretty=False)
+        state.out.print(line, markup=False)
+    else:
+        row = _output.row_line(run, fields or _output.TABLE_FIELDS)
+        state.out.print(f"{event:<8} {row}", highlight=False, soft_wrap=True)
