@@ -185,6 +185,7 @@ class APIError(TimersError):
         hint: str | None = None,
         content: bytes | None = None,
     ) -> None:
+        _clean_reason_phrase(response)  # repr(response) quotes it: never a token, never raw
         self.hint = hint
         self.response = response
         self.status_code = response.status_code
@@ -196,7 +197,7 @@ class APIError(TimersError):
         self.body: Any = redact_data(_body_of(response, content))
         code, message, request_id, errors = _parse_error_body(self.body)
         self.code: str | None = code
-        self.message: str = message or response.reason_phrase or "HTTP error"
+        self.message: str = message or clean(response.reason_phrase, 200) or "HTTP error"
         header_id = response.headers.get("x-request-id")
         self.request_id: str | None = request_id or (
             None if header_id is None else redact(header_id)
@@ -387,9 +388,19 @@ def _attempt_notes(retries_taken: int, outcome_unknown: bool) -> str:
     return text
 
 
+def _clean_reason_phrase(response: httpx.Response) -> None:
+    phrase = response.extensions.get("reason_phrase")
+    if isinstance(phrase, bytes):
+        text = phrase.decode("ascii", errors="replace")
+        cleaned = clean(text, 200)
+        if cleaned != text:
+            response.extensions["reason_phrase"] = cleaned.encode("ascii", errors="replace")
+
+
 def _safe_url(url: httpx.URL) -> str:
-    # Never echo credentials someone put in a URL.
-    return str(url.copy_with(username=None, password=None)) if url.userinfo else str(url)
+    # Never echo credentials: in the URL's user info, or echoed by a server into a page
+    # marker that was then sent back in the query.
+    return redact(str(url.copy_with(username=None, password=None)) if url.userinfo else str(url))
 
 
 def _body_of(response: httpx.Response, content: bytes | None) -> Any:

@@ -26,7 +26,7 @@ _secrets: OrderedDict[str, None] = OrderedDict()
 _pattern: re.Pattern[str] | None = None
 
 # C0 and C1 controls, DEL, and the Unicode format characters that reorder or hide text.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
 _SPACE = re.compile(r"[ \t\n\r]+")
 
 
@@ -58,14 +58,21 @@ def redact(text: str) -> str:
     return pattern.sub(REDACTED, text)
 
 
-def redact_data(data: Any) -> Any:
-    """``data`` (decoded JSON) with secrets redacted from every string in it."""
+_MAX_DEPTH = 64
+_TOO_DEEP = "[nested too deep]"
+
+
+def redact_data(data: Any, _depth: int = 0) -> Any:
+    """``data`` (decoded JSON) with secrets redacted from every string in it; what is nested
+    deeper than ``_MAX_DEPTH`` levels is replaced by ``"[nested too deep]"``."""
     if isinstance(data, str):
         return redact(data)
+    if isinstance(data, dict | list) and _depth >= _MAX_DEPTH:
+        return _TOO_DEEP
     if isinstance(data, dict):
-        return {redact_data(key): redact_data(value) for key, value in data.items()}
+        return {redact(str(k)): redact_data(v, _depth + 1) for k, v in data.items()}
     if isinstance(data, list):
-        return [redact_data(item) for item in data]
+        return [redact_data(item, _depth + 1) for item in data]
     return data
 
 

@@ -32,7 +32,7 @@ import httpx
 
 from timers._errors import APIConnectionError, APITimeoutError, InvalidArgumentError
 from timers._logging import logger
-from timers._redact import clean
+from timers._redact import clean, redact
 
 __all__ = ["MAX_SECONDS", "NEVER_SENT", "Attempts", "RetryPolicy", "parse_retry_after"]
 
@@ -249,7 +249,7 @@ def connection_error(
     return cls(
         f"request {what}: {type(exc).__name__}: {detail}",
         method=request.method,
-        url=str(request.url),
+        url=redact(str(request.url)),  # a marker sent back may echo a token
         retries_taken=retries,
         outcome_unknown=sent and not idempotent,
     )

@@ -403,18 +403,18 @@ class TimersClient:
 
 
 def _read(response: httpx.Response, limit: int) -> bytes:
-    """The decoded body, read until ``limit`` bytes are passed (then one byte more than
-    ``limit`` is returned, and the rest is never read or inflated)."""
-    chunks = []
-    size = 0
+    """The decoded body, read until ``limit`` bytes are passed (then ``limit + 1`` bytes are
+    returned, and the rest is never read or inflated). Only the bytes kept are held: a chunk
+    that a compressed body inflates into is dropped as soon as its part is copied."""
+    body = bytearray()
     for chunk in response.iter_bytes():
-        chunks.append(chunk)
-        size += len(chunk)
-        if size > limit:
-            return b"".join(chunks)[: limit + 1]
+        body += chunk[: limit + 1 - len(body)]
+        del chunk
+        if len(body) > limit:
+            break
         if _transport.expired():  # on a transport the deadline cannot reach
             raise httpx.ReadTimeout("the attempt did not finish within its timeout")
-    return b"".join(chunks)
+    return bytes(body)
 
 
 def _items(pages: Iterator[RunPage]) -> Iterator[TimerRun]:

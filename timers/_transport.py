@@ -15,6 +15,7 @@ the chunks of the body (see ``_io``).
 from __future__ import annotations
 
 import contextlib
+import socket
 import ssl
 import time
 from collections.abc import Iterable, Iterator
@@ -40,6 +41,7 @@ def attempt_deadline(at: float | None) -> Iterator[None]:
 
 
 _AT_ONCE = 0.001  # a socket timeout of 0 would mean non-blocking, not "time is up"
+_LONGEST = 86_400.0  # what a socket timeout can be set to without overflowing anywhere
 
 
 def remaining(timeout: float | None) -> float | None:
@@ -48,7 +50,7 @@ def remaining(timeout: float | None) -> float | None:
     at = _DEADLINE.get()
     if at is None:
         return timeout
-    left = max(at - time.monotonic(), _AT_ONCE)
+    left = min(max(at - time.monotonic(), _AT_ONCE), _LONGEST)
     return left if timeout is None else min(timeout, left)
 
 
@@ -72,6 +74,12 @@ class _Stream(httpcore.NetworkStream):
         self._stream.write(buffer, remaining(timeout))
 
     def close(self) -> None:
+        # Shut the socket down first: a call blocked reading it in another thread (the client
+        # closed while a request is in flight) wakes up at once instead of at its timeout.
+        sock = self._stream.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
         self._stream.close()
 
     def start_tls(

@@ -13,13 +13,15 @@ from typing import Any
 import attrs
 
 from timers._args import check_positive_number
-from timers._errors import WaitTimeoutError
+from timers._errors import InvalidArgumentError, WaitTimeoutError
 from timers._models import TimerRun
 from timers._redact import quote
 
-__all__ = ["MAX_POLL_INTERVAL", "WaitSettings", "Waiter"]
+__all__ = ["MAX_POLL_INTERVAL", "MAX_WAIT", "WaitSettings", "Waiter"]
 
 MAX_POLL_INTERVAL = 30.0
+MAX_WAIT = 7 * 86_400.0
+"""The longest ``wait_for_run`` timeout (a week)."""
 _GROWTH = 1.5
 
 
@@ -32,11 +34,14 @@ class WaitSettings:
 
     @classmethod
     def checked(cls, timeout: Any, poll_interval: Any) -> WaitSettings:
-        """The settings from user arguments, checked (``InvalidArgumentError``)."""
-        return cls(
-            check_positive_number("timeout", timeout, allow_zero=True),
-            check_positive_number("poll_interval", poll_interval),
-        )
+        """The settings from user arguments, checked (``InvalidArgumentError``): ``timeout``
+        from 0 to ``MAX_WAIT`` seconds, ``poll_interval`` above 0."""
+        wait = check_positive_number("timeout", timeout, allow_zero=True)
+        if wait > MAX_WAIT:
+            raise InvalidArgumentError(
+                f"timeout must be at most {MAX_WAIT:g} s (a week), got {wait:g}"
+            )
+        return cls(wait, check_positive_number("poll_interval", poll_interval))
 
 
 class Waiter:

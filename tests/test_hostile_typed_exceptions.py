@@ -1,0 +1,461 @@
+"""Whatever a server answers and whatever a caller passes, the client raises a ``TimersError``
+subclass (nothing from httpx, h11, anyio, aiohttp, zlib or json, no bare ``RuntimeError``),
+within a bounded time.
+
+- ``close()`` from another thread, ``aclose()`` from another task, while a call is in flight
+  or sleeping before a retry: the call raises ``UsageError``.
+- Arguments no clock or socket can honour (datetimes that overflow in UTC, infinite or
+  astronomically long timeouts and waits) are ``InvalidArgumentError``, before any request.
+- Malformed HTTP answers (a curated list and seeded random mutations of good ones) against
+  every operation raise only ``TimersError`` subclasses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import json
+import math
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import httpx
+import pytest
+from support.bodies import page_json, run_json
+from support.dual import RUN_ID, TIMER_ID, Dual
+from support.hostile import (
+    OPERATIONS,
+    Connection,
+    HostileServer,
+    Request,
+    Servers,
+    call,
+    chunk,
+    chunked_head,
+    each_request,
+    http_response,
+    json_response,
+    raised,
+)
+
+from timers import (
+    AsyncTimersClient,
+    InvalidArgumentError,
+    RetryPolicy,
+    TimersClient,
+    TimersError,
+    UsageError,
+)
+from timers._retry import MAX_SECONDS
+
+TOKEN = "tok-TYPED-0c1d2e3f"
+HAVE_AIOHTTP = importlib.util.find_spec("aiohttp") is not None
+needs_aiohttp = pytest.mark.skipif(not HAVE_AIOHTTP, reason="aiohttp not installed")
+PENDING = run_json(status="pending", end_time=None, result=None)
+
+
+@pytest.fixture
+def servers() -> Iterator[Servers]:
+    with Servers() as started:
+        yield started
+
+
+def wait_until(condition: Callable[[], object], timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never came true"
+        time.sleep(0.01)
+
+
+# -- closing a client while a call is in flight ------------------------------------------------
+
+
+def _silent(request: Request, conn: Connection) -> None:
+    conn.wait_for_close()
+
+
+def _busy(request: Request, conn: Connection) -> None:
+    conn.send(json_response(503, {"code": "BUSY", "message": "try again"}))
+
+
+# name: (server, client settings, the call's bound after close)
+CLOSINGS: dict[str, tuple[Callable[[Request, Connection], None], dict[str, Any], float]] = {
+    # A read blocked on a silent server ends at the latest when its attempt times out.
+    "in flight to a silent server": (_silent, {"timeout": 1.0}, 1.0 + 1.5),
+    # The retry's sleep (0.75 to 1 s) is not cut short, but no request follows it.
+    "sleeping before a retry": (_busy, {"retry": RetryPolicy(backoff_base=1.0)}, 1.0 + 1.0),
+}
+
+
+@pytest.mark.parametrize("case", CLOSINGS)
+def test_close_from_another_thread_makes_the_call_raise_usage_error(
+    servers: Servers, case: str
+) -> None:
+    respond, settings, bound = CLOSINGS[case]
+    server = servers(each_request(respond))
+    client = TimersClient(TOKEN, base_url=server.base_url, **settings)
+    outcome: dict[str, BaseException] = {}
+
+    def get_run() -> None:
+        try:
+            client.get_run(TIMER_ID, RUN_ID)
+        except BaseException as exc:
+            outcome["error"] = exc
+
+    caller = threading.Thread(target=get_run)
+    caller.start()
+    wait_until(lambda: server.requests)
+    time.sleep(0.1)  # (not an assertion: lets the call reach its read, or its sleep)
+    closed = time.monotonic()
+    client.close()
+    caller.join(timeout=10)
+
+    assert not caller.is_alive()
+    assert type(outcome.get("error")) is UsageError, outcome
+    assert time.monotonic() - closed < bound
+    assert len(server.requests) == 1  # nothing was sent after the close
+
+
+ASYNC_BACKENDS = ["httpx", pytest.param("aiohttp", marks=needs_aiohttp)]
+
+
+@pytest.mark.parametrize("backend", ASYNC_BACKENDS)
+@pytest.mark.parametrize("case", CLOSINGS)
+def test_aclose_from_another_task_makes_the_call_raise_usage_error(
+    servers: Servers, case: str, backend: str
+) -> None:
+    respond, settings, bound = CLOSINGS[case]
+    server = servers(each_request(respond))
+
+    async def scenario() -> tuple[BaseException | None, float]:
+        client = AsyncTimersClient(
+            TOKEN, base_url=server.base_url, http_backend=backend, **settings
+        )
+        call_task = asyncio.create_task(client.get_run(TIMER_ID, RUN_ID))
+        await asyncio.to_thread(wait_until, lambda: server.requests)
+        await asyncio.sleep(0.1)
+        closed = time.monotonic()
+        await asyncio.create_task(client.aclose())  # from another task
+        try:
+            await asyncio.wait_for(call_task, timeout=10)
+        except BaseException as exc:
+            return exc, time.monotonic() - closed
+        return None, time.monotonic() - closed
+
+    error, seconds = asyncio.run(scenario())
+    assert type(error) is UsageError, repr(error)
+    assert seconds < bound
+    assert len(server.requests) == 1
+
+
+def test_close_from_another_thread_wakes_a_call_blocked_on_a_silent_server_at_once() -> None:
+    outcome: dict[str, BaseException] = {}
+    with HostileServer(each_request(_silent)) as server:
+        client = TimersClient(TOKEN, base_url=server.base_url)  # the default timeouts
+
+        def get_run() -> None:
+            try:
+                client.get_run(TIMER_ID, RUN_ID)
+            except BaseException as exc:
+                outcome["error"] = exc
+
+        caller = threading.Thread(target=get_run)
+        caller.start()
+        try:
+            wait_until(lambda: server.requests)
+            client.close()
+            caller.join(timeout=2.0)
+            assert not caller.is_alive(), "the call is still blocked 2 s after close()"
+        finally:
+            server.stop()  # wakes the blocked read: the thread ends either way
+            caller.join(timeout=10)
+    assert type(outcome.get("error")) is UsageError
+
+
+# -- arguments no clock or socket can honour ---------------------------------------------------
+
+PLUS_14 = timezone(timedelta(hours=14))
+MINUS_14 = timezone(timedelta(hours=-14))
+OVERFLOWING_WINDOWS = {
+    "start_after year 1 at +14:00": {"start_after": datetime(1, 1, 1, tzinfo=PLUS_14)},
+    "start_before datetime.max at -14:00": {"start_before": datetime.max.replace(tzinfo=MINUS_14)},
+}
+
+
+@pytest.mark.parametrize("operation", ["list_runs", "iter_runs", "iter_run_pages"])
+@pytest.mark.parametrize("window", OVERFLOWING_WINDOWS)
+def test_datetimes_that_overflow_in_utc_are_invalid_arguments(
+    dual: Dual, servers: Servers, window: str, operation: str
+) -> None:
+    server = servers(each_request(_silent))
+    client = dual.client(base_url=server.base_url)
+    exc = raised(lambda: call(client, operation, **OVERFLOWING_WINDOWS[window]))
+    assert type(exc) is InvalidArgumentError and "out of range" in str(exc), exc
+    assert server.requests == []
+
+
+UNSLEEPABLE = [math.inf, -math.inf, math.nan, 1e300, MAX_SECONDS * 1.001, -0.5]
+
+
+@pytest.mark.parametrize("value", UNSLEEPABLE, ids=repr)
+@pytest.mark.parametrize("field", ["backoff_base", "backoff_max", "max_retry_after"])
+def test_retry_policy_refuses_waits_no_clock_can_sleep(field: str, value: float) -> None:
+    with pytest.raises(InvalidArgumentError, match=field):
+        RetryPolicy(**{field: value})
+
+
+@pytest.mark.parametrize("value", [-1, 1.5, True, "3", None])
+def test_retry_policy_refuses_a_retry_count_that_is_not_a_count(value: object) -> None:
+    with pytest.raises(InvalidArgumentError, match="max_retries"):
+        RetryPolicy(max_retries=value)  # type: ignore[arg-type]
+
+
+def test_retry_policy_accepts_the_extremes_it_documents() -> None:
+    policy = RetryPolicy(max_retries=0, backoff_base=0, backoff_max=MAX_SECONDS)
+    assert policy.max_retry_after == 60.0
+    assert RetryPolicy(max_retry_after=MAX_SECONDS).max_retry_after == MAX_SECONDS
+
+
+@pytest.mark.parametrize("cls", [TimersClient, AsyncTimersClient])
+@pytest.mark.parametrize("value", [*UNSLEEPABLE, 0, True, "10"], ids=repr)
+def test_client_timeouts_no_socket_can_honour_are_invalid_arguments(
+    cls: type, value: object
+) -> None:
+    with pytest.raises(InvalidArgumentError, match="timeout"):
+        cls(TOKEN, base_url="http://127.0.0.1:9/api/v1", timeout=value)
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"timeout": math.inf},
+        {"timeout": math.nan},
+        {"timeout": -1},
+        {"poll_interval": math.inf},
+        {"poll_interval": math.nan},
+        {"poll_interval": 0},
+    ],
+    ids=repr,
+)
+@pytest.mark.parametrize("operation", ["wait_for_run", "run_timer"])
+def test_wait_settings_no_clock_can_honour_are_refused_before_any_request(
+    dual: Dual, servers: Servers, operation: str, settings: dict[str, float]
+) -> None:
+    server = servers(each_request(_silent))
+    client = dual.client(base_url=server.base_url)
+    if operation == "run_timer":
+        settings = {"wait": True, **settings}
+    exc = raised(lambda: call(client, operation, **settings))
+    assert type(exc) is InvalidArgumentError, exc
+    assert server.requests == []  # above all, no run was triggered
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_an_astronomical_wait_timeout_is_refused_or_honoured_never_an_overflow(
+    servers: Servers, mode: str
+) -> None:
+    server = servers(each_request(lambda request, conn: conn.send(json_response(200, run_json()))))
+    dual = Dual(mode)
+    try:
+        client = dual.client(base_url=server.base_url, timeout=httpx.Timeout(None))
+        try:
+            run = client.wait_for_run(TIMER_ID, RUN_ID, timeout=1e10)
+        except InvalidArgumentError:
+            assert server.requests == []
+        else:
+            assert run.id == RUN_ID and run.is_finished
+    finally:
+        dual.close()
+
+
+# -- malformed answers against every operation -------------------------------------------------
+
+
+def _raw(data: bytes) -> Callable[[Request, Connection], None]:
+    """Answer every request with ``data``, then close the connection."""
+
+    def respond(request: Request, conn: Connection) -> None:
+        conn.send(data)
+        conn.close()
+
+    return respond
+
+
+def _then_reset(data: bytes) -> Callable[[Request, Connection], None]:
+    def respond(request: Request, conn: Connection) -> None:
+        if data:
+            conn.send(data)
+        conn.reset()
+
+    return respond
+
+
+GOOD_RUN = json.dumps(PENDING).encode()
+GOOD_PAGE = json.dumps(page_json([PENDING])).encode()
+JSON_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+
+
+def _json_bytes(status: int, body: bytes, *extra: bytes) -> bytes:
+    head = b"HTTP/1.1 %d X\r\nContent-Type: application/json\r\n" % status
+    head += b"".join(line + b"\r\n" for line in extra)
+    return head + b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+MALFORMED: dict[str, Callable[[Request, Connection], None]] = {
+    "garbage status line": _raw(b"FOO BAR BAZ\r\n\r\n"),
+    "no status line": _raw(b"\r\n\r\n"),
+    "a body with no head": _raw(GOOD_RUN),
+    "HTTP/2 preface": _raw(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"),
+    "status 99": _raw(b"HTTP/1.1 99 Low\r\nContent-Length: 0\r\n\r\n"),
+    "status 1000": _raw(b"HTTP/1.1 1000 High\r\nContent-Length: 0\r\n\r\n"),
+    "status 999": _raw(_json_bytes(999, b"{}")),
+    "truncated status line": _raw(b"HTTP/1.1 20"),
+    "truncated headers": _raw(b"HTTP/1.1 200 OK\r\nContent-Type: applic"),
+    "header without a colon": _raw(b"HTTP/1.1 200 OK\r\nBroken header\r\n\r\n"),
+    "header with a NUL": _raw(b"HTTP/1.1 200 OK\r\nX-Bad: a\x00b\r\nContent-Length: 0\r\n\r\n"),
+    "a 200 KB header": _raw(b"HTTP/1.1 200 OK\r\nX-Big: " + b"b" * 200_000 + b"\r\n\r\n"),
+    "content-length larger than the body": _raw(
+        http_response(200, GOOD_RUN, content_length=len(GOOD_RUN) + 1000)
+    ),
+    "content-length smaller than the body": _raw(http_response(200, GOOD_RUN, content_length=5)),
+    "two content-lengths that disagree": _raw(
+        JSON_HEAD + b"Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}"
+    ),
+    "negative content-length": _raw(JSON_HEAD + b"Content-Length: -1\r\n\r\n{}"),
+    "non-numeric content-length": _raw(JSON_HEAD + b"Content-Length: lots\r\n\r\n{}"),
+    "reset before any answer": _then_reset(b""),
+    "reset after the head": _then_reset(http_response(200, b"", content_length=len(GOOD_RUN))),
+    "reset mid-body": _then_reset(http_response(200, GOOD_RUN[:20], content_length=len(GOOD_RUN))),
+    "closed before any answer": lambda request, conn: conn.close(),
+    "invalid chunk size": _raw(chunked_head(200) + b"ZZZ\r\n{}\r\n0\r\n\r\n"),
+    "chunk size overflow": _raw(chunked_head(200) + b"f" * 40 + b"\r\n{}\r\n"),
+    "chunks without the last chunk": _raw(chunked_head(200) + chunk(GOOD_RUN)),
+    "chunked and content-length": _raw(
+        JSON_HEAD + b"Transfer-Encoding: chunked\r\nContent-Length: 2\r\n\r\n" + chunk(b"{}")
+    ),
+    "unknown transfer-encoding": _raw(JSON_HEAD + b"Transfer-Encoding: bogus\r\n\r\n{}"),
+    "non-UTF-8 JSON": _raw(_json_bytes(200, b'{"id": "\xff\xfe\xfd", "status": "\xc3"}')),
+    "UTF-16 JSON": _raw(_json_bytes(200, json.dumps(PENDING).encode("utf-16"))),
+    "deeply nested JSON": _raw(_json_bytes(200, b"[" * 100_000 + b"]" * 100_000)),
+    "deeply nested error body": _raw(_json_bytes(500, b"[" * 100_000 + b"]" * 100_000)),
+    "a 5000-digit number": _raw(_json_bytes(200, b'{"total": ' + b"9" * 5000 + b"}")),
+    "NaN and Infinity": _raw(
+        _json_bytes(200, b'{"runs": [], "total": NaN, "has_next_page": Infinity}')
+    ),
+    "JSON null": _raw(_json_bytes(200, b"null")),
+    "JSON string": _raw(_json_bytes(200, b'"a run"')),
+    "empty JSON body": _raw(_json_bytes(200, b"")),
+    "204 No Content": _raw(b"HTTP/1.1 204 No Content\r\n\r\n"),
+    "101 Switching Protocols": _raw(b"HTTP/1.1 101 Switching\r\nUpgrade: h2c\r\n\r\n"),
+    "a hundred 100 Continues": _raw(b"HTTP/1.1 100 Continue\r\n\r\n" * 100),
+    "invalid gzip": _raw(_json_bytes(200, b"not gzip at all", b"Content-Encoding: gzip")),
+    "truncated gzip": _raw(_json_bytes(200, b"\x1f\x8b\x08\x00\x00", b"Content-Encoding: gzip")),
+    "unknown content-encoding": _raw(_json_bytes(200, GOOD_RUN, b"Content-Encoding: x-hostile")),
+    "HTML with a 200": _raw(
+        http_response(200, b"<html><title>OK</title></html>", content_type="text/html")
+    ),
+    "429 with a Retry-After of 1e999": _raw(_json_bytes(429, b"{}", b"Retry-After: 1e999")),
+    "429 with a Retry-After of nan": _raw(_json_bytes(429, b"{}", b"Retry-After: nan")),
+    "429 with a Retry-After date at +99:99": _raw(
+        _json_bytes(429, b"{}", b"Retry-After: Mon, 01 Jan 0001 00:00:00 +9999")
+    ),
+    "429 with a Retry-After in year 9999": _raw(
+        _json_bytes(429, b"{}", b"Retry-After: Fri, 31 Dec 9999 23:59:59 GMT")
+    ),
+}
+
+# Fix for RECURSION: redact iteratively, or cap the depth (keep the text of a body nested
+# deeper than, say, 32 levels instead of its parsed form).
+# A body json.loads accepts, nested deeper than anything the client walks recursively.
+MALFORMED["error body nested 600 deep"] = _raw(_json_bytes(404, b"[" * 600 + b"]" * 600))
+
+
+def _mutations(seed: int) -> bytes:
+    """A good answer, damaged at random (reproducibly, from ``seed``)."""
+    rng = random.Random(seed)
+    good = rng.choice(
+        [
+            http_response(200, GOOD_RUN),
+            http_response(200, GOOD_PAGE),
+            http_response(201, GOOD_RUN),
+            http_response(503, b'{"code": "BUSY", "message": "later", "request_id": "r"}'),
+            chunked_head(200) + chunk(GOOD_PAGE[:30]) + chunk(GOOD_PAGE[30:]) + b"0\r\n\r\n",
+        ]
+    )
+    data = bytearray(good)
+    for _ in range(rng.randint(1, 4)):
+        action = rng.choice(["truncate", "flip", "insert", "duplicate", "delete"])
+        at = rng.randrange(len(data))
+        if action == "truncate":
+            del data[at:]
+        elif action == "flip":
+            data[at] = rng.randrange(256)
+        elif action == "insert":
+            data[at:at] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 8)))
+        elif action == "duplicate":
+            data[at:at] = data[at : at + rng.randint(1, 40)]
+        else:
+            del data[at : at + rng.randint(1, 8)]
+        if not data:
+            data = bytearray(b"\r\n")
+    return bytes(data)
+
+
+RANDOM_SEEDS = range(24)
+
+FUZZ_MODES = ["sync", "async", pytest.param("aiohttp", marks=needs_aiohttp)]
+
+
+def _malformed_params() -> list[Any]:
+    params = [pytest.param(name, id=name) for name in MALFORMED]
+    params += [pytest.param(f"random {seed}", id=f"random {seed}") for seed in RANDOM_SEEDS]
+    return params
+
+
+def _answer(name: str) -> Callable[[Request, Connection], None]:
+    if name.startswith("random "):
+        return _raw(_mutations(int(name.split()[1])))
+    return MALFORMED[name]
+
+
+@pytest.fixture
+def fuzz_dual(request: pytest.FixtureRequest) -> Iterator[tuple[Dual, dict[str, Any]]]:
+    mode = request.param
+    dual = Dual("async" if mode == "aiohttp" else mode)
+    extra = {"http_backend": "aiohttp"} if mode == "aiohttp" else {}
+    yield dual, extra
+    dual.close()
+
+
+ARGUMENTS: dict[str, dict[str, Any]] = {
+    "wait_for_run": {"timeout": 3, "poll_interval": 1},  # on the fake clock: a few polls
+}
+
+
+@pytest.mark.parametrize("fuzz_dual", FUZZ_MODES, indirect=True)
+@pytest.mark.parametrize("answer", _malformed_params())
+def test_malformed_answers_raise_only_timers_errors_from_every_operation(
+    fuzz_dual: tuple[Dual, dict[str, Any]], servers: Servers, answer: str
+) -> None:
+    dual, extra = fuzz_dual
+    server = servers(each_request(_answer(answer)))
+    client = dual.client(
+        base_url=server.base_url, timeout=2.0, retry=RetryPolicy(max_retries=1), **extra
+    )
+    escaped = {}
+    for operation in OPERATIONS:
+        started = time.monotonic()
+        try:
+            call(client, operation, **ARGUMENTS.get(operation, {}))
+        except TimersError:
+            pass
+        except (KeyboardInterrupt, asyncio.CancelledError):
+            raise
+        except BaseException as exc:
+            escaped[operation] = f"{type(exc).__module__}.{type(exc).__qualname__}: {exc!s:.200}"
+        assert time.monotonic() - started < 10, operation
+    assert escaped == {}
