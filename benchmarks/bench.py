@@ -1,9 +1,22 @@
-"""Benchmarks: the facade against raw httpx and globus-sdk, paging at scale, fan-out, import time.
+"""Benchmarks: the client against its peers, close to the wire.
 
-Run with ``scripts/bench``. Every number is measured in this one run, against the reference
-service served over real HTTP on 127.0.0.1 by a separate process (``benchmarks/server.py``),
-and reported as medians and ratios, because these machines are shared and noisy. The table
-is printed and written to ``benchmarks/results.json``.
+Run with ``scripts/bench`` (2 to 4 minutes), ``scripts/bench --quick`` (a smoke run of every
+row with tiny sizes, well under 30 s) or ``scripts/bench --profile`` (``benchmarks/profiles.md``).
+
+- **Client-side rows** run against ``fixed_server.py``: a separate process replaying fixed,
+  spec-valid bodies, far faster than any client (the ``socket (server ceiling)`` rows show
+  how far). The facade (sync and async), raw httpx with ``json`` or orjson, raw async httpx,
+  a globus-sdk ``BaseClient`` subclass and urllib3 + orjson (the floor) are measured side by
+  side, in both API dialects: ``get_run``, one 1000-run page, ``iter_runs`` over the whole
+  chain of pages (runs/s, connections used, tracemalloc peak growth).
+- **End-to-end rows** run against the reference service (``server.py``).
+- **Parsing** offline, µs per run, on the same 1000-run bodies the fixed server sends.
+- **Async fan-out** against the fixed server's delayed listener.
+- **Import time** in fresh interpreters.
+
+Every figure is the median of at least three rounds that alternate between the variants (see
+``measure.py``), with min and max. It all goes to ``benchmarks/results.json`` (every round,
+the machine) and ``benchmarks/results.md`` (generated tables), and the tables are printed.
 """
 
 from __future__ import annotations
@@ -12,398 +25,671 @@ import argparse
 import asyncio
 import gc
 import json
+import math
 import os
 import platform
-import resource
-import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import partial
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import globus_sdk
-import httpcore
+import fanout
+import fixed_server
 import httpx
+import measure
+import orjson
+import peers
+from fixed_server import RUNS, TIMER_ID
+from peers import AUTH, TOKEN, Peer, SocketCeiling, Target
+from report import FIXED, FIXED_LATENCY, INTERPRETER, OFFLINE, REFERENCE, Results, row_id
 
 import timers
-from timers import AsyncTimersClient, TimersClient
+from timers import TimersClient
 
 HERE = Path(__file__).resolve().parent
-TOKEN = "bench-token"  # noqa: S105 - the benchmark service's own
-SMALL_TIMER = "12345678-1234-1234-1234-123456789012"
-LARGE_TIMER = "87654321-4321-4321-4321-210987654321"
+DIALECTS = ("runs", "jobs")
+WIDTHS = (10, 50, 200)
+CEILING = SocketCeiling.name
+PIPELINED = "socket, 16 pipelined (server ceiling)"
+FLOOR = peers.Urllib3Orjson.name
+MEMORY_PEERS = ("facade",)
+
+FULL = {
+    "total": 100_000,  # runs (results) in the chain iter_runs goes through
+    "memory_small": 10_000,  # the smaller total of the memory rows
+    "get_calls": 200,
+    "page_calls": 10,
+    "rounds": 5,
+    "iter_rounds": 3,
+    "fanout_calls": 200,
+    "latency_ms": 20,
+    "fanout_rounds": 3,
+    "import_rounds": 9,
+    "parse_pages": 10,
+    "e2e_get_calls": 100,
+    "e2e_page_calls": 5,
+    "e2e_rounds": 3,
+}
+QUICK = {
+    **FULL,
+    "total": 5_000,
+    "memory_small": 1_000,
+    "get_calls": 20,
+    "page_calls": 2,
+    "rounds": 3,
+    "fanout_calls": 20,
+    "latency_ms": 2,
+    "import_rounds": 3,
+    "parse_pages": 2,
+    "e2e_get_calls": 10,
+    "e2e_page_calls": 2,
+}
+
+# Targets (from the issue "Close to the wire: an honest benchmark").
+PAGE_RATIO_TARGET = ("<=", 1.3)
+ITER_TARGET = (">=", 65_000.0)
+FANOUT_TARGETS = {50: (">=", 40.0), 200: (">=", 50.0)}
+IMPORT_TARGET = ("<=", 1.15)
+MEMORY_FLAT_TARGET = ("<=", 1.5)  # peak growth at the full total / at a tenth of it
 
 
-# -- the server process ------------------------------------------------------------------------
+_T0 = time.perf_counter()
 
 
-@contextmanager
-def server(*, large_runs: int, latency: float = 0.0) -> Iterator[str]:
-    """Start benchmarks/server.py in its own process; yield its base URL."""
-    cmd = [
-        sys.executable,
-        str(HERE / "server.py"),
-        "--token",
-        TOKEN,
-        "--small-timer",
-        SMALL_TIMER,
-        "--large-timer",
-        LARGE_TIMER,
-        "--large-runs",
-        str(large_runs),
-        "--latency",
-        str(latency),
-    ]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stdin=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline().strip()
-        if not line.startswith("http://127.0.0.1:"):
-            raise RuntimeError(f"benchmark server did not start: {line!r}")
-        yield line
-    finally:
-        if proc.stdin is not None:
-            proc.stdin.close()  # the server exits when its stdin closes
+def progress(message: str) -> None:
+    print(f"-- {time.perf_counter() - _T0:5.1f} s  {message}", file=sys.stderr, flush=True)
+
+
+def make_target(dialect: str, root: str) -> Target:
+    """The dialect's target on the server at ``root``: the run ``get_run`` reads is the
+    newest (the first of the first page), by the facade's id and by its raw start time."""
+    base = root + "/api/v1" if dialect == "runs" else root
+    with TimersClient(TOKEN, base_url=base, api=dialect) as client:
+        first = client.list_runs(TIMER_ID, limit=50).runs[0]
+    probe = Target(dialect, root, TIMER_ID, first.id, "")
+    path, params = probe.page_request(50, None)
+    items, _ = probe.page_items(httpx.get(root + path, params=params, headers=AUTH).json())
+    start = items[0]["start_time" if dialect == "runs" else "start_timestamp"]
+    return Target(dialect, root, TIMER_ID, first.id, start)
+
+
+def per_call(fn: Callable[[int], float], n: int, scale: float) -> Callable[[], float]:
+    """A variant: ``fn(n)`` seconds, reported per operation times ``scale``."""
+    return lambda: fn(n) / n * scale
+
+
+# -- client side: the fixed server ------------------------------------------------------------
+
+
+def client_rows(
+    results: Results,
+    server: measure.ServerProcess,
+    sizes: dict[str, Any],
+    loop: asyncio.AbstractEventLoop,
+) -> None:
+    root = server.urls[0]
+    for dialect in DIALECTS:
+        target = make_target(dialect, root)
+        clients: dict[str, Peer] = {
+            **peers.make_peers(target, loop),
+            CEILING: SocketCeiling(target),
+        }
+        pipelined = SocketCeiling(target)
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            for peer in clients.values():  # connect, and warm every code path
+                peer.get_run_many(3)
+                peer.page_many(1)
+                peer.iterate(2 * peers.PAGE)
+            pipelined.pipelined(160, 16)
+            _get_and_page(results, FIXED, dialect, clients, sizes, pipelined, server)
+            _iterate(results, dialect, clients, server, sizes)
+            _memory(results, dialect, clients, sizes)
+        finally:
+            for peer in [*clients.values(), pipelined]:
+                peer.close()
+        _client_ratios(results, dialect, sizes)
 
 
-# -- measuring -------------------------------------------------------------------------------
+def _get_and_page(
+    results: Results,
+    server: str,
+    dialect: str,
+    clients: dict[str, Peer],
+    sizes: dict[str, Any],
+    pipelined: SocketCeiling | None = None,
+    process: measure.ServerProcess | None = None,
+) -> None:
+    """get_run and one page, per peer; with ``process`` (the fixed server), also the server's
+    own CPU time per answer, from its counters."""
+    prefix = "" if server == FIXED else "e2e_"
+    n, pages, count = sizes[prefix + "get_calls"], sizes[prefix + "page_calls"], sizes["rounds"]
+    if server == REFERENCE:
+        count = sizes["e2e_rounds"]
+    cpu: dict[str, list[float]] = {}
 
+    def accounted(name: str, ops: int, variant: Callable[[], float]) -> Callable[[], float]:
+        if process is None:
+            return variant
 
-def interleaved(
-    variants: dict[str, Callable[[], object]], *, calls: int, rounds: int, warmup: int
-) -> dict[str, float]:
-    """Median seconds per call of each variant; variants alternate within every round so
-    that load from elsewhere on the machine hits them alike."""
-    for fn in variants.values():
-        for _ in range(warmup):
-            fn()
-    per_round: dict[str, list[float]] = {name: [] for name in variants}
-    for _ in range(rounds):
-        for name, fn in variants.items():
-            start = time.perf_counter()
-            for _ in range(calls):
-                fn()
-            per_round[name].append((time.perf_counter() - start) / calls)
-    return {name: statistics.median(times) for name, times in per_round.items()}
+        def run() -> float:
+            process.command("reset")
+            value = variant()
+            stats = process.command("stats")
+            assert stats is not None
+            cpu.setdefault(name, []).append(stats["cpu"] / ops * 1e6)
+            return value
 
+        return run
 
-class CountingBackend(httpcore.NetworkBackend):
-    """Counts the TCP connections httpx opens (wraps httpcore's default backend)."""
+    def add(section: str, unit: str, values: dict[str, list[float]]) -> None:
+        for name, rounds in values.items():
+            extra = {"server_cpu_us_per_answer": cpu[name]} if name in cpu else {}
+            results.add(section, server, dialect, name, unit, rounds, **extra)
 
-    def __init__(self) -> None:
-        self.inner = httpcore.SyncBackend()
-        self.opened = 0
-
-    def connect_tcp(self, *args: Any, **kwargs: Any) -> httpcore.NetworkStream:
-        self.opened += 1
-        return self.inner.connect_tcp(*args, **kwargs)
-
-    def connect_unix_socket(self, *args: Any, **kwargs: Any) -> httpcore.NetworkStream:
-        return self.inner.connect_unix_socket(*args, **kwargs)
-
-    def sleep(self, seconds: float) -> None:
-        self.inner.sleep(seconds)
-
-
-def counting_http_client() -> tuple[httpx.Client, CountingBackend]:
-    backend = CountingBackend()
-    transport = httpx.HTTPTransport()
-    # httpx has no public hook for the network backend; swapping the pool's is the least
-    # intrusive way to count connections from the client side.
-    transport._pool._network_backend = backend
-    return httpx.Client(transport=transport, timeout=httpx.Timeout(30.0, connect=10.0)), backend
-
-
-def max_rss_kib() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
-# -- the benchmarks ---------------------------------------------------------------------------
-
-
-class GlobusTimersClient(globus_sdk.BaseClient):
-    """What a Globus user would write: a BaseClient subclass doing the same GET."""
-
-    service_name = "timer"
-
-    def get_run(self, timer_id: str, run_id: str) -> globus_sdk.GlobusHTTPResponse:
-        return self.get(f"/timers/{timer_id}/runs/{run_id}")
-
-
-def bench_get_run(base_url: str, run_id: str, quick: bool) -> dict[str, Any]:
-    from timers._generated.runs_api import AuthenticatedClient
-    from timers._generated.runs_api.api.runs import get_timer_run
-
-    path = f"{base_url}/timers/{SMALL_TIMER}/runs/{run_id}"
-    raw = httpx.Client(headers={"Authorization": f"Bearer {TOKEN}"})
-    generated = AuthenticatedClient(base_url=base_url, token=TOKEN)
-    facade = TimersClient(TOKEN, base_url=base_url)
-    globus = GlobusTimersClient(
-        base_url=base_url, authorizer=globus_sdk.AccessTokenAuthorizer(TOKEN)
-    )
-    import uuid
-
-    tid, rid = uuid.UUID(SMALL_TIMER), uuid.UUID(run_id)
-    variants: dict[str, Callable[[], object]] = {
-        "raw httpx + json.loads": lambda: json.loads(raw.get(path).content),
-        "generated client": lambda: get_timer_run.sync(client=generated, timer_id=tid, run_id=rid),
-        "facade get_run": lambda: facade.get_run(SMALL_TIMER, run_id),
-        "globus-sdk BaseClient": lambda: globus.get_run(SMALL_TIMER, run_id).data,
+    progress(f"get_run, {server} server, {dialect}")
+    variants = {
+        name: accounted(name, n, per_call(p.get_run_many, n, 1e3)) for name, p in clients.items()
     }
-    result = interleaved(variants, calls=50 if quick else 200, rounds=3 if quick else 9, warmup=20)
-    facade.close()
-    raw.close()
-    return {
-        "seconds_per_call": result,
-        "facade/raw": result["facade get_run"] / result["raw httpx + json.loads"],
-        "facade/generated": result["facade get_run"] / result["generated client"],
-        "facade/globus-sdk": result["facade get_run"] / result["globus-sdk BaseClient"],
+    if pipelined is not None:
+        batch = partial(pipelined.pipelined, depth=16)
+        variants[PIPELINED] = accounted(PIPELINED, 16 * n, per_call(batch, 16 * n, 1e3))
+    add("get_run", "ms/call", measure.rounds(variants, count=count))
+    cpu.clear()
+    progress(f"list_runs, one page of {peers.PAGE}, {server} server, {dialect}")
+    variants = {
+        name: accounted(name, pages, per_call(p.page_many, pages, 1e3))
+        for name, p in clients.items()
     }
+    add("list_runs page", "ms/page", measure.rounds(variants, count=count))
 
 
-def bench_list_page(base_url: str, quick: bool) -> dict[str, Any]:
-    from timers._generated.runs_api import AuthenticatedClient
-    from timers._generated.runs_api.api.runs import list_timer_runs
+def _iterate(
+    results: Results,
+    dialect: str,
+    clients: dict[str, Peer],
+    server: measure.ServerProcess,
+    sizes: dict[str, Any],
+) -> None:
+    total = sizes["total"]
+    progress(f"iter_runs over {total:,}, fixed server, {dialect}")
+    used: dict[str, list[int]] = {name: [] for name in clients}
+    opened: dict[str, list[int]] = {name: [] for name in clients}
 
-    url = f"{base_url}/timers/{LARGE_TIMER}/runs"
-    raw = httpx.Client(headers={"Authorization": f"Bearer {TOKEN}"})
-    generated = AuthenticatedClient(base_url=base_url, token=TOKEN)
-    facade = TimersClient(TOKEN, base_url=base_url)
-    import uuid
+    cpu: dict[str, list[float]] = {name: [] for name in clients}
+    server_cpu: dict[str, list[float]] = {name: [] for name in clients}
 
-    tid = uuid.UUID(LARGE_TIMER)
-    variants: dict[str, Callable[[], object]] = {
-        "raw httpx + json.loads": lambda: json.loads(raw.get(url, params={"limit": 1000}).content),
-        "generated client": lambda: list_timer_runs.sync(
-            client=generated, timer_id=tid, limit=1000
-        ),
-        "facade list_runs": lambda: facade.list_runs(LARGE_TIMER, limit=1000),
-    }
-    result = interleaved(variants, calls=3 if quick else 5, rounds=3 if quick else 7, warmup=2)
-    facade.close()
-    raw.close()
-    return {
-        "seconds_per_page": result,
-        "facade/raw": result["facade list_runs"] / result["raw httpx + json.loads"],
-        "facade/generated": result["facade list_runs"] / result["generated client"],
-    }
+    def one(name: str, peer: Peer) -> float:
+        server.command("reset")
+        cpu_start = time.process_time()
+        seconds, count = peer.iterate(total)
+        cpu[name].append(total / (time.process_time() - cpu_start))
+        stats = server.command("stats")
+        assert stats is not None
+        assert count == total, (name, count, total)
+        used[name].append(stats["used"])
+        opened[name].append(stats["accepted"])
+        server_cpu[name].append(stats["cpu"] / total * 1e6)
+        return total / seconds
+
+    variants = {name: partial(one, name, peer) for name, peer in clients.items()}
+    for name, values in measure.rounds(variants, count=sizes["iter_rounds"]).items():
+        results.add(
+            "iter_runs",
+            FIXED,
+            dialect,
+            name,
+            "runs/s",
+            values,
+            connections_used=used[name],
+            connections_opened=opened[name],
+            runs_per_cpu_second=cpu[name],
+            server_cpu_us_per_run=server_cpu[name],
+        )
 
 
-def bench_paging(base_url: str, total: int) -> dict[str, Any]:
-    """iter_runs over ``total`` runs in pages of 1000: speed, memory growth, connections."""
-    http, backend = counting_http_client()
-    client = TimersClient(TOKEN, base_url=base_url, http_client=http)
-    # timed pass, no tracing
-    start = time.perf_counter()
-    count = sum(1 for _ in client.iter_runs(LARGE_TIMER, page_size=1000, max_items=total))
-    elapsed = time.perf_counter() - start
-    assert count == total, (count, total)
-    # memory pass
+def _traced_growth(peer: Peer, total: int) -> float:
+    """MiB: tracemalloc's peak while iterating ``total`` runs, above where it started."""
     gc.collect()
-    rss_before = max_rss_kib()
     tracemalloc.start()
-    base, _ = tracemalloc.get_traced_memory()
-    count = sum(1 for _ in client.iter_runs(LARGE_TIMER, page_size=1000, max_items=total))
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    rss_after = max_rss_kib()
-    client.close()
-    http.close()
-    return {
-        "runs": total,
-        "runs_per_second": total / elapsed,
-        "seconds": elapsed,
-        "tracemalloc_peak_growth_mib": (peak - base) / 2**20,
-        "max_rss_growth_mib": (rss_after - rss_before) / 1024,
-        "tcp_connections_opened": backend.opened,
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        peer.iterate(total)
+        return (tracemalloc.get_traced_memory()[1] - base) / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def _memory(
+    results: Results, dialect: str, clients: dict[str, Peer], sizes: dict[str, Any]
+) -> None:
+    small, total = sizes["memory_small"], sizes["total"]
+    progress(f"paging memory at {small:,} and {total:,} runs, {dialect}")
+    # The sync facade only: tracing costs 5-10x (minutes at these totals), and the async
+    # client pages with the same code (_sync_client is generated from _async_client).
+    variants = {
+        f"{name}, {n:,} runs": partial(_traced_growth, clients[name], n)
+        for name in MEMORY_PEERS
+        for n in (small, total)
     }
+    for name, values in measure.rounds(variants, count=sizes["iter_rounds"]).items():
+        results.add("paging memory", FIXED, dialect, name, "MiB", values)
 
 
-def bench_fanout(base_url: str, run_ids: list[str], concurrency: int) -> dict[str, Any]:
-    async def sequential() -> float:
-        async with AsyncTimersClient(TOKEN, base_url=base_url) as client:
-            await client.get_run(SMALL_TIMER, run_ids[0])
-            start = time.perf_counter()
-            for rid in run_ids:
-                await client.get_run(SMALL_TIMER, rid)
-            return time.perf_counter() - start
+def _client_ratios(results: Results, dialect: str, sizes: dict[str, Any]) -> None:
+    def rid(section: str, variant: str) -> str:
+        return row_id(section, FIXED, dialect, variant)
 
-    async def gathered() -> float:
-        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-        http = httpx.AsyncClient(limits=limits, timeout=httpx.Timeout(30.0, connect=10.0))
-        async with AsyncTimersClient(TOKEN, base_url=base_url, http_client=http) as client:
-            await client.get_run(SMALL_TIMER, run_ids[0])
-            gate = asyncio.Semaphore(concurrency)
+    results.ratio(
+        f"1000-run page: facade / (httpx + json) ({dialect})",
+        FIXED,
+        rid("list_runs page", "facade"),
+        rid("list_runs page", "httpx + json"),
+        target=PAGE_RATIO_TARGET,
+    )
+    for name in ("facade", "facade async"):
+        row = results.rows[rid("iter_runs", name)]
+        results.target(
+            f"iter_runs over the chain, {name} ({dialect})",
+            FIXED,
+            row["rounds"],
+            ITER_TARGET,
+            unit="runs/s",
+            of=row["id"],
+        )
+        results.target(
+            f"iter_runs TCP connections used, {name} ({dialect})",
+            FIXED,
+            row["connections_used"],
+            ("==", 1),
+            unit="",
+            of=row["id"],
+        )
+    for name in MEMORY_PEERS:
+        small, total = (
+            results.rows[rid("paging memory", f"{name}, {n:,} runs")]["rounds"]
+            for n in (sizes["memory_small"], sizes["total"])
+        )
+        results.target(
+            f"paging memory flat, {name}: peak growth at {sizes['total']:,} / at "
+            f"{sizes['memory_small']:,} runs ({dialect})",
+            FIXED,
+            measure.ratio_rounds(total, small),
+            MEMORY_FLAT_TARGET,
+            unit="x",
+        )
+    pairs = [
+        ("get_run", "facade", "httpx + json"),
+        ("get_run", "facade", "globus-sdk"),
+        ("get_run", "facade async", "httpx async + json"),
+        ("get_run", "facade", FLOOR),
+        ("list_runs page", "facade async", "httpx async + json"),
+        ("list_runs page", "facade", "globus-sdk"),
+        ("list_runs page", "facade", FLOOR),
+    ]
+    for section, top, bottom in pairs:
+        results.ratio(
+            f"{section}: {top} / {bottom} ({dialect})",
+            FIXED,
+            rid(section, top),
+            rid(section, bottom),
+        )
+    # The server's headroom: how many times faster it answers than the floor client goes.
+    for section, ceiling in (
+        ("get_run", CEILING),
+        ("get_run", PIPELINED),
+        ("list_runs page", CEILING),
+    ):
+        results.ratio(
+            f"server headroom, {section}: {FLOOR} / {ceiling}, time ({dialect})",
+            FIXED,
+            rid(section, FLOOR),
+            rid(section, ceiling),
+        )
+    results.ratio(
+        f"server headroom, iter_runs: {CEILING} / {FLOOR}, runs/s ({dialect})",
+        FIXED,
+        rid("iter_runs", CEILING),
+        rid("iter_runs", FLOOR),
+    )
+    # ... and by the server's own CPU time: the floor client's time per answer over it.
+    for section, key, scale in (
+        ("get_run", "server_cpu_us_per_answer", 1e3),
+        ("list_runs page", "server_cpu_us_per_answer", 1e3),
+        ("iter_runs", "server_cpu_us_per_run", None),
+    ):
+        row = results.rows[rid(section, FLOOR)]
+        client = (
+            [ms * scale for ms in row["rounds"]]
+            if scale
+            else [1e6 / rate for rate in row["rounds"]]
+        )
+        results.add_ratio(
+            f"server headroom, {section}: {FLOOR} time / server CPU time ({dialect})",
+            FIXED,
+            measure.ratio_rounds(client, row[key]),
+            of=row["id"],
+        )
 
-            async def one(rid: str) -> None:
-                async with gate:
-                    await client.get_run(SMALL_TIMER, rid)
 
-            start = time.perf_counter()
-            await asyncio.gather(*(one(rid) for rid in run_ids))
-            elapsed = time.perf_counter() - start
-        await http.aclose()
-        return elapsed
+# -- async fan-out ----------------------------------------------------------------------------
 
-    seq = asyncio.run(sequential())
-    par = asyncio.run(gathered())
-    return {
-        "calls": len(run_ids),
-        "concurrency": concurrency,
-        "sequential_seconds": seq,
-        "gather_seconds": par,
-        "speedup": seq / par,
+
+def fanout_rows(results: Results, url: str, run_ids: list[str], sizes: dict[str, Any]) -> None:
+    calls, latency = len(run_ids), sizes["latency_ms"]
+    variants = fanout.variants()
+    progress(f"async fan-out: {calls} get_run, {latency} ms latency, {len(variants)} variants")
+    values: dict[str, dict[str, list[float]]] = {v.name: {} for v in variants}
+    for r in range(sizes["fanout_rounds"]):
+        shift = r % len(variants)
+        for variant in variants[shift:] + variants[:shift]:
+            gc.collect()
+            out = fanout.run_round(variant, url, TIMER_ID, run_ids, WIDTHS)
+            for key, seconds in out.items():
+                values[variant.name].setdefault(key, []).append(seconds)
+    section = f"fan-out: {calls} get_run, {latency} ms latency"
+    for variant in variants:
+        sequential = values[variant.sequential]["sequential"]
+        if variant.sequential == variant.name:
+            results.add(
+                section, FIXED_LATENCY, "runs", f"{variant.name}: sequential", "s", sequential
+            )
+        note = {} if variant.sequential == variant.name else {"note": f"÷ {variant.sequential}"}
+        for width in WIDTHS:
+            gathered = values[variant.name][str(width)]
+            name = f"{variant.name}: gather, concurrency {width}"
+            results.add(section, FIXED_LATENCY, "runs", name, "s", gathered)
+            results.add(
+                "fan-out speedup (sequential / gather)",
+                FIXED_LATENCY,
+                "runs",
+                f"{variant.name}: concurrency {width}",
+                "x",
+                measure.ratio_rounds(sequential, gathered),
+                **note,
+            )
+
+    def speedup(name: str, width: int) -> dict[str, Any]:
+        return results.rows[
+            row_id(
+                "fan-out speedup (sequential / gather)",
+                FIXED_LATENCY,
+                "runs",
+                f"{name}: concurrency {width}",
+            )
+        ]
+
+    # The pool chosen by measurement: the best geometric mean of median speedups.
+    def score(connections: int) -> float:
+        name = fanout.tuned_name(connections)
+        return math.fsum(math.log(speedup(name, w)["median"]) for w in WIDTHS)
+
+    best = max(fanout.POOL_CANDIDATES, key=score)
+    widths = "/".join(map(str, WIDTHS))
+    results.choices["tuned httpx pool"] = {
+        "limits": f"httpx.Limits(max_connections={best}, max_keepalive_connections={best})",
+        "candidates": list(fanout.POOL_CANDIDATES),
+        "by": f"best geometric mean of the median speedups at concurrency {widths}",
     }
+    for width, bound in FANOUT_TARGETS.items():
+        row = speedup(fanout.FACADE_AIOHTTP, width)
+        results.target(
+            f"fan-out speedup at concurrency {width}, {fanout.FACADE_AIOHTTP}",
+            FIXED_LATENCY,
+            row["rounds"],
+            bound,
+            unit="x",
+            of=row["id"],
+        )
+        for name in (fanout.FACADE_HTTPX, fanout.tuned_name(best), fanout.RAW_AIOHTTP):
+            row = speedup(name, width)
+            label = f"{name} (tuned)" if name == fanout.tuned_name(best) else name
+            results.target(
+                f"fan-out speedup at concurrency {width}, {label}",
+                FIXED_LATENCY,
+                row["rounds"],
+                bound,
+                unit="x",
+                of=row["id"],
+            )
 
 
-def bench_fanout_sweep(base_url: str, run_ids: list[str]) -> dict[str, Any]:
-    """Fan-out at several concurrency bounds: httpcore's async pool slows down as the number
-    of pooled connections grows (see the README's Performance notes)."""
-    runs = {c: bench_fanout(base_url, run_ids, c) for c in (10, 25, 50)}
-    best = max(runs.values(), key=lambda r: r["speedup"])
-    return {"by_concurrency": runs, "at_50": runs[50], "best": best}
+# -- end to end: the reference service ----------------------------------------------------------
 
 
-def bench_import(repeats: int) -> dict[str, Any]:
+def end_to_end_rows(
+    results: Results,
+    server: measure.ServerProcess,
+    sizes: dict[str, Any],
+    loop: asyncio.AbstractEventLoop,
+) -> None:
+    root = server.urls[0]
+    for dialect in DIALECTS:
+        target = make_target(dialect, root)
+        clients: dict[str, Peer] = {
+            **peers.make_peers(target, loop),
+            CEILING: SocketCeiling(target),
+        }
+        try:
+            for peer in clients.values():
+                peer.get_run_many(2)
+                peer.page_many(1)
+            _get_and_page(results, REFERENCE, dialect, clients, sizes)
+        finally:
+            for peer in clients.values():
+                peer.close()
+        for section in ("get_run", "list_runs page"):
+            results.ratio(
+                f"{section}: facade / (httpx + json), end to end ({dialect})",
+                REFERENCE,
+                row_id(section, REFERENCE, dialect, "facade"),
+                row_id(section, REFERENCE, dialect, "httpx + json"),
+            )
+
+
+# -- parsing, offline -------------------------------------------------------------------------
+
+
+def parse_rows(results: Results, fixture: fixed_server.Fixture, sizes: dict[str, Any]) -> None:
+    from timers._args import ListFilters
+    from timers._dialects import dialect_for
+
+    pages = sizes["parse_pages"]
+    for dialect in DIALECTS:
+        progress(f"parsing a {RUNS}-run page offline, {dialect}")
+        body = fixture.page_body(dialect)
+        decoded = json.loads(body)
+        # The parser the client applies to a page: the dialect's, as the client gets it.
+        parse = dialect_for(dialect).list_page(ListFilters(uuid.UUID(TIMER_ID)), RUNS, None).parse
+        assert len(parse(decoded)) == RUNS
+
+        def per_run(op: Callable[[], object]) -> Callable[[], float]:
+            def timed() -> float:
+                start = time.perf_counter()
+                for _ in range(pages):
+                    op()
+                return (time.perf_counter() - start) / (pages * RUNS) * 1e6
+
+            return timed
+
+        variants = {
+            "json.loads": per_run(partial(json.loads, body)),
+            "orjson.loads": per_run(partial(orjson.loads, body)),
+            "facade: json.loads + page parse": per_run(lambda b=body, p=parse: p(json.loads(b))),
+            "facade: page parse of decoded JSON": per_run(partial(parse, decoded)),
+        }
+        for variant in variants.values():
+            variant()
+        for name, values in measure.rounds(variants, count=sizes["rounds"]).items():
+            results.add("parse (1000-run page)", OFFLINE, dialect, name, "µs/run", values)
+        for top in ("facade: json.loads + page parse", "facade: page parse of decoded JSON"):
+            results.ratio(
+                f"parse: {top} / json.loads ({dialect})",
+                OFFLINE,
+                row_id("parse (1000-run page)", OFFLINE, dialect, top),
+                row_id("parse (1000-run page)", OFFLINE, dialect, "json.loads"),
+            )
+
+
+# -- import time ------------------------------------------------------------------------------
+
+_IMPORT = "import time; t = time.perf_counter(); import {0}; print(time.perf_counter() - t)"
+
+
+def import_rows(results: Results, sizes: dict[str, Any]) -> None:
+    progress("import time, fresh interpreters")
+    # As an installed package is used: with bytecode caches (pip writes them).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    cwd = tempfile.gettempdir()  # nothing of the checkout on sys.path but the installed package
+
     def once(module: str) -> float:
         out = subprocess.run(
-            [sys.executable, "-X", "importtime", "-c", f"import {module}"],
+            [sys.executable, "-c", _IMPORT.format(module)],
             capture_output=True,
             text=True,
             check=True,
             env=env,
-        ).stderr
-        for line in out.splitlines():
-            parts = [p.strip() for p in line.split("|")]
-            if len(parts) == 3 and parts[2] == module:
-                return int(parts[1]) / 1e6
-        raise RuntimeError(f"no importtime line for {module}")
+            cwd=cwd,
+        )
+        return float(out.stdout) * 1e3
 
-    # Measure as an installed package is used: with bytecode caches (pip writes them for
-    # site-packages; a source checkout gets them on first import unless this is set).
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    modules = ["timers", "httpx", "globus_sdk"]
-    for m in modules:
-        once(m)  # warm the bytecode and file caches
-    times: dict[str, list[float]] = {m: [] for m in modules}
-    for _ in range(repeats):
-        for m in modules:
-            times[m].append(once(m))
-    med = {m: statistics.median(t) for m, t in times.items()}
+    modules = ("timers", "httpx", "globus_sdk")
+    for module in modules:
+        once(module)  # write the bytecode, warm the file cache
+    variants = {f"import {m}": partial(once, m) for m in modules}
+    for name, values in measure.rounds(
+        variants, count=sizes["import_rounds"], before=lambda: None
+    ).items():
+        results.add("import", INTERPRETER, "-", name, "ms", values)
+    results.ratio(
+        "import timers / import httpx",
+        INTERPRETER,
+        row_id("import", INTERPRETER, "-", "import timers"),
+        row_id("import", INTERPRETER, "-", "import httpx"),
+        target=IMPORT_TARGET,
+    )
+
+
+# -- the run ----------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    with open("/proc/cpuinfo") as info:  # Linux; the benchmark runs there
+        for line in info:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
     return {
-        "seconds": med,
-        "timers/httpx": med["timers"] / med["httpx"],
-        "timers/globus_sdk": med["timers"] / med["globus_sdk"],
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "load_before": [round(x, 2) for x in os.getloadavg()],
     }
 
 
-# -- reporting ----------------------------------------------------------------------------------
-
-TARGETS = {
-    "get_run facade/raw httpx": ("<=", 1.10),
-    "get_run facade/globus-sdk": ("<=", 0.80),
-    "1000-run page facade/raw": ("<=", 1.5),
-    "paging TCP connections": ("==", 1),
-    "async fan-out speedup (50)": (">=", 10.0),
-    "async fan-out speedup (best)": (">=", 10.0),
-    "import timers / import httpx": ("<=", 1.25),
-}
+def versions() -> dict[str, str]:
+    names = ("httpx", "httpcore", "aiohttp", "orjson", "urllib3", "globus-sdk", "requests")
+    return {"timers": timers.__version__, **{n: metadata.version(n) for n in names}}
 
 
-def check(name: str, value: float) -> str:
-    op, target = TARGETS[name]
-    ok = {"<=": value <= target, ">=": value >= target, "==": value == target}[op]
-    return "met" if ok else "MISSED"
+def check_bodies(server: measure.ServerProcess, fixture: fixed_server.Fixture, total: int) -> None:
+    """The fixed server sends the bytes the offline rows parse (the same fixture)."""
+    for dialect in DIALECTS:
+        target = Target(dialect, server.urls[0], TIMER_ID, "", "")
+        path, params = target.page_request(RUNS, None)
+        sent = httpx.get(server.urls[0] + path, params=params, headers=AUTH).content
+        assert sent == fixture.page_body(dialect, RUNS, 0, total), dialect
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    sizes = QUICK if args.quick else FULL
+    started = time.perf_counter()
+    data: dict[str, Any] = {
+        "quick": args.quick,
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "versions": versions(),
+        "sizes": sizes,
+        "command": " ".join(sys.argv),
+    }
+    results = Results()
+    fixture = fixed_server.build_fixture()
+    loop = asyncio.new_event_loop()
+    try:
+        with measure.fixed_server(sizes["total"], sizes["latency_ms"] / 1000) as server:
+            check_bodies(server, fixture, sizes["total"])
+            client_rows(results, server, sizes, loop)
+            fanout_rows(results, server.urls[1], fixture.run_ids[: sizes["fanout_calls"]], sizes)
+        progress("starting the reference service")
+        with measure.reference_server(TOKEN, TIMER_ID, RUNS) as server:
+            end_to_end_rows(results, server, sizes, loop)
+    finally:
+        loop.close()
+    parse_rows(results, fixture, sizes)
+    import_rows(results, sizes)
+    data["machine"]["load_after"] = [round(x, 2) for x in os.getloadavg()]
+    data.update(results.as_json())
+    data["choices"] = results.choices
+    data["notes"] = notes(results)
+    data["bench_seconds"] = time.perf_counter() - started
+    return data
+
+
+def notes(results: Results) -> list[str]:
+    tuned = results.choices["tuned httpx pool"]
+    return [
+        f"Tuned httpx pool (chosen in this run, by {tuned['by']}): {tuned['limits']}; "
+        f"candidates: max_connections = {tuned['candidates']}.",
+        "Fan-out variants marked '÷ ...' are divided by that variant's sequential figure of "
+        "the same round (a sequential run is calls x latency; see fanout.py).",
+        "jobs get_run: the API reads no single result, so get_run fetches the first page "
+        "(50 results) and looks the run up there; raw peers match on start_timestamp.",
+        "socket (server ceiling): a bare keep-alive socket that reads each answer by its "
+        "Content-Length and decodes nothing: the server's rate as one client sees it.",
+    ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke run)")
-    parser.add_argument("--output", default=str(HERE / "results.json"))
-    args = parser.parse_args()
-    total = 20_000 if args.quick else 100_000
-    started = time.perf_counter()
-
-    with server(large_runs=total) as base_url:
-        probe = TimersClient(TOKEN, base_url=base_url)
-        run_ids = [r.id for r in probe.iter_runs(SMALL_TIMER, max_items=200)]
-        probe.close()
-        get_run = bench_get_run(base_url, run_ids[0], args.quick)
-        page = bench_list_page(base_url, args.quick)
-        paging_small = bench_paging(base_url, total // 10)
-        paging = bench_paging(base_url, total)
-    with server(large_runs=0, latency=0.020) as base_url:
-        sweep = bench_fanout_sweep(base_url, run_ids)
-        fanout = sweep["at_50"]
-    imports = bench_import(3 if args.quick else 7)
-
-    paging["memory_growth_at_one_tenth_mib"] = paging_small["tracemalloc_peak_growth_mib"]
-    rows = [
-        ("get_run facade/raw httpx", get_run["facade/raw"]),
-        ("get_run facade/globus-sdk", get_run["facade/globus-sdk"]),
-        ("1000-run page facade/raw", page["facade/raw"]),
-        ("paging TCP connections", paging["tcp_connections_opened"]),
-        ("async fan-out speedup (50)", fanout["speedup"]),
-        ("async fan-out speedup (best)", sweep["best"]["speedup"]),
-        ("import timers / import httpx", imports["timers/httpx"]),
-    ]
-    results = {
-        "timers_version": timers.__version__,
-        "python": platform.python_version(),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-        "quick": args.quick,
-        "get_run": get_run,
-        "list_page_1000": page,
-        "paging": paging,
-        "async_fanout": sweep,
-        "import_time": imports,
-        "targets": {
-            name: {"value": v, "target": TARGETS[name], "status": check(name, v)}
-            for name, v in rows
-        },
-        "bench_seconds": time.perf_counter() - started,
-    }
-    Path(args.output).write_text(json.dumps(results, indent=2) + "\n")
-
-    ms = 1000.0
-    print("\n== get_run, keep-alive, sequential (median per call)")
-    for name, sec in get_run["seconds_per_call"].items():
-        print(f"  {name:28s} {sec * ms:8.3f} ms")
-    print("\n== list_runs, one page of 1000 runs (median per page)")
-    for name, sec in page["seconds_per_page"].items():
-        print(f"  {name:28s} {sec * ms:8.2f} ms")
-    print(f"\n== iter_runs over {paging['runs']:,} runs, pages of 1000")
-    print(
-        f"  {paging['runs_per_second']:,.0f} runs/s; {paging['tcp_connections_opened']} TCP "
-        f"connection(s); tracemalloc peak growth {paging['tracemalloc_peak_growth_mib']:.1f} "
-        f"MiB (at {paging_small['runs']:,} runs: "
-        f"{paging_small['tracemalloc_peak_growth_mib']:.1f} MiB); max RSS growth "
-        f"{paging['max_rss_growth_mib']:.1f} MiB"
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run")
+    parser.add_argument("--profile", action="store_true", help="profile instead; write profiles.md")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        help="results.json to write (default: benchmarks/results.json; with --quick, a "
+        "temporary directory, so that smoke figures never replace real ones)",
     )
-    print(f"\n== async fan-out: {fanout['calls']} get_run calls, 20 ms service latency")
-    print(f"  sequential {fanout['sequential_seconds']:.2f} s")
-    for conc, result in sweep["by_concurrency"].items():
-        print(
-            f"  gather, concurrency {conc:2d}: {result['gather_seconds']:.2f} s "
-            f"({result['speedup']:.1f}x)"
-        )
-    print("\n== import time (median, fresh processes)")
-    for name, sec in imports["seconds"].items():
-        print(f"  import {name:12s} {sec * ms:8.1f} ms")
-    print("\n== targets")
-    print(f"  {'measure':32s} {'value':>8s}  target   status")
-    for name, value in rows:
-        op, target = TARGETS[name]
-        print(f"  {name:32s} {value:8.2f}  {op} {target:<5g}  {check(name, value)}")
-    print(f"\nwrote {args.output} in {results['bench_seconds']:.0f} s")
+    parser.add_argument("--markdown", type=Path, default=None, help="default: next to --output")
+    parser.add_argument("--profile-output", type=Path, default=None)
+    args = parser.parse_args()
+    scratch = Path(tempfile.gettempdir()) / "timers-bench-quick"
+    if args.profile:
+        import profiles
+
+        default = scratch / "profiles.md" if args.quick else HERE / "profiles.md"
+        profiles.main(args.profile_output or default, quick=args.quick)
+        return
+    if args.output is None:
+        args.output = scratch / "results.json" if args.quick else HERE / "results.json"
+    from report import markdown, print_text
+
+    data = run(args)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(data, indent=1) + "\n")
+    md = args.markdown or args.output.with_suffix(".md")
+    md.write_text(markdown(data))
+    print_text(data)
+    print(f"\nwrote {args.output} and {md} in {data['bench_seconds']:.0f} s")
 
 
 if __name__ == "__main__":
