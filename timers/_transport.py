@@ -15,10 +15,10 @@ the chunks of the body (see ``_io``).
 from __future__ import annotations
 
 import contextlib
+import inspect
 import socket
-import ssl
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Awaitable, Iterable, Iterator
 from contextvars import ContextVar
 from typing import Any
 
@@ -60,118 +60,54 @@ def expired() -> bool:
     return at is not None and time.monotonic() >= at
 
 
-Options = Iterable[Any] | None  # httpcore's socket options
+# Where each timed method of httpcore's network backends and streams takes its timeout.
+_TIMEOUT_AT = {"read": 1, "write": 1, "start_tls": 2, "connect_tcp": 2, "connect_unix_socket": 1}
+_MAKES_STREAMS = frozenset({"start_tls", "connect_tcp", "connect_unix_socket"})
 
 
-class _Stream(httpcore.NetworkStream):
-    def __init__(self, stream: httpcore.NetworkStream) -> None:
-        self._stream = stream
+class _Deadlined:
+    """An httpcore network backend or stream, sync or async, whose every timeout is cut to the
+    attempt's deadline; the streams it makes are wrapped likewise.
 
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._stream.read(max_bytes, remaining(timeout))
+    One class serves both: a timed call is forwarded with ``remaining(timeout)`` computed
+    when it is made, and an async call's coroutine is handed back for the caller to await.
+    """
 
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._stream.write(buffer, remaining(timeout))
+    __slots__ = ("_inner",)
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._inner, name)
+        at = _TIMEOUT_AT.get(name)
+        if at is None:
+            return method
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            if len(args) > at:
+                args = (*args[:at], remaining(args[at]), *args[at + 1 :])
+            else:
+                kwargs["timeout"] = remaining(kwargs.get("timeout"))
+            made = method(*args, **kwargs)
+            if name not in _MAKES_STREAMS:
+                return made
+            return _deadlined_later(made) if inspect.isawaitable(made) else _Deadlined(made)
+
+        return timed
 
     def close(self) -> None:
-        # Shut the socket down first: a call blocked reading it in another thread (the client
-        # closed while a request is in flight) wakes up at once instead of at its timeout.
-        sock = self._stream.get_extra_info("socket")
+        """Close a sync stream, shutting its socket down first: a call blocked reading it in
+        another thread (the client closed mid-request) wakes up at once, not at its timeout."""
+        sock = self._inner.get_extra_info("socket")
         if sock is not None:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-        self._stream.close()
-
-    def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> _Stream:
-        tls = self._stream.start_tls(ssl_context, server_hostname, remaining(timeout))
-        return _Stream(tls)
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._stream.get_extra_info(info)
+        self._inner.close()
 
 
-class _AsyncStream(httpcore.AsyncNetworkStream):
-    def __init__(self, stream: httpcore.AsyncNetworkStream) -> None:
-        self._stream = stream
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return await self._stream.read(max_bytes, remaining(timeout))
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self._stream.write(buffer, remaining(timeout))
-
-    async def aclose(self) -> None:
-        await self._stream.aclose()
-
-    async def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> _AsyncStream:
-        tls = await self._stream.start_tls(ssl_context, server_hostname, remaining(timeout))
-        return _AsyncStream(tls)
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._stream.get_extra_info(info)
-
-
-class _Backend(httpcore.NetworkBackend):
-    def __init__(self, backend: httpcore.NetworkBackend) -> None:
-        self._backend = backend
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Options = None,
-    ) -> _Stream:
-        stream = self._backend.connect_tcp(
-            host, port, remaining(timeout), local_address, socket_options
-        )
-        return _Stream(stream)
-
-    def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Options = None
-    ) -> _Stream:
-        return _Stream(self._backend.connect_unix_socket(path, remaining(timeout), socket_options))
-
-    def sleep(self, seconds: float) -> None:
-        self._backend.sleep(seconds)
-
-
-class _AsyncBackend(httpcore.AsyncNetworkBackend):
-    def __init__(self, backend: httpcore.AsyncNetworkBackend) -> None:
-        self._backend = backend
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Options = None,
-    ) -> _AsyncStream:
-        stream = await self._backend.connect_tcp(
-            host, port, remaining(timeout), local_address, socket_options
-        )
-        return _AsyncStream(stream)
-
-    async def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Options = None
-    ) -> _AsyncStream:
-        stream = await self._backend.connect_unix_socket(path, remaining(timeout), socket_options)
-        return _AsyncStream(stream)
-
-    async def sleep(self, seconds: float) -> None:
-        await self._backend.sleep(seconds)
+async def _deadlined_later(made: Awaitable[Any]) -> _Deadlined:
+    return _Deadlined(await made)
 
 
 def _transports(client: httpx.Client | httpx.AsyncClient) -> Iterable[object]:
@@ -185,12 +121,9 @@ def install(client: httpx.Client | httpx.AsyncClient) -> bool:
     for transport in _transports(client):
         pool = getattr(transport, "_pool", None)
         backend = getattr(pool, "_network_backend", None)
-        if isinstance(backend, _Backend | _AsyncBackend):
+        if isinstance(backend, _Deadlined):
             installed = True
-        elif isinstance(backend, httpcore.NetworkBackend):
-            pool._network_backend = _Backend(backend)  # type: ignore[union-attr]
-            installed = True
-        elif isinstance(backend, httpcore.AsyncNetworkBackend):
-            pool._network_backend = _AsyncBackend(backend)  # type: ignore[union-attr]
+        elif isinstance(backend, httpcore.NetworkBackend | httpcore.AsyncNetworkBackend):
+            pool._network_backend = _Deadlined(backend)  # type: ignore[union-attr]
             installed = True
     return installed
