@@ -8,6 +8,8 @@
 Public names are listed in ``__all__``; every other module is private.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from timers._async_client import AsyncTimersClient
 from timers._errors import (
     APIConnectionError,
@@ -33,9 +35,23 @@ from timers._errors import (
 )
 from timers._models import RunError, RunPage, RunResult, RunStatus, TimerRun
 from timers._retry import RetryPolicy
-from timers._summary import Bucket, ErrorCount, RunSummary, summarize_runs
 from timers._sync_client import TimersClient
 from timers._version import __version__
+
+if TYPE_CHECKING:
+    from timers._summary import Bucket, ErrorCount, RunSummary, summarize_runs
+
+_LAZY = frozenset({"Bucket", "ErrorCount", "RunSummary", "summarize_runs"})
+
+
+def __getattr__(name: str) -> Any:
+    # Summaries are imported on first use: `import timers` should not pay for them.
+    if name in _LAZY:
+        from timers import _summary
+
+        return getattr(_summary, name)
+    raise AttributeError(f"module 'timers' has no attribute {name!r}")
+
 
 __all__ = [
     "APIConnectionError",

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
-
-import attrs
 
 from timers._errors import InvalidArgumentError
 from timers._models import RunStatus, TimerRun
@@ -145,8 +143,7 @@ def check_positive_number(name: str, value: Any, *, allow_zero: bool = False) ->
     return float(value)
 
 
-@attrs.frozen(slots=True)
-class ListFilters:
+class ListFilters(NamedTuple):
     """The checked filters of a listing, the same for every page of it."""
 
     timer_id: UUID

@@ -14,10 +14,9 @@ import copy
 import json
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 from uuid import UUID
 
-import attrs
 import httpx
 
 from timers import _args
@@ -63,8 +62,7 @@ _HEADERS = {
 }
 
 
-@attrs.frozen(slots=True)
-class Lookup:
+class Lookup(NamedTuple):
     """How to read one run: the checked ids, and the dialect's read (None: find it by listing)."""
 
     timer_id: UUID

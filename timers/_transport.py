@@ -22,7 +22,6 @@ from collections.abc import Awaitable, Iterable, Iterator
 from contextvars import ContextVar
 from typing import Any
 
-import httpcore
 import httpx
 
 __all__ = ["attempt_deadline", "expired", "install", "remaining"]
@@ -117,6 +116,8 @@ def _transports(client: httpx.Client | httpx.AsyncClient) -> Iterable[object]:
 
 def install(client: httpx.Client | httpx.AsyncClient) -> bool:
     """Make ``attempt_deadline`` reach the sockets of ``client``'s pools; True if it could."""
+    import httpcore  # here: httpx imports it only once a transport needs it, and so do we
+
     installed = False
     for transport in _transports(client):
         pool = getattr(transport, "_pool", None)

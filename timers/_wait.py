@@ -8,9 +8,7 @@ poll happens at the deadline, then ``WaitTimeoutError`` (carrying the last run s
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
-
-import attrs
+from typing import Any, NamedTuple
 
 from timers._args import check_positive_number
 from timers._errors import InvalidArgumentError, WaitTimeoutError
@@ -25,8 +23,7 @@ MAX_WAIT = 7 * 86_400.0
 _GROWTH = 1.5
 
 
-@attrs.frozen(slots=True)
-class WaitSettings:
+class WaitSettings(NamedTuple):
     """A wait's checked ``timeout`` (>= 0) and first ``poll_interval`` (> 0), in seconds."""
 
     timeout: float

@@ -9,10 +9,8 @@ and the parser of its answer); it does no I/O. ``runs`` speaks ``spec/timers-run
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 from uuid import UUID
-
-import attrs
 
 from timers._args import ListFilters
 from timers._bridge import RequestSpec
@@ -25,8 +23,7 @@ API_NAMES = ("runs", "jobs")
 T = TypeVar("T")
 
 
-@attrs.frozen(slots=True)
-class Exchange(Generic[T]):
+class Exchange(NamedTuple, Generic[T]):
     """One request of an operation, and how to read a 2xx answer: ``parse(body, request_id)``
     with the decoded JSON body and the answer's ``X-Request-Id`` (for the models)."""
 
