@@ -9,14 +9,14 @@ form (the ``runs`` API's) and ``from_dict()`` parses it back strictly, raising
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Literal
 
 import attrs
 
-from timers._time import RFC3339, format_datetime
+from timers._time import format_datetime, quick_datetime
 from timers._validate import (
     UUID_PATTERN,
     fail,
@@ -31,7 +31,16 @@ from timers._validate import (
     uuid_at,
 )
 
-__all__ = ["RunError", "RunPage", "RunResult", "RunStatus", "TimerRun", "parse_page", "parse_run"]
+__all__ = [
+    "RunError",
+    "RunPage",
+    "RunResult",
+    "RunStatus",
+    "TimerRun",
+    "parse_page",
+    "parse_run",
+    "status_of",
+]
 
 
 class RunStatus(StrEnum):
@@ -346,7 +355,7 @@ def _checked_run(data: Any, path: str, request_id: str | None = None) -> TimerRu
     return TimerRun(
         id=uuid_at(required(obj, "id", path), join(path, "id")),
         timer_id=uuid_at(required(obj, "timer_id", path), join(path, "timer_id")),
-        status=RunStatus(string_at(required(obj, "status", path), join(path, "status"))),
+        status=status_of(string_at(required(obj, "status", path), join(path, "status"))),
         start_time=timestamp_at(required(obj, "start_time", path), join(path, "start_time")),
         end_time=None if end_time is None else timestamp_at(end_time, join(path, "end_time")),
         result=None if result is None else _parse_result(result, join(path, "result")),
@@ -388,22 +397,20 @@ def parse_page(data: Any, request_id: str | None = None) -> RunPage:
 # anything unusual it returns None and the checked path runs, to name the offending field.
 
 _KNOWN_STATUSES = {status.value: status for status in RunStatus}
+_MAX_STATUSES = 256  # statuses the service added, remembered (a hostile one cannot grow it)
+
+
+def status_of(text: str) -> RunStatus:
+    """``RunStatus(text)``, fast: each status string becomes its member once."""
+    status = _KNOWN_STATUSES.get(text)
+    if status is None:
+        status = RunStatus(text)
+        if len(_KNOWN_STATUSES) < _MAX_STATUSES:
+            _KNOWN_STATUSES[text] = status
+    return status
+
+
 _uuid_match = UUID_PATTERN.match
-_rfc3339_match = RFC3339.match
-_fromisoformat = datetime.fromisoformat
-
-
-def _quick_datetime(text: Any) -> datetime | None:
-    if type(text) is not str or _rfc3339_match(text) is None:
-        return None
-    try:
-        moment = _fromisoformat(text)
-        zone = moment.tzinfo
-        if zone is UTC:
-            return moment
-        return None if zone is None else moment.astimezone(UTC)
-    except (ValueError, OverflowError):
-        return None
 
 
 def _quick_result(data: Any) -> RunResult | None:
@@ -453,16 +460,15 @@ def _quick_run(data: Any, request_id: str | None) -> TimerRun | None:
         or _uuid_match(timer_id) is None
     ):
         return None
-    start = _quick_datetime(get("start_time"))
+    start = quick_datetime(get("start_time"))
     if start is None:
         return None
     end = raw_end = get("end_time")
-    if raw_end is not None and (end := _quick_datetime(raw_end)) is None:
+    if raw_end is not None and (end := quick_datetime(raw_end)) is None:
         return None
     result = raw_result = get("result")
     if raw_result is not None and (result := _quick_result(raw_result)) is None:
         return None
-    known = _KNOWN_STATUSES.get(status)
-    status = known if known is not None else RunStatus(status)
+    status = status_of(status)
     extra = _extra(data)
     return TimerRun(run_id, timer_id, status, start, end, result, extra, request_id=request_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 from timers._redact import quote
 
@@ -36,6 +37,25 @@ def parse_datetime(text: str) -> datetime:
     except (ValueError, OverflowError) as exc:
         raise ValueError(f"not a valid RFC 3339 date-time: {quote(text)} ({exc})") from None
     return parsed if parsed.tzinfo is UTC else parsed.replace(tzinfo=UTC)
+
+
+_rfc3339_match = RFC3339.match
+_fromisoformat = datetime.fromisoformat
+
+
+def quick_datetime(text: Any) -> datetime | None:
+    """``parse_datetime`` for the common case, fast: the same UTC datetime for what it
+    accepts, None for anything else (then ``parse_datetime`` names the problem)."""
+    if type(text) is not str or _rfc3339_match(text) is None:
+        return None
+    try:
+        moment = _fromisoformat(text)
+        zone = moment.tzinfo
+        if zone is UTC:
+            return moment
+        return None if zone is None else moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
 
 
 def format_datetime(value: datetime) -> str:
