@@ -144,3 +144,78 @@ def test_connection_refused_over_http_is_retried_then_reported(service: FakeTime
     outcome, created = truthful(service, lambda: client.run_timer(TIMER))
     assert isinstance(outcome, APIConnectionError) and not outcome.outcome_unknown
     assert outcome.retries_taken == 3 and len(slept) == 3 and created == 0
+
+
+# -- the same through the aiohttp backend ---------------------------------------------------------
+
+
+def _through_aiohttp(service: FakeTimersService, base_url: str, **kwargs: Any) -> TimerRun:
+    import asyncio
+
+    from timers import AsyncTimersClient
+
+    async def trigger() -> TimerRun:
+        async with AsyncTimersClient(
+            TOKEN, base_url=base_url, http_backend="aiohttp", sleep=_no_sleep, **kwargs
+        ) as client:
+            return await client.run_timer(TIMER)
+
+    return asyncio.run(trigger())
+
+
+async def _no_sleep(seconds: float) -> None:
+    return None
+
+
+AIOHTTP_FAULTS: dict[str, Callable[[FakeTimersService], None]] = {
+    "500": lambda s: s.fail_next(status=500, operation="run_timer"),
+    "503": lambda s: s.fail_next(status=503, operation="run_timer"),
+    "429 then success": lambda s: s.fail_next(2, status=429, operation="run_timer"),
+    "dropped before processing": lambda s: s.drop_next(operation="run_timer"),
+    "dropped after processing": lambda s: s.drop_next(operation="run_timer", after_processing=True),
+}
+
+
+@pytest.mark.parametrize("fault", AIOHTTP_FAULTS)
+def test_the_aiohttp_backend_never_creates_two_runs(
+    service: FakeTimersService, served: str, fault: str
+) -> None:
+    pytest.importorskip("aiohttp", reason="the aiohttp extra is not installed")
+    AIOHTTP_FAULTS[fault](service)
+    outcome, created = truthful(service, lambda: _through_aiohttp(service, served))
+    if fault == "429 then success":
+        assert isinstance(outcome, TimerRun) and created == 1
+    elif fault == "dropped after processing":
+        assert isinstance(outcome, APIConnectionError) and outcome.outcome_unknown
+    elif fault == "dropped before processing":
+        # The connection dropped after the request was sent: it may have been carried out.
+        assert isinstance(outcome, APIConnectionError) and outcome.outcome_unknown
+        assert created == 0
+    else:
+        assert isinstance(outcome, APIError) and outcome.outcome_unknown and created == 0
+    assert len([r for r in service.requests if r[0] == "POST"]) == (
+        3 if fault == "429 then success" else 1
+    )
+
+
+def test_the_aiohttp_backend_retries_a_refused_connection_and_reports_it(
+    service: FakeTimersService,
+) -> None:
+    pytest.importorskip("aiohttp", reason="the aiohttp extra is not installed")
+    with serve(service) as base_url:
+        pass  # closed again
+    outcome, created = truthful(service, lambda: _through_aiohttp(service, base_url))
+    assert isinstance(outcome, APIConnectionError) and not outcome.outcome_unknown
+    assert outcome.retries_taken == 3 and created == 0
+
+
+def test_the_aiohttp_backend_does_not_retry_a_read_timeout_after_sending(
+    service: FakeTimersService, served: str
+) -> None:
+    pytest.importorskip("aiohttp", reason="the aiohttp extra is not installed")
+    service.latency = 0.5
+    outcome, _ = truthful(
+        service, lambda: _through_aiohttp(service, served, timeout=httpx.Timeout(5.0, read=0.1))
+    )
+    assert isinstance(outcome, APIConnectionError) and outcome.outcome_unknown
+    assert len([r for r in service.requests if r[0] == "POST"]) == 1

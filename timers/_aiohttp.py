@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import httpx
 
+from timers import _transport
 from timers._errors import MissingExtraError
 
 try:
@@ -67,7 +68,10 @@ class _Body(httpx.AsyncByteStream):
 
 class AiohttpTransport(httpx.AsyncBaseTransport):
     """Sends httpx requests with one ``aiohttp.ClientSession`` (created on first use, in the
-    running event loop). Bodies come back undecoded: httpx decodes them, as on its own path."""
+    running event loop). Bodies come back undecoded: httpx decodes them, as on its own path.
+    An attempt's deadline (``_transport.attempt_deadline``) is aiohttp's total timeout."""
+
+    honours_attempt_deadline = True
 
     def __init__(self, *, limits: httpx.Limits | None = None) -> None:
         limits = limits or httpx.Limits(max_connections=100)
@@ -98,6 +102,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 compress=False,
                 skip_auto_headers=("Accept-Encoding", "User-Agent", "Content-Type"),
                 timeout=aiohttp.ClientTimeout(
+                    total=_transport.remaining(None),
                     sock_connect=timeout.get("connect"),
                     sock_read=timeout.get("read"),
                     connect=timeout.get("pool"),

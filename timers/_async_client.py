@@ -113,7 +113,8 @@ class AsyncTimersClient:
             http_client = _io.backend_client(http_backend, http_client, self._core)  # async-only
         if http_client is None:
             http_client = httpx.AsyncClient(**self._core.new_http_kwargs())
-            _transport.install(http_client)  # attempts bounded at the socket
+        # Attempts bounded at the socket (only in a client we created: never touch yours).
+        self._deadline_at_socket = self._core.owns_http and _transport.install(http_client)
         self._http = http_client
         self._loop = _io.LoopBinding()  # async-only
 
@@ -381,7 +382,8 @@ class AsyncTimersClient:
             started = time.perf_counter()
             content = b""
             try:
-                async with _io.async_deadline(core.attempt_deadline(deadline)):
+                at = core.attempt_deadline(deadline)
+                async with _io.async_deadline(at, at_socket=self._deadline_at_socket):
                     response = await self._send(request)
                     try:
                         retry_delay = attempts.after_response(response)

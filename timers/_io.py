@@ -41,18 +41,21 @@ async def async_sleep(seconds: float) -> None:
 
 
 @contextlib.contextmanager
-def sync_deadline(at: float | None) -> Iterator[None]:
+def sync_deadline(at: float | None, *, at_socket: bool) -> Iterator[None]:
     """Bound what is sent and read inside to end by ``at`` (``time.monotonic()``), at the
-    socket where ``_transport.install`` could reach it."""
+    socket where ``_transport.install`` could reach it (``at_socket``; elsewhere the body
+    read checks it between chunks)."""
     with _transport.attempt_deadline(at):
         yield
 
 
 @contextlib.asynccontextmanager
-async def async_deadline(at: float | None) -> AsyncIterator[None]:
-    """As ``sync_deadline``, and with ``asyncio.timeout`` too, so it holds on any transport."""
-    if at is None:
-        yield
+async def async_deadline(at: float | None, *, at_socket: bool) -> AsyncIterator[None]:
+    """As ``sync_deadline``; where the transport does not enforce the deadline itself
+    (``at_socket`` False: a client you passed), ``asyncio.timeout`` does."""
+    if at is None or at_socket:
+        with _transport.attempt_deadline(at):
+            yield
         return
     import asyncio
 

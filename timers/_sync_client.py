@@ -108,7 +108,8 @@ class TimersClient:
         self._sleep = sleep or _io.sync_sleep
         if http_client is None:
             http_client = httpx.Client(**self._core.new_http_kwargs())
-            _transport.install(http_client)  # attempts bounded at the socket
+        # Attempts bounded at the socket (only in a client we created: never touch yours).
+        self._deadline_at_socket = self._core.owns_http and _transport.install(http_client)
         self._http = http_client
 
     @property
@@ -372,7 +373,8 @@ class TimersClient:
             started = time.perf_counter()
             content = b""
             try:
-                with _io.sync_deadline(core.attempt_deadline(deadline)):
+                at = core.attempt_deadline(deadline)
+                with _io.sync_deadline(at, at_socket=self._deadline_at_socket):
                     response = self._send(request)
                     try:
                         retry_delay = attempts.after_response(response)

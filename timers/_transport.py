@@ -120,6 +120,9 @@ def install(client: httpx.Client | httpx.AsyncClient) -> bool:
 
     installed = False
     for transport in _transports(client):
+        if getattr(transport, "honours_attempt_deadline", False):  # e.g. ours over aiohttp
+            installed = True
+            continue
         pool = getattr(transport, "_pool", None)
         backend = getattr(pool, "_network_backend", None)
         if isinstance(backend, _Deadlined):

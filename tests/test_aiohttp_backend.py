@@ -1,0 +1,147 @@
+"""``AsyncTimersClient(http_backend="aiohttp")`` behaves exactly like the httpx path: the same
+retries after the same faults, the same errors, over real sockets to the reference service."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from timers import (
+    APIConnectionError,
+    APITimeoutError,
+    AsyncTimersClient,
+    InvalidArgumentError,
+    NotFoundError,
+    RateLimitError,
+    ResponseValidationError,
+    ServerError,
+    TimersClient,
+)
+from timers.testing import FakeTimersService, serve
+
+pytest.importorskip("aiohttp", reason="the aiohttp extra is not installed")
+
+TOKEN = "test-token"
+TIMER = "12345678-1234-1234-1234-123456789012"
+
+
+@pytest.fixture
+def service() -> FakeTimersService:
+    service = FakeTimersService(tokens=[TOKEN])
+    service.add_timer(TIMER)
+    service.seed_history(TIMER, 30)
+    return service
+
+
+@pytest.fixture
+def served(service: FakeTimersService) -> Iterator[str]:
+    with serve(service) as base_url:
+        yield base_url
+
+
+async def _no_sleep(seconds: float) -> None:
+    return None
+
+
+def call(base_url: str, backend: str, operation: str, **options: Any) -> Any:
+    async def run() -> Any:
+        async with AsyncTimersClient(
+            TOKEN, base_url=base_url, http_backend=backend, sleep=_no_sleep, **options
+        ) as client:
+            if operation == "get_run":
+                page = await client.list_runs(TIMER, limit=1)
+                return await client.get_run(TIMER, page.runs[0].id)
+            if operation == "iter_runs":
+                return [run async for run in client.iter_runs(TIMER, page_size=7)]
+            return await client.list_runs(TIMER, limit=5)
+
+    try:
+        return asyncio.run(run())
+    except Exception as error:  # the outcome under test, compared between backends
+        return error
+
+
+def _shape(outcome: Any) -> Any:
+    if isinstance(outcome, Exception):
+        return (type(outcome).__name__, getattr(outcome, "retries_taken", None),
+                getattr(outcome, "outcome_unknown", None))  # fmt: skip
+    if isinstance(outcome, list):
+        return ("runs", len(outcome))
+    return (type(outcome).__name__,)
+
+
+FAULTS: dict[str, Callable[[FakeTimersService], None]] = {
+    "nothing": lambda s: None,
+    "503 once": lambda s: s.fail_next(1, status=503),
+    "503 always": lambda s: s.fail_next(50, status=503),
+    "429 once": lambda s: s.fail_next(1, status=429, headers={"Retry-After": "1"}),
+    "429 beyond the cap": lambda s: s.fail_next(1, status=429, headers={"Retry-After": "999"}),
+    "dropped once": lambda s: s.drop_next(1),
+    "dropped always": lambda s: s.drop_next(50),
+    "404": lambda s: s.fail_next(50, status=404),
+    "html 502 always": lambda s: s.fail_next(
+        50,
+        status=502,
+        body="<html><title>Bad gateway</title></html>",
+        headers={"Content-Type": "text/html"},
+    ),
+    "not json": lambda s: s.fail_next(1, status=200, body="nope"),
+}
+
+
+@pytest.mark.parametrize("operation", ["get_run", "list_runs", "iter_runs"])
+@pytest.mark.parametrize("fault", FAULTS)
+def test_each_fault_ends_the_same_way_on_both_backends(
+    service: FakeTimersService, served: str, fault: str, operation: str
+) -> None:
+    outcomes = {}
+    for backend in ("httpx", "aiohttp"):
+        service.reset()
+        service.add_timer(TIMER)
+        service.seed_history(TIMER, 30)
+        FAULTS[fault](service)  # for get_run, the listing that finds a run id meets it first
+        outcomes[backend] = _shape(call(served, backend, operation))
+    assert outcomes["aiohttp"] == outcomes["httpx"]
+
+
+def test_errors_map_to_the_same_classes(service: FakeTimersService, served: str) -> None:
+    service.fail_next(50, status=404)
+    assert isinstance(call(served, "aiohttp", "list_runs"), NotFoundError)
+    service.reset()
+    service.add_timer(TIMER)
+    service.fail_next(50, status=500)
+    assert isinstance(call(served, "aiohttp", "list_runs"), ServerError)
+    service.reset()
+    service.add_timer(TIMER)
+    service.fail_next(1, status=429, headers={"Retry-After": "999"})
+    assert isinstance(call(served, "aiohttp", "list_runs"), RateLimitError)
+    service.reset()
+    service.add_timer(TIMER)
+    service.fail_next(1, status=200, body="nope")
+    assert isinstance(call(served, "aiohttp", "list_runs"), ResponseValidationError)
+
+
+def test_a_refused_connection_and_a_slow_server_map_to_connection_errors(
+    service: FakeTimersService,
+) -> None:
+    with serve(service) as base_url:
+        pass
+    refused = call(base_url, "aiohttp", "list_runs", max_retries=0)
+    assert type(refused) is APIConnectionError and not refused.outcome_unknown
+    with serve(service) as base_url:
+        service.latency = 0.5
+        slow = call(base_url, "aiohttp", "list_runs", max_retries=0, timeout=0.2)
+    assert type(slow) is APITimeoutError
+
+
+def test_http_backend_is_checked_and_async_only() -> None:
+    with pytest.raises(InvalidArgumentError, match="http_backend must be 'httpx' or 'aiohttp'"):
+        AsyncTimersClient(TOKEN, http_backend="curl")
+    with pytest.raises(InvalidArgumentError, match="not both"):
+        AsyncTimersClient(TOKEN, http_backend="aiohttp", http_client=httpx.AsyncClient())
+    with pytest.raises(TypeError):
+        TimersClient(TOKEN, http_backend="aiohttp")  # type: ignore[call-arg]
