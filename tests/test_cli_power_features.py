@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -265,3 +266,44 @@ def test_an_unknown_field_is_a_usage_error_listing_the_valid_ones(env: dict[str,
     assert result.returncode == 2
     assert "unknown field 'colour'" in result.stderr
     assert "valid fields: id, timer_id, status, start_time" in result.stderr
+
+
+def test_wait_on_a_terminal_shows_one_live_line_with_status_elapsed_and_next_poll(
+    env: dict[str, str], service: FakeTimersService
+) -> None:
+    import pty
+    import select
+
+    with TimersClient(TOKEN, base_url=env["TIMERS_BASE_URL"]) as client:
+        pending = client.run_timer(TIMER)
+    primary, secondary = pty.openpty()
+    proc = subprocess.Popen(
+        [str(TIMERS), "runs", "wait", TIMER, pending.id, "--interval", "0.1", "--timeout", "1.5"],
+        stdin=secondary, stdout=secondary, stderr=secondary, env={**env, "TERM": "xterm"},
+    )  # fmt: skip
+    os.close(secondary)
+    seen = b""
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([primary], [], [], 0.5)
+            if ready:
+                try:
+                    chunk = os.read(primary, 65536)
+                except OSError:  # the other end closed: the command is over
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+            elif proc.poll() is not None:
+                break
+        assert proc.wait(timeout=10) == 8
+    finally:
+        proc.kill()
+        os.close(primary)
+    raw = seen.decode("utf-8", "replace")
+    assert "\x1b[" in raw  # drawn in place (a live line), not printed line after line
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", raw)
+    assert f"run {pending.id}: pending, elapsed " in text
+    assert "next poll in " in text
+    assert "still pending after" not in text  # heartbeats are for logs, not terminals
