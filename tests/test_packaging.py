@@ -54,6 +54,7 @@ def test_wheel_ships_the_facade_with_its_generated_clients_inside_it(wheel: Path
     assert sorted(r.split(">")[0].split("<")[0].split("=")[0] for r in runtime) == [
         "attrs",
         "httpx",
+        "sniffio",
     ]
     assert "Name: timers-client" in text.splitlines()
     assert "License-Expression: Apache-2.0" in text.splitlines()
