@@ -77,6 +77,8 @@ FULL = {
     "e2e_get_calls": 100,
     "e2e_page_calls": 5,
     "e2e_rounds": 3,
+    "summary_runs": 1_000_000,
+    "summary_rounds": 3,
 }
 QUICK = {
     **FULL,
@@ -91,6 +93,7 @@ QUICK = {
     "parse_pages": 2,
     "e2e_get_calls": 10,
     "e2e_page_calls": 2,
+    "summary_runs": 20_000,
 }
 
 # Targets (from the issue "Close to the wire: an honest benchmark").
@@ -538,6 +541,59 @@ def parse_rows(results: Results, fixture: fixed_server.Fixture, sizes: dict[str,
             )
 
 
+# -- summarize_runs ---------------------------------------------------------------------------
+
+_SUMMARY = """
+import resource, sys, time
+from datetime import UTC, datetime, timedelta
+from timers import RunError, RunResult, RunStatus, TimerRun, summarize_runs
+
+t0 = datetime(2026, 11, 1, tzinfo=UTC)
+bad = RunResult("failure", status_code=503, error=RunError("CALLBACK_FAILED", "m"))
+ok = RunResult("success", status_code=200)
+pool = [
+    TimerRun("9f2d8c7e-4b2a-4de2-8d72-0e1ab3c4d5e6", "12345678-1234-1234-1234-123456789012",
+             RunStatus.FAILURE if i % 7 == 0 else RunStatus.SUCCESS,
+             t0 + timedelta(minutes=i), t0 + timedelta(minutes=i, seconds=1 + i % 13),
+             bad if i % 7 == 0 else ok)
+    for i in range(10_000)
+]
+count = int(sys.argv[1])
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+start = time.perf_counter()
+summary = summarize_runs(pool[i % 10_000] for i in range(count))
+elapsed = time.perf_counter() - start
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+assert summary.total == count
+print(count / elapsed, (after - before) / 1024)
+"""
+
+
+def summary_rows(results: Results, sizes: dict[str, Any]) -> None:
+    """``summarize_runs`` over many runs (a pool cycled, so that generating them costs little),
+    in a fresh interpreter each round: runs/s, and how much its peak RSS grew (MiB)."""
+    count = sizes["summary_runs"]
+    progress(f"summarize_runs over {count:,} runs")
+    outcomes: list[tuple[float, float]] = []
+
+    def once() -> float:
+        out = subprocess.run(
+            [sys.executable, "-c", _SUMMARY, str(count)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        outcomes.append((float(out[0]), float(out[1])))
+        return float(out[0])
+
+    for _ in range(sizes.get("summary_rounds", 3)):
+        once()
+    rates = [rate for rate, _ in outcomes]
+    growth = [mib for _, mib in outcomes]
+    results.add("summarize_runs", OFFLINE, "-", f"{count:,} runs", "runs/s", rates)
+    results.add("summarize_runs", OFFLINE, "-", f"peak RSS growth, {count:,} runs", "MiB", growth)
+
+
 # -- import time ------------------------------------------------------------------------------
 
 _IMPORT = "import time; t = time.perf_counter(); import {0}; print(time.perf_counter() - t)"
@@ -635,6 +691,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         loop.close()
     parse_rows(results, fixture, sizes)
+    summary_rows(results, sizes)
     import_rows(results, sizes)
     data["machine"]["load_after"] = [round(x, 2) for x in os.getloadavg()]
     data.update(results.as_json())

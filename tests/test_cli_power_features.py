@@ -307,3 +307,19 @@ def test_wait_on_a_terminal_shows_one_live_line_with_status_elapsed_and_next_pol
     assert f"run {pending.id}: pending, elapsed " in text
     assert "next poll in " in text
     assert "still pending after" not in text  # heartbeats are for logs, not terminals
+
+
+def test_summary_reads_the_jobs_api_too(env: dict[str, str]) -> None:
+    jobs = {
+        **env,
+        "TIMERS_API": "jobs",
+        "TIMERS_BASE_URL": env["TIMERS_BASE_URL"][: -len("/api/v1")],
+    }
+    result = run(jobs, "runs", "summary", TIMER, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout)
+    runs_api = json.loads(run(env, "runs", "summary", TIMER, "--format", "json").stdout)
+    # The same history through either API: the same numbers (statuses are spelled in upper
+    # case by the fake's jobs API and mapped back).
+    assert shown["total"] == runs_api["total"] == 200
+    assert shown["counts"] == runs_api["counts"] and shown["buckets"] == runs_api["buckets"]

@@ -124,8 +124,10 @@ def summary_command(
         "start_after": parse_since(since) if since is not None else parse_time(after, "--after"),
         "start_before": parse_time(before, "--before"),
     }
+    # The runs API pages up to 1000 runs; the jobs API's largest page is not published.
+    page_size = 1000 if state.api == "runs" else None
     with state.client() as client:
-        summary = summarize_runs(client.iter_runs(timer_id, page_size=1000, **filters))
+        summary = summarize_runs(client.iter_runs(timer_id, page_size=page_size, **filters))
     if fmt == "json":
         state.out.print(_output.dumps(summary.to_dict(), pretty=True), markup=False)
     else:
