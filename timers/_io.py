@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import contextlib
 import time
+import zlib
 from collections.abc import AsyncIterator, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from timers._core import ClientCore
 
 __all__ = [
+    "BodyReader",
     "LoopBinding",
     "async_deadline",
     "async_sleep",
@@ -80,6 +82,65 @@ def backend_client(
     from timers._aiohttp import AiohttpTransport
 
     return httpx.AsyncClient(transport=AiohttpTransport(), **core.new_http_kwargs())
+
+
+class BodyReader:
+    """Decodes a body's chunks into at most ``limit + 1`` bytes, in memory bounded by that.
+
+    gzip and deflate are inflated here, from the raw bytes, with zlib's ``max_length``: a
+    small compressed chunk never becomes a large buffer (a gzip bomb is inflated only as far
+    as the limit). Other encodings are left to httpx (``raw`` False: feed decoded chunks).
+    """
+
+    __slots__ = ("_inflater", "_limit", "_tolerant", "body", "raw")
+
+    def __init__(self, response: httpx.Response, limit: int) -> None:
+        encoding = response.headers.get("content-encoding", "").strip().lower()
+        self._limit = limit
+        self.body = bytearray()
+        self.raw = encoding in ("", "identity", "gzip", "x-gzip", "deflate")
+        self._tolerant = encoding == "deflate"  # zlib-wrapped, or raw as some servers send it
+        self._inflater: Any = None
+        if encoding in ("gzip", "x-gzip"):
+            self._inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        elif encoding == "deflate":
+            self._inflater = zlib.decompressobj()
+
+    @property
+    def full(self) -> bool:
+        """True once more than ``limit`` bytes were decoded (nothing more will be)."""
+        return len(self.body) > self._limit
+
+    def feed(self, data: bytes) -> None:
+        """Decode ``data`` (raw bytes when ``raw``), keeping only what fits in the limit."""
+        want = self._limit + 1 - len(self.body)
+        if self._inflater is None:
+            self.body += data[:want]
+            return
+        try:
+            self.body += self._inflater.decompress(data, want)
+        except zlib.error as exc:
+            if not self._tolerant:
+                raise httpx.DecodingError(
+                    f"the body is not valid compressed data ({exc})"
+                ) from None
+            self._tolerant = False
+            self._inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+            self.feed(data)
+            return
+        self._tolerant = False
+        while not self.full and self._inflater.unconsumed_tail:
+            want = self._limit + 1 - len(self.body)
+            self.body += self._inflater.decompress(self._inflater.unconsumed_tail, want)
+
+    def finish(self) -> bytes:
+        """The decoded body (``limit + 1`` bytes when it was larger)."""
+        if self._inflater is not None and not self.full:
+            try:
+                self.body += self._inflater.flush()[: self._limit + 1 - len(self.body)]
+            except zlib.error as exc:  # pragma: no cover - flush of a valid stream
+                raise httpx.DecodingError(str(exc)) from None
+        return bytes(self.body)
 
 
 class LoopBinding:

@@ -406,17 +406,19 @@ class TimersClient:
 
 def _read(response: httpx.Response, limit: int) -> bytes:
     """The decoded body, read until ``limit`` bytes are passed (then ``limit + 1`` bytes are
-    returned, and the rest is never read or inflated). Only the bytes kept are held: a chunk
-    that a compressed body inflates into is dropped as soon as its part is copied."""
-    body = bytearray()
-    for chunk in response.iter_bytes():
-        body += chunk[: limit + 1 - len(body)]
+    returned, and the rest is never read or inflated; see ``_io.BodyReader``)."""
+    if response.is_stream_consumed:  # built in memory (a mock transport's): read already
+        return response.content[: limit + 1]
+    reader = _io.BodyReader(response, limit)
+    chunks = response.iter_raw() if reader.raw else response.iter_bytes()
+    for chunk in chunks:
+        reader.feed(chunk)
         del chunk
-        if len(body) > limit:
+        if reader.full:
             break
         if _transport.expired():  # on a transport the deadline cannot reach
             raise httpx.ReadTimeout("the attempt did not finish within its timeout")
-    return bytes(body)
+    return reader.finish()
 
 
 def _items(pages: Iterator[RunPage]) -> Iterator[TimerRun]:

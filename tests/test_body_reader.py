@@ -1,0 +1,87 @@
+"""How a body is read: decoded into at most ``limit + 1`` bytes, gzip and deflate inflated
+only as far as that (a bomb never becomes a large buffer), anything else left to httpx."""
+
+from __future__ import annotations
+
+import gzip
+import tracemalloc
+import zlib
+
+import httpx
+import pytest
+
+from timers._io import BodyReader
+
+
+def reader(encoding: str | None, limit: int) -> BodyReader:
+    headers = {} if encoding is None else {"content-encoding": encoding}
+    return BodyReader(httpx.Response(200, headers=headers), limit)
+
+
+def feed_in_pieces(r: BodyReader, data: bytes, size: int = 1000) -> bytes:
+    for start in range(0, len(data), size):
+        r.feed(data[start : start + size])
+        if r.full:
+            break
+    return r.finish()
+
+
+PAYLOAD = b'{"runs": [], "total": 0, "has_next_page": false}' * 50
+
+
+@pytest.mark.parametrize(
+    ("encoding", "encode"),
+    [
+        (None, lambda b: b),
+        ("identity", lambda b: b),
+        ("gzip", gzip.compress),
+        ("x-gzip", gzip.compress),
+        ("GZIP", gzip.compress),
+        ("deflate", zlib.compress),  # zlib-wrapped, as the RFC says
+        ("deflate", lambda b: zlib.compress(b)[2:-4]),  # raw, as some servers send it
+    ],
+)
+def test_a_body_under_the_limit_is_decoded_whole(encoding: str | None, encode: object) -> None:
+    r = reader(encoding, limit=len(PAYLOAD))
+    assert r.raw
+    assert feed_in_pieces(r, encode(PAYLOAD)) == PAYLOAD  # type: ignore[operator]
+    assert not r.full
+
+
+@pytest.mark.parametrize("encoding", [None, "gzip", "deflate"])
+def test_a_body_over_the_limit_stops_one_byte_past_it(encoding: str | None) -> None:
+    data = b"x" * 100_000
+    encoded = {None: data, "gzip": gzip.compress(data), "deflate": zlib.compress(data)}[encoding]
+    r = reader(encoding, limit=1000)
+    body = feed_in_pieces(r, encoded)
+    assert r.full and body == b"x" * 1001
+
+
+def test_a_gzip_bomb_is_inflated_only_as_far_as_the_limit() -> None:
+    bomb = gzip.compress(b"\0" * (256 * 1024 * 1024), compresslevel=9)  # 256 MiB, ~250 KiB
+    assert len(bomb) < 300 * 1024
+    r = reader("gzip", limit=1024 * 1024)
+    tracemalloc.start()
+    try:
+        r.feed(bomb)  # all of it at once: the worst case for a decoder without a limit
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert r.full and len(r.finish()) == 1024 * 1024 + 1
+    assert peak < 8 * 1024 * 1024, f"{peak} bytes"
+
+
+def test_data_that_is_not_what_its_encoding_says_is_a_decoding_error() -> None:
+    with pytest.raises(httpx.DecodingError, match="not valid compressed data"):
+        reader("gzip", limit=100).feed(b"certainly not gzip")
+    r = reader("deflate", limit=100)
+    with pytest.raises(httpx.DecodingError):
+        r.feed(b"neither zlib nor raw deflate \xff\xff\xff\xff")
+
+
+@pytest.mark.parametrize("encoding", ["br", "zstd", "gzip, br"])
+def test_other_encodings_are_left_to_httpx(encoding: str) -> None:
+    r = reader(encoding, limit=10)
+    assert not r.raw
+    r.feed(b"decoded by httpx already, and cut here")
+    assert r.full and r.finish() == b"decoded by "
