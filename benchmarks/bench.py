@@ -544,7 +544,7 @@ def parse_rows(results: Results, fixture: fixed_server.Fixture, sizes: dict[str,
 # -- summarize_runs ---------------------------------------------------------------------------
 
 _SUMMARY = """
-import resource, sys, time
+import sys, time
 from datetime import UTC, datetime, timedelta
 from timers import RunError, RunResult, RunStatus, TimerRun, summarize_runs
 
@@ -559,11 +559,18 @@ pool = [
     for i in range(10_000)
 ]
 count = int(sys.argv[1])
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def status_kib(field):
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith(field + ":"))
+
+
+with open("/proc/self/clear_refs", "w") as clear:  # VmHWM starts again from here (Linux)
+    clear.write("5")
+before = status_kib("VmRSS")
 start = time.perf_counter()
 summary = summarize_runs(pool[i % 10_000] for i in range(count))
 elapsed = time.perf_counter() - start
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+after = status_kib("VmHWM")
 assert summary.total == count
 print(count / elapsed, (after - before) / 1024)
 """
