@@ -1,0 +1,101 @@
+"""scripts/mutate's own files are well formed; checked without running mutmut (that takes minutes).
+
+The equivalent mutants it leaves out of the score must each say why they are equivalent, and the
+table of tests per module must only name test files that exist.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+from types import ModuleType
+
+ROOT = Path(__file__).resolve().parent.parent
+MUTATE = ROOT / "scripts" / "mutate"
+
+
+def _tool() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("mutation_tool", ROOT / "mutation" / "mutate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_listed_equivalent_mutant_has_an_id_a_reason_and_the_mutation() -> None:
+    data = tomllib.loads((ROOT / "mutation" / "equivalents.toml").read_text(encoding="utf-8"))
+    entries = data.get("equivalent", [])
+    assert set(data) <= {"equivalent"}
+    tool = _tool()
+    for entry in entries:
+        assert tool.ID_PATTERN.match(entry.get("id", "")), entry
+        assert str(entry.get("reason", "")).strip(), f"{entry['id']} has no reason"
+        assert "before" in entry and "after" in entry, f"{entry['id']} does not show the mutation"
+        module = entry["id"].partition("::")[0]
+        assert module in tool.hand_written_modules(), f"{entry['id']}: no such hand-written module"
+    ids = [entry["id"] for entry in entries]
+    assert len(ids) == len(set(ids)), "an equivalent mutant is listed twice"
+    assert len(tool.load_equivalents()) == len(entries)  # the tool reads the same file the same way
+
+
+def test_the_test_map_names_existing_modules_and_test_files_and_excluded_ones_say_why() -> None:
+    data = tomllib.loads((ROOT / "mutation" / "tests_by_module.toml").read_text(encoding="utf-8"))
+    tool = _tool()
+    modules = tool.hand_written_modules()
+    for module, tests in data["modules"].items():
+        assert module in modules, module
+        assert tests, f"{module} has no tests"
+        for test in tests:
+            assert (ROOT / test).is_file(), f"{module}: {test} does not exist"
+            assert test not in data["excluded"], f"{module}: {test} is excluded"
+    for test, reason in data["excluded"].items():
+        assert (ROOT / test).is_file() and reason.strip(), test
+    for node in data.get("deselect", []):
+        assert (ROOT / node.partition("::")[0]).is_file(), node
+
+
+def test_generated_modules_are_never_mutated() -> None:
+    modules = _tool().hand_written_modules()
+    assert "timers/_paging.py" in modules and "timers/cli/_app.py" in modules
+    assert "timers/testing/_service.py" in modules and "timers/_async_client.py" in modules
+    assert "timers/_sync_client.py" not in modules
+    assert not [m for m in modules if m.startswith("timers/_generated/")]
+
+
+def test_a_mutant_identity_ignores_line_numbers_but_not_the_mutation() -> None:
+    tool = _tool()
+    one = tool.mutant_id(
+        "timers/_paging.py", "Pager.accept", "self._pages += 1", "self._pages += 2"
+    )
+    assert one == tool.mutant_id(
+        "timers/_paging.py", "Pager.accept", "self._pages += 1", "self._pages += 2"
+    )
+    assert one != tool.mutant_id(
+        "timers/_paging.py", "Pager.accept", "self._pages += 1", "self._pages -= 1"
+    )
+    assert one != tool.mutant_id(
+        "timers/_paging.py", "Pager._check", "self._pages += 1", "self._pages += 2"
+    )
+    assert tool.ID_PATTERN.match(one)
+    assert tool.normalise_module("timers._paging") == "timers/_paging.py"
+    assert tool.normalise_module("_dialects/jobs.py") == "timers/_dialects/jobs.py"
+
+
+def test_scripts_mutate_help_works() -> None:
+    result = subprocess.run(
+        [str(MUTATE), "--help"], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert "usage: scripts/mutate" in result.stdout
+    assert "equivalents.toml" in result.stdout
+    direct = subprocess.run(
+        [sys.executable, str(ROOT / "mutation" / "mutate.py"), "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert direct.stdout == result.stdout
