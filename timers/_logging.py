@@ -40,28 +40,27 @@ def setup_from_env() -> None:
 
 def log_attempt(response: httpx.Response, started: float) -> None:
     """One DEBUG line per answered attempt: method, path, status, time."""
-    if logger.isEnabledFor(logging.DEBUG):
-        logger.debug(
-            "%s %s -> %d in %.1f ms",
-            response.request.method,
-            response.request.url.path,
-            response.status_code,
-            (time.perf_counter() - started) * 1000,
-        )
+    _log(logging.DEBUG, response, started, "")
 
 
 def log_request(
     response: httpx.Response, started: float, retries: int, request_id: str | None
 ) -> None:
     """One INFO line per request, once its outcome is known."""
-    if logger.isEnabledFor(logging.INFO):
-        logger.info(
-            "%s %s -> %d in %.1f ms (%d retr%s, request id %s)",
-            response.request.method,
-            response.request.url.path,
+    retried = f"{retries} retr{'y' if retries == 1 else 'ies'}"
+    _log(logging.INFO, response, started, f" ({retried}, request id {request_id or '-'})")
+
+
+def _log(level: int, response: httpx.Response, started: float, more: str) -> None:
+    if logger.isEnabledFor(level):
+        request = response.request
+        elapsed = (time.perf_counter() - started) * 1000
+        logger.log(
+            level,
+            "%s %s -> %d in %.1f ms%s",
+            request.method,
+            request.url.path,
             response.status_code,
-            (time.perf_counter() - started) * 1000,
-            retries,
-            "y" if retries == 1 else "ies",
-            request_id or "-",
+            elapsed,
+            more,
         )
