@@ -115,11 +115,28 @@ def test_python_example_runs_and_prints_what_the_readme_says(
     if 'api="jobs"' in source:
         monkeypatch.setenv("TIMERS_BASE_URL", readme_env.removesuffix("/api/v1"))
     code = compile(source, f"README.md python block {index + 1}", "exec")
-    exec(code, {"__name__": f"readme_example_{index}"})  # noqa: S102 - our own README
+    try:
+        exec(code, {"__name__": f"readme_example_{index}"})  # noqa: S102 - our own README
+    finally:
+        _forget_timers_log()
     printed = capsys.readouterr().out
     assert printed.strip(), "every example prints something"
     if expected is not None:
         assert matches(expected, printed), f"printed:\n{printed}\nREADME says:\n{expected}"
+
+
+def _forget_timers_log() -> None:
+    """Undo what an example's TIMERS_LOG did: the env var and the handler it installed."""
+    import logging
+    import os
+
+    from timers._logging import _EnvHandler
+
+    os.environ.pop("TIMERS_LOG", None)
+    logger = logging.getLogger("timers")
+    for handler in [h for h in logger.handlers if isinstance(h, _EnvHandler)]:
+        logger.removeHandler(handler)
+        logger.setLevel(logging.NOTSET)
 
 
 def test_the_output_matcher_can_fail() -> None:
