@@ -1,0 +1,134 @@
+"""Argument checks (timers._args): the exact messages users read, and the boundaries."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, tzinfo
+
+import pytest
+
+from timers import InvalidArgumentError
+from timers._args import (
+    MAX_MARKER_LENGTH,
+    check_datetime,
+    check_limit,
+    check_marker,
+    check_positive_number,
+    check_status,
+    check_time_window,
+    check_uuid,
+)
+
+
+def message_of(call: object, *args: object, **kwargs: object) -> str:
+    assert callable(call)
+    with pytest.raises(InvalidArgumentError) as caught:
+        call(*args, **kwargs)
+    return str(caught.value)
+
+
+@pytest.fixture
+def local_zone_east_of_utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The process's local time zone set to UTC+05:30."""
+    monkeypatch.setenv("TZ", "IST-05:30")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+class _NoOffset(tzinfo):
+    def utcoffset(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+    def tzname(self, dt: datetime | None) -> str | None:
+        return None
+
+
+def test_an_id_of_the_wrong_type_is_refused_naming_its_type() -> None:
+    assert (
+        message_of(check_uuid, "run_id", 42) == "run_id must be a UUID (str or uuid.UUID), got int"
+    )
+
+
+def test_a_limit_of_the_wrong_type_is_refused_quoting_it() -> None:
+    assert message_of(check_limit, "limit", "10") == "limit must be an int from 1 to 1000, got '10'"
+
+
+def test_an_unknown_status_is_refused_quoting_it() -> None:
+    message = message_of(check_status, "done")
+    assert message.startswith("status must be one of 'pending', ")
+    assert message.endswith(" (or a RunStatus), got 'done'")
+
+
+def test_a_bound_that_is_not_a_datetime_is_refused_naming_its_type() -> None:
+    assert (
+        message_of(check_datetime, "start_after", "2026-11-28")
+        == "start_after must be a timezone-aware datetime, got str"
+    )
+
+
+def test_a_datetime_whose_zone_has_no_offset_is_refused_as_naive() -> None:
+    message = message_of(check_datetime, "start_after", datetime(2026, 11, 28, tzinfo=_NoOffset()))
+    assert message.startswith("start_after must be timezone-aware")
+
+
+def test_a_utc_bound_near_the_end_of_time_is_accepted_whatever_the_local_zone(
+    local_zone_east_of_utc: None,
+) -> None:
+    # In UTC+05:30 local time this would be in the year 10000: only UTC matters.
+    late = datetime(9999, 12, 31, 23, tzinfo=UTC)
+    assert check_datetime("start_before", late) is late
+
+
+def test_each_bound_of_a_time_window_is_named_in_its_error() -> None:
+    assert message_of(check_time_window, "x", None).startswith("start_after must be ")
+    assert message_of(check_time_window, None, "x").startswith("start_before must be ")
+
+
+def test_a_marker_that_is_not_a_string_is_refused_quoting_it() -> None:
+    assert (
+        message_of(check_marker, 7)
+        == "marker must be a non-empty string from a page's next_page, got 7"
+    )
+
+
+def test_a_marker_of_exactly_the_maximum_length_is_accepted() -> None:
+    longest = "m" * MAX_MARKER_LENGTH
+    assert check_marker(longest) == longest
+    assert message_of(check_marker, longest + "m").startswith(
+        f"marker is {MAX_MARKER_LENGTH + 1} characters long; "
+    )
+
+
+def test_a_marker_that_is_not_valid_text_is_refused_quoting_it() -> None:
+    assert message_of(check_marker, "ab\udc80") == r"marker is not valid text: 'ab\udc80'"
+
+
+def test_a_number_that_is_not_finite_is_refused_quoting_it() -> None:
+    assert (
+        message_of(check_positive_number, "poll_interval", "1")
+        == "poll_interval must be a finite number, got '1'"
+    )
+
+
+def test_a_number_that_must_be_positive_says_so() -> None:
+    assert (
+        message_of(check_positive_number, "poll_interval", 0) == "poll_interval must be > 0, got 0"
+    )
+    assert (
+        message_of(check_positive_number, "poll_interval", -1.5)
+        == "poll_interval must be > 0, got -1.5"
+    )
+
+
+def test_a_number_that_may_be_zero_says_so() -> None:
+    assert check_positive_number("timeout", 0, allow_zero=True) == 0.0
+    assert (
+        message_of(check_positive_number, "timeout", -2, allow_zero=True)
+        == "timeout must be >= 0, got -2"
+    )
