@@ -59,6 +59,7 @@ def test_the_page_count_in_the_error_counts_every_page_fetched(dual: Dual) -> No
 
     def handler(request: httpx.Request) -> httpx.Response:
         sent.append(request.url.params.get("marker"))
+        assert len(sent) <= 3, "paging went on after a repeated marker"
         following = "again" if len(sent) > 1 else "first"
         return httpx.Response(200, json=page_json([], total=0, next_page=following))
 
@@ -67,3 +68,26 @@ def test_the_page_count_in_the_error_counts_every_page_fetched(dual: Dual) -> No
         list(client.iter_run_pages(TIMER_ID))
     assert "(after 3 pages)" in str(caught.value)
     assert sent == [None, "first", "again"]
+
+
+def test_a_last_page_finishes_paging() -> None:
+    pager = Pager(marker=None, page_size=None, max_items=None)
+    pager.accept(empty_page("a"))
+    assert not pager.finished
+    pager.accept(RunPage(runs=(), total=0, has_next_page=False, next_page="ignored"))
+    assert pager.finished and pager.marker == "a"
+    other = Pager(marker=None, page_size=None, max_items=None)
+    other.accept(RunPage(runs=(), total=0, has_next_page=True, next_page=None))
+    assert other.finished
+
+
+def test_twenty_empty_pages_in_a_row_end_paging_with_their_count() -> None:
+    pager = Pager(marker=None, page_size=None, max_items=None)
+    for i in range(19):
+        pager.accept(empty_page(f"m{i}"))
+    with pytest.raises(PaginationError) as caught:
+        pager.accept(empty_page("m19"))
+    assert str(caught.value) == (
+        "the service sent 20 empty pages in a row, each with a new marker (after 20 pages); "
+        "stopping instead of looping forever"
+    )

@@ -1,0 +1,224 @@
+"""Authorization (timers._auth): which credential is used, which tokens are accepted, the
+header on each request, and the one retry after a 401 with a refreshed token."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from support.bodies import run_json
+from support.dual import RUN_ID, TIMER_ID, Dual
+
+from timers import InvalidArgumentError
+from timers._auth import TokenAuth, resolve_auth
+from timers._redact import redact
+
+
+class Authorizer:
+    """Hands out ``headers`` one after the other (the last one repeats)."""
+
+    def __init__(self, *headers: str | None, refreshes: bool | None = None) -> None:
+        self.headers = list(headers)
+        self.calls = 0
+        self.refreshes = refreshes
+        self.refresh_calls = 0
+
+    def get_authorization_header(self) -> str | None:
+        header = self.headers[min(self.calls, len(self.headers) - 1)]
+        self.calls += 1
+        return header
+
+
+class RefreshingAuthorizer(Authorizer):
+    def handle_missing_authorization(self) -> bool:
+        self.refresh_calls += 1
+        return bool(self.refreshes)
+
+
+def send(
+    auth: httpx.Auth, statuses: list[int], headers: dict[str, str] | None = None
+) -> tuple[httpx.Response, list[str | None]]:
+    """Send one GET through ``auth``; the server answers ``statuses`` in turn. Returns the
+    final response and the Authorization header of each request the server got."""
+    seen: list[str | None] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("authorization"))
+        return httpx.Response(statuses[min(len(seen) - 1, len(statuses) - 1)])
+
+    with httpx.Client(transport=httpx.MockTransport(handler), auth=auth) as http:
+        answer = http.get("https://example.org/x", headers=headers)
+    return answer, seen
+
+
+# --- choosing the credential ------------------------------------------------------------------
+
+
+def test_a_token_and_an_authorizer_together_are_refused() -> None:
+    with pytest.raises(InvalidArgumentError, match=r"^give access_token or authorizer, not both$"):
+        resolve_auth("tok-1234", Authorizer("Bearer x"))
+
+
+@pytest.mark.parametrize(
+    "authorizer", [object(), type("Odd", (), {"get_authorization_header": 5})()]
+)
+def test_an_authorizer_without_the_method_is_refused_naming_its_type(authorizer: object) -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        resolve_auth(None, authorizer)  # type: ignore[arg-type]
+    assert str(caught.value) == (
+        "authorizer must have a get_authorization_header() method "
+        f"(like globus_sdk.AccessTokenAuthorizer), got {type(authorizer).__name__}"
+    )
+
+
+def test_an_authorizer_is_used_as_given() -> None:
+    authorizer = Authorizer("Bearer from-authorizer")
+    auth = resolve_auth(None, authorizer)
+    assert repr(auth) == "<TokenAuth via Authorizer>"
+    _, seen = send(auth, [200])
+    assert seen == ["Bearer from-authorizer"]
+
+
+def test_the_token_comes_from_the_environment_when_none_is_given(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TIMERS_ACCESS_TOKEN", "env-token-5678")
+    _, seen = send(resolve_auth(None, None), [200])
+    assert seen == ["Bearer env-token-5678"]
+
+
+def test_a_given_token_wins_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TIMERS_ACCESS_TOKEN", "env-token-5678")
+    _, seen = send(resolve_auth("given-token-1234", None), [200])
+    assert seen == ["Bearer given-token-1234"]
+
+
+@pytest.mark.parametrize("environment", [None, ""])
+def test_no_credential_at_all_is_refused_saying_how_to_give_one(
+    monkeypatch: pytest.MonkeyPatch, environment: str | None
+) -> None:
+    if environment is not None:
+        monkeypatch.setenv("TIMERS_ACCESS_TOKEN", environment)
+    with pytest.raises(InvalidArgumentError) as caught:
+        resolve_auth(None, None)
+    assert str(caught.value) == (
+        "no credentials: pass access_token='...', pass authorizer=<an object with "
+        "get_authorization_header()>, or set the TIMERS_ACCESS_TOKEN environment variable"
+    )
+
+
+@pytest.mark.parametrize("token", ["", "   ", 1234, b"tok-1234"])
+def test_a_token_that_is_not_a_non_empty_string_is_refused(token: object) -> None:
+    with pytest.raises(InvalidArgumentError, match=r"^access_token must be a non-empty string$"):
+        resolve_auth(token, None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("token", ["tok en", "tok\x7f", "tok\n", "tok\x00", "tokén", "tok\t"])
+def test_a_token_that_cannot_go_in_a_header_is_refused(token: str) -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        resolve_auth(token, None)
+    assert str(caught.value) == (
+        "access_token must be printable ASCII with no spaces or control characters"
+    )
+
+
+def test_tokens_with_every_printable_character_are_accepted() -> None:
+    token = "!tok~" + "".join(chr(c) for c in range(0x21, 0x7F))
+    _, seen = send(resolve_auth(token, None), [200])
+    assert seen == [f"Bearer {token}"]
+
+
+def test_a_static_token_never_shows_in_a_repr() -> None:
+    auth = resolve_auth("hidden-token-9876", None)
+    assert repr(auth) == "<TokenAuth via _StaticToken>"
+    static = auth._authorizer  # type: ignore[attr-defined]
+    assert repr(static) == str(static) == "<access token (hidden)>"
+
+
+def test_a_static_token_and_its_header_are_redacted_from_then_on() -> None:
+    resolve_auth("static-secret-4242", None)
+    assert redact("x static-secret-4242 y") == "x [redacted] y"
+    assert redact("Authorization: Bearer static-secret-4242") == "Authorization: [redacted]"
+
+
+# --- the header on each request ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("header", [None, ""])
+def test_no_header_is_sent_when_the_authorizer_has_no_token(header: str | None) -> None:
+    auth = TokenAuth(Authorizer(header))
+    _, seen = send(auth, [200], headers={"Authorization": "Bearer stale"})
+    assert seen == [None]
+
+
+def test_an_authorizer_without_a_token_sends_no_header_from_either_client(dual: Dual) -> None:
+    seen: list[str | None] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("authorization"))
+        return httpx.Response(200, json=run_json())
+
+    client = dual.client(handler=handler, authorizer=Authorizer(None), validate=False)
+    assert client.get_run(TIMER_ID, RUN_ID).id == RUN_ID
+    assert seen == [None]
+
+
+def test_the_authorizer_is_asked_on_every_request() -> None:
+    authorizer = Authorizer("Bearer one-1234", "Bearer two-1234")
+    auth = TokenAuth(authorizer)
+    assert send(auth, [200])[1] == ["Bearer one-1234"]
+    assert send(auth, [200])[1] == ["Bearer two-1234"]
+
+
+@pytest.mark.parametrize("header", ["Bearer tok\n", "Bearer tok\x1f", "Bearer tok\x7f", "Bearer é"])
+def test_a_header_with_characters_http_cannot_carry_is_refused_without_quoting_it(
+    header: str,
+) -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        send(TokenAuth(Authorizer(header)), [200])
+    assert str(caught.value) == (
+        "Authorizer.get_authorization_header() returned a value with characters an HTTP "
+        "header cannot carry"
+    )
+
+
+def test_a_header_may_hold_spaces_and_tildes() -> None:
+    _, seen = send(TokenAuth(Authorizer("Custom a b~c ")), [200])
+    assert seen == ["Custom a b~c "]
+
+
+def test_an_authorizer_header_and_its_token_are_redacted_from_then_on() -> None:
+    send(TokenAuth(Authorizer("Bearer authorizer-secret-77")), [200])
+    assert redact("authorizer-secret-77") == "[redacted]"
+    assert redact("Bearer authorizer-secret-77") == "[redacted]"
+    send(TokenAuth(Authorizer("SingleWordSecret88")), [200])
+    assert redact("x SingleWordSecret88") == "x [redacted]"
+
+
+# --- a 401 and a refreshed token --------------------------------------------------------------
+
+
+def test_a_401_is_sent_again_once_with_the_refreshed_header() -> None:
+    authorizer = RefreshingAuthorizer("Bearer old-1234", "Bearer new-1234", refreshes=True)
+    answer, seen = send(TokenAuth(authorizer), [401, 401, 401])
+    assert answer.status_code == 401
+    assert seen == ["Bearer old-1234", "Bearer new-1234"]
+    assert authorizer.refresh_calls == 1
+
+
+def test_a_401_is_final_when_the_authorizer_cannot_refresh() -> None:
+    authorizer = RefreshingAuthorizer("Bearer old-1234", "Bearer new-1234", refreshes=False)
+    answer, seen = send(TokenAuth(authorizer), [401, 200])
+    assert answer.status_code == 401
+    assert seen == ["Bearer old-1234"] and authorizer.refresh_calls == 1
+
+
+def test_a_401_is_final_when_the_authorizer_has_no_refresh() -> None:
+    answer, seen = send(TokenAuth(Authorizer("Bearer old-1234", "Bearer new-1234")), [401, 200])
+    assert answer.status_code == 401 and seen == ["Bearer old-1234"]
+
+
+def test_other_statuses_never_ask_for_a_refresh() -> None:
+    authorizer = RefreshingAuthorizer("Bearer old-1234", refreshes=True)
+    answer, seen = send(TokenAuth(authorizer), [403, 200])
+    assert answer.status_code == 403
+    assert seen == ["Bearer old-1234"] and authorizer.refresh_calls == 0

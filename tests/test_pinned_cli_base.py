@@ -1,0 +1,230 @@
+"""What every ``timers`` command shares (timers.cli._base): exit codes, the one-line error,
+global options misplaced, retry notices, and the time parsers."""
+
+from __future__ import annotations
+
+import io
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import click
+import httpx
+import pytest
+from click.testing import CliRunner
+from rich.console import Console
+
+from timers import (
+    APIConnectionError,
+    APITimeoutError,
+    InvalidArgumentError,
+    PaginationError,
+    ResponseValidationError,
+    TimersError,
+    UnsupportedOperationError,
+    UsageError,
+    WaitTimeoutError,
+)
+from timers._errors import error_class_for
+from timers.cli import _base
+from timers.cli._app import cli
+from timers.cli._base import (
+    RetryNotices,
+    State,
+    exit_code_for,
+    fail,
+    parse_since,
+    parse_time,
+)
+
+
+def api_error(status: int) -> TimersError:
+    request = httpx.Request("GET", "https://example.org/x")
+    return error_class_for(status)(httpx.Response(status, json={}, request=request))
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        (InvalidArgumentError("x"), 2),
+        (UnsupportedOperationError("x"), 2),
+        (api_error(400), 2),
+        (api_error(422), 2),
+        (api_error(404), 3),
+        (api_error(401), 4),
+        (api_error(403), 4),
+        (api_error(429), 5),
+        (api_error(500), 6),
+        (api_error(503), 6),
+        (APIConnectionError("x", method="GET", url="u"), 6),
+        (APITimeoutError("x", method="GET", url="u"), 6),
+        (ResponseValidationError("x"), 6),
+        (WaitTimeoutError("x", run=None, timeout=1), 8),
+        (api_error(409), 1),
+        (api_error(418), 1),
+        (PaginationError("x"), 1),
+        (UsageError("x"), 1),
+    ],
+)
+def test_each_error_has_its_documented_exit_code(error: TimersError, code: int) -> None:
+    assert exit_code_for(error) == code
+
+
+def test_a_failure_is_one_clean_line_with_the_cli_spelling_and_its_code(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as caught:
+        fail("pass allow_insecure_http=True\nif you mean it", 4)
+    assert caught.value.code == 4
+    assert capsys.readouterr().err == "timers: error: pass --allow-insecure-http if you mean it\n"
+
+
+def test_a_failure_message_is_cut_at_2000_characters(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        fail("x" * 3000, 1)
+    assert capsys.readouterr().err == f"timers: error: {'x' * 1997}...\n"
+
+
+@pytest.mark.parametrize("option", ["--token", "--base-url=https://x.org", "-v", "--api"])
+def test_a_global_option_after_the_command_says_where_it_belongs(option: str) -> None:
+    result = CliRunner().invoke(cli, ["runs", "list", option, "x"], env={})
+    assert result.exit_code == 2
+    name = option.split("=", 1)[0]
+    assert (
+        f"{name} is a global option: put it before the command, e.g. timers {name} ... runs list"
+        in result.stderr
+    )
+
+
+def test_an_unknown_option_is_click_s_own_error() -> None:
+    result = CliRunner().invoke(cli, ["runs", "list", "--nope"], env={})
+    assert result.exit_code == 2 and "No such option '--nope'" in result.stderr
+    assert "global option" not in result.stderr
+
+
+def test_a_command_needs_a_token() -> None:
+    result = CliRunner().invoke(
+        cli, ["runs", "show", "12345678-1234-1234-1234-123456789012", "x"], env={}
+    )
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "timers: error: no access token: pass --token TOKEN or set TIMERS_ACCESS_TOKEN "
+        "(a Globus Auth token for the Timers scope)\n"
+    )
+
+
+def test_the_state_builds_a_client_with_the_global_options() -> None:
+    state = State(
+        base_url="http://example.org", token="tok-1234", api="jobs", allow_insecure_http=True
+    )
+    with state.client(max_retries=0) as client:
+        assert (client.api, client.base_url, client.retry.max_retries) == (
+            "jobs",
+            "http://example.org",
+            0,
+        )
+
+
+def test_an_interrupted_command_says_so_and_exits_130() -> None:
+    @click.group(cls=_base.Group)
+    def group() -> None:
+        pass
+
+    @group.command()
+    def stop() -> None:
+        raise KeyboardInterrupt
+
+    @group.command()
+    def broken() -> None:
+        raise PaginationError("the service looped")
+
+    result = CliRunner().invoke(group, ["stop"])
+    assert (result.exit_code, result.stderr) == (130, "timers: interrupted\n")
+    result = CliRunner().invoke(group, ["broken"])
+    assert (result.exit_code, result.stderr) == (1, "timers: error: the service looped\n")
+
+
+# --- retry notices ----------------------------------------------------------------------------
+
+
+def notices(*retries: dict[str, Any] | None) -> str:
+    out = io.StringIO()
+    handler = RetryNotices(Console(file=out, width=200))
+    assert handler.level == logging.INFO
+    for retry in retries:
+        record = logging.LogRecord("timers", logging.INFO, __file__, 1, "m", None, None)
+        if retry is not None:
+            record.timers_retry = retry
+        handler.emit(record)
+    return out.getvalue()
+
+
+def retry(delay: float, *, connection: bool = False) -> dict[str, Any]:
+    return {"why": "the service answered 503", "number": 2, "of": 3, "delay": delay,
+            "connection": connection}  # fmt: skip
+
+
+def test_a_retry_of_a_second_or_more_is_announced() -> None:
+    assert notices(retry(1.0), retry(12.345)) == (
+        "timers: the service answered 503; retry 2 of 3 in 1.0 s\n"
+        "timers: the service answered 503; retry 2 of 3 in 12.3 s\n"
+    )
+
+
+def test_a_short_retry_is_quiet_unless_the_connection_failed() -> None:
+    assert notices(retry(0.99)) == ""
+    assert notices(retry(0.25, connection=True)) == (
+        "timers: the service answered 503; retry 2 of 3 in 0.2 s\n"
+    )
+
+
+def test_other_log_lines_are_not_notices() -> None:
+    assert notices(None) == ""
+
+
+# --- times ------------------------------------------------------------------------------------
+
+
+def test_a_time_option_is_rfc_3339_with_a_zone() -> None:
+    assert parse_time(None, "--after") is None
+    assert parse_time("2026-11-21T09:00:00+01:00", "--after") == datetime(
+        2026, 11, 21, 8, tzinfo=UTC
+    )
+    with pytest.raises(click.BadParameter) as caught:
+        parse_time("2026-11-21", "--before")
+    assert caught.value.param_hint == "--before"
+    assert caught.value.message == (
+        "'2026-11-21' is not an RFC 3339 date-time with a time zone, "
+        "e.g. 2026-11-21T00:00:00Z or 2026-11-21T09:00:00+01:00"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "delta"),
+    [
+        ("45s", timedelta(seconds=45)),
+        ("30m", timedelta(minutes=30)),
+        ("24h", timedelta(hours=24)),
+        (" 7D ", timedelta(days=7)),
+        ("2 w", timedelta(weeks=2)),
+    ],
+)
+def test_since_is_a_duration_back_from_now(text: str, delta: timedelta) -> None:
+    before = datetime.now(UTC)
+    since = parse_since(text)
+    after = datetime.now(UTC)
+    assert since is not None
+    assert before - delta <= since <= after - delta
+
+
+def test_since_refuses_what_is_not_a_duration_or_reaches_too_far() -> None:
+    assert parse_since(None) is None
+    with pytest.raises(click.BadParameter) as caught:
+        parse_since("7 days")
+    assert (caught.value.param_hint, caught.value.message) == (
+        "--since",
+        "'7 days' is not a duration like 30m, 24h, 7d or 2w",
+    )
+    with pytest.raises(click.BadParameter) as caught:
+        parse_since("99999999w")
+    assert caught.value.message == "'99999999w' reaches back too far"

@@ -1,0 +1,68 @@
+"""``timers serve`` (timers.cli._service): what it prints, and how it stops."""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from timers import TimersClient
+from timers.cli import _service
+from timers.cli._app import cli
+from timers.cli._demo import DEMO_TIMER_ID, DEMO_TOKEN, demo_service
+
+
+def test_serve_prints_the_url_token_timer_and_how_to_use_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    served: list[str] = []
+    monkeypatch.setattr(_service, "_block_until_interrupted", lambda: served.append("blocked"))
+    result = CliRunner().invoke(cli, ["serve", "--port", "0", "--runs", "3", "--seed", "5"])
+    assert result.exit_code == 0, result.stderr
+    assert served == ["blocked"]
+    lines = result.stdout.splitlines()
+    base = lines[0].removeprefix("Serving the reference Timers service at ")
+    assert base.startswith("http://127.0.0.1:") and base.endswith("/api/v1")
+    jobs = base.removesuffix("/api/v1")
+    assert lines[1:] == [
+        f"TIMERS_BASE_URL={base}",
+        f"TIMERS_ACCESS_TOKEN={DEMO_TOKEN}",
+        f"Timer id: {DEMO_TIMER_ID} (3 runs)",
+        f"Try: TIMERS_BASE_URL={base} TIMERS_ACCESS_TOKEN={DEMO_TOKEN} "
+        f"timers runs list {DEMO_TIMER_ID}",
+        f"The same service speaks the production jobs API at {jobs}: TIMERS_BASE_URL={jobs} "
+        f"TIMERS_ACCESS_TOKEN={DEMO_TOKEN} timers --api jobs runs list {DEMO_TIMER_ID}",
+        "Press Ctrl-C to stop.",
+    ]
+
+
+def test_the_demo_service_has_the_history_asked_for() -> None:
+    service, timer_id = demo_service(4, seed=5)
+    assert timer_id == DEMO_TIMER_ID
+    client = TimersClient(DEMO_TOKEN, http_client=httpx.Client(transport=service.transport()))
+    page = client.list_runs(timer_id)
+    assert page.total == 4
+    empty, _ = demo_service(0)
+    other = TimersClient(DEMO_TOKEN, http_client=httpx.Client(transport=empty.transport()))
+    assert other.list_runs(timer_id).total == 0
+
+
+def test_serving_stops_on_sigterm(monkeypatch: pytest.MonkeyPatch) -> None:
+    handlers: dict[int, object] = {}
+    monkeypatch.setattr(
+        signal, "signal", lambda number, handler: handlers.update({number: handler})
+    )
+
+    def terminate_soon() -> None:
+        while signal.SIGTERM not in handlers:
+            pass
+        handlers[signal.SIGTERM](signal.SIGTERM, None)  # type: ignore[operator]
+
+    thread = threading.Thread(target=terminate_soon)
+    thread.start()
+    _service._block_until_interrupted()
+    thread.join(timeout=5)
+    assert not thread.is_alive()

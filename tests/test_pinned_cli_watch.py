@@ -1,0 +1,214 @@
+"""Following runs (timers.cli._watch): ``timers runs watch`` poll by poll, and the progress a
+wait shows off a terminal, with a fake clock and canned answers."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+import respx
+from click.testing import CliRunner
+from rich.console import Console
+from support.bodies import page_json, run_json
+from support.dual import TIMER_ID, TOKEN
+
+from timers import RunStatus, TimerRun
+from timers.cli import _watch
+from timers.cli._app import cli
+from timers.cli._watch import HEARTBEAT, WATCH_PAGE, Progress
+
+BASE = "http://127.0.0.1:9/api/v1"
+ENV = {"TIMERS_BASE_URL": BASE, "TIMERS_ACCESS_TOKEN": TOKEN}
+A = "00000000-0000-4000-8000-00000000000a"
+B = "00000000-0000-4000-8000-00000000000b"
+C = "00000000-0000-4000-8000-00000000000c"
+
+
+class FakeTime:
+    """``time`` for the watch module: ``sleep`` moves ``now``; after ``polls`` sleeps, Ctrl-C."""
+
+    def __init__(self, polls: int = 100) -> None:
+        self.now = 500.0
+        self.slept: list[float] = []
+        self.polls = polls
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+        if len(self.slept) >= self.polls:
+            raise KeyboardInterrupt
+
+
+@pytest.fixture
+def fake_time(monkeypatch: pytest.MonkeyPatch) -> FakeTime:
+    fake = FakeTime()
+    monkeypatch.setattr(_watch, "time", fake)
+    return fake
+
+
+@pytest.fixture
+def mock() -> Iterator[respx.MockRouter]:
+    with respx.mock(base_url=BASE, assert_all_called=False) as router:
+        yield router
+
+
+def run(run_id: str, status: str) -> dict[str, Any]:
+    finished = status in ("success", "failure")
+    return run_json(
+        id=run_id,
+        status=status,
+        end_time=None if not finished else "2026-11-28T12:00:02Z",
+        result=None if not finished else {"status": status, "status_code": 200},
+    )
+
+
+def polls(mock: respx.MockRouter, *pages: list[dict[str, Any]]) -> respx.Route:
+    answers = [httpx.Response(200, json=page_json(runs, total=len(runs))) for runs in pages]
+    return mock.get(f"/timers/{TIMER_ID}/runs").mock(side_effect=answers)
+
+
+def watch(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, ["runs", "watch", TIMER_ID, *args], env=ENV)
+    return result.exit_code, result.stdout, result.stderr
+
+
+# --- runs watch -------------------------------------------------------------------------------
+
+
+def test_watch_shows_the_newest_run_then_each_new_run_and_change(
+    mock: respx.MockRouter, fake_time: FakeTime
+) -> None:
+    fake_time.polls = 3
+    route = polls(
+        mock,
+        [run(B, "pending"), run(A, "success")],
+        [run(B, "pending"), run(A, "success")],  # nothing new
+        [run(C, "pending"), run(B, "success"), run(A, "success")],
+    )
+    code, out, err = watch("--format", "jsonl", "--interval", "2")
+    assert code == 0, err
+    events = [json.loads(line) for line in out.splitlines()]
+    assert [(e["event"], e["run"]["id"], e["run"]["status"]) for e in events] == [
+        ("now", B, "pending"),
+        ("changed", B, "success"),
+        ("new", C, "pending"),
+    ]
+    assert fake_time.slept == [2.0, 2.0, 2.0]
+    assert route.calls[0].request.url.params["limit"] == str(WATCH_PAGE) == "20"
+
+
+def test_watch_as_a_table_has_an_event_column(mock: respx.MockRouter, fake_time: FakeTime) -> None:
+    fake_time.polls = 2
+    polls(mock, [run(A, "pending")], [run(B, "pending"), run(A, "failure")])
+    code, out, err = watch("--fields", "id,status")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].split() == ["EVENT", "ID", "STATUS"]
+    assert lines[1].split() == ["now", A, "pending"]
+    assert lines[2].split() == ["changed", A, "failure"]
+    assert lines[3].split() == ["new", B, "pending"]
+    assert len(lines) == 4
+
+
+def test_watch_of_a_timer_without_runs_waits_quietly(
+    mock: respx.MockRouter, fake_time: FakeTime
+) -> None:
+    fake_time.polls = 2
+    polls(mock, [], [])
+    code, out, _ = watch("--format", "jsonl", "--until-finished")
+    assert code == 0 and out == ""
+    assert len(fake_time.slept) == 2
+
+
+@pytest.mark.parametrize(("status", "code"), [("success", 0), ("failure", 7)])
+def test_watch_until_finished_stops_with_the_newest_runs_outcome(
+    mock: respx.MockRouter, fake_time: FakeTime, status: str, code: int
+) -> None:
+    polls(mock, [run(A, "in_progress")], [run(A, status)])
+    exit_code, out, err = watch("--until-finished", "--format", "jsonl")
+    assert exit_code == code, err
+    assert [json.loads(line)["event"] for line in out.splitlines()] == ["now", "changed"]
+    assert fake_time.slept == [5.0]  # the default interval, once
+
+
+def test_watch_without_until_finished_keeps_going_after_a_finished_run(
+    mock: respx.MockRouter, fake_time: FakeTime
+) -> None:
+    fake_time.polls = 2
+    polls(mock, [run(A, "success")], [run(A, "success")])
+    code, _, _ = watch("--format", "jsonl")
+    assert code == 0 and len(fake_time.slept) == 2
+
+
+# --- progress ---------------------------------------------------------------------------------
+
+
+def progress(heartbeat: float = HEARTBEAT) -> tuple[Progress, io.StringIO]:
+    out = io.StringIO()
+    return Progress(Console(file=out, width=200), heartbeat=heartbeat), out
+
+
+def timer_run(status: str) -> TimerRun:
+    return TimerRun.from_dict(run(A, status))
+
+
+def test_progress_off_a_terminal_says_each_status(fake_time: FakeTime) -> None:
+    shown, out = progress()
+    assert not shown.terminal
+    with shown:
+        shown.on_update(timer_run("pending"))
+        shown.on_update(timer_run("in_progress"))
+    assert out.getvalue() == f"timers: run {A}: pending\ntimers: run {A}: in_progress\n"
+    assert shown.run is not None and shown.run.status is RunStatus.IN_PROGRESS
+
+
+def test_progress_off_a_terminal_beats_when_nothing_was_said_for_a_while(
+    fake_time: FakeTime,
+) -> None:
+    shown, out = progress(heartbeat=10)
+    shown.sleep(9.5)  # 9.5 s since the start: too early
+    assert out.getvalue() == ""
+    shown.sleep(2.0)  # 9.5 s said nothing: still early
+    assert out.getvalue() == ""
+    shown.sleep(3.0)  # 11.5 s: beat
+    assert out.getvalue() == "timers: not seen yet after 11.5s; next poll in 3.0s\n"
+    shown.on_update(timer_run("in_progress"))  # 14.5 s
+    fake_time.now += 9.0
+    shown.sleep(1.0)  # 9 s after the status line: too early
+    assert out.getvalue().splitlines()[-1] == f"timers: run {A}: in_progress"
+    shown.sleep(60.0)  # exactly the heartbeat since the status line
+    assert out.getvalue().splitlines()[-1] == (
+        "timers: still in_progress after 24.5s; next poll in 60.0s"
+    )
+    assert fake_time.slept == [9.5, 2.0, 3.0, 1.0, 60.0]
+
+
+def test_progress_on_a_terminal_is_one_live_line(fake_time: FakeTime) -> None:
+    out = io.StringIO()
+    console = Console(file=out, width=200, force_terminal=True)
+    shown = Progress(console)
+    assert shown.terminal
+    updates: list[str] = []
+    shown.live.update = updates.append  # type: ignore[method-assign]
+    started: list[bool] = []
+    shown.live.start = lambda: started.append(True)  # type: ignore[method-assign]
+    shown.live.stop = lambda: started.append(False)  # type: ignore[method-assign]
+    with shown:
+        shown.sleep(2.0)
+        fake_time.now += 60
+        shown.on_update(timer_run("in_progress"))
+        shown.sleep(4.25)
+    assert started == [True, False]
+    assert updates == [
+        "waiting for the run (elapsed 0.0s), next poll in 2.0s",
+        f"run {A}: [cyan]in_progress[/cyan], elapsed 1m02s",
+        f"run {A}: [cyan]in_progress[/cyan], elapsed 1m02s, next poll in 4.2s",
+    ]
+    assert fake_time.slept == [2.0, 4.25]

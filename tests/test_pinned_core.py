@@ -1,0 +1,417 @@
+"""What both clients share (timers._core): settings, the requests they build, and how an answer
+becomes a model or an error. Through both clients where the I/O matters."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import httpx
+import pytest
+from support.bodies import run_json
+from support.dual import RUN_ID, TIMER_ID, TOKEN, Dual
+
+from timers import (
+    APIError,
+    AsyncTimersClient,
+    InvalidArgumentError,
+    NotFoundError,
+    RateLimitError,
+    ResponseValidationError,
+    RetryPolicy,
+    ServerError,
+    TimersClient,
+    UsageError,
+)
+from timers._config import DEFAULT_ATTEMPT_TIMEOUT, ERROR_BODY_LIMIT
+from timers._core import ClientCore, request_id_of
+from timers._errors import OUTCOME_UNKNOWN_NOTE
+from timers._version import __version__
+
+RUNS_URL = "https://timer.automate.globus.org/api/v1"
+RUN_PATH = f"/timers/{TIMER_ID}/runs/{RUN_ID}"
+USER_AGENT = f"timers-client/{__version__} httpx/{httpx.__version__}"
+MISSING_ROUTE_HINT = (
+    "the production Globus Timers service has no such path: it keeps run history under its "
+    "/jobs API, use api='jobs'"
+)
+
+
+def core(**overrides: Any) -> ClientCore:
+    settings: dict[str, Any] = {
+        "access_token": TOKEN,
+        "authorizer": None,
+        "base_url": None,
+        "api": None,
+        "timeout": None,
+        "max_response_size": None,
+        "max_retries": None,
+        "retry": None,
+        "allow_insecure_http": False,
+        "clock": None,
+        "http_client": None,
+        "http_type": httpx.Client,
+    }
+    settings.update(overrides)
+    return ClientCore(**settings)
+
+
+def answering(
+    status: int,
+    body: Any = None,
+    *,
+    content: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> Any:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if content is not None:
+            return httpx.Response(status, content=content, headers=headers)
+        return httpx.Response(status, json=body, headers=headers)
+
+    return handler
+
+
+# --- construction -----------------------------------------------------------------------------
+
+
+def test_an_http_client_of_the_wrong_kind_is_refused_naming_both() -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        TimersClient(TOKEN, http_client=httpx.AsyncClient())  # type: ignore[arg-type]
+    assert str(caught.value) == "http_client must be an httpx.Client, got AsyncClient"
+    with pytest.raises(InvalidArgumentError) as caught:
+        AsyncTimersClient(TOKEN, http_client=httpx.Client())  # type: ignore[arg-type]
+    assert str(caught.value) == "http_client must be an httpx.AsyncClient, got Client"
+
+
+def test_the_repr_names_the_api_url_and_auth_but_never_the_token() -> None:
+    with TimersClient(TOKEN) as client:
+        assert repr(client) == (
+            f"<TimersClient api='runs' base_url='{RUNS_URL}' auth=<TokenAuth via _StaticToken>>"
+        )
+    with TimersClient(TOKEN, api="jobs") as client:
+        assert repr(client) == (
+            "<TimersClient api='jobs' base_url='https://timer.automate.globus.org' "
+            "auth=<TokenAuth via _StaticToken>>"
+        )
+
+
+def test_a_client_it_creates_has_the_default_timeouts_headers_and_no_redirects() -> None:
+    with TimersClient(TOKEN) as client:
+        http = client._http
+        assert http.timeout == httpx.Timeout(30.0, connect=10.0)
+        assert http.follow_redirects is False
+        assert http.headers["user-agent"] == USER_AGENT
+        assert http.headers["accept"] == "application/json"
+
+
+def test_a_client_it_creates_with_a_timeout_uses_it() -> None:
+    with TimersClient(TOKEN, timeout=7) as client:
+        assert client._http.timeout == httpx.Timeout(7.0)
+
+
+def test_the_clock_defaults_to_the_time_of_day() -> None:
+    assert core().clock is time.time
+
+
+def test_the_settings_are_resolved_once() -> None:
+    settings = core(timeout=5, max_response_size=10, max_retries=1, base_url="https://x.org/a/")
+    assert settings.base_url == "https://x.org/a"
+    assert (settings.timeout, settings.attempt_timeout) == (httpx.Timeout(5.0), 5.0)
+    assert settings.max_response_size == 10
+    assert settings.retry == RetryPolicy(max_retries=1)
+    assert settings.owns_http and settings.http_has_headers
+    given = core(http_client=httpx.Client())
+    assert not given.owns_http and not given.http_has_headers
+
+
+# --- with_options -----------------------------------------------------------------------------
+
+
+def test_with_options_changes_only_what_is_given() -> None:
+    base = core(timeout=5, max_retries=2)
+    same = base.derived(timeout=None, max_retries=None, retry=None)
+    assert (same.timeout, same.attempt_timeout, same.retry) == (
+        base.timeout,
+        base.attempt_timeout,
+        base.retry,
+    )
+    assert not same.owns_http and base.owns_http
+    slower = base.derived(timeout=9, max_retries=None, retry=None)
+    assert (slower.timeout, slower.attempt_timeout) == (httpx.Timeout(9.0), 9.0)
+    assert slower.retry is base.retry
+    patient = base.derived(timeout=None, max_retries=7, retry=None)
+    assert patient.retry.max_retries == 7 and patient.timeout == base.timeout
+    policy = RetryPolicy(backoff_max=1.0)
+    assert base.derived(timeout=None, max_retries=None, retry=policy).retry is policy
+    assert (base.timeout, base.retry.max_retries) == (httpx.Timeout(5.0), 2)
+
+
+def test_closing_a_client_made_by_with_options_leaves_the_pool_open() -> None:
+    client = TimersClient(TOKEN)
+    twin = client.with_options(max_retries=0)
+    twin.close()
+    assert not client._http.is_closed
+    client.close()
+    assert client._http.is_closed
+
+
+# --- the requests -----------------------------------------------------------------------------
+
+
+def test_a_request_on_a_given_http_client_carries_the_clients_headers(dual: Dual) -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=run_json())
+
+    dual.client(handler=handler).get_run(TIMER_ID, RUN_ID)
+    assert seen[0].headers["user-agent"] == USER_AGENT
+    assert seen[0].headers["accept"] == "application/json"
+    assert str(seen[0].url) == RUNS_URL + RUN_PATH
+
+
+def test_a_timeout_is_sent_with_each_request_only_when_given(dual: Dual) -> None:
+    seen: list[dict[str, Any]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.extensions["timeout"])
+        return httpx.Response(200, json=run_json())
+
+    dual.client(handler=handler, timeout=3).get_run(TIMER_ID, RUN_ID)
+    dual.client(handler=handler).get_run(TIMER_ID, RUN_ID)
+    assert seen[0] == {"connect": 3.0, "read": 3.0, "write": 3.0, "pool": 3.0}
+    assert seen[1] == {"connect": 5.0, "read": 5.0, "write": 5.0, "pool": 5.0}  # httpx's
+
+
+def test_a_closed_client_refuses_to_build_a_request() -> None:
+    settings = core()
+    http = httpx.Client()
+    http.close()
+    with pytest.raises(UsageError, match=r"^this client is closed; create a new one$"):
+        settings.build(http, ("GET", "/x", {}))
+
+
+def test_a_request_httpx_cannot_build_is_an_invalid_argument() -> None:
+    settings = core(base_url="https://example.org")
+    with httpx.Client() as http, pytest.raises(InvalidArgumentError) as caught:
+        settings.build(http, ("GET", "/x\x00\ny", {}))
+    assert str(caught.value) == (
+        "the request cannot be sent: Invalid non-printable ASCII character in URL, "
+        "'\\x00' at position 21."
+    )
+
+
+def test_an_attempt_ends_at_the_attempt_timeout_or_the_deadline_whichever_is_first() -> None:
+    now = [100.0]
+    settings = core(clock=lambda: now[0])
+    assert settings.attempt_timeout == DEFAULT_ATTEMPT_TIMEOUT
+
+    def bounded(deadline: float | None) -> float | None:
+        before = time.monotonic()
+        at = settings.attempt_deadline(deadline)
+        assert at is not None
+        return at - before
+
+    assert 59.9 < (bounded(None) or 0) <= 60.01
+    assert 9.9 < (bounded(110.0) or 0) <= 10.01
+    assert 59.9 < (bounded(1000.0) or 0) <= 60.01
+    assert -0.01 < (bounded(50.0) or 0) <= 0.01  # already past: now
+    unbounded = core(timeout=httpx.Timeout(5.0), clock=lambda: now[0])
+    assert unbounded.attempt_deadline(None) is None
+    before = time.monotonic()
+    at = unbounded.attempt_deadline(120.0)
+    assert at is not None and 19.9 < at - before <= 20.01
+
+
+@pytest.mark.parametrize(
+    ("status", "limit"),
+    [(199, ERROR_BODY_LIMIT), (200, 1234), (299, 1234), (300, ERROR_BODY_LIMIT), (404, 65536)],
+)
+def test_a_2xx_body_is_read_up_to_the_size_limit_and_an_error_body_to_64_kib(
+    status: int, limit: int
+) -> None:
+    assert core(max_response_size=1234).read_limit(httpx.Response(status)) == limit
+
+
+# --- answers ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/json",
+        "application/json; charset=utf-8",
+        "Application/JSON ; charset=utf-8",
+        "application/problem+json",
+    ],
+)
+def test_json_bodies_are_parsed_whatever_the_spelling_of_their_type(
+    dual: Dual, content_type: str
+) -> None:
+    handler = answering(
+        200, content=json.dumps(run_json()).encode(), headers={"content-type": content_type}
+    )
+    assert dual.client(handler=handler, validate=False).get_run(TIMER_ID, RUN_ID).id == RUN_ID
+
+
+@pytest.mark.parametrize(
+    ("headers", "shown"),
+    [({"content-type": "text/plain"}, "'text/plain'"), ({}, "'none'")],
+)
+def test_a_body_that_is_not_json_is_refused_naming_its_type(
+    dual: Dual, headers: dict[str, str], shown: str
+) -> None:
+    handler = answering(200, content=json.dumps(run_json()).encode(), headers=headers)
+    with pytest.raises(ResponseValidationError) as caught:
+        dual.client(handler=handler, validate=False).get_run(TIMER_ID, RUN_ID)
+    assert caught.value.problem == f"expected a JSON body, got content type {shown}"
+    assert not caught.value.outcome_unknown
+
+
+def test_a_2xx_to_run_timer_that_cannot_be_read_says_the_run_exists(dual: Dual) -> None:
+    handler = answering(201, content=b"<html>", headers={"content-type": "text/html"})
+    with pytest.raises(ResponseValidationError) as caught:
+        dual.client(handler=handler, validate=False).run_timer(TIMER_ID)
+    assert caught.value.outcome_unknown
+    assert str(caught.value).endswith(
+        "the service accepted the request, so " + OUTCOME_UNKNOWN_NOTE
+    )
+
+
+def test_invalid_json_is_refused_with_the_parsers_reason(dual: Dual) -> None:
+    handler = answering(200, content=b"{", headers={"content-type": "application/json"})
+    with pytest.raises(ResponseValidationError) as caught:
+        dual.client(handler=handler, validate=False).get_run(TIMER_ID, RUN_ID)
+    assert caught.value.problem.startswith("the body is not valid JSON (Expecting ")
+    assert caught.value.status_code == 200 and not caught.value.outcome_unknown
+
+
+def test_invalid_json_from_run_timer_says_the_run_exists(dual: Dual) -> None:
+    handler = answering(201, content=b"{", headers={"content-type": "application/json"})
+    with pytest.raises(ResponseValidationError) as caught:
+        dual.client(handler=handler, validate=False).run_timer(TIMER_ID)
+    assert caught.value.outcome_unknown
+
+
+def test_a_parse_failure_is_tied_to_the_response(dual: Dual) -> None:
+    handler = answering(201, run_json(id="nope"), headers={"x-request-id": "req-5"})
+    with pytest.raises(ResponseValidationError) as caught:
+        dual.client(handler=handler, validate=False).run_timer(TIMER_ID)
+    error = caught.value
+    assert (error.path, error.status_code, error.request_id) == ("id", 201, "req-5")
+    assert error.outcome_unknown and error.response is not None
+
+
+def test_the_request_id_is_given_to_the_models_cleaned(dual: Dual) -> None:
+    handler = answering(200, run_json(), headers={"x-request-id": "  req\x01-9  "})
+    run = dual.client(handler=handler).get_run(TIMER_ID, RUN_ID)
+    assert run.request_id == "req\\x01-9"
+
+
+def test_a_request_id_is_cut_and_an_empty_one_is_none() -> None:
+    long_id = httpx.Response(200, headers={"x-request-id": "r" * 300})
+    assert request_id_of(long_id) == "r" * 197 + "..."
+    assert request_id_of(httpx.Response(200, headers={"x-request-id": "  "})) is None
+    assert request_id_of(httpx.Response(200)) is None
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("status", "unknown"), [(499, False), (500, True), (503, True)])
+def test_a_server_error_to_run_timer_leaves_the_outcome_unknown(
+    dual: Dual, status: int, unknown: bool
+) -> None:
+    handler = answering(status, {"code": "E", "message": "m"})
+    with pytest.raises(APIError) as caught:
+        dual.client(handler=handler, validate=False, max_retries=0).run_timer(TIMER_ID)
+    assert caught.value.outcome_unknown is unknown
+
+
+def test_a_server_error_to_a_read_has_a_known_outcome(dual: Dual) -> None:
+    handler = answering(503, {"code": "E", "message": "m"})
+    with pytest.raises(ServerError) as caught:
+        dual.client(handler=handler, max_retries=1).get_run(TIMER_ID, RUN_ID)
+    assert not caught.value.outcome_unknown and caught.value.retries_taken == 1
+
+
+def test_a_rate_limit_error_carries_retry_after_from_the_clients_clock(dual: Dual) -> None:
+    date = "Fri, 15 Jan 2027 08:00:30 GMT"  # 30 s after the fake clock's start below
+    handler = answering(429, {"code": "SLOW", "message": "m"}, headers={"retry-after": date})
+    dual.clock.now = 1_800_000_000.0  # 2027-01-15T08:00:00Z
+    client = dual.client(handler=handler, max_retries=0)
+    with pytest.raises(RateLimitError) as caught:
+        client.get_run(TIMER_ID, RUN_ID)
+    assert caught.value.retry_after == 30.0 and caught.value.retries_taken == 0
+
+
+def test_an_error_body_is_read_from_what_was_streamed(dual: Dual) -> None:
+    handler = answering(409, {"code": "BUSY", "message": "timer busy"})
+    with pytest.raises(APIError) as caught:
+        dual.client(handler=handler, validate=False).get_run(TIMER_ID, RUN_ID)
+    assert (caught.value.code, caught.value.message) == ("BUSY", "timer busy")
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"detail": "Not Found"},  # FastAPI's own 404
+        "<html>404</html>",  # not even JSON
+        ["x"],
+    ],
+)
+def test_a_404_without_a_code_from_production_says_to_use_jobs(dual: Dual, answer: Any) -> None:
+    content = answer.encode() if isinstance(answer, str) else json.dumps(answer).encode()
+    handler = answering(404, content=content, headers={"content-type": "application/json"})
+    with pytest.raises(NotFoundError) as caught:
+        dual.client(handler=handler, validate=False).get_run(TIMER_ID, RUN_ID)
+    assert caught.value.hint == MISSING_ROUTE_HINT
+    assert str(caught.value).endswith("; " + MISSING_ROUTE_HINT)
+
+
+def test_a_404_with_a_code_is_the_runs_api_answering(dual: Dual) -> None:
+    handler = answering(404, {"code": "NOT_FOUND", "message": "no such run"})
+    with pytest.raises(NotFoundError) as caught:
+        dual.client(handler=handler).get_run(TIMER_ID, RUN_ID)
+    assert caught.value.hint is None
+
+
+def test_a_404_without_a_code_elsewhere_gets_no_hint(dual: Dual) -> None:
+    handler = answering(404, {"detail": "Not Found"})
+    client = dual.client(handler=handler, validate=False, base_url="https://timers.example.org")
+    with pytest.raises(NotFoundError) as caught:
+        client.get_run(TIMER_ID, RUN_ID)
+    assert caught.value.hint is None
+
+
+def test_another_status_without_a_code_from_production_gets_no_hint(dual: Dual) -> None:
+    handler = answering(403, {"detail": "Forbidden"})
+    with pytest.raises(APIError) as caught:
+        dual.client(handler=handler, validate=False).get_run(TIMER_ID, RUN_ID)
+    assert caught.value.hint is None
+
+
+def test_a_404_from_the_jobs_api_gets_no_hint(jobs_dual: Dual) -> None:
+    handler = answering(404, {"detail": "Not Found"})
+    with pytest.raises(NotFoundError) as caught:
+        jobs_dual.client(handler=handler, validate=False).list_runs(TIMER_ID)
+    assert caught.value.hint is None
+
+
+def test_a_run_the_jobs_api_does_not_list_is_not_found_naming_it(jobs_dual: Dual) -> None:
+    body = {"job_id": TIMER_ID, "n_runs": 0, "results": {"data": [], "page_next": None}}
+    handler = answering(200, body)
+    asked = RUN_ID.upper()
+    with pytest.raises(NotFoundError) as caught:
+        jobs_dual.client(handler=handler, validate=False).get_run(TIMER_ID, asked)
+    error = caught.value
+    message = (
+        f"timer {TIMER_ID} has no run {asked} among its results "
+        "(the service keeps them for 90 days)"
+    )
+    assert (error.status_code, error.code, error.message) == (404, "RUN_NOT_FOUND", message)
+    assert error.body == {"code": "RUN_NOT_FOUND", "message": message}
+    assert str(error.response.request.url) == f"https://timer.automate.globus.org/jobs/{TIMER_ID}"
+    assert error.hint is None

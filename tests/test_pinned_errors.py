@@ -1,0 +1,501 @@
+"""The error tree (timers._errors): which field of which error-body shape wins, how sub-errors
+are read, and the exact text of each message."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from typing import Any
+
+import httpx
+import pytest
+
+from timers import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    MissingExtraError,
+    NotFoundError,
+    RateLimitError,
+    ResponseTooLargeError,
+    ResponseValidationError,
+    ServerError,
+    TimersError,
+    UnprocessableEntityError,
+)
+from timers._errors import OUTCOME_UNKNOWN_NOTE, error_class_for
+from timers._redact import remember
+
+URL = "https://timer.automate.globus.org/api/v1/timers/t/runs"
+
+
+def response(
+    status: int,
+    body: Any = None,
+    *,
+    content: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    method: str = "GET",
+    url: str = URL,
+    **kwargs: Any,
+) -> httpx.Response:
+    request = httpx.Request(method, url)
+    if content is None and body is not None:
+        content = json.dumps(body).encode()
+    return httpx.Response(status, content=content, headers=headers, request=request, **kwargs)
+
+
+def error(status: int, body: Any = None, **kwargs: Any) -> APIError:
+    options = {
+        k: kwargs.pop(k) for k in ("retries_taken", "outcome_unknown", "hint") if k in kwargs
+    }
+    return error_class_for(status)(response(status, body, **kwargs), **options)
+
+
+# --- which shape wins -------------------------------------------------------------------------
+
+
+def test_the_top_level_message_wins_over_every_other_shape() -> None:
+    e = error(
+        400,
+        {
+            "message": "top",
+            "detail": "detail text",
+            "error": {"code": "NESTED", "message": "nested"},
+            "errors": [{"code": "E0", "message": "first"}],
+        },
+    )
+    assert (e.code, e.message) == ("NESTED", "top")
+
+
+def test_a_detail_string_wins_over_a_nested_error_and_the_first_sub_error() -> None:
+    e = error(
+        400,
+        {
+            "detail": "detail text",
+            "error": {"code": "NESTED", "message": "nested"},
+            "errors": [{"code": "E0", "message": "first"}],
+        },
+    )
+    assert (e.code, e.message) == ("NESTED", "detail text")
+    assert str(e) == f"400 NESTED: detail text (GET {URL}) [first]"
+
+
+def test_a_nested_error_object_gives_code_and_message_before_the_sub_errors() -> None:
+    e = error(
+        404,
+        {
+            "error": {"code": "NOT_FOUND", "message": "no such timer", "detail": "ignored"},
+            "errors": [{"code": "E0", "message": "first"}],
+        },
+    )
+    assert (e.code, e.message) == ("NOT_FOUND", "no such timer")
+
+
+def test_a_nested_error_without_message_gives_its_detail() -> None:
+    e = error(404, {"error": {"code": "NOT_FOUND", "detail": "no such job", "status": 404}})
+    assert isinstance(e, NotFoundError)
+    assert (e.code, e.message) == ("NOT_FOUND", "no such job")
+    assert str(e) == f"404 NOT_FOUND: no such job (GET {URL})"
+
+
+def test_the_top_level_code_wins_over_the_nested_one() -> None:
+    e = error(400, {"code": "TOP", "error": {"code": "NESTED", "message": "m"}})
+    assert (e.code, e.message) == ("TOP", "m")
+
+
+def test_an_error_string_is_the_message_when_nothing_else_is() -> None:
+    e = error(400, {"error": "error text", "errors": [{"code": "E0", "message": "first"}]})
+    assert (e.code, e.message) == ("E0", "error text")
+
+
+def test_an_error_string_does_not_replace_a_detail_string() -> None:
+    e = error(400, {"detail": "detail text", "error": "error text"})
+    assert e.message == "detail text"
+
+
+def test_the_first_sub_error_gives_code_and_message_when_nothing_else_does() -> None:
+    e = error(
+        400, {"errors": [{"code": "E0", "message": "first"}, {"code": "E1", "message": "second"}]}
+    )
+    assert (e.code, e.message) == ("E0", "first")
+    # the first sub-error repeats the message, so only the second is listed
+    assert str(e) == f"400 E0: first (GET {URL}) [second]"
+
+
+def test_errors_win_over_a_fastapi_detail_list() -> None:
+    e = error(
+        400,
+        {"errors": [{"code": "E0", "message": "first"}], "detail": [{"msg": "m", "type": "t"}]},
+    )
+    assert e.errors == [{"code": "E0", "message": "first"}]
+
+
+# --- sub-errors -------------------------------------------------------------------------------
+
+
+def test_fastapi_validation_errors_become_sub_errors_with_location_and_code() -> None:
+    e = error(
+        422,
+        {
+            "detail": [
+                {"loc": ["query", "page_size", 0], "msg": "too big", "type": "value_error"},
+                {"loc": "body", "msg": "missing", "type": "missing"},
+            ]
+        },
+    )
+    assert isinstance(e, UnprocessableEntityError)
+    assert e.errors == [
+        {
+            "loc": ["query", "page_size", 0],
+            "msg": "too big",
+            "type": "value_error",
+            "message": "too big",
+            "location": "query.page_size.0",
+            "code": "value_error",
+        },
+        {
+            "loc": "body",
+            "msg": "missing",
+            "type": "missing",
+            "message": "missing",
+            "location": "body",
+            "code": "missing",
+        },
+    ]
+    assert (e.code, e.message) == ("value_error", "too big")
+    assert str(e) == f"422 value_error: too big (GET {URL}) [missing]"
+
+
+def test_a_sub_error_keeps_its_own_message_location_and_code() -> None:
+    item = {
+        "message": "own",
+        "title": "title",
+        "loc": ["q"],
+        "msg": "msg",
+        "location": "mine",
+        "type": "t",
+        "code": "C",
+    }
+    assert error(400, {"errors": [item]}).errors == [item]
+
+
+def test_a_sub_error_message_comes_from_title_then_detail_then_msg() -> None:
+    e = error(
+        400,
+        {
+            "errors": [
+                {"title": "T", "detail": "D", "msg": "M"},
+                {"detail": "D", "msg": "M"},
+                {"msg": "M"},
+                {"title": 7},
+            ]
+        },
+    )
+    assert [sub.get("message") for sub in e.errors] == ["T", "D", "M", "7"]
+
+
+def test_msg_without_loc_gives_no_location_and_no_type_gives_no_code() -> None:
+    e = error(400, {"errors": [{"msg": "M"}, {"loc": ["a"], "x": 1}]})
+    assert e.errors == [{"msg": "M", "message": "M"}, {"loc": ["a"], "x": 1}]
+
+
+def test_sub_errors_that_are_not_objects_become_their_text() -> None:
+    e = error(400, {"message": "bad", "errors": ["plain", 5, None]})
+    assert e.errors == [{"message": "plain"}, {"message": "5"}, {"message": "None"}]
+    assert str(e) == f"400: bad (GET {URL}) [plain; 5; None]"
+
+
+def test_a_sub_error_without_any_text_is_shown_whole() -> None:
+    e = error(400, {"message": "bad", "errors": [{"x": 1}]})
+    assert str(e) == f"400: bad (GET {URL}) [{{'x': 1}}]"
+
+
+def test_at_most_three_sub_errors_are_listed() -> None:
+    three = error(400, {"message": "m", "errors": ["a", "b", "c"]})
+    assert str(three) == f"400: m (GET {URL}) [a; b; c]"
+    four = error(400, {"message": "m", "errors": ["a", "b", "c", "d"]})
+    assert str(four) == f"400: m (GET {URL}) [a; b; c; ...]"
+    assert len(four.errors) == 4
+
+
+# --- codes, ids, texts ------------------------------------------------------------------------
+
+
+def test_codes_and_request_ids_that_are_not_strings_become_text() -> None:
+    e = error(400, {"code": 42, "message": "m", "request_id": 7})
+    assert (e.code, e.request_id) == ("42", "7")
+    assert str(e) == f"400 42: m (GET {URL}, request id 7)"
+
+
+def test_a_nested_or_sub_error_code_that_is_not_a_string_becomes_text() -> None:
+    assert error(400, {"error": {"code": 3, "message": "m"}}).code == "3"
+    assert error(400, {"errors": [{"code": 4, "message": "m"}]}).code == "4"
+    assert error(400, {"error": {"code": "C", "message": 5}}).message == "5"
+
+
+def test_empty_strings_count_as_absent() -> None:
+    e = error(400, {"code": "", "message": "", "request_id": "", "detail": "d"})
+    assert (e.code, e.message, e.request_id) == (None, "d", None)
+
+
+def test_the_request_id_header_is_the_fallback() -> None:
+    e = error(404, {"message": "m"}, headers={"x-request-id": "hdr-1"})
+    assert e.request_id == "hdr-1"
+    assert error(404, {"message": "m", "request_id": "body-1"}).request_id == "body-1"
+    assert error(404, {"message": "m"}).request_id is None
+
+
+def test_the_message_falls_back_to_the_reason_phrase_then_to_http_error() -> None:
+    assert error(404, {}).message == "Not Found"
+    assert error(599).message == "HTTP error"
+    assert str(error(599)) == f"599: HTTP error (GET {URL})"
+
+
+def test_long_codes_messages_and_request_ids_are_cut_in_the_message() -> None:
+    e = error(400, {"code": "C" * 100, "message": "m" * 400, "request_id": "r" * 100})
+    assert e.message == "m" * 400  # the attribute keeps it all
+    assert str(e) == (f"400 {'C' * 77}...: {'m' * 297}... (GET {URL}, request id {'r' * 77}...)")
+
+
+def test_a_long_sub_error_is_cut() -> None:
+    e = error(400, {"message": "m", "errors": ["s" * 400]})
+    assert str(e) == f"400: m (GET {URL}) [{'s' * 297}...]"
+
+
+def test_a_long_reason_phrase_is_cut_to_200_characters() -> None:
+    e = error_class_for(400)(response(400, extensions={"reason_phrase": b"R" * 300}))
+    assert e.message == "R" * 197 + "..."
+
+
+def test_a_reason_phrase_with_control_characters_is_cleaned_in_the_response_too() -> None:
+    raw = response(400, extensions={"reason_phrase": b"Bad\x1b[31m Request"})
+    e = error_class_for(400)(raw)
+    assert e.message == "Bad\\x1b[31m Request"
+    assert raw.reason_phrase == "Bad\\x1b[31m Request"
+    plain = response(400, extensions={"reason_phrase": b"Bad Request"})
+    error_class_for(400)(plain)
+    assert plain.extensions["reason_phrase"] == b"Bad Request"
+
+
+# --- bodies that are not JSON objects ---------------------------------------------------------
+
+
+def test_an_html_page_gives_its_title() -> None:
+    page = b"<!DOCTYPE html><HTML><head><TITLE>502 Bad Gateway</TITLE></head></HTML>"
+    e = error(502, content=page)
+    assert isinstance(e, ServerError)
+    assert e.message == "502 Bad Gateway"
+    assert e.body == page.decode()
+
+
+def test_an_html_page_without_a_title_is_named_as_such() -> None:
+    assert error(502, content=b"<html><body>oops</body></html>").message == (
+        "the service answered with an HTML page"
+    )
+    # an empty title falls back to the reason phrase
+    assert error(502, content=b"<html><title> </title></html>").message == "Bad Gateway"
+    # a closing tag before the opening one is no title
+    assert error(502, content=b"<html></title>x<title></html>").message == (
+        "the service answered with an HTML page"
+    )
+
+
+def test_plain_text_becomes_one_cleaned_line() -> None:
+    assert error(503, content=b"  down for\nmaintenance \x07 ").message == (
+        "down for maintenance \\x07"
+    )
+    assert error(503, content=b" \n ").message == "Service Unavailable"
+
+
+def test_a_body_that_is_json_but_not_an_object_gives_no_fields() -> None:
+    e = error(400, ["a", "b"])
+    assert (e.code, e.message, e.request_id, e.errors) == (None, "Bad Request", None, [])
+    assert e.body == ["a", "b"]
+
+
+def test_an_empty_body_is_none() -> None:
+    assert error(400, content=b"").body is None
+
+
+def test_text_is_decoded_with_the_response_charset() -> None:
+    e = error(
+        400,
+        content="café".encode("latin-1"),
+        headers={"content-type": "text/plain; charset=latin-1"},
+    )
+    assert e.body == "café" and e.message == "café"
+
+
+def test_an_unread_streamed_response_has_no_body_unless_the_content_is_given() -> None:
+    request = httpx.Request("GET", URL)
+    streamed = httpx.Response(400, stream=httpx.ByteStream(b'{"message": "m"}'), request=request)
+    assert BadRequestError(streamed).body is None
+    given = BadRequestError(streamed, content=b'{"message": "given"}')
+    assert given.message == "given"
+
+
+# --- statuses, URLs, notes --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [(418, APIError), (499, APIError), (500, ServerError), (501, ServerError), (599, ServerError)],
+)
+def test_statuses_from_500_up_are_server_errors(status: int, cls: type[APIError]) -> None:
+    assert error_class_for(status) is cls
+
+
+def test_credentials_in_the_url_never_reach_the_message() -> None:
+    e = error(401, {"message": "m"}, url="https://user:pa55@example.org/api?x=1")
+    assert isinstance(e, AuthenticationError)
+    assert e.url == "https://example.org/api?x=1"
+    assert str(e) == "401: m (GET https://example.org/api?x=1)"
+
+
+def test_a_remembered_secret_in_the_url_is_redacted() -> None:
+    remember("pinned-errors-secret-marker")
+    e = error(400, {"message": "m"}, url=f"{URL}?marker=pinned-errors-secret-marker")
+    assert e.url == f"{URL}?marker=[redacted]"
+
+
+def test_retries_and_an_unknown_outcome_are_noted() -> None:
+    one = error(503, {"message": "m"}, retries_taken=1, method="POST")
+    assert str(one) == f"503: m (POST {URL}) after 1 retry"
+    two = error(503, {"message": "m"}, retries_taken=2, outcome_unknown=True)
+    assert str(two) == f"503: m (GET {URL}) after 2 retries; {OUTCOME_UNKNOWN_NOTE}"
+    assert two.retries_taken == 2 and two.outcome_unknown
+
+
+def test_a_hint_ends_the_message() -> None:
+    e = error(401, {"message": "m"}, hint="check the token")
+    assert e.hint == "check the token"
+    assert str(e) == f"401: m (GET {URL}); check the token"
+
+
+def test_a_rate_limit_error_says_when_to_retry() -> None:
+    e = RateLimitError(response(429, {"message": "slow"}), retry_after=7.5, retries_taken=1)
+    assert e.retry_after == 7.5
+    assert str(e) == f"429: slow (GET {URL}) after 1 retry; the service asked to retry after 7.5 s"
+    assert str(RateLimitError(response(429, {"message": "slow"}))) == f"429: slow (GET {URL})"
+
+
+def test_a_connection_error_names_the_request_and_its_notes() -> None:
+    e = APITimeoutError(
+        "request timed out", method="POST", url=URL, retries_taken=3, outcome_unknown=True
+    )
+    assert isinstance(e, APIConnectionError)
+    assert (e.method, e.url, e.retries_taken, e.outcome_unknown) == ("POST", URL, 3, True)
+    assert e.message == "request timed out"
+    assert str(e) == f"request timed out (POST {URL}) after 3 retries; {OUTCOME_UNKNOWN_NOTE}"
+    assert str(APIConnectionError("x", method="GET", url=URL)) == f"x (GET {URL})"
+
+
+def test_a_missing_extra_names_the_feature_the_module_and_the_extra() -> None:
+    e = MissingExtraError("the timers command", extra="cli", module="click")
+    assert isinstance(e, ModuleNotFoundError)
+    assert (e.extra, e.module, e.name) == ("cli", "click", "click")
+    assert str(e) == "the timers command needs click: pip install 'timers-client[cli]'"
+
+
+# --- ResponseValidationError ------------------------------------------------------------------
+
+
+def test_a_validation_error_names_the_request_status_and_request_id() -> None:
+    raw = response(200, {}, method="POST", headers={"x-request-id": "req-9"})
+    e = ResponseValidationError("expected a string", path="runs[3].start_time", response=raw)
+    assert (e.status_code, e.request_id, e.path, e.problem) == (
+        200,
+        "req-9",
+        "runs[3].start_time",
+        "expected a string",
+    )
+    assert str(e) == (
+        "invalid response body: at runs[3].start_time: expected a string "
+        f"(POST {URL}, status 200, request id req-9)"
+    )
+
+
+def test_a_validation_error_without_response_or_path_is_only_the_problem() -> None:
+    e = ResponseValidationError("not an object")
+    assert str(e) == "invalid response body: not an object"
+    assert (e.status_code, e.request_id, e.response) == (None, None, None)
+
+
+def test_a_validation_error_with_an_unknown_outcome_says_the_run_may_exist() -> None:
+    raw = response(201, {})
+    e = ResponseValidationError("bad", response=raw).with_response(raw, outcome_unknown=True)
+    assert e.outcome_unknown and e.response is raw
+    assert str(e) == (
+        f"invalid response body: bad (GET {URL}, status 201); the service accepted the "
+        f"request, so {OUTCOME_UNKNOWN_NOTE}"
+    )
+
+
+def test_a_validation_error_cuts_a_long_path_and_problem() -> None:
+    e = ResponseValidationError("p" * 500, path="a" * 200)
+    assert str(e) == f"invalid response body: at {'a' * 117}...: {'p' * 397}..."
+
+
+def test_a_validation_error_strips_credentials_from_the_url() -> None:
+    raw = response(200, {}, url="https://u:p@example.org/x")
+    assert str(ResponseValidationError("bad", response=raw)) == (
+        "invalid response body: bad (GET https://example.org/x, status 200)"
+    )
+
+
+def test_a_too_large_response_names_the_limit() -> None:
+    e = ResponseTooLargeError(1024, response=response(200, {}), outcome_unknown=True)
+    assert isinstance(e, ResponseValidationError) and e.limit == 1024
+    assert str(e).startswith(
+        "invalid response body: the body is larger than max_response_size (1024 bytes); "
+        f"reading stopped there (GET {URL}, status 200)"
+    )
+
+
+# --- created runs and pickling ----------------------------------------------------------------
+
+
+def test_an_error_after_a_run_was_created_names_the_run() -> None:
+    run = type("Run", (), {"id": "r-1", "timer_id": "t-1"})()
+    e = error(503, {"message": "m"})
+    assert e.created_run(run) is e  # type: ignore[arg-type]
+    assert e.run is run
+    assert str(e) == (
+        f"503: m (GET {URL}); run r-1 of timer t-1 was created before this happened: "
+        "wait for it with wait_for_run instead of triggering again"
+    )
+    other = type("Run", (), {"id": "r-2", "timer_id": "t-1"})()
+    e.created_run(other)  # type: ignore[arg-type]
+    assert e.run is run  # the first one stays
+
+
+def test_an_error_without_a_message_gets_only_the_note() -> None:
+    run = type("Run", (), {"id": "r-1", "timer_id": "t-1"})()
+    e = TimersError().created_run(run)  # type: ignore[arg-type]
+    assert e.args == (
+        "run r-1 of timer t-1 was created before this happened: "
+        "wait for it with wait_for_run instead of triggering again",
+    )
+
+
+def test_errors_pickle_without_their_response() -> None:
+    e = error(404, {"message": "m", "code": "C"}, headers={"x-request-id": "id"})
+    back = pickle.loads(pickle.dumps(e))  # noqa: S301 (our own bytes)
+    assert type(back) is NotFoundError
+    assert back.args == e.args and str(back) == str(e)
+    assert back.response is None
+    assert (back.status_code, back.code, back.message, back.request_id, back.body) == (
+        404,
+        "C",
+        "m",
+        "id",
+        {"message": "m", "code": "C"},
+    )
+    plain = pickle.loads(pickle.dumps(TimersError("x")))  # noqa: S301 (our own bytes)
+    assert "response" not in vars(plain)
+    assert pickle.loads(pickle.dumps(ResponseValidationError("bad"))).args == (  # noqa: S301 (our own bytes)
+        "invalid response body: bad",
+    )

@@ -1,0 +1,271 @@
+"""The I/O primitives that differ between the clients (timers._io): bounded body decoding,
+event-loop binding, the aiohttp backend choice, sleeping and attempt deadlines."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import time
+import zlib
+from typing import Any
+
+import httpx
+import pytest
+
+from timers import InvalidArgumentError, UsageError, _io, _transport
+from timers._io import BodyReader, LoopBinding, async_deadline, backend_client, sync_deadline
+
+
+def reader(encoding: str | None, limit: int) -> BodyReader:
+    headers = {} if encoding is None else {"content-encoding": encoding}
+    return BodyReader(httpx.Response(200, headers=headers), limit)
+
+
+def deflate(data: bytes, *, raw: bool = False) -> bytes:
+    packer = zlib.compressobj(wbits=-zlib.MAX_WBITS if raw else zlib.MAX_WBITS)
+    return packer.compress(data) + packer.flush()
+
+
+# --- BodyReader -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", [None, "", "identity", " Identity "])
+def test_a_plain_body_is_kept_as_sent_up_to_one_byte_past_the_limit(encoding: str | None) -> None:
+    body = reader(encoding, 5)
+    assert body.raw
+    body.feed(b"abc")
+    assert not body.full
+    body.feed(b"defgh")
+    assert body.full
+    body.feed(b"ijk")
+    assert body.finish() == b"abcdef"
+
+
+def test_a_body_of_exactly_the_limit_is_not_full() -> None:
+    body = reader(None, 3)
+    body.feed(b"abc")
+    assert not body.full and body.finish() == b"abc"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "pack"),
+    [
+        ("gzip", gzip.compress),
+        ("x-gzip", gzip.compress),
+        (" GZIP ", gzip.compress),
+        ("deflate", deflate),
+        ("Deflate", deflate),
+    ],
+)
+def test_compressed_bodies_are_inflated_here(encoding: str, pack: Any) -> None:
+    data = b"0123456789" * 50
+    body = reader(encoding, 10_000)
+    assert body.raw
+    packed = pack(data)
+    body.feed(packed[:7])
+    body.feed(packed[7:])
+    assert body.finish() == data
+
+
+def test_raw_deflate_is_understood_too() -> None:
+    data = b"raw deflate body " * 20
+    body = reader("deflate", 10_000)
+    packed = deflate(data, raw=True)
+    body.feed(packed[:5])
+    body.feed(packed[5:])
+    assert body.finish() == data
+
+
+def test_a_compressed_body_is_inflated_only_to_one_byte_past_the_limit() -> None:
+    body = reader("gzip", 100)
+    body.feed(gzip.compress(b"x" * 1_000_000))
+    assert body.full and len(body.body) == 101
+    assert body.finish() == b"x" * 101
+
+
+def test_what_a_flush_gives_is_bounded_too() -> None:
+    packer = zlib.compressobj()
+    stream = packer.compress(b"y" * 50) + packer.flush(zlib.Z_SYNC_FLUSH)
+    body = reader("deflate", 20)
+    body.feed(stream[:3])
+    assert len(body.finish()) <= 21
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "x-gzip"])
+def test_data_that_is_not_gzip_is_a_decoding_error(encoding: str) -> None:
+    body = reader(encoding, 100)
+    with pytest.raises(httpx.DecodingError) as caught:
+        body.feed(b"this is not gzip at all")
+    assert str(caught.value).startswith("the body is not valid compressed data (Error -3 ")
+
+
+def test_deflate_that_is_neither_form_is_a_decoding_error() -> None:
+    body = reader("deflate", 100)
+    with pytest.raises(httpx.DecodingError) as caught:
+        body.feed(b"\xff\xff\xff\xff not deflate")
+    assert str(caught.value).startswith("the body is not valid compressed data (")
+
+
+def test_deflate_chooses_its_form_on_the_first_chunk_only() -> None:
+    body = reader("deflate", 1000)
+    packed = deflate(b"z" * 100)
+    body.feed(packed[:-4])  # zlib-wrapped: from now on, only that form
+    # A wrong checksum, which as raw deflate would be a valid empty block.
+    with pytest.raises(httpx.DecodingError) as caught:
+        body.feed(b"\x03\x00\x00\x00")
+    assert "incorrect data check" in str(caught.value)
+
+
+@pytest.mark.parametrize("encoding", ["br", "zstd", "compress"])
+def test_other_encodings_are_left_to_httpx(encoding: str) -> None:
+    body = reader(encoding, 4)
+    assert not body.raw
+    body.feed(b"decoded by httpx")
+    assert body.finish() == b"decod"
+
+
+# --- the event loop ---------------------------------------------------------------------------
+
+
+def test_a_client_is_bound_to_the_first_loop_that_uses_it() -> None:
+    binding = LoopBinding()
+    assert not binding.bound
+
+    async def use() -> None:
+        binding.check()
+        binding.check()  # the same loop: fine
+
+    asyncio.run(use())
+    assert binding.bound
+    with pytest.raises(UsageError) as caught:
+        asyncio.run(use())
+    assert str(caught.value) == (
+        "this AsyncTimersClient is bound to another event loop (the one it was first used "
+        "in); create one AsyncTimersClient per event loop, e.g. inside the coroutine you pass "
+        "to asyncio.run()"
+    )
+
+
+# --- the aiohttp backend ----------------------------------------------------------------------
+
+
+def core() -> Any:
+    from timers._core import ClientCore
+
+    return ClientCore(
+        access_token="tok-1234",
+        authorizer=None,
+        base_url=None,
+        api=None,
+        timeout=None,
+        max_response_size=None,
+        max_retries=None,
+        retry=None,
+        allow_insecure_http=False,
+        clock=None,
+        http_client=None,
+        http_type=httpx.AsyncClient,
+    )
+
+
+def test_an_unknown_backend_is_refused_naming_both() -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        backend_client("requests", None, core())
+    assert str(caught.value) == "http_backend must be 'httpx' or 'aiohttp', got 'requests'"
+
+
+def test_aiohttp_and_a_given_client_together_are_refused() -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        backend_client("aiohttp", httpx.AsyncClient(), core())
+    assert str(caught.value) == "give http_client or http_backend='aiohttp', not both"
+
+
+def test_the_aiohttp_backend_is_an_async_client_over_aiohttp_with_the_defaults() -> None:
+    pytest.importorskip("aiohttp")
+    from timers._aiohttp import AiohttpTransport
+
+    client = backend_client("aiohttp", None, core())
+    assert isinstance(client, httpx.AsyncClient)
+    assert isinstance(client._transport, AiohttpTransport)
+    assert client.timeout == httpx.Timeout(30.0, connect=10.0)
+    assert client.follow_redirects is False
+    assert client.headers["accept"] == "application/json"
+
+
+# --- sleeping and deadlines -------------------------------------------------------------------
+
+
+def test_sleeping_uses_time_sleep_as_it_is_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    slept: list[float] = []
+    monkeypatch.setattr(time, "sleep", slept.append)
+    _io.sync_sleep(1.5)
+    assert slept == [1.5]
+
+
+def test_async_sleeping_uses_asyncio_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
+    slept: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    monkeypatch.setattr(asyncio, "sleep", fake_sleep)
+    asyncio.run(_io.async_sleep(2.5))
+    assert slept == [2.5]
+
+
+def test_a_sync_deadline_is_the_attempts_deadline_inside_only() -> None:
+    with sync_deadline(12345.0, at_socket=True):
+        assert _transport._DEADLINE.get() == 12345.0
+    assert _transport._DEADLINE.get() is None
+
+
+@pytest.mark.parametrize("at_socket", [True, False])
+def test_an_async_deadline_is_the_attempts_deadline_inside_only(at_socket: bool) -> None:
+    seen: list[float | None] = []
+
+    async def attempt() -> None:
+        async with async_deadline(time.monotonic() + 60, at_socket=at_socket):
+            seen.append(_transport._DEADLINE.get())
+        seen.append(_transport._DEADLINE.get())
+
+    asyncio.run(attempt())
+    assert seen[0] is not None and seen[1] is None
+
+
+def test_without_a_deadline_nothing_is_bounded() -> None:
+    async def attempt() -> None:
+        async with async_deadline(None, at_socket=False):
+            assert _transport._DEADLINE.get() is None
+            await asyncio.sleep(0)
+
+    asyncio.run(attempt())
+
+
+def test_where_the_socket_cannot_be_reached_asyncio_ends_the_attempt() -> None:
+    async def attempt() -> None:
+        async with async_deadline(time.monotonic() + 0.01, at_socket=False):
+            await asyncio.sleep(5)
+
+    started = time.monotonic()
+    with pytest.raises(httpx.ReadTimeout) as caught:
+        asyncio.run(attempt())
+    assert str(caught.value) == "the attempt did not finish within its timeout"
+    assert time.monotonic() - started < 2
+
+
+def test_where_the_socket_is_reached_asyncio_does_not_cut_the_attempt() -> None:
+    async def attempt() -> str:
+        async with async_deadline(time.monotonic() + 0.01, at_socket=True):
+            await asyncio.sleep(0.05)
+        return "done"
+
+    assert asyncio.run(attempt()) == "done"
+
+
+def test_a_deadline_already_passed_ends_the_attempt_at_once() -> None:
+    async def attempt() -> None:
+        async with async_deadline(time.monotonic() - 5, at_socket=False):
+            await asyncio.sleep(5)
+
+    with pytest.raises(httpx.ReadTimeout):
+        asyncio.run(attempt())

@@ -1,0 +1,226 @@
+"""Secrets out of text (timers._redact): what is remembered, how it is replaced, and how text
+is flattened and cut.
+
+Most tests start from an empty, private set of remembered secrets (``fresh_secrets``), so that
+what other tests remembered in this process cannot change the outcome.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+import pytest
+
+from timers import _redact
+from timers._redact import REDACTED, clean, quote, redact, redact_data, remember
+
+SECRET = "s3cr3t-value"  # 12 characters
+
+
+@pytest.fixture
+def fresh_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_redact, "_secrets", OrderedDict())
+    monkeypatch.setattr(_redact, "_pattern", None)
+
+
+# --- remember and redact ----------------------------------------------------------------------
+
+
+def test_nothing_is_redacted_before_anything_is_remembered(fresh_secrets: None) -> None:
+    assert redact("plain s3cr3t-value") == "plain s3cr3t-value"
+
+
+def test_a_remembered_value_is_redacted_wherever_it_appears(fresh_secrets: None) -> None:
+    remember(SECRET)
+    assert redact(f"a {SECRET} b {SECRET}") == f"a {REDACTED} b {REDACTED}"
+    assert redact("no secret here") == "no secret here"
+
+
+def test_values_remembered_later_are_redacted_too(fresh_secrets: None) -> None:
+    remember("first-secret")
+    assert redact("first-secret") == REDACTED  # builds the pattern
+    remember("second-secret")
+    assert redact("first-secret second-secret") == f"{REDACTED} {REDACTED}"
+    remember("first-secret", "second-secret")  # nothing new
+    assert redact("second-secret") == REDACTED
+
+
+def test_one_new_value_among_known_ones_is_remembered(fresh_secrets: None) -> None:
+    remember("known-secret")
+    remember("known-secret", "new-secret")
+    assert redact("new-secret") == REDACTED
+
+
+def test_a_four_character_value_is_a_secret_and_a_three_character_one_is_not(
+    fresh_secrets: None,
+) -> None:
+    remember("abcd", "xyz")
+    assert redact("abcd xyz") == f"{REDACTED} xyz"
+    assert list(_redact._secrets) == ["abcd"]
+
+
+def test_the_longest_secret_is_replaced_first(fresh_secrets: None) -> None:
+    # The short one first, so that order of remembering cannot be what makes this pass; the
+    # short one starts the long one, so both match at the same place.
+    remember("tok-1234", "tok-1234-more")
+    assert redact("x tok-1234-more y") == f"x {REDACTED} y"
+    remember("Bearer tok-1234")
+    assert redact("Authorization: Bearer tok-1234") == f"Authorization: {REDACTED}"
+
+
+def test_secrets_are_matched_literally(fresh_secrets: None) -> None:
+    remember("a.b*c")
+    assert redact("a.b*c axbbc") == f"{REDACTED} axbbc"
+
+
+def test_the_256_most_recent_secrets_are_kept(fresh_secrets: None) -> None:
+    values = [f"secret-{i:04d}" for i in range(257)]
+    remember(*values[:256])
+    assert redact(values[0]) == REDACTED
+    remember(values[256])  # one too many: the oldest is forgotten
+    assert redact(values[0]) == values[0]
+    assert redact(values[1]) == REDACTED and redact(values[256]) == REDACTED
+    assert len(_redact._secrets) == 256
+
+
+# --- redact_data ------------------------------------------------------------------------------
+
+
+def nested_lists(depth: int, leaf: Any) -> Any:
+    for _ in range(depth):
+        leaf = [leaf]
+    return leaf
+
+
+def nested_dicts(depth: int, leaf: Any) -> Any:
+    for _ in range(depth):
+        leaf = {"k": leaf}
+    return leaf
+
+
+def test_data_is_redacted_in_keys_and_values(fresh_secrets: None) -> None:
+    remember(SECRET)
+    data = {SECRET: [SECRET, 1, None, {"x": f"<{SECRET}>"}], 2: True}
+    assert redact_data(data) == {
+        REDACTED: [REDACTED, 1, None, {"x": f"<{REDACTED}>"}],
+        "2": True,
+    }
+
+
+@pytest.mark.parametrize("nested", [nested_lists, nested_dicts])
+def test_data_is_kept_to_64_levels_of_nesting(nested: Any) -> None:
+    deepest = nested(64, "leaf")
+    assert redact_data(deepest) == deepest
+    assert redact_data(nested(65, "leaf")) == nested(64, "[nested too deep]")
+
+
+def test_mixed_nesting_counts_every_level() -> None:
+    data: Any = "leaf"
+    for i in range(65):
+        data = [data] if i % 2 else {"k": data}
+    result = redact_data(data)
+    for _ in range(64):
+        result = result[0] if isinstance(result, list) else result["k"]
+    assert result == "[nested too deep]"
+
+
+# --- clean ------------------------------------------------------------------------------------
+
+
+def test_control_characters_are_shown_as_escapes() -> None:
+    assert clean("a\x00b\x1bc\x7fd\x9fe") == "a\\x00b\\x1bc\\x7fd\\x9fe"
+    assert clean("a\u200bb\u2028c\u202ed\u2066e\u2069f") == (
+        "a\\u200bb\\u2028c\\u202ed\\u2066e\\u2069f"
+    )
+    assert clean("\u0100\u00e9") == "\u0100\u00e9"  # not controls
+
+
+def test_whitespace_runs_become_one_space_and_ends_are_stripped() -> None:
+    assert clean("  a \t\n\r b\n") == "a b"
+
+
+def test_text_is_cut_to_300_characters_by_default() -> None:
+    assert clean("a" * 300) == "a" * 300
+    assert clean("a" * 301) == "a" * 297 + "..."
+
+
+def test_text_is_cut_to_the_limit_with_an_ellipsis() -> None:
+    assert clean("abcdef", 6) == "abcdef"
+    assert clean("abcdefg", 6) == "abc..."
+    assert clean("abcdef", 4) == "a..."
+    assert clean("abcdef", 3) == "..."
+    assert clean("abcdef", 1) == "..."
+
+
+def test_secrets_are_redacted_before_cutting(fresh_secrets: None) -> None:
+    remember(SECRET)
+    assert clean(f"x {SECRET}", 12) == "x [redacted]"
+
+
+LIMIT = 40
+SCAN = 4 * LIMIT + 1024  # the most characters clean() looks at
+
+
+def scanned_tail(tail: str, *, beyond: str = "Z", length: int | None = None) -> str:
+    """What clean(text, LIMIT) shows of ``tail`` when ``tail`` ends exactly where the scan
+    stops (``beyond`` follows it, unscanned), after a long run of spaces that collapses."""
+    size = SCAN if length is None else length
+    text = "A" + " " * (size - 1 - len(tail)) + tail + beyond
+    return clean(text, LIMIT)
+
+
+def test_only_the_first_characters_of_a_huge_text_are_scanned(fresh_secrets: None) -> None:
+    assert scanned_tail("tail") == "A tail"  # SCAN + 1 characters: the last is not looked at
+    assert scanned_tail("tailZ", beyond="") == "A tailZ"  # exactly SCAN characters: all of them
+    assert scanned_tail("tail", beyond="Z" * 500) == "A tail"
+
+
+def test_a_secret_cut_at_the_end_of_the_scan_leaves_no_prefix(fresh_secrets: None) -> None:
+    remember(SECRET)
+    assert scanned_tail(SECRET[:-1]) == "A"
+    assert scanned_tail(SECRET[:-2]) == "A"
+    assert scanned_tail(SECRET[:1]) == "A"
+    assert scanned_tail("ok " + SECRET[:5]) == "A ok"
+
+
+def test_a_whole_secret_at_the_end_of_the_scan_is_redacted_not_dropped(
+    fresh_secrets: None,
+) -> None:
+    remember(SECRET)
+    assert scanned_tail(SECRET) == f"A {REDACTED}"
+
+
+def test_a_secret_prefix_is_kept_when_the_text_was_not_cut(fresh_secrets: None) -> None:
+    remember(SECRET)
+    assert scanned_tail("ok s", beyond="") == "A ok s"  # exactly SCAN characters
+    assert scanned_tail("ok s", beyond="", length=1100) == "A ok s"
+
+
+def test_every_secret_prefix_at_the_cut_is_removed(fresh_secrets: None) -> None:
+    remember(SECRET, "other-secret")
+    assert scanned_tail("keep " + "ot" + "s3cr") in ("A keep", "A keep ot")
+    assert scanned_tail("keep " + "s3cr" + "ot") == "A keep s3cr"
+
+
+# --- quote ------------------------------------------------------------------------------------
+
+
+def test_a_string_is_quoted_cleaned_and_cut_to_80_characters() -> None:
+    assert quote("a\nb") == "'a b'"
+    assert quote("a" * 80) == repr("a" * 80)
+    assert quote("a" * 81) == repr("a" * 77 + "...")
+    assert quote("abcdefgh", 5) == "'ab...'"
+
+
+def test_another_value_is_its_cleaned_repr_cut_to_80_characters() -> None:
+    assert quote(None) == "None"
+    assert quote(42) == "42"
+    assert quote(["a" * 100]) == ("['" + "a" * 100)[:77] + "..."
+    assert quote(b"x" * 10, 6) == "b'x..."
+
+
+def test_a_quoted_value_never_holds_a_secret(fresh_secrets: None) -> None:
+    remember(SECRET)
+    assert quote(SECRET) == repr(REDACTED)
+    assert quote({"token": SECRET}) == "{'token': '[redacted]'}"

@@ -1,0 +1,305 @@
+"""Run summaries (timers._summary): the edges of the buckets, of the error table and of the
+duration histogram, each checked against numbers worked out by hand."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from timers import RunError, RunResult, RunStatus, TimerRun, summarize_runs
+from timers._summary import MAX_ERROR_CODES, Bucket, ErrorCount, _Histogram
+
+T0 = datetime(2026, 11, 1, tzinfo=UTC)  # a UTC midnight
+
+
+def run(
+    start: datetime,
+    status: str = "success",
+    seconds: float | None = 2.0,
+    code: str | None = None,
+    *,
+    by_end_time: bool = False,
+) -> TimerRun:
+    error = None if code is None else RunError(code, "m")
+    return TimerRun(
+        id="9f2d8c7e-4b2a-4de2-8d72-0e1ab3c4d5e6",
+        timer_id="12345678-1234-1234-1234-123456789012",
+        status=RunStatus(status),
+        start_time=start,
+        end_time=None if seconds is None else start + timedelta(seconds=seconds),
+        result=None if code is None else RunResult(status, error=error),
+        finished_by_end_time=by_end_time,
+    )
+
+
+def hours(n: float) -> timedelta:
+    return timedelta(hours=n)
+
+
+# --- counts -----------------------------------------------------------------------------------
+
+
+def test_counts_finished_runs_and_the_success_rate() -> None:
+    summary = summarize_runs(
+        [
+            run(T0, "success"),
+            run(T0, "success"),
+            run(T0, "failure"),
+            run(T0, "pending", seconds=None),
+            run(T0, "in_progress", seconds=None),
+            run(T0, "paused", seconds=5, by_end_time=True),  # finished by its end time
+        ]
+    )
+    assert summary.total == 6
+    assert dict(summary.counts) == {
+        "success": 2,
+        "failure": 1,
+        "pending": 1,
+        "in_progress": 1,
+        "paused": 1,
+    }
+    assert summary.finished == 4
+    assert summary.success_rate == 0.5
+
+
+def test_first_and_last_start_do_not_depend_on_the_order_of_the_runs() -> None:
+    starts = [T0 + hours(5), T0 + hours(1), T0 + hours(9), T0 + hours(3)]
+    summary = summarize_runs(run(s) for s in starts)
+    assert (summary.first_start, summary.last_start) == (T0 + hours(1), T0 + hours(9))
+
+
+# --- buckets ----------------------------------------------------------------------------------
+
+
+def test_each_outcome_goes_to_its_own_column() -> None:
+    summary = summarize_runs(
+        [run(T0, "success"), run(T0, "failure"), run(T0, "failure"), run(T0, "paused")]
+    )
+    assert summary.buckets == (Bucket(T0, successes=1, failures=2, others=1),)
+    assert summary.buckets[0].total == 4
+
+
+def test_buckets_are_hours_of_utc_time_oldest_first() -> None:
+    summary = summarize_runs(
+        [run(T0 + hours(2.5), "failure"), run(T0 + timedelta(minutes=59)), run(T0 + hours(1))]
+    )
+    assert summary.bucket == "hour"
+    assert [(b.start, b.successes, b.failures) for b in summary.buckets] == [
+        (T0, 1, 0),
+        (T0 + hours(1), 1, 0),
+        (T0 + hours(2), 0, 1),
+    ]
+
+
+def test_a_history_of_exactly_two_days_keeps_hourly_buckets() -> None:
+    summary = summarize_runs([run(T0), run(T0 + timedelta(days=2))])
+    assert summary.bucket == "hour" and len(summary.buckets) == 49
+    assert summary.buckets[-1] == Bucket(T0 + timedelta(days=2), successes=1)
+
+
+def test_a_history_longer_than_two_days_gets_daily_buckets_at_utc_midnight() -> None:
+    summary = summarize_runs(
+        [
+            run(T0 + hours(1), "failure"),
+            run(T0 + hours(23)),
+            run(T0 + timedelta(days=2, microseconds=1) + hours(1), "paused"),
+        ]
+    )
+    assert summary.bucket == "day"
+    assert summary.buckets == (
+        Bucket(T0, successes=1, failures=1),
+        Bucket(T0 + timedelta(days=1)),
+        Bucket(T0 + timedelta(days=2), others=1),
+    )
+
+
+def test_a_very_long_history_is_rolled_up_into_days_while_it_is_read() -> None:
+    # More hours than are kept as hours (2400): one run an hour for 101 days, then 7 more.
+    runs = [run(T0 + hours(h)) for h in range(24 * 101)]
+    runs += [run(T0 + timedelta(days=101) + hours(h), "failure") for h in range(0, 21, 3)]
+    summary = summarize_runs(runs)
+    assert summary.bucket == "day" and len(summary.buckets) == 102
+    assert all(b == Bucket(b.start, successes=24) for b in summary.buckets[:101])
+    assert summary.buckets[0].start == T0
+    assert summary.buckets[-1] == Bucket(T0 + timedelta(days=101), failures=7)
+
+
+def test_runs_before_1970_get_buckets_too() -> None:
+    early = datetime(1969, 12, 31, 22, 30, tzinfo=UTC)
+    summary = summarize_runs([run(early), run(early + hours(1))])
+    assert [b.start for b in summary.buckets] == [
+        datetime(1969, 12, 31, 22, tzinfo=UTC),
+        datetime(1969, 12, 31, 23, tzinfo=UTC),
+    ]
+
+
+# --- error codes ------------------------------------------------------------------------------
+
+
+def test_top_errors_are_by_count_then_code_with_the_latest_start() -> None:
+    runs = [
+        run(T0 + hours(3), "failure", code="B"),  # newest first, as iter_runs gives them
+        run(T0 + hours(2), "failure", code="A"),
+        run(T0 + hours(1), "failure", code="B"),
+        run(T0, "failure", code="C"),
+        run(T0, "failure", code="A"),
+    ]
+    summary = summarize_runs(runs, top_errors=2)
+    assert summary.top_errors == (
+        ErrorCount("A", 2, T0 + hours(2)),
+        ErrorCount("B", 2, T0 + hours(3)),
+    )
+    assert summarize_runs(runs, top_errors=0).top_errors == ()
+    assert len(summarize_runs(runs).top_errors) == 3
+
+
+def test_five_error_codes_are_kept_by_default() -> None:
+    runs = [run(T0, "failure", code=f"E{i}") for i in range(7)]
+    assert [e.code for e in summarize_runs(runs).top_errors] == ["E0", "E1", "E2", "E3", "E4"]
+
+
+def test_a_run_without_an_error_adds_no_code() -> None:
+    summary = summarize_runs([run(T0, "failure"), run(T0, "success", code=None)])
+    assert summary.top_errors == ()
+
+
+def test_exactly_64_codes_are_counted_exactly() -> None:
+    runs = [run(T0 + hours(1), "failure", code="A") for _ in range(3)]
+    runs += [run(T0, "failure", code=f"R{i:02d}") for i in range(MAX_ERROR_CODES - 1)]
+    top = summarize_runs(runs, top_errors=MAX_ERROR_CODES).top_errors
+    assert len(top) == MAX_ERROR_CODES
+    assert top[0] == ErrorCount("A", 3, T0 + hours(1))
+    assert all(e.count == 1 for e in top[1:])
+
+
+def test_a_new_code_beyond_64_takes_over_the_least_counted_one_and_its_count() -> None:
+    runs = [run(T0 + hours(1), "failure", code="A") for _ in range(3)]
+    runs += [run(T0, "failure", code=f"R{i:02d}") for i in range(MAX_ERROR_CODES - 1)]
+    runs.append(run(T0 + hours(5), "failure", code="Z"))
+    top = summarize_runs(runs, top_errors=MAX_ERROR_CODES + 1).top_errors
+    assert len(top) == MAX_ERROR_CODES
+    # The first of the least counted (R00) is evicted; Z inherits its count, plus one.
+    assert top[:2] == (ErrorCount("A", 3, T0 + hours(1)), ErrorCount("Z", 2, T0 + hours(5)))
+    assert "R00" not in {e.code for e in top}
+
+
+# --- durations --------------------------------------------------------------------------------
+
+
+def test_durations_count_only_finished_runs_with_an_end_time() -> None:
+    summary = summarize_runs(
+        [
+            run(T0, "success", seconds=4),
+            run(T0, "in_progress", seconds=100),  # not finished: its end time does not count
+            run(T0, "failure", seconds=None),  # finished, but no end time
+        ]
+    )
+    assert summary.duration_max == timedelta(seconds=4)
+    assert summary.duration_p50 == summary.duration_p95 == timedelta(seconds=4)
+
+
+def test_a_zero_duration_is_a_duration() -> None:
+    summary = summarize_runs([run(T0, seconds=0)])
+    assert summary.duration_max == summary.duration_p50 == timedelta(0)
+
+
+def test_identical_durations_give_that_duration_exactly() -> None:
+    summary = summarize_runs([run(T0, seconds=12.5)] * 3)
+    assert summary.duration_p50 == summary.duration_p95 == summary.duration_max
+    assert summary.duration_max == timedelta(seconds=12.5)
+
+
+def test_percentiles_are_the_lower_rank_within_the_histograms_resolution() -> None:
+    # 1..5 seconds: p50 is the third (rank 2), p95 the fourth (rank 3.8 rounded down).
+    summary = summarize_runs(run(T0, seconds=s) for s in (5, 1, 4, 2, 3))
+    assert summary.duration_max == timedelta(seconds=5)
+    resolution = 4 / 1024  # the span over at least half of the bins
+    assert summary.duration_p50 is not None and summary.duration_p95 is not None
+    assert abs(summary.duration_p50.total_seconds() - 3) <= resolution
+    assert abs(summary.duration_p95.total_seconds() - 4) <= resolution
+
+
+def test_the_histogram_is_exact_to_the_microsecond_over_short_spans() -> None:
+    histogram = _Histogram()
+    for microseconds in (10, 20, 30, 40):
+        histogram.add(microseconds / 1e6)
+    assert histogram.width == 1e-6 and histogram.origin == 10 / 1e6
+    assert histogram.minimum == 10 / 1e6 and histogram.maximum == 40 / 1e6
+    # the middle of the bin of the value at the rank
+    assert histogram.quantile(0.5) == pytest.approx(20.5e-6, abs=1e-12)
+    assert histogram.quantile(0.0) == pytest.approx(10.5e-6, abs=1e-12)
+    assert histogram.quantile(1.0) == 40e-6  # clamped to the maximum
+
+
+def test_the_histogram_widens_upward_by_doubling() -> None:
+    histogram = _Histogram()
+    histogram.add(0.0)
+    histogram.add(2048e-6)  # just outside 2048 bins of a microsecond
+    assert histogram.width == 2e-6 and histogram.origin == 0.0
+    assert histogram.bins[0] == 1 and histogram.bins[1024] == 1
+    assert sum(histogram.bins) == 2 == histogram.count
+
+
+def test_the_histogram_widens_downward_keeping_the_old_range_as_its_upper_half() -> None:
+    histogram = _Histogram()
+    histogram.add(1.0)
+    histogram.add(1.0 - 1e-6)
+    assert histogram.width == 2e-6
+    assert histogram.origin == pytest.approx(1.0 - 2048e-6)
+    assert histogram.bins[1024] == 1 and histogram.bins[1023] == 1
+    assert histogram.quantile(0.0) == pytest.approx(1.0 - 1e-6)  # clamped to the minimum
+    assert histogram.quantile(1.0) == 1.0
+
+
+def test_neighbouring_bins_are_merged_when_the_histogram_widens() -> None:
+    histogram = _Histogram()
+    for microseconds in (0, 1, 2, 3):
+        histogram.add(microseconds / 1e6)
+    histogram.add(4000e-6)
+    assert histogram.width == 2e-6
+    assert histogram.bins[:3] == [2, 2, 0]
+    assert histogram.bins[2000] == 1
+
+
+# --- the wire form ----------------------------------------------------------------------------
+
+
+def test_the_summary_as_data() -> None:
+    summary = summarize_runs(
+        [run(T0, "failure", seconds=1.5, code="X"), run(T0 + hours(1), "success", seconds=1.5)]
+    )
+    assert summary.to_dict() == {
+        "total": 2,
+        "counts": {"failure": 1, "success": 1},
+        "finished": 2,
+        "success_rate": 0.5,
+        "duration_p50_seconds": 1.5,
+        "duration_p95_seconds": 1.5,
+        "duration_max_seconds": 1.5,
+        "top_errors": [{"code": "X", "count": 1, "last_seen": "2026-11-01T00:00:00Z"}],
+        "first_start": "2026-11-01T00:00:00Z",
+        "last_start": "2026-11-01T01:00:00Z",
+        "bucket": "hour",
+        "buckets": [
+            {"start": "2026-11-01T00:00:00Z", "successes": 0, "failures": 1, "others": 0},
+            {"start": "2026-11-01T01:00:00Z", "successes": 1, "failures": 0, "others": 0},
+        ],
+    }
+
+
+def test_an_empty_summary_as_data() -> None:
+    assert summarize_runs([]).to_dict() == {
+        "total": 0,
+        "counts": {},
+        "finished": 0,
+        "success_rate": None,
+        "duration_p50_seconds": None,
+        "duration_p95_seconds": None,
+        "duration_max_seconds": None,
+        "top_errors": [],
+        "first_start": None,
+        "last_start": None,
+        "bucket": "hour",
+        "buckets": [],
+    }

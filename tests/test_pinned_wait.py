@@ -1,0 +1,74 @@
+"""Waiting for a run (timers._wait): the bounds of the settings, the deadline, the message."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from support.bodies import run_json
+from support.dual import RUN_ID, TIMER_ID, Dual
+
+from timers import InvalidArgumentError, RunStatus, WaitTimeoutError
+from timers._wait import MAX_WAIT, Waiter, WaitSettings
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_timeout_of_exactly_a_week_is_accepted() -> None:
+    assert WaitSettings.checked(MAX_WAIT, 1) == (604_800.0, 1.0)
+
+
+def test_a_timeout_over_a_week_is_refused_with_the_limit_and_the_value() -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        WaitSettings.checked(MAX_WAIT + 1, 1)
+    assert str(caught.value) == "timeout must be at most 604800 s (a week), got 604801"
+
+
+def test_each_wait_setting_is_named_in_its_error() -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        WaitSettings.checked(-1, 1)
+    assert str(caught.value) == "timeout must be >= 0, got -1"
+    with pytest.raises(InvalidArgumentError) as caught:
+        WaitSettings.checked(10, 0)
+    assert str(caught.value) == "poll_interval must be > 0, got 0"
+
+
+def test_a_wait_that_never_fetched_the_run_says_so_with_the_run_id() -> None:
+    clock = Clock()
+    waiter = Waiter(run_id="run-42", settings=WaitSettings(5.0, 1.0), clock=clock, on_update=None)
+    error = waiter.timeout_error()
+    assert str(error) == "run run-42 did not finish within 5 s (never fetched)"
+    assert error.run is None and error.timeout == 5.0
+
+
+def test_no_further_poll_is_scheduled_exactly_at_the_deadline() -> None:
+    clock = Clock()
+    waiter = Waiter(run_id="run-42", settings=WaitSettings(5.0, 2.0), clock=clock, on_update=None)
+    assert waiter.next_delay() == 2.0
+    clock.now += 5.0  # exactly the deadline
+    assert waiter.expired
+    with pytest.raises(WaitTimeoutError):
+        waiter.next_delay()
+
+
+def test_the_timeout_error_names_the_run_and_its_last_status(dual: Dual) -> None:
+    gets = 0
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal gets
+        gets += 1
+        assert gets <= 3, "polled again after the deadline"
+        return httpx.Response(200, json=run_json(status="in_progress", end_time=None, result=None))
+
+    client = dual.client(handler=handler)
+    with pytest.raises(WaitTimeoutError) as caught:
+        client.wait_for_run(TIMER_ID, RUN_ID, timeout=3, poll_interval=2)
+    assert str(caught.value) == f"run {RUN_ID} did not finish within 3 s (still 'in_progress')"
+    assert caught.value.run is not None and caught.value.run.status is RunStatus.IN_PROGRESS
+    # polls at 0, 2 and at the deadline (3), then stops
+    assert gets == 3 and dual.clock.sleeps == [2.0, 1.0]
