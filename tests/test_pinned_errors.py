@@ -499,3 +499,97 @@ def test_errors_pickle_without_their_response() -> None:
     assert pickle.loads(pickle.dumps(ResponseValidationError("bad"))).args == (  # noqa: S301 (our own bytes)
         "invalid response body: bad",
     )
+
+
+# --- what the first mutation run of timers/_errors.py showed untested -------------------------
+
+
+def test_a_note_about_a_created_run_keeps_the_other_arguments() -> None:
+    run = type("Run", (), {"id": "r-1", "timer_id": "t-1"})()
+    e = TimersError("first", "second", "third").created_run(run)  # type: ignore[arg-type]
+    assert e.args[1:] == ("second", "third")
+    assert e.args[0].startswith("first; run r-1 of timer t-1 was created")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "Bug in timers/_errors.py TimersError.__reduce__: it pickles vars(self) only, and "
+        "ImportError keeps `name` (and `path`) in C slots, not in __dict__, so a "
+        "MissingExtraError unpickles with name=None although `name` is a documented public "
+        "attribute (the module docstring promises the same public attributes after "
+        "unpickling). Fix: carry ImportError's name and path in the pickled state (e.g. "
+        "`state.update(name=self.name, path=self.path)` for ImportError subclasses, set back in "
+        "_restore), or give MissingExtraError a __reduce__ that calls its constructor again."
+    ),
+)
+def test_a_missing_extra_error_pickles_with_its_module_name() -> None:
+    e = MissingExtraError("the timers command", extra="cli", module="click")
+    back = pickle.loads(pickle.dumps(e))  # noqa: S301 (our own bytes)
+    assert (back.extra, back.module, str(back)) == ("cli", "click", str(e))
+    assert back.name == "click"
+
+
+def test_a_rate_limit_error_keeps_an_unknown_outcome_and_a_hint() -> None:
+    e = RateLimitError(
+        response(429, {"message": "slow"}, method="POST"),
+        outcome_unknown=True,
+        hint="slow down",
+        retry_after=2,
+    )
+    assert e.outcome_unknown and e.hint == "slow down"
+    assert str(e) == (
+        f"429: slow (POST {URL}); {OUTCOME_UNKNOWN_NOTE}; slow down; "
+        "the service asked to retry after 2 s"
+    )
+
+
+def test_a_validation_error_has_a_known_outcome_unless_told() -> None:
+    raw = response(200, {})
+    assert not ResponseValidationError("bad").with_response(raw).outcome_unknown
+    assert not ResponseTooLargeError(10, response=raw).outcome_unknown
+    assert not ResponseValidationError("bad", response=raw).outcome_unknown
+
+
+def test_a_validation_errors_long_request_id_is_cut_in_the_message() -> None:
+    raw = response(200, {}, headers={"x-request-id": "r" * 100})
+    e = ResponseValidationError("bad", response=raw)
+    assert e.request_id == "r" * 100
+    assert str(e) == f"invalid response body: bad (GET {URL}, status 200, request id {'r' * 77}...)"
+
+
+def test_a_reason_phrase_over_200_characters_is_cut_in_the_response_too() -> None:
+    raw = response(400, extensions={"reason_phrase": b"R" * 201})
+    error_class_for(400)(raw)
+    assert raw.reason_phrase == "R" * 197 + "..."
+    exactly = response(400, extensions={"reason_phrase": b"R" * 200})
+    error_class_for(400)(exactly)
+    assert exactly.extensions["reason_phrase"] == b"R" * 200
+
+
+def test_a_reason_phrase_that_is_not_ascii_becomes_question_marks() -> None:
+    raw = response(400, extensions={"reason_phrase": "Café\x07".encode()})
+    e = error_class_for(400)(raw)
+    assert raw.extensions["reason_phrase"] == b"Caf??\\x07"
+    assert e.message == "Caf??\\x07"
+
+
+def test_a_body_that_is_not_valid_text_is_decoded_with_replacement_characters() -> None:
+    e = error(502, content=b"\xff\xfe gateway \xc3")
+    assert e.body == "\ufffd\ufffd gateway \ufffd"
+    assert e.message == "\ufffd\ufffd gateway \ufffd"
+
+
+def test_an_html_page_with_two_titles_shows_the_first() -> None:
+    page = b"<html><title>First</title><body><title>Second</title></body></html>"
+    assert error(502, content=page).message == "First"
+
+
+def test_an_html_page_that_starts_with_its_title_shows_it() -> None:
+    assert error(502, content=b"<title>Gateway down</title>").message == "Gateway down"
+
+
+def test_a_body_whose_encoding_was_unset_is_read_as_utf_8() -> None:
+    raw = response(502, content="gateway café".encode())
+    raw.encoding = None  # type: ignore[assignment]  # as a response hook may leave it
+    assert error_class_for(502)(raw).body == "gateway café"
