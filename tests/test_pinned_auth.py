@@ -222,3 +222,8 @@ def test_other_statuses_never_ask_for_a_refresh() -> None:
     answer, seen = send(TokenAuth(authorizer), [403, 200])
     assert answer.status_code == 403
     assert seen == ["Bearer old-1234"] and authorizer.refresh_calls == 0
+
+
+def test_everything_after_the_scheme_is_remembered_as_the_token() -> None:
+    send(TokenAuth(Authorizer("Scheme tok-part-one tok-part-two")), [200])
+    assert redact("x tok-part-one tok-part-two y") == "x [redacted] y"

@@ -3,6 +3,7 @@ with which message, and the derived run ids."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -45,6 +46,15 @@ def test_a_run_count_that_is_not_a_count_is_refused_quoting_it(value: Any, shown
     body = job_json([job_result(START)])
     body["n_runs"] = value
     assert refused(body) == ("n_runs", f"expected a count of at least 0, got {shown}")
+
+
+@pytest.mark.parametrize(("body", "kind"), [(5, "int"), ([], "list"), (None, "null")])
+def test_a_body_that_is_not_an_object_is_refused_as_a_whole(body: Any, kind: str) -> None:
+    with pytest.raises(ResponseValidationError) as caught:
+        parse_page(body)
+    assert caught.value.path == ""
+    assert caught.value.problem == f"expected an object, got {kind}"
+    assert str(caught.value) == f"invalid response body: expected an object, got {kind}"
 
 
 def test_a_run_count_of_zero_is_a_count() -> None:
@@ -216,6 +226,29 @@ def test_the_derived_id_is_uuid5_of_the_timer_and_its_utc_start(start: datetime)
     expected = str(uuid.uuid5(RUN_ID_NAMESPACE, f"{TIMER_ID}/{utc}"))
     assert run_id_for(TIMER_ID, start) == expected
     assert run_id_for(TIMER_ID.upper(), start) == expected
+
+
+def test_the_derived_id_reads_the_timer_id_in_lower_case() -> None:
+    hex_id = "abcdef01-2345-4678-9abc-def012345678"
+    utc = START.isoformat(timespec="microseconds")
+    expected = str(uuid.uuid5(RUN_ID_NAMESPACE, f"{hex_id}/{utc}"))
+    assert run_id_for(hex_id, START) == expected
+    assert run_id_for(hex_id.upper(), START) == expected
+
+
+def test_the_derived_id_does_not_depend_on_the_local_time_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    start = datetime(2026, 6, 1, 12, tzinfo=timezone(timedelta(hours=-7)))
+    utc = start.astimezone(UTC).isoformat(timespec="microseconds")
+    expected = str(uuid.uuid5(RUN_ID_NAMESPACE, f"{TIMER_ID}/{utc}"))
+    monkeypatch.setenv("TZ", "IST-05:30")
+    time.tzset()
+    try:
+        assert run_id_for(TIMER_ID, start) == expected
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 def test_the_derived_ids_of_many_results_are_valid_version_5_uuids() -> None:

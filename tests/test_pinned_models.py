@@ -264,12 +264,30 @@ def test_a_parsed_run_has_exactly_its_values() -> None:
         "Fix: `detail = MappingProxyType(dict(detail))` in _quick_result."
     ),
 )
-def test_a_parsed_error_detail_does_not_change_with_the_data_it_came_from() -> None:
+@pytest.mark.parametrize("entry", ["run", "page"])
+@pytest.mark.parametrize("callback", ["web", "flow"])
+def test_a_parsed_error_detail_does_not_change_with_the_data_it_came_from(
+    entry: str, callback: str
+) -> None:
     body = failed_run_json()
-    run = TimerRun.from_dict(body)
+    if callback == "flow":
+        body["result"] = {**body["result"], "status_code": None, "run_id": FLOW_RUN}
+    if entry == "run":
+        run = TimerRun.from_dict(body)
+    else:
+        (run,) = RunPage.from_dict(page_json([body], total=1)).runs
     body["result"]["error"]["detail"]["attempts"] = 99
     assert run.result is not None and run.result.error is not None
     assert run.result.error.detail["attempts"] == 3
+
+
+def test_a_run_only_the_checked_path_reads_keeps_its_request_id() -> None:
+    # A lower-case "z" is RFC 3339 but not what the fast path reads.
+    odd = run_json(start_time="2026-11-28t12:00:00z", id=RUN_ID)
+    page = parse_page(page_json([run_json(), odd], total=2), "req-9")
+    assert [run.request_id for run in page] == ["req-9", "req-9"]
+    assert page.runs[1].start_time == START and page.runs[1].start_time.tzinfo is UTC
+    assert parse_run(odd, "req-8").request_id == "req-8"
 
 
 INVALID = [
@@ -402,3 +420,12 @@ def test_a_page_keeps_its_fields_and_request_id() -> None:
     empty = parse_page({"runs": [], "total": 0, "has_next_page": False})
     assert (empty.next_page, empty.request_id, empty.runs) == (None, None, ())
     assert RunPage.from_dict(page.to_dict()) == page
+
+
+def test_a_page_whose_first_run_has_an_empty_timer_id_is_refused() -> None:
+    with pytest.raises(ResponseValidationError) as caught:
+        parse_page(page_json([run_json(timer_id="")], total=1))
+    assert (caught.value.path, caught.value.problem) == (
+        "runs[0].timer_id",
+        "expected a UUID, got ''",
+    )
