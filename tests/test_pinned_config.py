@@ -197,3 +197,8 @@ def test_a_retry_that_is_not_a_policy_is_refused_naming_its_type() -> None:
     assert refused(resolve_retry, None, {"max_retries": 2}) == (
         "retry must be a timers.RetryPolicy, got dict"
     )
+
+
+def test_only_slashes_are_stripped_from_the_end_of_the_base_url() -> None:
+    assert resolve_base_url("https://example.org/apiX/") == "https://example.org/apiX"
+    assert resolve_base_url("https://example.org/v1X") == "https://example.org/v1X"

@@ -3,7 +3,7 @@ duration histogram, each checked against numbers worked out by hand."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -303,3 +303,37 @@ def test_an_empty_summary_as_data() -> None:
         "bucket": "hour",
         "buckets": [],
     }
+
+
+def test_a_value_just_under_the_top_of_the_range_falls_in_the_last_bin() -> None:
+    histogram = _Histogram()
+    histogram.add(-7.0)
+    histogram.origin, histogram.width = -7.2148252811075055, 0.008192  # as after some growth
+    top = 9.562390718892493  # under origin + 2048 * width, but (top - origin) / width == 2048.0
+    assert histogram.origin <= top < histogram.origin + 2048 * histogram.width
+    histogram.add(top)
+    assert histogram.width == 0.008192  # no growth: it is in range
+    assert histogram.bins[2047] == 1
+
+
+def test_a_value_in_the_last_bin_stays_there() -> None:
+    histogram = _Histogram()
+    histogram.add(0.0)
+    histogram.add(0.002047)  # 2047 microseconds: the last of 2048 bins of one
+    assert histogram.width == 1e-6 and histogram.bins[2047] == 1
+
+
+def test_of_equal_starts_the_first_seen_is_the_first_and_the_last() -> None:
+    utc = run(T0, "success")
+    same_instant = TimerRun(
+        id=utc.id,
+        timer_id=utc.timer_id,
+        status=RunStatus.SUCCESS,
+        start_time=T0.astimezone(timezone(timedelta(hours=1))),
+    )
+    summary = summarize_runs([utc, same_instant])
+    assert summary.first_start is not None and summary.last_start is not None
+    assert summary.first_start.tzinfo is UTC and summary.last_start.tzinfo is UTC
+    reverse = summarize_runs([same_instant, utc])
+    assert reverse.first_start is not None and reverse.last_start is not None
+    assert reverse.first_start.utcoffset() == reverse.last_start.utcoffset() == timedelta(hours=1)

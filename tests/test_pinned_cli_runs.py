@@ -1,0 +1,191 @@
+"""``timers runs list|show|trigger|wait`` (timers.cli._runs): formats, footers, fields and exit
+codes, against canned answers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import respx
+from click.testing import CliRunner
+from support.bodies import failed_run_json, page_json, run_json
+from support.dual import RUN_ID, TIMER_ID, TOKEN
+
+from timers.cli._app import cli
+
+BASE = "http://127.0.0.1:9/api/v1"
+LIST = f"/timers/{TIMER_ID}/runs"
+ONE = f"/timers/{TIMER_ID}/runs/{RUN_ID}"
+OTHER = "2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d"
+
+
+@pytest.fixture
+def mock() -> Iterator[respx.MockRouter]:
+    with respx.mock(base_url=BASE, assert_all_called=False) as router:
+        yield router
+
+
+@pytest.fixture
+def no_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    slept: list[float] = []
+    monkeypatch.setattr("time.sleep", slept.append)
+    return slept
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    env = {"TIMERS_BASE_URL": BASE, "TIMERS_ACCESS_TOKEN": TOKEN}
+    result = CliRunner().invoke(cli, ["runs", *args], env=env)
+    return result.exit_code, result.stdout, result.stderr
+
+
+# --- list -------------------------------------------------------------------------------------
+
+
+def test_a_table_ends_with_how_many_runs_and_the_next_marker(mock: respx.MockRouter) -> None:
+    mock.get(LIST).respond(200, json=page_json([run_json()], total=7, next_page="mk-2"))
+    code, out, err = invoke("list", TIMER_ID)
+    assert code == 0
+    assert err == "1 of 7 runs. More: --marker mk-2 (or --all).\n"
+    assert len(out.splitlines()) == 2
+
+
+def test_the_last_page_has_no_marker_in_its_footer(mock: respx.MockRouter) -> None:
+    mock.get(LIST).respond(200, json=page_json([run_json()], total=1))
+    assert invoke("list", TIMER_ID)[2] == "1 of 1 runs.\n"
+
+
+def test_a_page_with_a_marker_but_no_next_page_flag_has_no_marker_in_its_footer(
+    mock: respx.MockRouter,
+) -> None:
+    body = {**page_json([run_json()], total=1), "next_page": "mk", "has_next_page": False}
+    mock.get(LIST).respond(200, json=body)
+    assert invoke("list", TIMER_ID)[2] == "1 of 1 runs.\n"
+
+
+def test_all_pages_as_a_table_count_the_runs_shown(mock: respx.MockRouter) -> None:
+    mock.get(LIST).mock(
+        side_effect=[
+            httpx.Response(200, json=page_json([run_json()], total=2, next_page="m")),
+            httpx.Response(200, json=page_json([failed_run_json(id=OTHER)], total=2)),
+        ]
+    )
+    code, out, err = invoke("list", TIMER_ID, "--all", "--limit", "1")
+    assert code == 0 and err == "2 runs.\n"
+    assert [line.split()[0] for line in out.splitlines()] == ["ID", RUN_ID, OTHER]
+
+
+def test_all_pages_as_json_are_one_document(mock: respx.MockRouter) -> None:
+    mock.get(LIST).respond(200, json=page_json([run_json(), failed_run_json(id=OTHER)]))
+    code, out, _ = invoke("list", TIMER_ID, "--all", "--format", "json", "--fields", "id,status")
+    assert code == 0
+    assert json.loads(out) == {
+        "runs": [{"id": RUN_ID, "status": "success"}, {"id": OTHER, "status": "failure"}]
+    }
+
+
+def test_one_page_as_json_keeps_the_page_fields(mock: respx.MockRouter) -> None:
+    mock.get(LIST).respond(200, json=page_json([run_json()], total=5, next_page="mk"))
+    code, out, _ = invoke("list", TIMER_ID, "--format", "json", "--fields", "id")
+    assert code == 0
+    assert json.loads(out) == {
+        "runs": [{"id": RUN_ID}],
+        "total": 5,
+        "has_next_page": True,
+        "next_page": "mk",
+    }
+
+
+def test_one_page_as_jsonl_is_one_run_a_line(mock: respx.MockRouter) -> None:
+    mock.get(LIST).respond(200, json=page_json([run_json(), failed_run_json(id=OTHER)]))
+    code, out, err = invoke("list", TIMER_ID, "--format", "jsonl", "--fields", "status")
+    assert code == 0
+    assert out.splitlines() == ['{"status": "success"}', '{"status": "failure"}']
+    assert err == ""
+
+
+def test_since_and_after_together_are_a_usage_error(mock: respx.MockRouter) -> None:
+    route = mock.get(LIST).respond(200, json=page_json([]))
+    code, _, err = invoke("list", TIMER_ID, "--since", "1d", "--after", "2026-01-01T00:00:00Z")
+    assert code == 2 and "give --since or --after, not both" in err
+    assert not route.called
+
+
+def test_the_filters_and_marker_reach_the_service(mock: respx.MockRouter) -> None:
+    route = mock.get(LIST).respond(200, json=page_json([]))
+    code, _, _ = invoke(
+        "list", TIMER_ID, "--status", "Pending", "--after", "2026-01-01T01:00:00+01:00",
+        "--before", "2026-02-01T00:00:00Z", "--limit", "3", "--marker", "mk",
+    )  # fmt: skip
+    assert code == 0
+    assert dict(route.calls[0].request.url.params) == {
+        "limit": "3",
+        "marker": "mk",
+        "status": "pending",
+        "start_after": "2026-01-01T00:00:00Z",
+        "start_before": "2026-02-01T00:00:00Z",
+    }
+
+
+# --- show -------------------------------------------------------------------------------------
+
+
+def test_show_with_fields_prints_only_those(mock: respx.MockRouter) -> None:
+    mock.get(ONE).respond(200, json=failed_run_json())
+    code, out, _ = invoke("show", TIMER_ID, RUN_ID, "--fields", "status,error_code")
+    assert code == 0
+    assert out.splitlines() == ["STATUS  failure", "ERROR   CALLBACK_FAILED"]
+
+
+def test_show_as_json_with_fields(mock: respx.MockRouter) -> None:
+    mock.get(ONE).respond(200, json=failed_run_json())
+    code, out, _ = invoke("show", TIMER_ID, RUN_ID, "--format", "json", "--fields", "id")
+    assert code == 0 and json.loads(out) == {"id": RUN_ID}
+
+
+def test_show_of_a_failed_run_exits_0(mock: respx.MockRouter) -> None:
+    mock.get(ONE).respond(200, json=failed_run_json())
+    assert invoke("show", TIMER_ID, RUN_ID)[0] == 0
+
+
+# --- trigger and wait -------------------------------------------------------------------------
+
+
+def test_trigger_without_wait_shows_the_run_and_never_polls(mock: respx.MockRouter) -> None:
+    mock.post(f"/timers/{TIMER_ID}/run").respond(
+        201, json=run_json(status="pending", end_time=None, result=None)
+    )
+    poll = mock.get(ONE).respond(200, json=run_json())
+    code, out, _ = invoke("trigger", TIMER_ID, "--format", "json")
+    assert code == 0 and json.loads(out)["status"] == "pending"
+    assert not poll.called
+
+
+def test_trigger_wait_that_fails_before_a_run_exists_is_the_usual_error(
+    mock: respx.MockRouter, no_sleep: list[float]
+) -> None:
+    mock.post(f"/timers/{TIMER_ID}/run").respond(404, json={"code": "NOT_FOUND", "message": "no"})
+    code, out, err = invoke("trigger", TIMER_ID, "--wait")
+    assert code == 3 and out == ""
+    assert err.startswith("timers: error: 404 NOT_FOUND: no")
+
+
+def test_trigger_wait_of_a_run_that_succeeds_shows_it_as_json(
+    mock: respx.MockRouter, no_sleep: list[float]
+) -> None:
+    mock.post(f"/timers/{TIMER_ID}/run").respond(
+        201, json=run_json(status="pending", end_time=None, result=None)
+    )
+    mock.get(ONE).respond(200, json=run_json())
+    code, out, _ = invoke("trigger", TIMER_ID, "--wait", "--interval", "3", "--format", "json")
+    assert code == 0 and json.loads(out)["status"] == "success"
+    assert no_sleep == [3.0]
+
+
+def test_wait_for_a_failed_run_exits_7_and_shows_it(
+    mock: respx.MockRouter, no_sleep: list[float]
+) -> None:
+    mock.get(ONE).respond(200, json=failed_run_json())
+    code, out, _ = invoke("wait", TIMER_ID, RUN_ID, "--format", "json")
+    assert code == 7 and json.loads(out)["status"] == "failure"
