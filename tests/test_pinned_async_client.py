@@ -113,19 +113,6 @@ def test_only_the_first_64_kib_of_an_error_body_are_read(dual: Dual, answer: Any
     assert caught.value.body == "x" * (ERROR_BODY_LIMIT + 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Bug in timers/_async_client.py _request (and the generated _sync_client.py): after "
-        "reading a body it checks `len(content) > core.max_response_size` whatever the status, "
-        "so with a max_response_size below 64 KiB an error answer whose body is longer (a 404 "
-        "with a 200-byte body and max_response_size=100) raises ResponseTooLargeError "
-        "('invalid response body', CLI exit 6) instead of its APIError (NotFoundError, exit 3). "
-        "max_response_size is documented for successful answers only; an error body is bounded "
-        "by ERROR_BODY_LIMIT. Fix: raise too_large only for a 2xx, e.g. "
-        "`if 200 <= response.status_code < 300 and len(content) > core.max_response_size`."
-    ),
-)
 def test_an_error_body_is_not_limited_by_max_response_size(dual: Dual) -> None:
     body = json.dumps({"code": "NOT_FOUND", "message": "m" * 200}).encode()
     client = dual.client(handler=streamed(404, body), max_response_size=100, validate=False)

@@ -511,18 +511,6 @@ def test_a_note_about_a_created_run_keeps_the_other_arguments() -> None:
     assert e.args[0].startswith("first; run r-1 of timer t-1 was created")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Bug in timers/_errors.py TimersError.__reduce__: it pickles vars(self) only, and "
-        "ImportError keeps `name` (and `path`) in C slots, not in __dict__, so a "
-        "MissingExtraError unpickles with name=None although `name` is a documented public "
-        "attribute (the module docstring promises the same public attributes after "
-        "unpickling). Fix: carry ImportError's name and path in the pickled state (e.g. "
-        "`state.update(name=self.name, path=self.path)` for ImportError subclasses, set back in "
-        "_restore), or give MissingExtraError a __reduce__ that calls its constructor again."
-    ),
-)
 def test_a_missing_extra_error_pickles_with_its_module_name() -> None:
     e = MissingExtraError("the timers command", extra="cli", module="click")
     back = pickle.loads(pickle.dumps(e))  # noqa: S301 (our own bytes)

@@ -254,16 +254,6 @@ def test_a_parsed_run_has_exactly_its_values() -> None:
     assert parse_run(run_json()).extra == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Bug in timers/_models.py _quick_result: the fast path wraps the caller's own `detail` "
-        "dict in MappingProxyType(detail) without copying it, so a frozen run parsed by "
-        "TimerRun.from_dict / RunPage.from_dict changes when the caller later changes the dict "
-        "it passed (the checked path, _parse_error, copies: MappingProxyType(dict(detail))). "
-        "Fix: `detail = MappingProxyType(dict(detail))` in _quick_result."
-    ),
-)
 @pytest.mark.parametrize("entry", ["run", "page"])
 @pytest.mark.parametrize("callback", ["web", "flow"])
 def test_a_parsed_error_detail_does_not_change_with_the_data_it_came_from(

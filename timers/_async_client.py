@@ -389,7 +389,7 @@ class AsyncTimersClient:
                         retry_delay = attempts.after_response(response)
                         if retry_delay is None:  # this answer is the outcome: read its body
                             content = await _read(response, core.read_limit(response))
-                            if len(content) > core.max_response_size:
+                            if response.is_success and len(content) > core.max_response_size:
                                 raise core.too_large(response, attempts)
                     finally:
                         await response.aclose()

@@ -95,12 +95,16 @@ class TimersError(Exception):
         state = {name: value for name, value in vars(self).items() if name != "response"}
         if "response" in vars(self):
             state["response"] = None
+        if isinstance(self, ImportError):  # its name and path live outside __dict__
+            state["name"], state["path"] = self.name, self.path
         return (_restore, (type(self), self.args, state))
 
 
 def _restore(cls: type[TimersError], args: tuple[Any, ...], state: dict[str, Any]) -> TimersError:
     error = cls.__new__(cls, *args)
     error.args = args
+    if isinstance(error, ImportError):
+        error.name, error.path = state.pop("name", None), state.pop("path", None)
     error.__dict__.update(state)
     return error
 

@@ -444,7 +444,7 @@ def _quick_result(data: Any) -> RunResult | None:
         if detail is None:
             detail = _EMPTY
         elif type(detail) is dict:
-            detail = MappingProxyType(detail)
+            detail = MappingProxyType(dict(detail))
         else:
             return None
         error = RunError(code, message, detail)

@@ -380,7 +380,7 @@ class TimersClient:
                         retry_delay = attempts.after_response(response)
                         if retry_delay is None:  # this answer is the outcome: read its body
                             content = _read(response, core.read_limit(response))
-                            if len(content) > core.max_response_size:
+                            if response.is_success and len(content) > core.max_response_size:
                                 raise core.too_large(response, attempts)
                     finally:
                         response.close()
