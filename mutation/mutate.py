@@ -269,8 +269,11 @@ def module_of(ident: str) -> str:
 # --- running mutmut ------------------------------------------------------------------------------
 
 
-def run_mutmut_in_this_process(module: str, selection: list[str], max_children: int) -> int:
-    """Configure mutmut for one module and run it here (the driver runs this in a child)."""
+def run_mutmut_in_this_process(
+    module: str, selection: list[str], max_children: int, names: tuple[str, ...] = ("*",)
+) -> int:
+    """Configure mutmut for one module and run it here (the driver runs this in a child):
+    every mutant, or only the mutmut ``names`` given (``--recheck``)."""
     os.chdir(ROOT)
     from mutmut.__main__ import _run
     from mutmut.configuration import config
@@ -281,7 +284,7 @@ def run_mutmut_in_this_process(module: str, selection: list[str], max_children: 
     try:
         # "*": only this module is mutated; it also limits the clean run to the tests that
         # call one of its functions, instead of every selected file.
-        _run(("*",), max_children)
+        _run(names, max_children)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 1
     return 0
@@ -298,17 +301,61 @@ def exclusive_lock() -> Iterator[None]:
         yield
 
 
+def recheck_names(module: str, last: dict[str, Any] | None, mutants: list[Mutant]) -> list[str]:
+    """The mutmut names of the mutants the last full run of ``module`` did not kill, for
+    ``--recheck``. Its other verdicts (killed) stand only while the module's code is the code
+    they were reached on, so this exits when the module changed since that run (a commit after
+    it, or an uncommitted edit) or when that run was itself a recheck of another."""
+    if not last or "error" in last or "survivors" not in last:
+        sys.exit(f"scripts/mutate --recheck: no full run of {module} recorded: run it in full")
+    since = last.get("full_run_date", last["date"])
+    changed = subprocess.run(
+        ["git", "log", "--format=%H", f"--since={since}", "--", module],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    edited = subprocess.run(["git", "diff", "--quiet", "HEAD", "--", module], cwd=ROOT).returncode
+    refused = f"scripts/mutate --recheck: {module} changed since its last full run: run it in full"
+    if changed or edited or len(mutants) != last["mutants"]:
+        sys.exit(refused)
+    unkilled = {
+        item["id"]
+        for kind in ("survivors", "timeouts_and_others", "equivalents")
+        for item in last.get(kind, [])
+    }
+    by_id = {m.id: m.name for m in mutants}
+    if not unkilled <= set(by_id):
+        sys.exit(refused)
+    return sorted(by_id[i] for i in unkilled)
+
+
 def run_module(
-    module: str, test_map: dict[str, Any], max_children: int, verbose: bool
+    module: str,
+    test_map: dict[str, Any],
+    max_children: int,
+    verbose: bool,
+    last: dict[str, Any] | None = None,
+    recheck: bool = False,
 ) -> dict[str, Any]:
+    """Mutate ``module`` and tally the verdicts. With ``recheck``, run only the mutants its
+    ``last`` full run did not kill (after new tests); that run's kills are kept."""
     started = time.monotonic()
     tests = tests_for(module, test_map)
     mutants = generate_mutants(module)
+    names = recheck_names(module, last, mutants) if recheck else []
     record: dict[str, Any] = {
         "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "tests": tests,
         "max_children": max_children,
     }
+    if recheck:
+        assert last is not None
+        record["full_run_date"] = last.get("full_run_date", last["date"])
+        record["rechecked"] = len(names)
+        if not names:
+            return last | record | {"seconds": 0.0}
     if not mutants:
         print(f"==> {module}: no mutants (no function bodies to mutate)")
         return record | tally(module, [], {}, {}) | {"seconds": 0.0}
@@ -322,6 +369,7 @@ def run_module(
         module,
         "--max-children",
         str(max_children),
+        *(["--internal-names", ",".join(names)] if names else []),
     ]
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     for var in ("TIMERS_ACCESS_TOKEN", "TIMERS_BASE_URL", "TIMERS_API", "TIMERS_LOG"):
@@ -344,6 +392,10 @@ def run_module(
             "seconds": seconds,
         }
     exit_codes = json.loads(meta_path.read_text())["exit_code_by_key"]
+    if recheck:  # the mutants not run again were killed by the last full run
+        exit_codes = {
+            name: code if name in names else min(KILLED) for name, code in exit_codes.items()
+        }
     by_name = {m.name: m for m in mutants}
     # The mutants mutmut generated are the ones generated above: same code, same mutmut.
     unknown = set(exit_codes) - set(by_name)
@@ -535,6 +587,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
             "  scripts/mutate --stale                 check mutation/equivalents.toml (no tests)\n"
             "  scripts/mutate --show timers/_time.py  each mutant's id and diff (no tests)\n"
             "  scripts/mutate --report                apply equivalents.toml to the last results\n"
+            "  scripts/mutate --recheck timers/_core.py  only the mutants its last full run left\n"
             "\nequivalent mutants: add [[equivalent]] entries (id, before, after, reason) to\n"
             "mutation/equivalents.toml; the ids are in benchmarks/mutation-survivors.md."
         ),
@@ -562,7 +615,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="show mutmut's output, not only log it"
     )
+    parser.add_argument(
+        "--recheck",
+        action="store_true",
+        help="run again only the mutants the module's last full run did not kill (after adding "
+        "tests; refused when the module changed since that run)",
+    )
     parser.add_argument("--internal-run-one", metavar="MODULE", help=argparse.SUPPRESS)
+    parser.add_argument("--internal-names", default="", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -573,8 +633,12 @@ def main(argv: list[str]) -> int:
     test_map = load_test_map()
     if args.internal_run_one:
         module = args.internal_run_one
+        names = tuple(args.internal_names.split(",")) if args.internal_names else ("*",)
         return run_mutmut_in_this_process(
-            module, pytest_selection(tests_for(module, test_map), test_map), args.max_children
+            module,
+            pytest_selection(tests_for(module, test_map), test_map),
+            args.max_children,
+            names,
         )
 
     known = hand_written_modules()
@@ -618,7 +682,10 @@ def main(argv: list[str]) -> int:
     failed = False
     with exclusive_lock():
         for module in modules:
-            record = run_module(module, test_map, args.max_children, args.verbose)
+            last = load_results().get("modules", {}).get(module)
+            record = run_module(
+                module, test_map, args.max_children, args.verbose, last, args.recheck
+            )
             record["command"] = command
             failed |= "error" in record
             results = load_results()  # re-read: keep every other module's last result
@@ -631,11 +698,11 @@ def main(argv: list[str]) -> int:
             )
             results.setdefault("modules", {})[module] = record
             current = {module: {x.id for x in generate_mutants(module)}}
-            stale = set(results.get("stale_equivalents", []))
-            stale = {i for i in stale if module_of(i) != module} | set(
+            still_stale: set[str] = set(results.get("stale_equivalents", []))
+            still_stale = {i for i in still_stale if module_of(i) != module} | set(
                 stale_entries(equivalents, current)
             )
-            results["stale_equivalents"] = sorted(stale)
+            results["stale_equivalents"] = sorted(still_stale)
             results["modules"] = dict(sorted(results["modules"].items()))
             write_results(results)
             SURVIVORS.write_text(render_survivors(results), encoding="utf-8")

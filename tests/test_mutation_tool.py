@@ -13,6 +13,8 @@ import tomllib
 from pathlib import Path
 from types import ModuleType
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 MUTATE = ROOT / "scripts" / "mutate"
 
@@ -99,3 +101,28 @@ def test_scripts_mutate_help_works() -> None:
         timeout=60,
     )
     assert direct.stdout == result.stdout
+
+
+def test_a_recheck_runs_only_the_last_runs_unkilled_mutants_and_only_on_unchanged_code() -> None:
+    tool = _tool()
+    module = "timers/_time.py"
+    mutants = tool.generate_mutants(module)
+    survivor, equivalent = mutants[0], mutants[1]
+    last = {
+        "date": "2090-01-01T00:00:00Z",  # no commit since: the code is the code it ran on
+        "mutants": len(mutants),
+        "survivors": [{"id": survivor.id}],
+        "timeouts_and_others": [],
+        "equivalents": [{"id": equivalent.id}],
+    }
+    assert tool.recheck_names(module, last, mutants) == sorted([survivor.name, equivalent.name])
+    refusals = [
+        None,  # never run in full
+        {"error": "mutmut exited 1"},
+        last | {"mutants": len(mutants) + 1},  # other mutants now
+        last | {"survivors": [{"id": "timers/_time.py::gone::0123456789ab"}]},
+        last | {"date": "2000-01-01T00:00:00Z"},  # the module has commits since
+    ]
+    for record in refusals:
+        with pytest.raises(SystemExit, match="--recheck"):
+            tool.recheck_names(module, record, mutants)
