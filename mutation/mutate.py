@@ -49,6 +49,8 @@ EQUIVALENTS = ROOT / "mutation" / "equivalents.toml"
 TEST_MAP = ROOT / "mutation" / "tests_by_module.toml"
 RESULTS = ROOT / "benchmarks" / "mutation.json"
 SURVIVORS = ROOT / "benchmarks" / "mutation-survivors.md"
+README = ROOT / "README.md"
+README_MARKERS = ("<!-- scripts/mutate: begin -->", "<!-- scripts/mutate: end -->")
 WORK = ROOT / "mutants"  # mutmut's own workspace (fixed name)
 LOGS = ROOT / ".mutation"  # one log per module run, and the lock
 SCORE_FORMULA = "killed / (mutants - equivalent)"
@@ -512,6 +514,45 @@ def load_results() -> dict[str, Any]:
     return {}
 
 
+def render_readme_summary(results: dict[str, Any], modules: list[str]) -> str:
+    """The README's account of the last results (it sits between ``README_MARKERS``)."""
+    records = results.get("modules", {})
+    measured = [m for m in modules if records.get(m, {}).get("score") is not None]
+    empty = [m for m in modules if m in records and records[m].get("mutants") == 0]
+    missing = [m for m in modules if m not in measured and m not in empty]
+    out = [
+        f"Last results (`benchmarks/mutation.json`, mutmut {results.get('tool_version', '?')}; "
+        f"score = `{SCORE_FORMULA}`): {len(measured)} of {len(modules)} hand-written modules "
+        "measured.",
+        "",
+        "| module | mutants | equivalent | killed | score | run |",
+        "| --- | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for m in measured:
+        r = records[m]
+        out.append(
+            f"| `{m}` | {r['mutants']} | {r['equivalent']} | {r['killed']} | "
+            f"{r['score']:.1%} | {r['date'][:10]}{' (recheck)' if 'rechecked' in r else ''} |"
+        )
+    if empty:
+        out += ["", "No mutants (mutmut leaves decorated functions, such as click commands, "]
+        out[-1] += "alone): " + ", ".join(f"`{m}`" for m in empty) + "."
+    if missing:
+        out += ["", "Not measured yet: " + ", ".join(f"`{m}`" for m in missing) + "."]
+    return "\n".join(out)
+
+
+def write_readme_summary(results: dict[str, Any]) -> None:
+    text = README.read_text(encoding="utf-8")
+    begin, end = README_MARKERS
+    head, found, rest = text.partition(begin + "\n")
+    _, found_end, tail = rest.partition(end)
+    if not (found and found_end):
+        sys.exit(f"scripts/mutate: README.md lacks the markers {begin} ... {end}")
+    summary = render_readme_summary(results, hand_written_modules())
+    README.write_text(f"{head}{begin}\n{summary}\n{end}{tail}", encoding="utf-8")
+
+
 def render_survivors(results: dict[str, Any]) -> str:
     out = [
         "# Mutation testing: surviving mutants",
@@ -675,7 +716,8 @@ def main(argv: list[str]) -> int:
                 results["modules"][module] = retally(record, equivalents)
         write_results(results)
         SURVIVORS.write_text(render_survivors(results), encoding="utf-8")
-        print(f"rewrote {RESULTS.relative_to(ROOT)} and {SURVIVORS.relative_to(ROOT)}")
+        write_readme_summary(results)
+        print(f"rewrote {RESULTS.relative_to(ROOT)}, {SURVIVORS.relative_to(ROOT)} and README.md")
         return 0
 
     command = "scripts/mutate " + " ".join(argv) if argv else "scripts/mutate"
@@ -706,6 +748,7 @@ def main(argv: list[str]) -> int:
             results["modules"] = dict(sorted(results["modules"].items()))
             write_results(results)
             SURVIVORS.write_text(render_survivors(results), encoding="utf-8")
+            write_readme_summary(results)
             if "error" not in record:
                 score = "-" if record["score"] is None else f"{record['score']:.1%}"
                 print(
@@ -720,7 +763,7 @@ def main(argv: list[str]) -> int:
                     )
             for ident in sorted(stale_entries(equivalents, current)):
                 print(f"    stale equivalent (matches no mutant now): {ident}")
-    print(f"wrote {RESULTS.relative_to(ROOT)} and {SURVIVORS.relative_to(ROOT)}")
+    print(f"wrote {RESULTS.relative_to(ROOT)}, {SURVIVORS.relative_to(ROOT)} and README.md")
     return 1 if failed else 0
 
 

@@ -126,3 +126,33 @@ def test_a_recheck_runs_only_the_last_runs_unkilled_mutants_and_only_on_unchange
     for record in refusals:
         with pytest.raises(SystemExit, match="--recheck"):
             tool.recheck_names(module, record, mutants)
+
+
+def test_the_readme_shows_the_last_recorded_mutation_results() -> None:
+    tool = _tool()
+    begin, end = tool.README_MARKERS
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = readme.partition(begin + "\n")[2].partition("\n" + end)[0]
+    expected = tool.render_readme_summary(tool.load_results(), tool.hand_written_modules())
+    assert shown == expected, "README is stale: run scripts/mutate --report"
+
+
+def test_the_readme_summary_counts_and_lists_every_module() -> None:
+    tool = _tool()
+    record = {"mutants": 10, "equivalent": 2, "killed": 7, "score": 0.875, "date": "2026-11-29T1"}
+    results = {
+        "tool_version": "9",
+        "modules": {
+            "timers/a.py": record,
+            "timers/b.py": record | {"rechecked": 1},
+            "timers/e.py": {"mutants": 0, "score": None},
+        },
+    }
+    text = tool.render_readme_summary(
+        results, ["timers/a.py", "timers/b.py", "timers/e.py", "timers/n.py"]
+    )
+    assert "2 of 4 hand-written modules measured" in text
+    assert "| `timers/a.py` | 10 | 2 | 7 | 87.5% | 2026-11-29 |" in text
+    assert "| `timers/b.py` | 10 | 2 | 7 | 87.5% | 2026-11-29 (recheck) |" in text
+    assert "alone): `timers/e.py`." in text
+    assert text.endswith("Not measured yet: `timers/n.py`.")

@@ -415,3 +415,59 @@ def test_a_run_the_jobs_api_does_not_list_is_not_found_naming_it(jobs_dual: Dual
     assert error.body == {"code": "RUN_NOT_FOUND", "message": message}
     assert str(error.response.request.url) == f"https://timer.automate.globus.org/jobs/{TIMER_ID}"
     assert error.hint is None
+
+
+# --- survivors of the mutation run ------------------------------------------------------------
+
+
+class _UnreadStream(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A body the client streams, so ``response.content`` is never set (as on a socket)."""
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def __iter__(self) -> Any:
+        yield self._body
+
+    async def __aiter__(self) -> Any:
+        yield self._body
+
+
+def test_run_timer_refuses_a_timer_id_that_is_not_a_uuid_naming_the_argument(
+    dual: Dual,
+) -> None:
+    client = dual.client(handler=answering(201, run_json()))
+    with pytest.raises(InvalidArgumentError) as caught:
+        client.run_timer("nope")
+    assert str(caught.value) == (
+        "timer_id must be a UUID like '12345678-1234-1234-1234-123456789012', got 'nope'"
+    )
+
+
+def test_a_300_answer_is_an_error_not_a_run(dual: Dual) -> None:
+    handler = answering(300, run_json())
+    with pytest.raises(APIError) as caught:
+        dual.client(handler=handler, validate=False, max_retries=0).get_run(TIMER_ID, RUN_ID)
+    assert caught.value.status_code == 300
+
+
+def test_a_streamed_404_with_a_code_from_production_gets_no_hint(dual: Dual) -> None:
+    body = json.dumps({"code": "NOT_FOUND", "message": "no such run"}).encode()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        headers = {"content-type": "application/json"}
+        return httpx.Response(404, headers=headers, stream=_UnreadStream(body))
+
+    with pytest.raises(NotFoundError) as caught:
+        dual.client(handler=handler, validate=False).get_run(TIMER_ID, RUN_ID)
+    assert (caught.value.code, caught.value.hint) == ("NOT_FOUND", None)
+
+
+def test_a_404_without_a_code_is_told_from_the_read_response_when_no_content_is_given() -> None:
+    settings = core()
+    request = httpx.Request("GET", RUNS_URL + RUN_PATH)
+    response = httpx.Response(404, json={"detail": "Not Found"}, request=request)
+    error = settings.error_for(response, settings.attempts(idempotent=True))
+    assert isinstance(error, NotFoundError) and error.hint == MISSING_ROUTE_HINT
+    coded = httpx.Response(404, json={"code": "NOT_FOUND", "message": "m"}, request=request)
+    assert settings.error_for(coded, settings.attempts(idempotent=True)).hint is None

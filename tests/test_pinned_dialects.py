@@ -78,3 +78,20 @@ def test_the_jobs_dialect_cannot_run_a_timer() -> None:
         "run_timer is not available with api='jobs': the production Globus Timers service "
         "has no endpoint that runs a timer now"
     )
+
+
+def test_the_runs_dialect_rewrites_times_in_place_keeping_the_specs_query_order() -> None:
+    after = datetime(2026, 1, 1, tzinfo=UTC)
+    before = datetime(2026, 1, 2, tzinfo=UTC)
+    filters = ListFilters(TIMER, RunStatus.SUCCESS, after, before)
+    (_, _, params), _ = runs.list_page(filters, 10, "mk")
+    _, _, generated = _bridge.list_timer_runs(
+        TIMER, limit=10, marker="mk", status="success", start_after=after, start_before=before
+    )
+    # Same names in the same order as the generated request: only the time values differ.
+    spec_order = ["limit", "marker", "status", "start_after", "start_before"]
+    assert list(params) == list(generated) == spec_order
+    assert (params["start_after"], params["start_before"]) == (
+        "2026-01-01T00:00:00Z",
+        "2026-01-02T00:00:00Z",
+    )
