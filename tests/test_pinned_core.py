@@ -245,6 +245,7 @@ def test_a_2xx_body_is_read_up_to_the_size_limit_and_an_error_body_to_64_kib(
         "application/json; charset=utf-8",
         "Application/JSON ; charset=utf-8",
         "application/problem+json",
+        "application/json; charset=utf-8; profile=run",
     ],
 )
 def test_json_bodies_are_parsed_whatever_the_spelling_of_their_type(
@@ -268,6 +269,8 @@ def test_a_body_that_is_not_json_is_refused_naming_its_type(
         dual.client(handler=handler, validate=False).get_run(TIMER_ID, RUN_ID)
     assert caught.value.problem == f"expected a JSON body, got content type {shown}"
     assert not caught.value.outcome_unknown
+    assert caught.value.status_code == 200 and caught.value.response is not None
+    assert str(caught.value).endswith(f"(GET {RUNS_URL}{RUN_PATH}, status 200)")
 
 
 def test_a_2xx_to_run_timer_that_cannot_be_read_says_the_run_exists(dual: Dual) -> None:
@@ -463,11 +466,37 @@ def test_a_streamed_404_with_a_code_from_production_gets_no_hint(dual: Dual) -> 
     assert (caught.value.code, caught.value.hint) == ("NOT_FOUND", None)
 
 
-def test_a_404_without_a_code_is_told_from_the_read_response_when_no_content_is_given() -> None:
+def test_a_404_without_a_code_from_production_gets_the_jobs_hint() -> None:
     settings = core()
     request = httpx.Request("GET", RUNS_URL + RUN_PATH)
-    response = httpx.Response(404, json={"detail": "Not Found"}, request=request)
-    error = settings.error_for(response, settings.attempts(idempotent=True))
+    plain = b'{"detail": "Not Found"}'
+    response = httpx.Response(404, content=plain, request=request)
+    error = settings.error_for(response, settings.attempts(idempotent=True), plain)
     assert isinstance(error, NotFoundError) and error.hint == MISSING_ROUTE_HINT
-    coded = httpx.Response(404, json={"code": "NOT_FOUND", "message": "m"}, request=request)
-    assert settings.error_for(coded, settings.attempts(idempotent=True)).hint is None
+    coded = b'{"code": "NOT_FOUND", "message": "m"}'
+    answer = httpx.Response(404, content=coded, request=request)
+    assert settings.error_for(answer, settings.attempts(idempotent=True), coded).hint is None
+
+
+def test_get_run_refuses_a_timer_id_that_is_not_a_uuid_naming_the_argument(dual: Dual) -> None:
+    client = dual.client(handler=answering(200, run_json()))
+    with pytest.raises(InvalidArgumentError) as caught:
+        client.get_run("nope", RUN_ID)
+    assert str(caught.value) == (
+        "timer_id must be a UUID like '12345678-1234-1234-1234-123456789012', got 'nope'"
+    )
+
+
+def test_a_finished_response_keeps_no_body_in_its_stream(dual: Dual) -> None:
+    body = json.dumps({"code": "BUSY", "message": "timer busy"}).encode()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        headers = {"content-type": "application/json"}
+        return httpx.Response(409, headers=headers, stream=_UnreadStream(body))
+
+    with pytest.raises(APIError) as caught:
+        dual.client(handler=handler, validate=False).get_run(TIMER_ID, RUN_ID)
+    assert caught.value.code == "BUSY"  # read before the stream was let go
+    stream = caught.value.response.stream
+    assert isinstance(stream, httpx.SyncByteStream)
+    assert b"".join(stream) == b""

@@ -273,7 +273,7 @@ class ClientCore:
         except ResponseValidationError as exc:
             raise exc.with_response(response, outcome_unknown=unknown) from None
 
-    def _is_missing_route(self, response: httpx.Response, content: bytes | None) -> bool:
+    def _is_missing_route(self, response: httpx.Response, content: bytes) -> bool:
         """A 404 from the production host for a ``runs`` path that it does not serve: the
         body is not the spec's ``Error`` (no ``code``), as FastAPI's ``{"detail": ...}``."""
         if response.status_code != 404 or self.dialect.NAME != "runs":
@@ -281,14 +281,13 @@ class ClientCore:
         if not self.base_url.startswith(PRODUCTION):
             return False
         try:
-            body = json.loads(content if content is not None else response.content)
-        except (ValueError, RecursionError, httpx.ResponseNotRead):
+            body = json.loads(content)
+        except (ValueError, RecursionError):
             return True  # not even JSON: not the Timers runs API answering
         return not (isinstance(body, dict) and "code" in body)
 
-    def error_for(
-        self, response: httpx.Response, attempts: Attempts, content: bytes | None = None
-    ) -> APIError:
+    def error_for(self, response: httpx.Response, attempts: Attempts, content: bytes) -> APIError:
+        """The typed error for an error answer whose (bounded) body is ``content``."""
         status = response.status_code
         retries = attempts.retries
         outcome_unknown = not attempts.idempotent and status >= 500
@@ -299,15 +298,10 @@ class ClientCore:
                 "the production Globus Timers service has no such path: it keeps run history "
                 "under its /jobs API, use api='jobs'"
             )
-        if cls is RateLimitError:
+        if cls is RateLimitError:  # a 429: never a missing route, never an unknown outcome
             retry_after = parse_retry_after(response.headers.get("retry-after"), now=self.clock())
             return RateLimitError(
-                response,
-                retries_taken=retries,
-                outcome_unknown=outcome_unknown,
-                retry_after=retry_after,
-                hint=hint,
-                content=content,
+                response, retries_taken=retries, retry_after=retry_after, content=content
             )
         return cls(
             response,
