@@ -269,3 +269,40 @@ def test_a_deadline_already_passed_ends_the_attempt_at_once() -> None:
 
     with pytest.raises(httpx.ReadTimeout):
         asyncio.run(attempt())
+
+
+class CountingInflater:
+    """A real zlib inflater that counts every byte it gives out, however it is asked."""
+
+    def __init__(self, inner: Any, given: list[int]) -> None:
+        self._inner = inner
+        self._given = given
+
+    @property
+    def unconsumed_tail(self) -> bytes:
+        return bytes(self._inner.unconsumed_tail)
+
+    def decompress(self, data: bytes, max_length: int = 0) -> bytes:
+        out = bytes(self._inner.decompress(data, max_length))
+        self._given.append(len(out))
+        return out
+
+    def flush(self, *args: Any) -> bytes:
+        out = bytes(self._inner.flush(*args))
+        self._given.append(len(out))
+        return out
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+def test_a_full_bodys_rest_is_never_inflated_not_even_when_finishing(
+    monkeypatch: pytest.MonkeyPatch, encoding: str
+) -> None:
+    given: list[int] = []
+    real = zlib.decompressobj
+    monkeypatch.setattr(zlib, "decompressobj", lambda *a: CountingInflater(real(*a), given))
+    pack = gzip.compress if encoding == "gzip" else deflate
+    body = reader(encoding, 100)
+    body.feed(pack(b"x" * 1_000_000))
+    assert body.full
+    assert body.finish() == b"x" * 101
+    assert sum(given) == 101

@@ -126,3 +126,23 @@ def test_nothing_is_logged_below_the_loggers_level(caplog: pytest.LogCaptureFixt
     with caplog.at_level(logging.WARNING, logger="timers"):
         log_request(answer(200), time.perf_counter(), 0, None)
     assert messages(caplog) == []
+
+
+def test_the_elapsed_time_is_in_milliseconds_to_a_tenth(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from timers import _logging
+
+    class Clock:
+        @staticmethod
+        def perf_counter() -> float:
+            return 10.0
+
+    monkeypatch.setattr(_logging, "time", Clock)
+    with caplog.at_level(logging.DEBUG, logger="timers"):
+        log_attempt(answer(200), 9.75)
+        log_request(answer(200), 8.0, 0, "r")
+    assert messages(caplog) == [
+        (logging.DEBUG, "GET /api/v1/timers/t/runs -> 200 in 250.0 ms"),
+        (logging.INFO, "GET /api/v1/timers/t/runs -> 200 in 2000.0 ms (0 retries, request id r)"),
+    ]

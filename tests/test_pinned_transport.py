@@ -176,6 +176,44 @@ def test_outside_a_deadline_a_wrapped_stream_keeps_its_timeouts(clock: FakeTime)
     assert inner.calls == [("read", 30.0), ("read", None)]
 
 
+class RecordingBackend:
+    """Keeps what each connect was given and the stream it made."""
+
+    def __init__(self) -> None:
+        self.given: list[tuple[Any, ...]] = []
+        self.made: list[FakeStream] = []
+
+    def connect_tcp(
+        self, host: str, port: int, timeout: float | None = None, local_address: Any = None
+    ) -> FakeStream:
+        self.given.append((host, port, timeout, local_address))
+        self.made.append(FakeStream())
+        return self.made[-1]
+
+
+def test_arguments_after_a_positional_timeout_are_passed_on(clock: FakeTime) -> None:
+    inner = RecordingBackend()
+    with attempt_deadline(1003.0):
+        _Deadlined(inner).connect_tcp("h", 443, 10.0, "10.0.0.1")
+    assert inner.given == [("h", 443, 3.0, "10.0.0.1")]
+
+
+def test_the_streams_a_wrapped_backend_makes_are_the_backends_own_streams(
+    clock: FakeTime,
+) -> None:
+    inner = RecordingBackend()
+    with attempt_deadline(1002.0):
+        stream = _Deadlined(inner).connect_tcp("h", 443, 10.0)
+        assert stream.read(10, 30.0) == b"data"
+        tls = stream.start_tls("ctx", "host", 8.0)
+        tls.write(b"x", 9.0)
+    (made,) = inner.made
+    assert made.calls[0] == ("read", 2.0)
+    assert made.calls[1] == ("start_tls", 2.0)
+    assert tls.get_extra_info("other") == "info"
+    assert tls._inner.calls == [("write", 2.0)]
+
+
 class AsyncFakeBackend:
     def __init__(self) -> None:
         self.calls: list[tuple[str, Any]] = []
@@ -266,3 +304,26 @@ def test_a_transport_that_honours_the_deadline_itself_counts_as_installed() -> N
 
     with httpx.Client(transport=Own()) as client:
         assert install(client)
+
+
+def test_install_says_false_not_merely_falsy_when_it_reaches_nothing() -> None:
+    with httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(200))) as client:
+        assert install(client) is False
+
+
+def test_a_client_whose_internals_differ_is_left_alone() -> None:
+    class Elsewhere:  # e.g. another httpx version: no _transport, no _mounts
+        pass
+
+    assert install(Elsewhere()) is False  # type: ignore[arg-type]
+
+
+def test_mounted_transports_are_wrapped_after_one_that_honours_the_deadline_itself() -> None:
+    class Own(httpx.BaseTransport):
+        honours_attempt_deadline = True
+
+    mounted = httpx.HTTPTransport()
+    with httpx.Client(transport=Own()) as client:
+        client._mounts = {httpx._utils.URLPattern("https://"): mounted}
+        assert install(client) is True
+    assert isinstance(backend_of(mounted), _Deadlined)

@@ -128,18 +128,12 @@ class BodyReader:
             self._inflater = zlib.decompressobj(-zlib.MAX_WBITS)
             self.feed(data)
             return
+        # zlib keeps input back (``unconsumed_tail``) only when it stopped at ``want``: the
+        # body is then full, so nothing is left to inflate, now or at the end.
         self._tolerant = False
-        while not self.full and self._inflater.unconsumed_tail:
-            want = self._limit + 1 - len(self.body)
-            self.body += self._inflater.decompress(self._inflater.unconsumed_tail, want)
 
     def finish(self) -> bytes:
         """The decoded body (``limit + 1`` bytes when it was larger)."""
-        if self._inflater is not None and not self.full:
-            try:
-                self.body += self._inflater.flush()[: self._limit + 1 - len(self.body)]
-            except zlib.error as exc:  # pragma: no cover - flush of a valid stream
-                raise httpx.DecodingError(str(exc)) from None
         return bytes(self.body)
 
 
