@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 from uuid import UUID
+
+import pytest
 
 from timers import _bridge
 
@@ -59,3 +62,12 @@ def test_each_request_is_a_fresh_dict() -> None:
     first = _bridge.read_job(TIMER, page_size=7, results_pt=None)
     first[2]["page_size"] = 8
     assert _bridge.read_job(TIMER, page_size=7, results_pt=None)[2] == {"page_size": 7}
+
+
+def test_an_endpoint_that_builds_no_request_is_reported() -> None:
+    def sends_nothing(*args: Any, client: Any, **kwargs: Any) -> None:
+        return None
+
+    with pytest.raises(AssertionError) as caught:
+        _bridge._build("runs_api", sends_nothing, TIMER)
+    assert str(caught.value) == "the generated endpoint did not build a request"
