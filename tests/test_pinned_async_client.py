@@ -1,11 +1,17 @@
 """The clients' I/O loops (timers._async_client, and the sync client generated from it):
-bounded bodies, streamed and in memory, closing, waiting and the run a failed wait leaves."""
+bounded bodies, streamed and in memory, closing, waiting and the run a failed wait leaves; the
+async client's settings and ``with_options``; deadlines the transport cannot see; the DEBUG line
+per attempt; and the package's lazily imported names (timers/__init__.py)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import json
+import logging
+import re
+import socket
 import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -13,15 +19,17 @@ from typing import Any
 
 import httpx
 import pytest
-from support.bodies import job_json, job_result, page_json, run_json
+from support.bodies import job_json, job_result, numbered_runs, page_json, run_json
 from support.dual import RUN_ID, TIMER_ID, TOKEN, Dual
 
+import timers
 from timers import (
     APIConnectionError,
     APITimeoutError,
     AsyncTimersClient,
     InvalidArgumentError,
     NotFoundError,
+    RetryPolicy,
     RunStatus,
     ServerError,
     TimersClient,
@@ -335,3 +343,418 @@ def test_a_429_while_waiting_waits_at_least_the_poll_interval(dual: Dual) -> Non
     run = client.wait_for_run(TIMER_ID, RUN_ID, poll_interval=3)
     assert run.status is RunStatus.SUCCESS
     assert dual.clock.sleeps == [3.0]
+
+
+# --- construction and with_options --------------------------------------------------------------
+
+
+class HeaderAuthorizer:
+    def get_authorization_header(self) -> str:
+        return "Bearer from-the-authorizer"
+
+
+def test_an_async_client_refuses_plain_http_to_another_host_unless_allowed() -> None:
+    with pytest.raises(InvalidArgumentError, match=r"^refusing plain http:// to timers\.example"):
+        AsyncTimersClient(TOKEN, base_url="http://timers.example.org/api/v1")
+    client = AsyncTimersClient(
+        TOKEN, base_url="http://timers.example.org/api/v1/", allow_insecure_http=True
+    )
+    assert client.base_url == "http://timers.example.org/api/v1"
+    asyncio.run(client.aclose())
+
+
+def test_an_async_client_keeps_the_settings_it_is_given() -> None:
+    policy = RetryPolicy(max_retries=5, backoff_max=2.0)
+    client = AsyncTimersClient(authorizer=HeaderAuthorizer(), api="jobs", retry=policy)
+    assert client.api == "jobs" and client.retry is policy
+    assert repr(client).startswith("<AsyncTimersClient api='jobs' base_url='https://")
+    assert AsyncTimersClient(TOKEN, max_retries=1).retry == RetryPolicy(max_retries=1)
+
+    async def sent_authorization() -> str:
+        seen: list[str] = []
+
+        def handler(request: httpx.Request) -> httpx.Response:
+            seen.append(request.headers["authorization"])
+            return httpx.Response(200, json=run_json())
+
+        http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+        async with http, AsyncTimersClient(authorizer=HeaderAuthorizer(), http_client=http) as c:
+            await c.get_run(TIMER_ID, RUN_ID)
+        return seen[0]
+
+    assert asyncio.run(sent_authorization()) == "Bearer from-the-authorizer"
+    asyncio.run(client.aclose())
+
+
+def test_with_options_on_an_async_client_changes_only_what_is_given() -> None:
+    timeouts: list[dict[str, float]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        timeouts.append(request.extensions["timeout"])
+        return httpx.Response(200, json=run_json())
+
+    async def scenario() -> tuple[AsyncTimersClient, AsyncTimersClient, AsyncTimersClient]:
+        http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+        client = AsyncTimersClient(TOKEN, http_client=http, timeout=4, max_retries=2)
+        quick = client.with_options(timeout=1)
+        patient = client.with_options(max_retries=9)
+        await quick.get_run(TIMER_ID, RUN_ID)
+        await patient.get_run(TIMER_ID, RUN_ID)
+        await client.get_run(TIMER_ID, RUN_ID)
+        await http.aclose()
+        return client, quick, patient
+
+    client, quick, patient = asyncio.run(scenario())
+    assert [t["read"] for t in timeouts] == [1.0, 4.0, 4.0]
+    assert [c.retry.max_retries for c in (client, quick, patient)] == [2, 2, 9]
+    policy = RetryPolicy(backoff_max=1.0)
+    assert client.with_options(retry=policy).retry is policy
+    assert type(quick) is AsyncTimersClient and quick._http is client._http
+
+
+# --- deadlines the transport cannot see -----------------------------------------------------------
+
+
+class Stalling(httpx.AsyncByteStream):
+    """A body whose pieces come after the event loop was blocked (no await to time out)."""
+
+    def __init__(self, *chunks: bytes, block: float) -> None:
+        self.chunks = chunks
+        self.block = block
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for piece in self.chunks:
+            time.sleep(self.block)  # noqa: ASYNC251 - blocking on purpose: no await to time out
+            yield piece
+
+
+def test_a_body_read_past_the_attempt_deadline_ends_with_a_read_timeout() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, stream=Stalling(BODY[:5], BODY[5:], block=0.15), headers=JSON)
+
+    async def scenario() -> Exception:
+        http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+        async with http:
+            client = AsyncTimersClient(TOKEN, http_client=http, timeout=0.1, max_retries=0)
+            try:
+                await client.get_run(TIMER_ID, RUN_ID)
+            except APITimeoutError as exc:
+                return exc
+        raise AssertionError("no timeout")
+
+    error = asyncio.run(scenario())
+    assert isinstance(error, APITimeoutError)
+    assert error.message == (
+        "request timed out: ReadTimeout: the attempt did not finish within its timeout"
+    )
+
+
+def test_a_body_in_an_encoding_httpx_decodes_is_decoded_by_httpx(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class Reversed:  # stands for br or zstd, which httpx decodes when their packages are there
+        def decode(self, data: bytes) -> bytes:
+            return data[::-1]
+
+        def flush(self) -> bytes:
+            return b""
+
+    monkeypatch.setitem(httpx._decoders.SUPPORTED_DECODERS, "x-reversed", Reversed)  # type: ignore[arg-type]
+    headers = {**JSON, "content-encoding": "x-reversed"}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, stream=Chunks(BODY[::-1]), headers=headers)
+
+    async def scenario() -> str:
+        http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+        async with http, AsyncTimersClient(TOKEN, http_client=http) as client:
+            return (await client.get_run(TIMER_ID, RUN_ID)).id
+
+    assert asyncio.run(scenario()) == RUN_ID
+
+
+@contextlib.contextmanager
+def never_accepting() -> Iterator[str]:
+    """The base URL of a loopback port whose backlog is full: a connection there never opens."""
+    with socket.create_server(("127.0.0.1", 0), backlog=0) as listener:
+        port = listener.getsockname()[1]
+        fillers = [socket.socket() for _ in range(3)]
+        try:
+            for filler in fillers:
+                filler.setblocking(False)
+                filler.connect_ex(("127.0.0.1", port))
+            yield f"http://127.0.0.1:{port}/api/v1"
+        finally:
+            for filler in fillers:
+                filler.close()
+
+
+def test_run_timer_that_cannot_connect_by_its_deadline_created_no_run() -> None:
+    async def scenario(base_url: str) -> Exception:
+        async with AsyncTimersClient(TOKEN, base_url=base_url, timeout=0.3, max_retries=0) as c:
+            try:
+                await asyncio.wait_for(c.run_timer(TIMER_ID), 3)
+            except APITimeoutError as exc:
+                return exc
+        raise AssertionError("no timeout")
+
+    started = time.monotonic()
+    with never_accepting() as base_url:
+        error = asyncio.run(scenario(base_url))
+    assert isinstance(error, APITimeoutError) and not error.outcome_unknown
+    assert error.message.startswith("request could not connect (timed out): ConnectTimeout")
+    assert time.monotonic() - started < 1.5
+
+
+def _slow_503s(dual: Dual, seconds: float) -> tuple[Any, list[str]]:
+    """A handler answering 503 to everything, each answer taking ``seconds`` of the clock."""
+    sent: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request.url.path)
+        dual.clock.now += seconds
+        return httpx.Response(503, json={"code": "E", "message": "m"})
+
+    return handler, sent
+
+
+def _poll_retries(dual: Dual) -> list[int]:
+    """How many requests a wait sends when each 503 answer takes 6 s, then 0 s, of a 10 s wait."""
+    counts = []
+    for seconds in (6.0, 0.0):  # at 6 s each the 2nd answer comes at 12 s: no time for a 3rd
+        handler, sent = _slow_503s(dual, seconds)
+        client = dual.client(handler=handler, max_retries=3, validate=False)
+        with pytest.raises(ServerError):
+            client.wait_for_run(TIMER_ID, RUN_ID, timeout=10)
+        counts.append(len(sent))
+    return counts
+
+
+def test_a_poll_is_not_retried_past_the_waits_deadline(dual: Dual) -> None:
+    assert _poll_retries(dual) == [2, 4]
+
+
+def test_a_poll_through_the_pages_of_the_jobs_api_is_not_retried_past_the_deadline(
+    jobs_dual: Dual,
+) -> None:
+    assert _poll_retries(jobs_dual) == [2, 4]
+
+
+# --- logging ------------------------------------------------------------------------------------
+
+
+def test_each_answered_attempt_of_an_async_client_is_logged_at_debug(
+    dual: Dual, caplog: pytest.LogCaptureFixture
+) -> None:
+    answers = iter([httpx.Response(503, json={"code": "E", "message": "m"})])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return next(answers, httpx.Response(200, json=run_json()))
+
+    client = dual.client(handler=handler, validate=False)
+    with caplog.at_level(logging.DEBUG, logger="timers"):
+        client.get_run(TIMER_ID, RUN_ID)
+    attempts = [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG]
+    path = f"/api/v1/timers/{TIMER_ID}/runs/{RUN_ID}"
+    assert [re.sub(r"in \d+\.\d ms", "in N ms", line) for line in attempts] == [
+        f"GET {path} -> 503 in N ms",
+        f"GET {path} -> 200 in N ms",
+    ]
+    assert all(float(line.split(" in ")[1].split()[0]) < 1000 for line in attempts)
+
+
+# --- the package's names (timers/__init__.py) ---------------------------------------------------
+
+
+def test_the_summary_names_are_imported_from_the_package_on_first_use() -> None:
+    from timers import _summary
+
+    for name in ("Bucket", "ErrorCount", "RunSummary", "summarize_runs"):
+        assert getattr(timers, name) is getattr(_summary, name)
+
+
+def test_a_name_the_package_does_not_have_is_an_attribute_error_naming_it() -> None:
+    with pytest.raises(AttributeError) as caught:
+        timers.RunSumary  # noqa: B018 - the attribute access is the test
+    assert str(caught.value) == "module 'timers' has no attribute 'RunSumary'"
+
+
+# --- waiting, step by step ----------------------------------------------------------------------
+
+PENDING = run_json(status="pending", end_time=None, result=None)
+
+
+def test_run_timer_wait_sleeps_the_interval_honours_retry_after_and_reports_changes(
+    dual: Dual,
+) -> None:
+    answers = iter(
+        [
+            httpx.Response(201, json=PENDING),
+            httpx.Response(
+                429, json={"code": "SLOW", "message": "m"}, headers={"retry-after": "7"}
+            ),
+            httpx.Response(200, json=PENDING),
+            httpx.Response(200, json=run_json()),
+        ]
+    )
+    seen: list[RunStatus] = []
+    client = dual.client(handler=lambda request: next(answers), max_retries=0)
+    run = client.run_timer(
+        TIMER_ID, wait=True, poll_interval=2, on_update=lambda r: seen.append(r.status)
+    )
+    assert run.status is RunStatus.SUCCESS
+    assert dual.clock.sleeps == [2.0, 7.0, 3.0]  # the interval grows by half after a poll
+    assert seen == [RunStatus.PENDING, RunStatus.SUCCESS]
+
+
+def test_wait_for_run_reports_each_status_change_and_names_the_run_when_it_gives_up(
+    dual: Dual,
+) -> None:
+    seen: list[RunStatus] = []
+    client = dual.client(handler=lambda request: httpx.Response(200, json=PENDING))
+    with pytest.raises(WaitTimeoutError) as caught:
+        client.wait_for_run(
+            TIMER_ID, RUN_ID, timeout=5, poll_interval=2, on_update=lambda r: seen.append(r.status)
+        )
+    assert str(caught.value) == f"run {RUN_ID} did not finish within 5 s (still 'pending')"
+    assert seen == [RunStatus.PENDING]
+    assert dual.clock.sleeps == [2.0, 3.0]
+
+
+# --- what each listing sends ----------------------------------------------------------------------
+
+AFTER = datetime(2026, 11, 1, tzinfo=UTC)
+BEFORE = datetime(2026, 11, 2, tzinfo=UTC)
+FILTERS = {
+    "status": "failure",
+    "start_after": "2026-11-01T00:00:00Z",
+    "start_before": "2026-11-02T00:00:00Z",
+}
+
+
+def paging(*pages: dict[str, Any]) -> tuple[Any, list[dict[str, str]]]:
+    """A handler answering ``pages`` in turn, and the query of each request it got."""
+    queries: list[dict[str, str]] = []
+    answers = iter(pages)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        queries.append(dict(request.url.params))
+        return httpx.Response(200, json=next(answers))
+
+    return handler, queries
+
+
+def test_list_runs_sends_each_filter_the_limit_and_the_marker(dual: Dual) -> None:
+    handler, queries = paging(page_json(numbered_runs(1)))
+    client = dual.client(handler=handler)
+    page = client.list_runs(
+        TIMER_ID, limit=5, status="failure", start_after=AFTER, start_before=BEFORE, marker="m0"
+    )
+    assert [run.id for run in page] == [numbered_runs(1)[0]["id"]]
+    assert queries == [{**FILTERS, "limit": "5", "marker": "m0"}]
+
+
+def test_list_runs_names_the_limit_it_refuses(dual: Dual) -> None:
+    client = dual.client(handler=lambda request: httpx.Response(500))
+    with pytest.raises(InvalidArgumentError) as caught:
+        client.list_runs(TIMER_ID, limit=0)
+    assert str(caught.value) == "limit must be from 1 to 1000, got 0"
+
+
+@pytest.mark.parametrize("method", ["iter_run_pages", "iter_runs"])
+def test_paging_sends_the_filters_on_every_page_and_asks_for_no_more_than_needed(
+    dual: Dual, method: str
+) -> None:
+    first, second = numbered_runs(2), numbered_runs(2, start=2)
+    handler, queries = paging(page_json(first, next_page="m1"), page_json(second))
+    client = dual.client(handler=handler)
+    iterate = getattr(client, method)
+    items = list(
+        iterate(
+            TIMER_ID,
+            status="failure",
+            start_after=AFTER,
+            start_before=BEFORE,
+            page_size=2,
+            max_items=3,
+            marker="m0",
+        )
+    )
+    runs = [run for page in items for run in page] if method == "iter_run_pages" else items
+    assert [run.id for run in runs] == [r["id"] for r in first + second][:3]
+    assert queries == [
+        {**FILTERS, "limit": "2", "marker": "m0"},
+        {**FILTERS, "limit": "1", "marker": "m1"},
+    ]
+
+
+# --- sending ------------------------------------------------------------------------------------
+
+
+class Endless(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A body of 1 KiB pieces that fails the test if read past ``pieces`` of them."""
+
+    def __init__(self, pieces: int) -> None:
+        self.pieces = pieces
+
+    def __iter__(self) -> Iterator[bytes]:
+        for _ in range(self.pieces):
+            yield b"x" * 1024
+        raise AssertionError("the body was read past its size limit")
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for piece in self:
+            yield piece
+
+
+def test_a_body_is_streamed_and_reading_stops_past_the_size_limit(dual: Dual) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, stream=Endless(10), headers=JSON)
+
+    client = dual.client(handler=handler, max_response_size=4096, validate=False)
+    with pytest.raises(ResponseTooLargeError) as caught:
+        client.get_run(TIMER_ID, RUN_ID)
+    assert caught.value.limit == 4096
+
+
+def test_a_runtime_error_from_an_open_clients_transport_is_raised_as_it_is(dual: Dual) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise RuntimeError("the transport broke")
+
+    client = dual.client(handler=handler, validate=False)
+    with pytest.raises(RuntimeError, match=r"^the transport broke$"):
+        client.get_run(TIMER_ID, RUN_ID)
+
+
+def test_iter_runs_of_the_jobs_api_filters_each_page_here(jobs_dual: Dual) -> None:
+    start = datetime(2026, 11, 28, 2, tzinfo=UTC)
+    results = [job_result(start, run_status="SUCCESS"), job_result(start, run_status="FAILURE")]
+    client = jobs_dual.client(handler=lambda r: httpx.Response(200, json=job_json(results)))
+    pages = list(client.iter_run_pages(TIMER_ID, status="failure"))
+    assert [[run.status for run in page] for page in pages] == [[RunStatus.FAILURE]]
+    runs = list(client.iter_runs(TIMER_ID, status="failure"))
+    assert [run.status for run in runs] == [RunStatus.FAILURE]
+
+
+class AskedPolicy(RetryPolicy):
+    """A retry policy that records the ``idempotent`` flag of every status it is asked about."""
+
+    asked: list[object]
+
+    def should_retry_status(self, status_code: int, *, idempotent: bool) -> bool:
+        AskedPolicy.asked.append(idempotent)
+        return super().should_retry_status(status_code, idempotent=idempotent)
+
+
+def test_the_retry_policy_is_told_run_timer_is_not_idempotent_and_a_read_is(dual: Dual) -> None:
+    AskedPolicy.asked = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(503, json={"code": "E", "message": "m"})
+
+    client = dual.client(handler=handler, retry=AskedPolicy(max_retries=1), validate=False)
+    with pytest.raises(ServerError):
+        client.run_timer(TIMER_ID)
+    with pytest.raises(ServerError):
+        client.get_run(TIMER_ID, RUN_ID)
+    assert AskedPolicy.asked == [False, True]  # after its one retry the read is not asked again

@@ -380,7 +380,6 @@ class AsyncTimersClient:
         attempts = core.attempts(idempotent=idempotent, deadline=deadline)
         while True:
             started = time.perf_counter()
-            content = b""
             try:
                 at = core.attempt_deadline(deadline)
                 async with _io.async_deadline(at, at_socket=self._deadline_at_socket):

@@ -371,7 +371,6 @@ class TimersClient:
         attempts = core.attempts(idempotent=idempotent, deadline=deadline)
         while True:
             started = time.perf_counter()
-            content = b""
             try:
                 at = core.attempt_deadline(deadline)
                 with _io.sync_deadline(at, at_socket=self._deadline_at_socket):

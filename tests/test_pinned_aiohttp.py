@@ -1,0 +1,415 @@
+"""The aiohttp transport (``AsyncTimersClient(http_backend="aiohttp")``, timers._aiohttp), byte
+by byte against raw servers on 127.0.0.1: what it sends, what it hands back to httpx (status
+line, headers, body in bounded pieces), each of httpx's timeouts, its connection pool, and
+closing it."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+import socket
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+from support.bodies import page_json, run_json
+from support.dual import RUN_ID, TIMER_ID, TOKEN
+from support.hostile import (
+    Connection,
+    HostileServer,
+    Request,
+    Servers,
+    each_request,
+    http_response,
+    json_response,
+)
+
+from timers import APITimeoutError, AsyncTimersClient, ServerError
+
+pytest.importorskip("aiohttp", reason="the aiohttp extra is not installed")
+
+from timers import _aiohttp  # after the skip: it needs aiohttp
+
+T = TypeVar("T")
+Respond = Callable[[Request, Connection], None]
+GIVE_UP = 3.0  # seconds: a call still running by then would never end
+
+
+@pytest.fixture
+def servers() -> Iterator[Servers]:
+    with Servers() as started:
+        yield started
+
+
+def serve(servers: Servers, respond: Respond) -> HostileServer:
+    return servers(each_request(respond))
+
+
+def run(work: Awaitable[T]) -> T:
+    """Run ``work`` on a new event loop, failing (not hanging) if it outlasts ``GIVE_UP``."""
+
+    async def bounded() -> T:
+        return await asyncio.wait_for(work, GIVE_UP)
+
+    return asyncio.run(bounded())
+
+
+async def _no_sleep(seconds: float) -> None:
+    return None
+
+
+def aiohttp_client(server: HostileServer, **options: Any) -> AsyncTimersClient:
+    options.setdefault("max_retries", 0)
+    return AsyncTimersClient(
+        TOKEN, base_url=server.base_url, http_backend="aiohttp", sleep=_no_sleep, **options
+    )
+
+
+async def failure(client: AsyncTimersClient, call: Callable[[], Awaitable[object]]) -> Exception:
+    """The exception ``call()`` raises (the client is closed afterwards either way)."""
+    async with client:
+        try:
+            await call()
+        except Exception as exc:
+            return exc
+    raise AssertionError("no error was raised")
+
+
+def answer_with(status: int, reason: bytes) -> Respond:
+    def respond(request: Request, conn: Connection) -> None:
+        conn.send(http_response(status, b"", reason=reason, content_type=None))
+
+    return respond
+
+
+def answer_run(request: Request, conn: Connection) -> None:
+    conn.send(json_response(200, run_json()))
+
+
+# --- the status line ----------------------------------------------------------------------------
+
+
+def test_an_errors_reason_phrase_and_http_version_come_from_the_status_line(
+    servers: Servers,
+) -> None:
+    server = serve(servers, answer_with(503, b"Gone Fishing"))
+    client = aiohttp_client(server)
+    error = run(failure(client, lambda: client.get_run(TIMER_ID, RUN_ID)))
+    assert isinstance(error, ServerError)
+    assert error.message == "Gone Fishing"  # no body: the reason phrase is the message
+    assert error.response.reason_phrase == "Gone Fishing"
+    assert error.response.http_version == "HTTP/1.1"
+    assert error.response.extensions["http_version"] == b"HTTP/1.1"
+
+
+def test_a_reason_phrase_that_is_not_ascii_is_kept_with_question_marks(servers: Servers) -> None:
+    server = serve(servers, answer_with(503, "Café".encode()))
+    client = aiohttp_client(server)
+    error = run(failure(client, lambda: client.get_run(TIMER_ID, RUN_ID)))
+    assert isinstance(error, ServerError)
+    assert error.response.reason_phrase == "Caf?" and error.message == "Caf?"
+
+
+def test_an_empty_reason_phrase_stays_empty(servers: Servers) -> None:
+    server = serve(servers, answer_with(503, b""))
+    client = aiohttp_client(server)
+    error = run(failure(client, lambda: client.get_run(TIMER_ID, RUN_ID)))
+    assert isinstance(error, ServerError)
+    assert error.response.reason_phrase == "" and error.message == "HTTP error"
+
+
+# --- what is sent, what comes back ----------------------------------------------------------------
+
+
+def test_the_transport_sends_the_request_as_given_and_adds_no_headers(servers: Servers) -> None:
+    server = serve(servers, lambda request, conn: conn.send(http_response(204)))
+    # A bare request: no timeout extension, no User-Agent, Accept-Encoding or Content-Type.
+    request = httpx.Request("POST", server.origin + "/x", content=b"payload", headers={"X-A": "1"})
+
+    async def send() -> httpx.Response:
+        transport = _aiohttp.AiohttpTransport()
+        try:
+            return await transport.handle_async_request(request)
+        finally:
+            await transport.aclose()
+
+    response = run(send())
+    assert response.status_code == 204 and response.request is request
+    [seen] = server.requests
+    assert (seen.method, seen.path, seen.body) == ("POST", "/x", b"payload")
+    assert seen.headers["x-a"] == "1"
+    for added in ("user-agent", "accept-encoding", "content-type", "cookie"):
+        assert added not in seen.headers
+
+
+def test_the_transport_leaves_redirects_and_cookies_to_httpx(servers: Servers) -> None:
+    def respond(request: Request, conn: Connection) -> None:
+        headers = [("Location", "/elsewhere"), ("Set-Cookie", "session=abc; Path=/")]
+        conn.send(http_response(302, headers=headers))
+
+    server = serve(servers, respond)
+
+    async def send_twice() -> list[int]:
+        transport = _aiohttp.AiohttpTransport()
+        try:
+            statuses = []
+            for _ in range(2):  # by name: aiohttp's cookie jar ignores cookies of IP addresses
+                response = await transport.handle_async_request(
+                    httpx.Request("GET", f"http://localhost:{server.port}/x")
+                )
+                await response.aread()
+                statuses.append(response.status_code)
+            return statuses
+        finally:
+            await transport.aclose()
+
+    assert run(send_twice()) == [302, 302]
+    assert server.paths() == ["GET /x", "GET /x"]  # never followed
+    assert "cookie" not in server.requests[1].headers  # never stored
+
+
+def test_a_gzip_body_is_inflated_once_by_the_client(servers: Servers) -> None:
+    packed = gzip.compress(json.dumps(run_json()).encode())
+
+    def respond(request: Request, conn: Connection) -> None:
+        conn.send(http_response(200, packed, headers=[("Content-Encoding", "gzip")]))
+
+    client = aiohttp_client(serve(servers, respond))
+
+    async def fetch() -> str:
+        async with client:
+            return (await client.get_run(TIMER_ID, RUN_ID)).id
+
+    assert run(fetch()) == RUN_ID
+
+
+def test_a_body_comes_in_pieces_of_at_most_64_kib(servers: Servers) -> None:
+    body = b"x" * 300_000
+    server = serve(servers, lambda r, conn: conn.send(http_response(200, body)))
+
+    async def sizes() -> list[int]:
+        transport = _aiohttp.AiohttpTransport()
+        try:
+            response = await transport.handle_async_request(
+                httpx.Request("GET", server.origin + "/x")
+            )
+            await asyncio.sleep(0.2)  # let more than a piece arrive, so a piece can be full
+            assert isinstance(response.stream, httpx.AsyncByteStream)
+            return [len(piece) async for piece in response.stream]
+        finally:
+            await transport.aclose()
+
+    seen = run(sizes())
+    assert sum(seen) == len(body) and max(seen) <= 64 * 1024
+
+
+# --- timeouts ---------------------------------------------------------------------------------
+
+
+def test_the_read_timeout_ends_a_wait_for_an_answer_that_never_comes(servers: Servers) -> None:
+    server = serve(servers, lambda request, conn: conn.wait_for_close())
+    client = aiohttp_client(server, timeout=httpx.Timeout(30, read=0.2))
+    started = time.monotonic()
+    error = run(failure(client, lambda: client.get_run(TIMER_ID, RUN_ID)))
+    assert isinstance(error, APITimeoutError)
+    assert time.monotonic() - started < 1.5
+
+
+def test_the_connect_timeout_ends_a_connection_the_server_never_accepts() -> None:
+    with socket.create_server(("127.0.0.1", 0), backlog=0) as listener:
+        port = listener.getsockname()[1]
+        fillers = [socket.socket() for _ in range(3)]  # fill the backlog: more SYNs are dropped
+        try:
+            for filler in fillers:
+                filler.setblocking(False)
+                filler.connect_ex(("127.0.0.1", port))
+            client = AsyncTimersClient(
+                TOKEN,
+                base_url=f"http://127.0.0.1:{port}/api/v1",
+                http_backend="aiohttp",
+                timeout=httpx.Timeout(30, connect=0.2),
+                max_retries=0,
+            )
+            started = time.monotonic()
+            error = run(failure(client, lambda: client.get_run(TIMER_ID, RUN_ID)))
+        finally:
+            for filler in fillers:
+                filler.close()
+    assert isinstance(error, APITimeoutError) and not error.outcome_unknown
+    assert time.monotonic() - started < 1.5
+
+
+def test_the_pool_timeout_ends_a_wait_for_a_free_connection(servers: Servers) -> None:
+    def slow(request: Request, conn: Connection) -> None:
+        conn.pause(0.6)
+        conn.send(http_response(204))
+
+    server = serve(servers, slow)
+    transport = _aiohttp.AiohttpTransport(limits=httpx.Limits(max_connections=1))
+
+    async def two_at_once() -> list[Any]:
+        timeout = httpx.Timeout(30, pool=0.2)
+        async with httpx.AsyncClient(transport=transport, timeout=timeout) as http:
+            calls = [http.get(server.origin + "/x") for _ in range(2)]
+            return await asyncio.gather(*calls, return_exceptions=True)
+
+    started = time.monotonic()
+    first, second = run(two_at_once())
+    assert isinstance(first, httpx.Response) and first.status_code == 204
+    assert isinstance(second, httpx.ConnectTimeout)
+    assert len(server.requests) == 1 and time.monotonic() - started < 1.5
+
+
+def test_an_attempt_ends_at_its_timeout_while_the_server_keeps_dripping(
+    servers: Servers,
+) -> None:
+    def drip(request: Request, conn: Connection) -> None:
+        conn.drip(json_response(200, run_json()), interval=0.05)  # never a read timeout
+
+    client = aiohttp_client(serve(servers, drip), timeout=0.4)
+    started = time.monotonic()
+    error = run(failure(client, lambda: client.get_run(TIMER_ID, RUN_ID)))
+    assert isinstance(error, APITimeoutError)
+    assert time.monotonic() - started < 1.5
+
+
+# --- the connection pool --------------------------------------------------------------------------
+
+
+class Gathering:
+    """Holds every request until ``expected`` are in hand at once (and ``linger`` seconds more),
+    or ``give_up`` seconds after the first; then answers them all. ``most``: the most requests
+    it held at once."""
+
+    def __init__(self, expected: int, answer: bytes, *, linger: float = 0.0) -> None:
+        self.expected = expected
+        self.answer = answer
+        self.linger = linger
+        self.give_up = 2.0
+        self.now = 0
+        self.most = 0
+        self.released = threading.Event()
+        self._first: float | None = None
+        self._full: float | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self, request: Request, conn: Connection) -> None:
+        with self._lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+            self._first = self._first or time.monotonic()
+            if self.now >= self.expected and self._full is None:
+                self._full = time.monotonic()
+        while not self.released.is_set():
+            with self._lock:
+                first, full = self._first, self._full
+            now = time.monotonic()
+            if (full is not None and now >= full + self.linger) or now >= first + self.give_up:
+                self.released.set()
+            else:
+                conn.pause(0.02)
+        with self._lock:
+            self.now -= 1
+        conn.send(self.answer)
+
+
+def test_an_aiohttp_client_opens_at_most_100_connections_at_once(servers: Servers) -> None:
+    counter = Gathering(100, json_response(200, page_json([], total=0)), linger=0.2)
+    client = aiohttp_client(serve(servers, counter))
+
+    async def fan_out() -> int:
+        async with client:
+            pages = await asyncio.gather(*(client.list_runs(TIMER_ID) for _ in range(101)))
+        return len(pages)
+
+    assert run(fan_out()) == 101
+    assert counter.most == 100
+
+
+def test_max_connections_none_means_no_limit(servers: Servers) -> None:
+    counter = Gathering(101, http_response(204))
+    server = serve(servers, counter)
+    transport = _aiohttp.AiohttpTransport(limits=httpx.Limits(max_connections=None))
+
+    async def fan_out() -> None:
+        async with httpx.AsyncClient(transport=transport) as http:
+            await asyncio.gather(*(http.get(server.origin + "/x") for _ in range(101)))
+
+    run(fan_out())
+    assert counter.most == 101
+
+
+def test_an_idle_connection_is_kept_for_the_keepalive_expiry_only(servers: Servers) -> None:
+    def connections_for_two_requests(limits: httpx.Limits) -> int:
+        server = serve(servers, lambda request, conn: conn.send(http_response(204)))
+        transport = _aiohttp.AiohttpTransport(limits=limits)
+
+        async def twice() -> None:
+            async with httpx.AsyncClient(transport=transport) as http:
+                await http.get(server.origin + "/x")
+                await asyncio.sleep(0.3)
+                await http.get(server.origin + "/x")
+
+        run(twice())
+        return server.connections
+
+    assert connections_for_two_requests(httpx.Limits(keepalive_expiry=0.1)) == 2
+    assert connections_for_two_requests(httpx.Limits()) == 1  # httpx's default: 5 s
+
+
+def test_without_a_keepalive_expiry_aiohttp_keeps_an_idle_connection_5_seconds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Seeing the 5 s in action would take 5 s: look at what the connector is given instead.
+    made: list[dict[str, Any]] = []
+    real = _aiohttp.aiohttp.TCPConnector
+
+    def recording(**kwargs: Any) -> Any:
+        made.append(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(_aiohttp.aiohttp, "TCPConnector", recording)
+
+    async def open_and_close() -> None:
+        transport = _aiohttp.AiohttpTransport(limits=httpx.Limits(keepalive_expiry=None))
+        transport._open()
+        await transport.aclose()
+
+    run(open_and_close())
+    assert [kwargs["keepalive_timeout"] for kwargs in made] == [5.0]
+
+
+# --- closing ------------------------------------------------------------------------------------
+
+
+def test_an_unused_aiohttp_client_closes_cleanly() -> None:
+    async def open_and_close() -> bool:
+        client = AsyncTimersClient(TOKEN, http_backend="aiohttp")
+        await client.aclose()
+        return client._http.is_closed
+
+    assert run(open_and_close())
+
+
+def test_the_transport_opens_a_new_session_after_it_was_closed(servers: Servers) -> None:
+    server = serve(servers, lambda request, conn: conn.send(http_response(204)))
+
+    async def use_close_use_close() -> list[int]:
+        transport = _aiohttp.AiohttpTransport()
+        statuses = []
+        for _ in range(2):
+            response = await transport.handle_async_request(
+                httpx.Request("GET", server.origin + "/x")
+            )
+            await response.aread()
+            statuses.append(response.status_code)
+            await transport.aclose()
+        await transport.aclose()  # closing twice is harmless
+        return statuses
+
+    assert run(use_close_use_close()) == [204, 204]
+    assert server.connections == 2
