@@ -20,7 +20,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from timers._models import RunStatus, TimerRun
+from timers._models import RunError, RunStatus, TimerRun
 from timers._redact import clean, redact_data
 from timers._time import format_datetime
 
@@ -88,63 +88,86 @@ def outcome(run: TimerRun) -> str:
 
 @attrs.frozen
 class Field:
-    """One field of a run as the CLI shows it: a table column and a JSON value."""
+    """One field of a run as the CLI shows it: a JSON value and a table column.
+
+    The table cell is ``shown(run)`` when given, else the value cleaned to ``limit``
+    characters ("-" for none). No field is built by calling a helper at import time: every
+    function here runs when a run is shown (which also lets scripts/mutate reach them).
+    """
 
     header: str
     width: int  # of its table column (the last column is never padded)
-    text: Callable[[TimerRun], str]  # for tables: cleaned, one line
     value: Callable[[TimerRun], Any]  # for JSON
+    limit: int = 80
+    shown: Callable[[TimerRun], str] | None = None
+
+    def text(self, run: TimerRun) -> str:
+        """The table cell: cleaned, one line."""
+        if self.shown is not None:
+            return self.shown(run)
+        value = self.value(run)
+        return "-" if value is None else clean(str(value), self.limit)
 
 
-def _result_field(get: Callable[[Any], Any]) -> Callable[[TimerRun], Any]:
-    return lambda run: None if run.result is None else get(run.result)
+def _error(run: TimerRun) -> RunError | None:
+    return None if run.result is None else run.result.error
 
 
-def _error_field(name: str) -> Callable[[TimerRun], Any]:
-    def value(run: TimerRun) -> Any:
-        error = run.result.error if run.result is not None else None
-        return None if error is None else getattr(error, name)
+def _error_code(run: TimerRun) -> str | None:
+    error = _error(run)
+    return None if error is None else error.code
 
-    return value
+
+def _error_message(run: TimerRun) -> str | None:
+    error = _error(run)
+    return None if error is None else error.message
+
+
+def _callback(run: TimerRun) -> str | None:
+    return None if run.result is None else run.result.callback_kind
+
+
+def _result_status(run: TimerRun) -> str:
+    return "-" if run.result is None else clean(str(run.result.status), 40)
+
+
+def _result(run: TimerRun) -> dict[str, Any] | None:
+    return None if run.result is None else run.result.to_dict()
 
 
 def _when(value: datetime | None) -> str | None:
     return None if value is None else format_datetime(value)
 
 
-def _text(get: Callable[[TimerRun], Any], limit: int = 80) -> Callable[[TimerRun], str]:
-    return lambda run: "-" if (value := get(run)) is None else clean(str(value), limit)
+def _seconds(value: timedelta | None) -> float | None:
+    return None if value is None else value.total_seconds()
 
 
-_error_code, _error_message = _error_field("code"), _error_field("message")
-_callback = _result_field(lambda result: result.callback_kind)
 FIELDS: dict[str, Field] = {
-    "id": Field("ID", 36, _text(lambda r: r.id), lambda r: r.id),
-    "timer_id": Field("TIMER", 36, _text(lambda r: r.timer_id), lambda r: r.timer_id),
-    "status": Field("STATUS", 11, lambda r: clean(r.status.value, 40), lambda r: r.status.value),
+    "id": Field("ID", 36, lambda r: r.id),
+    "timer_id": Field("TIMER", 36, lambda r: r.timer_id),
+    "status": Field("STATUS", 11, lambda r: r.status.value, limit=40),
     "start_time": Field(
-        "STARTED (UTC)", 20, lambda r: format_time(r.start_time), lambda r: _when(r.start_time)
+        "STARTED (UTC)",
+        20,
+        lambda r: _when(r.start_time),
+        shown=lambda r: format_time(r.start_time),
     ),
     "end_time": Field(
-        "ENDED (UTC)", 20, lambda r: format_time(r.end_time), lambda r: _when(r.end_time)
+        "ENDED (UTC)", 20, lambda r: _when(r.end_time), shown=lambda r: format_time(r.end_time)
     ),
     "duration": Field(
         "DURATION",
         9,
-        lambda r: format_duration(r.duration),
-        lambda r: None if r.duration is None else r.duration.total_seconds(),
+        lambda r: _seconds(r.duration),
+        shown=lambda r: format_duration(r.duration),
     ),
-    "callback": Field("CALLBACK", 8, _text(_callback), _callback),
-    "outcome": Field("OUTCOME", 30, lambda r: outcome(r), lambda r: outcome(r)),
-    "result": Field(
-        "RESULT",
-        11,
-        _text(_result_field(lambda x: x.status), 40),
-        _result_field(lambda x: x.to_dict()),
-    ),
-    "error_code": Field("ERROR", 20, _text(_error_code), _error_code),
-    "error_message": Field("MESSAGE", 40, _text(_error_message, 200), _error_message),
-    "request_id": Field("REQUEST ID", 20, _text(lambda r: r.request_id), lambda r: r.request_id),
+    "callback": Field("CALLBACK", 8, _callback),
+    "outcome": Field("OUTCOME", 30, outcome, shown=outcome),
+    "result": Field("RESULT", 11, _result, shown=_result_status),
+    "error_code": Field("ERROR", 20, _error_code),
+    "error_message": Field("MESSAGE", 40, _error_message, limit=200),
+    "request_id": Field("REQUEST ID", 20, lambda r: r.request_id),
 }
 TABLE_FIELDS = ("id", "status", "start_time", "duration", "callback", "outcome")
 
