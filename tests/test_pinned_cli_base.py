@@ -4,6 +4,7 @@ global options misplaced, retry notices, and the time parsers."""
 from __future__ import annotations
 
 import io
+import json
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,8 +12,11 @@ from typing import Any
 import click
 import httpx
 import pytest
+import respx
 from click.testing import CliRunner
 from rich.console import Console
+from support.bodies import page_json, run_json
+from support.dual import RUN_ID, TIMER_ID, TOKEN
 
 from timers import (
     APIConnectionError,
@@ -36,6 +40,7 @@ from timers.cli._base import (
     parse_since,
     parse_time,
 )
+from timers.cli._runs import runs
 
 
 def api_error(status: int) -> TimersError:
@@ -96,6 +101,39 @@ def test_a_global_option_after_the_command_says_where_it_belongs(option: str) ->
     )
 
 
+def test_a_misplaced_global_option_is_a_usage_error_with_the_command_s_usage() -> None:
+    result = CliRunner().invoke(cli, ["runs", "list", "T", "--token"], env={})
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Usage: cli runs list [OPTIONS] TIMER_ID\n"
+        "Try 'cli runs list --help' for help.\n\n"
+        "Error: --token is a global option: put it before the command, "
+        "e.g. timers --token ... runs list\n"
+    )
+
+
+def test_the_hint_leaves_out_the_program_name_whatever_it_is() -> None:
+    result = CliRunner().invoke(cli, ["runs", "list", "T", "-v"], env={}, prog_name="my\ttimers")
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        "Error: -v is a global option: put it before the command, e.g. timers -v ... runs list\n"
+    )
+
+
+def test_a_command_run_on_its_own_names_itself_in_the_hint() -> None:
+    result = CliRunner().invoke(runs.commands["list"], ["T", "--api", "jobs"], env={})
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        "Error: --api is a global option: put it before the command, e.g. timers --api ... list\n"
+    )
+
+
+def test_an_option_with_a_space_in_its_name_is_not_taken_for_a_global_one() -> None:
+    result = CliRunner().invoke(cli, ["runs", "list", "--token x", "T"], env={})
+    assert result.exit_code == 2
+    assert result.stderr.endswith("Error: No such option '--token x'.\n")
+
+
 def test_an_unknown_option_is_click_s_own_error() -> None:
     result = CliRunner().invoke(cli, ["runs", "list", "--nope"], env={})
     assert result.exit_code == 2 and "No such option '--nope'" in result.stderr
@@ -123,6 +161,24 @@ def test_the_state_builds_a_client_with_the_global_options() -> None:
             "http://example.org",
             0,
         )
+
+
+def test_output_is_neither_highlighted_nor_wrapped_on_a_narrow_colour_terminal() -> None:
+    base = "http://127.0.0.1:9/api/v1"
+    env = {"TIMERS_BASE_URL": base, "TIMERS_ACCESS_TOKEN": TOKEN, "FORCE_COLOR": "1",
+           "COLUMNS": "60"}  # fmt: skip
+    long = run_json(result={"status": "success", "status_code": 200, "run_id": "r" * 100})
+    with respx.mock(base_url=base) as mock:
+        mock.get(f"/timers/{TIMER_ID}/runs").respond(
+            200, json=page_json([long], total=7, next_page="mk-2")
+        )
+        as_json = CliRunner().invoke(cli, ["runs", "list", TIMER_ID, "--format", "json"], env=env)
+        as_table = CliRunner().invoke(cli, ["runs", "list", TIMER_ID, "--fields", "id"], env=env)
+    assert as_json.exit_code == 0 and "\x1b" not in as_json.stdout
+    assert json.loads(as_json.stdout)["runs"][0]["result"]["run_id"] == "r" * 100
+    assert as_table.exit_code == 0
+    assert as_table.stdout.splitlines()[-1] == RUN_ID
+    assert as_table.stderr == "1 of 7 runs. More: --marker mk-2 (or --all).\n"
 
 
 def test_an_interrupted_command_says_so_and_exits_130() -> None:
@@ -225,6 +281,20 @@ def test_since_refuses_what_is_not_a_duration_or_reaches_too_far() -> None:
         "--since",
         "'7 days' is not a duration like 30m, 24h, 7d or 2w",
     )
-    with pytest.raises(click.BadParameter) as caught:
-        parse_since("99999999w")
-    assert caught.value.message == "'99999999w' reaches back too far"
+    result = CliRunner().invoke(cli, ["runs", "list", "T", "--since", "99999999w"], env={})
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        "Error: Invalid value for --since: '99999999w' reaches back too far\n"
+    )
+
+
+def test_a_notice_is_plain_text_never_markup_or_highlighted() -> None:
+    out = io.StringIO()
+    console = Console(file=out, width=200, color_system="truecolor", force_terminal=True)
+    record = logging.LogRecord("timers", logging.INFO, __file__, 1, "m", None, None)
+    record.timers_retry = {"why": "the service answered [bold]503[/bold] (busy)", "number": 1,
+                           "of": 3, "delay": 2.0, "connection": False}  # fmt: skip
+    RetryNotices(console).emit(record)
+    assert out.getvalue() == (
+        "timers: the service answered [bold]503[/bold] (busy); retry 1 of 3 in 2.0 s\n"
+    )

@@ -12,6 +12,7 @@ import pytest
 from rich.console import Console
 
 from timers import RunError, RunResult, RunStatus, TimerRun
+from timers._redact import remember
 from timers.cli._output import (
     FIELDS,
     TABLE_FIELDS,
@@ -292,3 +293,101 @@ def test_json_escapes_what_a_terminal_would_act_on() -> None:
 
 def test_pretty_json_is_indented() -> None:
     assert dumps({"a": [1]}, pretty=True) == '{\n  "a": [\n    1\n  ]\n}'
+
+
+# --- limits, alignment and terminal handling --------------------------------------------------
+
+
+def coloured(function: Callable[..., Any], *args: Any, width: int = 300) -> str:
+    out = io.StringIO()
+    console = Console(file=out, width=width, color_system="truecolor", force_terminal=True)
+    function(console, *args)
+    return out.getvalue()
+
+
+def long_run() -> TimerRun:
+    """A run whose every server-provided text is longer than any limit of the CLI."""
+    error = RunError("C" * 100, "m" * 2100, {"k" * 100: "v" * 2100})
+    result = RunResult("s" * 100, None, "f" * 100, error)
+    return TimerRun("r" * 100, "t" * 100, RunStatus.FAILURE, START, result=result)
+
+
+def test_long_server_values_are_cut_to_their_column_limits() -> None:
+    flow = RunResult("success", None, "f" * 100)
+    assert outcome(TimerRun(RUN, TIMER, RunStatus.SUCCESS, START, result=flow)) == (
+        "flow run " + "f" * 77 + "..."
+    )
+    bare = TimerRun(RUN, TIMER, RunStatus.SUCCESS, START, result=RunResult("s" * 100))
+    assert outcome(bare) == "s" * 77 + "..."
+    assert FIELDS["result"].text(bare) == "s" * 37 + "..."
+    run = long_run()
+    assert FIELDS["id"].text(run) == "r" * 77 + "..."
+    assert FIELDS["error_message"].text(run) == "m" * 197 + "..."
+
+
+def test_details_cut_long_server_values() -> None:
+    key = "  " + "k" * 77 + "..."  # the widest label, so every label is padded to its width
+    lines = shown(print_details, long_run()).splitlines()
+    values = {line[: len(key)].strip(): line[len(key) + 2 :] for line in lines}
+    assert values["Run"] == "r" * 77 + "..."
+    assert values["Timer"] == "t" * 77 + "..."
+    assert values["Result"] == "s" * 77 + "..."
+    assert values["Flow run"] == "f" * 77 + "..."
+    assert values["Error code"] == "C" * 77 + "..."
+    assert values["Error message"] == "m" * 1997 + "..."
+    assert lines[-1] == key + "  " + "v" * 1997 + "..."
+
+
+def test_detail_values_that_are_not_text_are_shown_as_compact_json() -> None:
+    error = RunError("E", "m", {"codes": [1, 2], "more": {"a": None}})
+    run = TimerRun(RUN, TIMER, RunStatus.FAILURE, START, result=RunResult("failure", error=error))
+    assert shown(print_details, run).endswith('  codes        [1, 2]\n  more         {"a": null}\n')
+
+
+def test_a_status_before_the_last_column_is_padded_to_exactly_its_width() -> None:
+    busy = TimerRun(RUN, TIMER, RunStatus.IN_PROGRESS, START)
+    assert row_line(busy, ("status", "id", "duration")) == (f"[cyan]in_progress[/cyan]  {RUN}  -")
+    assert row_line(failed(), ("id", "status", "duration")) == (
+        f"{RUN}  [bold red]failure[/bold red]      2.5s"
+    )
+    blank = TimerRun(RUN, TIMER, RunStatus(""), START)
+    assert row_line(blank, ("id", "status")) == f"{RUN}  [magenta][/magenta]"
+
+
+def test_only_the_clis_own_styles_colour_the_output() -> None:
+    bold, red, end = "\x1b[1m", "\x1b[1;31m", "\x1b[0m"
+    assert coloured(print_rows, [failed()], ("id", "status", "duration")) == (
+        f"{bold}ID                                    STATUS       DURATION{end}\n"
+        f"{RUN}  {red}failure{end}      2.5s\n"
+    )
+    assert coloured(print_fields, failed(), ("id", "status", "duration")) == (
+        f"{bold}ID      {end}  {RUN}\n"
+        f"{bold}STATUS  {end}  {red}failure{end}\n"
+        f"{bold}DURATION{end}  2.5s\n"
+    )
+    assert coloured(print_rows, [], ("start_time",)) == f"{bold}STARTED (UTC){end}\n"
+    details = coloured(print_details, failed()).splitlines()
+    assert details[0] == f"{bold}Run          {end}  {RUN}"
+    assert details[5] == f"{bold}Duration     {end}  2.5s"
+    assert details[8] == f"{bold}HTTP status  {end}  503 (not ok)"
+    assert details[9] == f"{bold}Error code   {end}  \x1b[31mCALLBACK_FAILED{end}"
+    assert details[12] == f"{bold}  n          {end}  3"
+
+
+def test_rows_and_details_are_not_wrapped_on_a_narrow_terminal() -> None:
+    rows = coloured(print_rows, [failed(), pending()], ("id", "status"), width=30)
+    assert rows.splitlines()[-2:] == [
+        f"{RUN}  \x1b[1;31mfailure\x1b[0m",
+        f"{RUN}  \x1b[33mpending\x1b[0m",
+    ]
+    details = coloured(print_details, failed(), width=30).splitlines()
+    assert len(details) == 13
+    assert details[0].endswith(f"  {RUN}")
+
+
+def test_json_treats_a_tuple_like_a_list_keys_and_secrets_included() -> None:
+    remember("cli-output-tuple-secret")
+    data = {float("inf"): 1, "t": "Bearer cli-output-tuple-secret"}
+    at_the_top = dumps(data, pretty=False)
+    assert at_the_top == '{"inf": 1, "t": "Bearer [redacted]"}'
+    assert dumps((data,), pretty=False) == f"[{at_the_top}]"

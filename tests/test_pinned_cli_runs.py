@@ -189,3 +189,73 @@ def test_wait_for_a_failed_run_exits_7_and_shows_it(
     mock.get(ONE).respond(200, json=failed_run_json())
     code, out, _ = invoke("wait", TIMER_ID, RUN_ID, "--format", "json")
     assert code == 7 and json.loads(out)["status"] == "failure"
+
+
+# --- what is printed as it came -----------------------------------------------------------------
+
+ODD = "[bold]not bold[/bold] [link=x]"
+
+
+def odd_run_json(**overrides: object) -> dict[str, object]:
+    """A run whose texts look like rich markup."""
+    error = {"code": "E", "message": ODD, "detail": {"why": ODD}}
+    return run_json(status="failure", result={"status": ODD, "error": error}, **overrides)
+
+
+def indented(out: str) -> str:
+    """``out`` as the CLI's pretty JSON would print it: indented by two, one document."""
+    return json.dumps(json.loads(out), indent=2, ensure_ascii=False) + "\n"
+
+
+def test_json_documents_are_indented_and_show_markup_like_text_as_sent(
+    mock: respx.MockRouter,
+) -> None:
+    mock.get(LIST).respond(200, json=page_json([odd_run_json()]))
+    mock.get(ONE).respond(200, json=odd_run_json())
+    every_page = ("list", TIMER_ID, "--all", "--format", "json")
+    for args in (every_page, ("show", TIMER_ID, RUN_ID, "--format", "json")):
+        code, out, _ = invoke(*args)
+        assert code == 0 and out == indented(out)
+        assert out.count(json.dumps(ODD)) == 3
+    code, out, _ = invoke(*every_page, "--fields", "error_message")
+    assert code == 0 and out == indented(out)
+    assert json.loads(out) == {"runs": [{"error_message": ODD}]}
+
+
+def test_jsonl_shows_markup_like_text_as_sent(mock: respx.MockRouter) -> None:
+    mock.get(LIST).respond(200, json=page_json([odd_run_json(), odd_run_json(id=OTHER)]))
+    code, out, _ = invoke("list", TIMER_ID, "--format", "jsonl", "--fields", "id,error_message")
+    assert code == 0
+    assert out.splitlines() == [
+        json.dumps({"id": RUN_ID, "error_message": ODD}),
+        json.dumps({"id": OTHER, "error_message": ODD}),
+    ]
+
+
+def test_a_waited_for_run_as_json_is_indented(
+    mock: respx.MockRouter, no_sleep: list[float]
+) -> None:
+    mock.get(ONE).respond(200, json=run_json())
+    code, out, _ = invoke("wait", TIMER_ID, RUN_ID, "--format", "json")
+    assert code == 0 and out == indented(out)
+    assert json.loads(out) == run_json(end_time="2026-11-28T12:00:02.514000Z") | {
+        "result": {"status": "success", "status_code": 200, "run_id": None, "error": None}
+    }
+
+
+def test_all_pages_as_a_table_show_the_chosen_fields(mock: respx.MockRouter) -> None:
+    mock.get(LIST).respond(200, json=page_json([run_json(), failed_run_json(id=OTHER)]))
+    code, out, err = invoke("list", TIMER_ID, "--all", "--fields", "status,id")
+    assert code == 0 and err == "2 runs.\n"
+    assert out.splitlines() == [
+        "STATUS       ID",
+        f"success      {RUN_ID}",
+        f"failure      {OTHER}",
+    ]
+
+
+def test_the_next_marker_in_the_footer_is_the_one_the_service_sent(
+    mock: respx.MockRouter,
+) -> None:
+    mock.get(LIST).respond(200, json=page_json([run_json()], total=7, next_page="mk[a]x"))
+    assert invoke("list", TIMER_ID)[2] == "1 of 7 runs. More: --marker mk[a]x (or --all).\n"

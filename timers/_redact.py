@@ -63,15 +63,17 @@ _TOO_DEEP = "[nested too deep]"
 
 
 def redact_data(data: Any, _depth: int = 0) -> Any:
-    """``data`` (decoded JSON) with secrets redacted from every string in it; what is nested
-    deeper than ``_MAX_DEPTH`` levels is replaced by ``"[nested too deep]"``."""
+    """``data`` (decoded JSON, or the dicts, lists and tuples of a ``to_dict()``) with secrets
+    redacted from every string in it, keys too (made strings, as JSON has them), tuples made
+    lists; what is nested deeper than ``_MAX_DEPTH`` levels is replaced by
+    ``"[nested too deep]"``."""
     if isinstance(data, str):
         return redact(data)
-    if isinstance(data, dict | list) and _depth >= _MAX_DEPTH:
+    if isinstance(data, dict | list | tuple) and _depth >= _MAX_DEPTH:
         return _TOO_DEEP
     if isinstance(data, dict):
         return {redact(str(k)): redact_data(v, _depth + 1) for k, v in data.items()}
-    if isinstance(data, list):
+    if isinstance(data, list | tuple):
         return [redact_data(item, _depth + 1) for item in data]
     return data
 

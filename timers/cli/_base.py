@@ -112,11 +112,11 @@ class Command(click.Command):
         try:
             return super().parse_args(ctx, args)
         except click.NoSuchOption as error:
-            name = error.option_name
-            if name in GLOBAL_OPTIONS or name.split("=", 1)[0] in GLOBAL_OPTIONS:
+            name = error.option_name  # click has split off any "=value" already
+            if name in GLOBAL_OPTIONS:
                 raise click.UsageError(
-                    f"{name.split('=', 1)[0]} is a global option: put it before the command, "
-                    f"e.g. timers {name.split('=', 1)[0]} ... {ctx.command_path.split(' ', 1)[-1]}",
+                    f"{name} is a global option: put it before the command, "
+                    f"e.g. timers {name} ... {ctx.command_path.split(' ', 1)[-1]}",
                     ctx,
                 ) from None
             raise

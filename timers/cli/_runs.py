@@ -10,6 +10,7 @@ import click
 
 from timers._errors import TimersError, WaitTimeoutError
 from timers._models import RunStatus, TimerRun
+from timers._redact import clean
 from timers.cli import _output
 from timers.cli._base import (
     EXIT_CREATED_WAIT_FAILED,
@@ -107,7 +108,7 @@ def list_runs(
             return
         footer = f"{len(page)} of {page.total} runs."
         if page.has_next_page and page.next_page:
-            footer += f" More: --marker {_output.safe(page.next_page, 200)} (or --all)."
+            footer += f" More: --marker {clean(page.next_page, 200)} (or --all)."
         _emit_runs(state, iter(page.runs), fmt, footer=footer, fields=fields)
 
 
