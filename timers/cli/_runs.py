@@ -176,8 +176,8 @@ def _finish(state: State, run: TimerRun, fmt: str) -> None:
     help="Wait for the run to finish; exit 7 if it failed, 9 if waiting failed after the run "
     "was created (the run is shown).",
 )
-@timeout_option("With --wait: seconds to wait before giving up (exit 8).")
-@interval_option(2.0)
+@timeout_option(help="With --wait: seconds to wait before giving up (exit 8).")
+@interval_option(default=2.0)
 @heartbeat_option
 @run_format_option
 @pass_state
@@ -224,8 +224,8 @@ def trigger_run(
 @runs.command("wait")
 @click.argument("timer_id")
 @click.argument("run_id")
-@timeout_option("Seconds to wait before giving up (exit 8).")
-@interval_option(2.0)
+@timeout_option(help="Seconds to wait before giving up (exit 8).")
+@interval_option(default=2.0)
 @heartbeat_option
 @run_format_option
 @pass_state

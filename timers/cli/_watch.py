@@ -7,11 +7,10 @@ said for ``--heartbeat`` seconds, so a long wait is never silent.
 
 from __future__ import annotations
 
+import functools
 import sys
 import time
-from collections.abc import Callable
 from types import TracebackType
-from typing import Any
 
 import click
 from rich.console import Console
@@ -24,15 +23,14 @@ HEARTBEAT = 30.0
 WATCH_PAGE = 20  # the newest runs looked at on each poll
 
 
-def interval_option(default: float) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    return click.option(
-        "--interval",
-        type=click.FloatRange(min=0.05, max=3600),
-        default=default,
-        show_default=True,
-        help="Seconds between polls (waits grow gently from it, capped at 30 s).",
-    )
-
+interval_option = functools.partial(
+    click.option,
+    "--interval",
+    type=click.FloatRange(min=0.05, max=3600),
+    show_default=True,
+    help="Seconds between polls (waits grow gently from it, capped at 30 s).",
+)
+"""``@interval_option(default=...)``: ``--interval`` seconds between polls."""
 
 heartbeat_option = click.option(
     "--heartbeat",
@@ -98,7 +96,7 @@ class Progress:
 
 @click.command("watch", cls=Command)
 @click.argument("timer_id")
-@interval_option(5.0)
+@interval_option(default=5.0)
 @click.option(
     "--until-finished",
     is_flag=True,
