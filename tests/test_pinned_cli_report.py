@@ -3,6 +3,7 @@ the command's options."""
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -11,6 +12,10 @@ from typing import Any
 import pytest
 import respx
 from click.testing import CliRunner
+from rich.console import Console
+from rich.highlighter import RegexHighlighter
+from rich.text import Text
+from rich.theme import Theme
 from support.bodies import page_json, run_json
 from support.dual import TIMER_ID, TOKEN
 
@@ -180,3 +185,65 @@ def test_summary_since_and_after_become_start_after(mock: respx.MockRouter) -> N
     assert invoke("runs", "summary", TIMER_ID, "--since", "1d")[0] == 0
     sent = datetime.fromisoformat(route.calls[1].request.url.params["start_after"])
     assert abs((sent - before).total_seconds()) < 5
+
+
+# --- long names and colours -------------------------------------------------------------------
+
+
+def test_long_timer_ids_and_error_codes_are_cut_to_80_and_60_characters() -> None:
+    long_id = "t" * 100
+    assert report([], timer_id=long_id) == [f"Timer {'t' * 77}...: no runs match."]
+    lines = report([run(0, "failure", code="e" * 100)], timer_id=long_id)
+    assert lines[0].startswith(f"[bold]Timer {'t' * 77}...[/bold]  1 runs  ")
+    assert lines[5] == f"  [red]{'e' * 57}...[/red] x1  last 2026-11-01 00:00:00Z"
+
+
+def test_a_timeline_of_unfinished_runs_is_blank_and_says_no_bucket_had_any() -> None:
+    lines = report([run(0, "pending", None), run(1, "in_progress", None)])
+    assert lines[-4] == "[bold]Timeline[/bold]      per hour, oldest to newest (2; busiest: 0 runs)"
+    assert lines[-3:-1] == ["  successes  [green]  [/green]", "  failures   [red]  [/red]"]
+
+
+def colours(console: Console) -> str:
+    return console.file.getvalue()  # type: ignore[attr-defined,no-any-return]
+
+
+class EveryWord(RegexHighlighter):
+    """A highlighter that colours every word, so that any highlighted line shows."""
+
+    base_style = "every."
+    highlights = [r"(?P<word>\w+)"]  # noqa: RUF012
+
+
+def coloured_console(**options: Any) -> Console:
+    return Console(
+        file=io.StringIO(),
+        color_system="standard",
+        width=300,
+        highlighter=EveryWord(),
+        theme=Theme({"every.word": "magenta"}),
+        **options,
+    )
+
+
+@pytest.mark.parametrize("highlight", [False, True])
+@pytest.mark.parametrize(
+    "runs",
+    [[], [run(0), run(1, "failure", code="E42"), run(2, "pending", None)]],
+    ids=["no runs", "runs"],
+)
+def test_the_report_colours_only_what_its_markup_says(
+    runs: list[TimerRun], highlight: bool
+) -> None:
+    """Below the title line (which follows the console's own setting), numbers, ids and times
+    are never coloured by rich's highlighter."""
+    console = coloured_console(highlight=highlight)
+    render(console, TIMER_ID, summarize_runs(runs))
+    expected = coloured_console()
+    for line in report(runs, timer_id=TIMER_ID):
+        expected.print(Text.from_markup(line))
+    below_title = 1 if runs else 0
+    assert (
+        colours(console).splitlines()[below_title:] == colours(expected).splitlines()[below_title:]
+    )
+    assert "\x1b[" in colours(console) or not runs

@@ -6,18 +6,21 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 
+import attrs
 import httpx
 import pytest
 import respx
 from click.testing import CliRunner
 from rich.console import Console
+from rich.text import Text
 from support.bodies import page_json, run_json
 from support.dual import TIMER_ID, TOKEN
 
 from timers import RunStatus, TimerRun
-from timers.cli import _watch
+from timers.cli import _output, _watch
 from timers.cli._app import cli
 from timers.cli._watch import HEARTBEAT, WATCH_PAGE, Progress
 
@@ -212,3 +215,66 @@ def test_progress_on_a_terminal_is_one_live_line(fake_time: FakeTime) -> None:
         f"run {A}: [cyan]in_progress[/cyan], elapsed 1m02s, next poll in 4.2s",
     ]
     assert fake_time.slept == [2.0, 4.25]
+
+
+def test_jsonl_events_keep_brackets_and_show_only_the_chosen_fields(
+    mock: respx.MockRouter, fake_time: FakeTime
+) -> None:
+    fake_time.polls = 1
+    error = {"code": "C", "message": "[bold]x[/bold]"}
+    body = run_json(id=A, status="failure", result={"status": "failure", "error": error})
+    polls(mock, [body], [body])
+    code, out, err = watch("--format", "jsonl", "--fields", "id,status")
+    assert code == 0, err
+    assert json.loads(out) == {"event": "now", "run": {"id": A, "status": "failure"}}
+    code, out, err = watch("--format", "jsonl")
+    assert code == 0, err
+    assert '"[bold]x[/bold]"' in out
+
+
+def coloured(**options: Any) -> Console:
+    return Console(file=io.StringIO(), color_system="standard", **options)
+
+
+def written(console: Console) -> str:
+    return console.file.getvalue()  # type: ignore[attr-defined,no-any-return]
+
+
+def test_a_table_event_is_one_line_coloured_only_by_its_markup() -> None:
+    """Whatever the console's defaults: no wrapping, and no colours from rich's highlighter."""
+    console = coloured(width=40, highlight=True, soft_wrap=False)
+    state = SimpleNamespace(out=console)
+    shown = timer_run("in_progress")
+    _watch._event(state, "new", shown, "table", ("id", "status", "start_time"))  # type: ignore[arg-type]
+    expected = coloured(width=400)
+    row = _output.row_line(shown, ("id", "status", "start_time"))
+    expected.print(Text.from_markup(f"new      {row}"))
+    assert written(console) == written(expected)
+    assert len(written(console).splitlines()) == 1 and "\x1b[36m" in written(console)
+
+
+def test_progress_on_a_terminal_starts_by_waiting_for_the_run() -> None:
+    shown = Progress(Console(file=io.StringIO(), force_terminal=True))
+    assert shown.live.status == "waiting for the run..."
+
+
+def test_progress_cuts_long_run_ids(fake_time: FakeTime) -> None:
+    long = attrs.evolve(timer_run("pending"), id="r" * 500)
+    console = Console(file=io.StringIO(), force_terminal=True)
+    shown = Progress(console)
+    updates: list[str] = []
+    shown.live.update = updates.append  # type: ignore[method-assign]
+    shown.on_update(long)
+    assert updates == [f"run {'r' * 77}...: [yellow]pending[/yellow], elapsed 0.0s"]
+    out = io.StringIO()
+    Progress(Console(file=out, width=1000)).on_update(long)
+    assert out.getvalue() == f"timers: run {'r' * 393}...\n"
+
+
+def test_progress_lines_are_plain_text_whatever_the_consoles_defaults(
+    fake_time: FakeTime,
+) -> None:
+    console = coloured(width=400, markup=False, highlight=True)
+    shown = Progress(console)
+    shown.on_update(attrs.evolve(timer_run("pending"), id="[bold]42"))
+    assert written(console) == "timers: run [bold]42: pending\n"

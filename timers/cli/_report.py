@@ -72,15 +72,15 @@ def _timeline(console: Console, summary: RunSummary) -> None:
     buckets: tuple[Bucket, ...] = summary.buckets[-_TIMELINE_WIDTH:]
     if not buckets:
         return
-    most = max(max(b.successes, b.failures) for b in buckets) or 1
+    busiest = max(max(b.successes, b.failures) for b in buckets)  # 0: every bar is empty
     shown = len(buckets) if len(buckets) == len(summary.buckets) else f"last {len(buckets)}"
     console.print(
         f"[bold]Timeline[/bold]      per {summary.bucket}, oldest to newest ({shown}; "
-        f"busiest: {most} runs)",
+        f"busiest: {busiest} runs)",
         highlight=False,
     )
-    successes = "".join(_bar(b.successes, most) for b in buckets)
-    failures = "".join(_bar(b.failures, most) for b in buckets)
+    successes = "".join(_bar(b.successes, busiest) for b in buckets)
+    failures = "".join(_bar(b.failures, busiest) for b in buckets)
     console.print(f"  successes  [green]{successes}[/green]", highlight=False)
     console.print(f"  failures   [red]{failures}[/red]", highlight=False)
     start, end = _output.format_time(buckets[0].start), _output.format_time(buckets[-1].start)
