@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -454,13 +455,19 @@ def test_a_300_answer_is_an_error_not_a_run(dual: Dual) -> None:
     assert caught.value.status_code == 300
 
 
-def test_a_streamed_404_with_a_code_from_production_gets_no_hint(dual: Dual) -> None:
-    body = json.dumps({"code": "NOT_FOUND", "message": "no such run"}).encode()
+def _streamed(status: int, body: dict[str, Any]) -> Callable[[httpx.Request], httpx.Response]:
+    """A handler answering ``status`` with ``body`` as a stream not yet read (as a socket's)."""
+    content = json.dumps(body).encode()
 
     def handler(request: httpx.Request) -> httpx.Response:
         headers = {"content-type": "application/json"}
-        return httpx.Response(404, headers=headers, stream=_UnreadStream(body))
+        return httpx.Response(status, headers=headers, stream=_UnreadStream(content))
 
+    return handler
+
+
+def test_a_streamed_404_with_a_code_from_production_gets_no_hint(dual: Dual) -> None:
+    handler = _streamed(404, {"code": "NOT_FOUND", "message": "no such run"})
     with pytest.raises(NotFoundError) as caught:
         dual.client(handler=handler, validate=False).get_run(TIMER_ID, RUN_ID)
     assert (caught.value.code, caught.value.hint) == ("NOT_FOUND", None)
@@ -488,12 +495,7 @@ def test_get_run_refuses_a_timer_id_that_is_not_a_uuid_naming_the_argument(dual:
 
 
 def test_a_finished_response_keeps_no_body_in_its_stream(dual: Dual) -> None:
-    body = json.dumps({"code": "BUSY", "message": "timer busy"}).encode()
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        headers = {"content-type": "application/json"}
-        return httpx.Response(409, headers=headers, stream=_UnreadStream(body))
-
+    handler = _streamed(409, {"code": "BUSY", "message": "timer busy"})
     with pytest.raises(APIError) as caught:
         dual.client(handler=handler, validate=False).get_run(TIMER_ID, RUN_ID)
     assert caught.value.code == "BUSY"  # read before the stream was let go
