@@ -419,3 +419,21 @@ def test_a_page_whose_first_run_has_an_empty_timer_id_is_refused() -> None:
         "runs[0].timer_id",
         "expected a UUID, got ''",
     )
+
+
+@pytest.mark.parametrize("name", list(VALID))
+def test_a_valid_run_never_takes_the_checked_path(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The checked parsers are for bodies the fast path refuses; valid bodies are parsed fast,
+    # alone and in a page (the speed targets of scripts/bench rest on it).
+    def refused(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a valid body took the checked path")
+
+    expected = parse_run(copy.deepcopy(VALID[name]), "req-1")
+    monkeypatch.setattr(_models, "_checked_run", refused)
+    monkeypatch.setattr(_models, "_parse_result", refused)
+    assert parse_run(copy.deepcopy(VALID[name]), "req-1") == expected
+    body = page_json([copy.deepcopy(VALID[name]), run_json(id=RUN_ID.replace("1", "2"))])
+    page = parse_page(body, "req-1")
+    assert page.runs[0] == expected and len(page) == 2
