@@ -149,9 +149,12 @@ def _wait_for_requests(service: FakeTimersService, after: object, count: int = 2
 
 
 def test_watch_stops_with_exit_0_on_ctrl_c(env: dict[str, str]) -> None:
+    # Ctrl-C as in a terminal: SIGINT handled by default whatever this worker inherited (a
+    # process started with SIGINT ignored keeps ignoring it), and no unread pipe to fill.
     proc = subprocess.Popen(
         [str(TIMERS), "runs", "watch", TIMER, "--interval", "0.2"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     try:
         header, now = _lines(proc, 2, timeout=20)
