@@ -70,23 +70,19 @@ def test_timers_log_installs_its_handler_once(
     assert len(env_handlers()) == 1 and logger.level == logging.INFO
 
 
-def test_timers_log_never_raises_a_level_already_set_lower(
-    pristine_logger: None, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [(logging.DEBUG, logging.DEBUG), (logging.WARNING, logging.INFO)],
+    ids=["never-raises-a-lower-level", "lowers-a-higher-level"],
+)
+def test_timers_log_info_only_ever_lowers_the_level(
+    before: int, after: int, pristine_logger: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    logger.setLevel(logging.DEBUG)
+    logger.setLevel(before)
     monkeypatch.setenv("TIMERS_LOG", "info")
     setup_from_env()
-    assert logger.level == logging.DEBUG
+    assert logger.level == after
     assert len(env_handlers()) == 1
-
-
-def test_timers_log_lowers_a_level_set_higher(
-    pristine_logger: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    logger.setLevel(logging.WARNING)
-    monkeypatch.setenv("TIMERS_LOG", "info")
-    setup_from_env()
-    assert logger.level == logging.INFO
 
 
 def messages(caplog: pytest.LogCaptureFixture) -> list[tuple[int, str]]:
