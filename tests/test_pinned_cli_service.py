@@ -66,3 +66,27 @@ def test_serving_stops_on_sigterm(monkeypatch: pytest.MonkeyPatch) -> None:
     _service._block_until_interrupted()
     thread.join(timeout=5)
     assert not thread.is_alive()
+
+
+def test_serving_wakes_up_at_least_every_second_so_ctrl_c_is_seen_on_every_platform(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # On Windows a blocked Event.wait() is not interrupted by Ctrl-C: the loop must wake up
+    # often (a second at most) for KeyboardInterrupt to be raised promptly.
+    timeouts: list[float | None] = []
+
+    class Event:
+        def wait(self, timeout: float | None = None) -> bool:
+            timeouts.append(timeout)
+            if len(timeouts) == 3:
+                raise KeyboardInterrupt
+            return False
+
+        def set(self) -> None:  # pragma: no cover - SIGTERM is not sent here
+            raise AssertionError("not expected")
+
+    monkeypatch.setattr(threading, "Event", Event)
+    monkeypatch.setattr(signal, "signal", lambda number, handler: None)
+    _service._block_until_interrupted()  # returns quietly on Ctrl-C
+    assert len(timeouts) == 3
+    assert all(timeout is not None and 0 < timeout <= 1 for timeout in timeouts)

@@ -1,0 +1,255 @@
+"""``timers demo`` and the console script's ``main`` (timers.cli._demo, timers.cli), in process.
+
+The end-to-end tests run the installed ``timers`` command in a subprocess; these run the same
+code here, so every line the demo prints is checked against what the service it started holds.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import itertools
+import math
+import re
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from rich.console import Console
+
+import timers.cli
+from timers import RunStatus, TimersClient
+from timers.cli import _demo
+from timers.cli._demo import DEMO_TIMER_ID, DEMO_TOKEN, demo_service, next_steps, run_demo
+from timers.testing import FakeTimersService
+
+UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+
+
+def client_of(service: FakeTimersService, **options: str) -> TimersClient:
+    http = httpx.Client(transport=service.transport())
+    return TimersClient(DEMO_TOKEN, http_client=http, **options)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def demo() -> tuple[list[str], FakeTimersService, datetime, datetime, float]:
+    """Run the demo once (it waits about a second for its run) and keep what it printed."""
+    services: list[FakeTimersService] = []
+
+    def keep(history: int) -> tuple[FakeTimersService, str]:
+        service, timer_id = demo_service(history)
+        services.append(service)
+        return service, timer_id
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(_demo, "demo_service", keep)
+    buffer = io.StringIO()
+    before = datetime.now(UTC)
+    try:
+        run_demo(Console(file=buffer, width=1000, color_system=None), history=200)
+    finally:
+        patch.undo()
+    after = datetime.now(UTC)
+    (service,) = services
+    elapsed = (after - before).total_seconds()
+    return buffer.getvalue().splitlines(), service, before, after, elapsed
+
+
+def test_the_demo_starts_the_service_and_says_how_to_reach_it(demo: tuple) -> None:  # type: ignore[type-arg]
+    lines, _, _, _, _ = demo
+    assert lines[0] == ""
+    started = re.fullmatch(
+        r"==> Started the reference Timers service at (http://127\.0\.0\.1:\d+/api/v1)", lines[1]
+    )
+    assert started, lines[1]
+    base = started.group(1)
+    assert lines[2:4] == [
+        f"    timer {DEMO_TIMER_ID} has 200 past runs, one an hour.",
+        f"    client = TimersClient(token, base_url={base!r})",
+    ]
+
+
+def test_the_demo_lists_the_failed_runs_of_the_last_seven_days_in_pages_of_ten(
+    demo: tuple,  # type: ignore[type-arg]
+) -> None:
+    lines, service, before, after, _ = demo
+    failures = list(client_of(service).iter_runs(DEMO_TIMER_ID, status=RunStatus.FAILURE))
+    # the demo took "a week ago" between `before` and `after`: count the runs either way
+    most = [run for run in failures if run.start_time > before - timedelta(days=7)]
+    fewest = [run for run in failures if run.start_time > after - timedelta(days=7)]
+    older = [run for run in failures if run.start_time <= before - timedelta(days=8)]
+    assert older, "the history reaches further back than a week (so the window matters)"
+    assert len(most) > 5
+    step = lines.index(
+        "==> Failed runs of the last 7 days, across pages of 10 (client.iter_run_pages)"
+    )
+    found = re.fullmatch(
+        r"    (\d+) failed runs in (\d+) page\(s\); the newest five:", lines[step + 1]
+    )
+    assert found, lines[step + 1]
+    count, pages = int(found.group(1)), int(found.group(2))
+    assert len(fewest) <= count <= len(most)
+    assert pages == math.ceil(count / 10)
+    table = lines[step + 2 : step + 8]
+    assert table[0].split() == [
+        "ID",
+        "STATUS",
+        "STARTED",
+        "(UTC)",
+        "DURATION",
+        "CALLBACK",
+        "OUTCOME",
+    ]
+    assert [row.split()[:2] for row in table[1:]] == [[run.id, "failure"] for run in most[:5]]
+    assert lines[step + 8] == ""
+    assert lines[step + 9] == "==> One failed run's error (client.get_run)"
+    assert lines[step + 10].split() == ["Run", most[0].id]
+
+
+def test_the_demo_triggers_a_run_and_shows_each_status_until_it_ends(
+    demo: tuple,  # type: ignore[type-arg]
+) -> None:
+    lines, service, _, _, _ = demo
+    step = lines.index("==> Trigger a run now and wait for it (client.run_timer(..., wait=True))")
+    assert lines[step + 1 : step + 4] == [
+        "    status: pending",
+        "    status: in_progress",
+        "    status: success",
+    ]
+    finished = re.fullmatch(
+        rf"    run ({UUID}) finished: success in (\d+\.\d)s, outcome HTTP 202", lines[step + 4]
+    )
+    assert finished, lines[step + 4]
+    newest = client_of(service).list_runs(DEMO_TIMER_ID, limit=1).runs[0]
+    assert finished.group(1) == newest.id
+    assert newest.duration is not None
+    # pending 0.3 s then in progress 0.7 s, as the demo service was configured
+    assert finished.group(2) == f"{newest.duration.total_seconds():.1f}"
+    assert 0.9 <= newest.duration.total_seconds() < 5
+
+
+def test_the_demo_reads_the_same_history_through_the_production_jobs_api(
+    demo: tuple,  # type: ignore[type-arg]
+) -> None:
+    lines, service, _, _, _ = demo
+    base = lines[1].rpartition(" ")[2]
+    jobs_url = base.removesuffix("/api/v1")
+    step = lines.index(
+        "==> The production Globus Timers API: the same history from /jobs (api='jobs')"
+    )
+    newest = next(iter(client_of(service, api="jobs").iter_runs(DEMO_TIMER_ID, max_items=1)))
+    assert lines[step + 1 : step + 4] == [
+        f"    jobs = TimersClient(token, api='jobs', base_url={jobs_url!r})",
+        f"    newest run: {newest.status.value}, started "
+        f"{newest.start_time:%Y-%m-%d %H:%M:%S}Z; its id {newest.id} is derived "
+        "(production results carry none)",
+        "    run_timer: UnsupportedOperationError: run_timer is not available with api='jobs': "
+        "the production Globus Timers service has no endpoint that runs a timer now",
+    ]
+
+
+def test_the_demo_shows_a_typed_not_found_error_with_its_fields(
+    demo: tuple,  # type: ignore[type-arg]
+) -> None:
+    lines, _, _, _, _ = demo
+    base = lines[1].rpartition(" ")[2]
+    step = lines.index("==> Errors are typed: a run that does not exist (NotFoundError)")
+    missing = "00000000-0000-0000-0000-00000000dead"
+    assert lines[step + 1].startswith(
+        f"    NotFoundError: 404 NOT_FOUND: No run with id {missing} for this timer. "
+        f"(GET {base}/timers/{DEMO_TIMER_ID}/runs/{missing}, request id "
+    )
+    fields = re.fullmatch(
+        r"    status_code=404 code='NOT_FOUND' request_id='([0-9a-f]+)'", lines[step + 2]
+    )
+    assert fields, lines[step + 2]
+    assert lines[step + 1].endswith(f"request id {fields.group(1)})")
+
+
+def test_the_demo_ends_with_its_time_and_the_next_steps(demo: tuple) -> None:  # type: ignore[type-arg]
+    lines, _, _, _, elapsed = demo
+    done = re.fullmatch(r"Done in (\d+\.\d) s\.", lines[-len(next_steps()) - 1])
+    assert done, lines[-len(next_steps()) - 1]
+    assert 0.9 <= float(done.group(1)) <= elapsed + 0.05
+    assert lines[-len(next_steps()) :] == next_steps()
+    assert lines[-len(next_steps()) - 2] == ""
+
+
+def test_next_steps_name_the_command_when_it_is_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_demo.shutil, "which", lambda name: f"/bin/{name}")
+    assert next_steps() == ["Next: timers --help"]
+
+
+def test_next_steps_name_the_full_path_when_the_command_is_not_on_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    looked_up: list[str] = []
+    monkeypatch.setattr(_demo.shutil, "which", lambda name: looked_up.append(name))
+    folder = Path(sys.executable).parent
+    assert next_steps() == [
+        f"Next: {folder / 'timers'} --help",
+        f"(or put it on PATH for this shell first: source {folder / 'activate'})",
+    ]
+    assert looked_up == ["timers"]
+
+
+def test_the_demo_service_times_each_run_and_seeds_an_hourly_history() -> None:
+    service, timer_id = demo_service(48)
+    assert timer_id == DEMO_TIMER_ID
+    runs = list(client_of(service).iter_runs(timer_id))
+    assert len(runs) == 48
+    gaps = {
+        round((a.start_time - b.start_time).total_seconds() / 3600)
+        for a, b in itertools.pairwise(runs)
+    }
+    assert gaps == {1}
+    failed = sum(run.status is RunStatus.FAILURE for run in runs)
+    assert 1 <= failed <= 24  # about 15% fail
+    assert {run.result.callback_kind for run in runs if run.result} == {"web"}
+    # the same seed, the same history; another seed, another one
+    again = list(client_of(demo_service(48)[0]).iter_runs(timer_id))
+    assert [run.id for run in again] == [run.id for run in runs]
+    other = list(client_of(demo_service(48, seed=8)[0]).iter_runs(timer_id))
+    assert [run.id for run in other] != [run.id for run in runs]
+
+
+def test_a_run_triggered_on_the_demo_service_never_fails_and_ends_after_a_second(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = [datetime(2026, 1, 1, tzinfo=UTC)]
+    monkeypatch.setattr(
+        _demo, "FakeTimersService", functools.partial(FakeTimersService, clock=lambda: clock[0])
+    )
+    service, timer_id = demo_service(0)
+    client = client_of(service)
+    for _ in range(5):
+        run = client.run_timer(timer_id)
+        assert client.get_run(timer_id, run.id).status is RunStatus.PENDING
+        clock[0] += timedelta(seconds=0.31)
+        assert client.get_run(timer_id, run.id).status is RunStatus.IN_PROGRESS
+        clock[0] += timedelta(seconds=0.7)
+        assert client.get_run(timer_id, run.id).status is RunStatus.SUCCESS
+
+
+def test_main_runs_the_command_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "argv", ["timers", "--version"])
+    with pytest.raises(SystemExit) as exited:
+        timers.cli.main()
+    assert exited.value.code == 0
+    assert capsys.readouterr().out.startswith("timers, version ")
+
+
+def test_main_says_which_extra_to_install_when_the_command_line_cannot_import(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "timers.cli._app", None)
+    with pytest.raises(SystemExit) as exited:
+        timers.cli.main()
+    assert exited.value.code == 1
+    assert capsys.readouterr().err == (
+        "timers: the command line needs timers.cli._app: pip install 'timers-client[cli]'\n"
+    )
