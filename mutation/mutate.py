@@ -13,9 +13,10 @@ first, stopping at the first failure), two mutants at a time. Then this script:
 - merges the module's counts into benchmarks/mutation.json and rewrites
   benchmarks/mutation-survivors.md (the real survivors, by module, with line and diff).
 
-Which test files run for a module: mutation/tests_by_module.toml (modules not listed there get
-every test file except the excluded ones). Inside those files mutmut narrows each mutant down
-to the tests that call the mutated function.
+Which test files run for a module: mutation/tests_by_module.toml (a key may be a pattern such as
+timers/testing/*.py; modules that no key matches get every test file except the excluded
+ones). Inside those files mutmut narrows each mutant down to the tests that call the mutated
+function.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
@@ -97,8 +99,13 @@ def load_test_map() -> dict[str, Any]:
 
 
 def tests_for(module: str, test_map: dict[str, Any]) -> list[str]:
-    """The test files to run for ``module`` (explicit in the map, else all but the excluded)."""
+    """The test files to run for ``module``: its own entry in the map, else the first entry
+    whose key is a pattern that matches it (``timers/testing/*.py``), else every test file but
+    the excluded ones."""
     listed = test_map["modules"].get(module)
+    if listed is None:
+        matching = (files for key, files in test_map["modules"].items() if fnmatch(module, key))
+        listed = next(matching, None)
     if listed is not None:
         return list(listed)
     excluded = set(test_map["excluded"])

@@ -6,6 +6,7 @@ table of tests per module must only name test files that exist.
 
 from __future__ import annotations
 
+import fnmatch
 import importlib.util
 import subprocess
 import sys
@@ -49,7 +50,7 @@ def test_the_test_map_names_existing_modules_and_test_files_and_excluded_ones_sa
     tool = _tool()
     modules = tool.hand_written_modules()
     for module, tests in data["modules"].items():
-        assert module in modules, module
+        assert module in modules or fnmatch.filter(modules, module), module
         assert tests, f"{module} has no tests"
         for test in tests:
             assert (ROOT / test).is_file(), f"{module}: {test} does not exist"
@@ -58,6 +59,28 @@ def test_the_test_map_names_existing_modules_and_test_files_and_excluded_ones_sa
         assert (ROOT / test).is_file() and reason.strip(), test
     for node in data.get("deselect", []):
         assert (ROOT / node.partition("::")[0]).is_file(), node
+
+
+def test_a_module_gets_its_own_test_files_else_a_matching_patterns_else_all_but_excluded() -> None:
+    tool = _tool()
+    test_map = {
+        "excluded": {"tests/test_packaging.py": "slow"},
+        "deselect": [],
+        "modules": {
+            "timers/testing/_state.py": ["tests/test_reference_service.py"],
+            "timers/testing/*.py": ["tests/test_reference_server.py"],
+            "timers/*.py": ["tests/test_models.py"],
+        },
+    }
+    assert tool.tests_for("timers/testing/_state.py", test_map) == [
+        "tests/test_reference_service.py"
+    ]
+    assert tool.tests_for("timers/testing/_wire.py", test_map) == ["tests/test_reference_server.py"]
+    assert tool.tests_for("timers/_time.py", test_map) == ["tests/test_models.py"]
+    everything = tool.tests_for("README.md", test_map)
+    assert "tests/test_models.py" in everything and "tests/test_readme.py" in everything
+    assert "tests/test_packaging.py" not in everything
+    assert all(name.startswith("tests/test_") for name in everything)
 
 
 def test_generated_modules_are_never_mutated() -> None:

@@ -33,9 +33,8 @@ def client_of(service: FakeTimersService, **options: str) -> TimersClient:
     return TimersClient(DEMO_TOKEN, http_client=http, **options)  # type: ignore[arg-type]
 
 
-@pytest.fixture(scope="module")
-def demo() -> tuple[list[str], FakeTimersService, datetime, datetime, float]:
-    """Run the demo once (it waits about a second for its run) and keep what it printed."""
+def test_the_demo_prints_what_the_service_it_started_holds(monkeypatch: pytest.MonkeyPatch) -> None:
+    # One test, not one per section: the demo waits about a second for the run it triggers.
     services: list[FakeTimersService] = []
 
     def keep(history: int) -> tuple[FakeTimersService, str]:
@@ -43,22 +42,15 @@ def demo() -> tuple[list[str], FakeTimersService, datetime, datetime, float]:
         services.append(service)
         return service, timer_id
 
-    patch = pytest.MonkeyPatch()
-    patch.setattr(_demo, "demo_service", keep)
+    monkeypatch.setattr(_demo, "demo_service", keep)
     buffer = io.StringIO()
     before = datetime.now(UTC)
-    try:
-        run_demo(Console(file=buffer, width=1000, color_system=None), history=200)
-    finally:
-        patch.undo()
+    run_demo(Console(file=buffer, width=1000, color_system=None), history=200)
     after = datetime.now(UTC)
     (service,) = services
-    elapsed = (after - before).total_seconds()
-    return buffer.getvalue().splitlines(), service, before, after, elapsed
+    lines = buffer.getvalue().splitlines()
 
-
-def test_the_demo_starts_the_service_and_says_how_to_reach_it(demo: tuple) -> None:  # type: ignore[type-arg]
-    lines, _, _, _, _ = demo
+    # where the service is
     assert lines[0] == ""
     started = re.fullmatch(
         r"==> Started the reference Timers service at (http://127\.0\.0\.1:\d+/api/v1)", lines[1]
@@ -70,11 +62,7 @@ def test_the_demo_starts_the_service_and_says_how_to_reach_it(demo: tuple) -> No
         f"    client = TimersClient(token, base_url={base!r})",
     ]
 
-
-def test_the_demo_lists_the_failed_runs_of_the_last_seven_days_in_pages_of_ten(
-    demo: tuple,  # type: ignore[type-arg]
-) -> None:
-    lines, service, before, after, _ = demo
+    # the failed runs of the last 7 days, in pages of 10
     failures = list(client_of(service).iter_runs(DEMO_TIMER_ID, status=RunStatus.FAILURE))
     # the demo took "a week ago" between `before` and `after`: count the runs either way
     most = [run for run in failures if run.start_time > before - timedelta(days=7)]
@@ -107,11 +95,7 @@ def test_the_demo_lists_the_failed_runs_of_the_last_seven_days_in_pages_of_ten(
     assert lines[step + 9] == "==> One failed run's error (client.get_run)"
     assert lines[step + 10].split() == ["Run", most[0].id]
 
-
-def test_the_demo_triggers_a_run_and_shows_each_status_until_it_ends(
-    demo: tuple,  # type: ignore[type-arg]
-) -> None:
-    lines, service, _, _, _ = demo
+    # a run triggered and waited for, each status shown
     step = lines.index("==> Trigger a run now and wait for it (client.run_timer(..., wait=True))")
     assert lines[step + 1 : step + 4] == [
         "    status: pending",
@@ -129,12 +113,7 @@ def test_the_demo_triggers_a_run_and_shows_each_status_until_it_ends(
     assert finished.group(2) == f"{newest.duration.total_seconds():.1f}"
     assert 0.9 <= newest.duration.total_seconds() < 5
 
-
-def test_the_demo_reads_the_same_history_through_the_production_jobs_api(
-    demo: tuple,  # type: ignore[type-arg]
-) -> None:
-    lines, service, _, _, _ = demo
-    base = lines[1].rpartition(" ")[2]
+    # the same history through the production jobs API
     jobs_url = base.removesuffix("/api/v1")
     step = lines.index(
         "==> The production Globus Timers API: the same history from /jobs (api='jobs')"
@@ -149,12 +128,7 @@ def test_the_demo_reads_the_same_history_through_the_production_jobs_api(
         "the production Globus Timers service has no endpoint that runs a timer now",
     ]
 
-
-def test_the_demo_shows_a_typed_not_found_error_with_its_fields(
-    demo: tuple,  # type: ignore[type-arg]
-) -> None:
-    lines, _, _, _, _ = demo
-    base = lines[1].rpartition(" ")[2]
+    # a typed 404 with its fields
     step = lines.index("==> Errors are typed: a run that does not exist (NotFoundError)")
     missing = "00000000-0000-0000-0000-00000000dead"
     assert lines[step + 1].startswith(
@@ -167,14 +141,13 @@ def test_the_demo_shows_a_typed_not_found_error_with_its_fields(
     assert fields, lines[step + 2]
     assert lines[step + 1].endswith(f"request id {fields.group(1)})")
 
-
-def test_the_demo_ends_with_its_time_and_the_next_steps(demo: tuple) -> None:  # type: ignore[type-arg]
-    lines, _, _, _, elapsed = demo
-    done = re.fullmatch(r"Done in (\d+\.\d) s\.", lines[-len(next_steps()) - 1])
-    assert done, lines[-len(next_steps()) - 1]
-    assert 0.9 <= float(done.group(1)) <= elapsed + 0.05
-    assert lines[-len(next_steps()) :] == next_steps()
-    assert lines[-len(next_steps()) - 2] == ""
+    # the time it took, then what to do next
+    steps = next_steps()
+    assert lines[-len(steps) - 2] == ""
+    done = re.fullmatch(r"Done in (\d+\.\d) s\.", lines[-len(steps) - 1])
+    assert done, lines[-len(steps) - 1]
+    assert 0.9 <= float(done.group(1)) <= (after - before).total_seconds() + 0.05
+    assert lines[-len(steps) :] == steps
 
 
 def test_next_steps_name_the_command_when_it_is_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
