@@ -14,6 +14,7 @@ import re
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -42,12 +43,21 @@ def test_the_demo_prints_what_the_service_it_started_holds(monkeypatch: pytest.M
         services.append(service)
         return service, timer_id
 
+    waits: list[dict[str, object]] = []
+
+    class Client(TimersClient):
+        def run_timer(self, *args: Any, **options: Any) -> Any:
+            waits.append(options)
+            return super().run_timer(*args, **options)
+
     monkeypatch.setattr(_demo, "demo_service", keep)
+    monkeypatch.setattr(_demo, "TimersClient", Client)
     buffer = io.StringIO()
     before = datetime.now(UTC)
-    run_demo(Console(file=buffer, width=1000, color_system=None), history=200)
+    run_demo(Console(file=buffer, width=1000, color_system=None))  # 300 runs by default
     after = datetime.now(UTC)
     (service,) = services
+    requests = list(service.requests)  # the demo's, before this test's own
     lines = buffer.getvalue().splitlines()
 
     # where the service is
@@ -58,7 +68,7 @@ def test_the_demo_prints_what_the_service_it_started_holds(monkeypatch: pytest.M
     assert started, lines[1]
     base = started.group(1)
     assert lines[2:4] == [
-        f"    timer {DEMO_TIMER_ID} has 200 past runs, one an hour.",
+        f"    timer {DEMO_TIMER_ID} has 300 past runs, one an hour.",
         f"    client = TimersClient(token, base_url={base!r})",
     ]
 
@@ -80,6 +90,10 @@ def test_the_demo_prints_what_the_service_it_started_holds(monkeypatch: pytest.M
     count, pages = int(found.group(1)), int(found.group(2))
     assert len(fewest) <= count <= len(most)
     assert pages == math.ceil(count / 10)
+    listed = [path for method, path in requests if "status=failure" in path]
+    assert len(listed) == pages
+    assert all(method == "GET" for method, path in requests if path in listed)
+    assert all("limit=10&" in path or path.endswith("limit=10") for path in listed), listed
     table = lines[step + 2 : step + 8]
     assert table[0].split() == [
         "ID",
@@ -102,6 +116,10 @@ def test_the_demo_prints_what_the_service_it_started_holds(monkeypatch: pytest.M
         "    status: in_progress",
         "    status: success",
     ]
+    # it waits 30 s at most, polling five times a second
+    # (then once more through the jobs API, which cannot run a timer: see below)
+    assert [(w["wait"], w["timeout"], w["poll_interval"]) for w in waits[:1]] == [(True, 30, 0.2)]
+    assert waits[1:] == [{}]
     finished = re.fullmatch(
         rf"    run ({UUID}) finished: success in (\d+\.\d)s, outcome HTTP 202", lines[step + 4]
     )
@@ -226,3 +244,31 @@ def test_main_says_which_extra_to_install_when_the_command_line_cannot_import(
     assert capsys.readouterr().err == (
         "timers: the command line needs timers.cli._app: pip install 'timers-client[cli]'\n"
     )
+
+
+def test_main_names_no_module_when_the_import_error_does_not_say_which(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    class Unnamed:
+        """Fails to import the command line the way a broken install can: no module name."""
+
+        @staticmethod
+        def find_spec(name: str, *_: object) -> None:
+            if name == "timers.cli._app":
+                raise ModuleNotFoundError("broken install")
+
+    monkeypatch.delitem(sys.modules, "timers.cli._app", raising=False)
+    monkeypatch.setattr(sys, "meta_path", [Unnamed(), *sys.meta_path])
+    with pytest.raises(SystemExit) as exited:
+        timers.cli.main()
+    assert exited.value.code == 1
+    assert capsys.readouterr().err == (
+        "timers: the command line needs a dependency: pip install 'timers-client[cli]'\n"
+    )
+
+
+def test_the_demo_prints_urls_ids_and_messages_as_text_not_markup() -> None:
+    buffer = io.StringIO()
+    text = "    NotFoundError: no run [bold]x[/bold] at http://h/[/] (request id [1])"
+    _demo._say(Console(file=buffer, width=1000, color_system=None), text)
+    assert buffer.getvalue() == text + "\n"

@@ -43,7 +43,7 @@ def run_demo(out: Console, *, history: int = 300) -> None:
     with serve(service) as base_url, TimersClient(DEMO_TOKEN, base_url=base_url) as client:
         step(f"Started the reference Timers service at {base_url}")
         out.print(f"    timer {timer_id} has {history} past runs, one an hour.")
-        out.print(f"    client = TimersClient(token, base_url={base_url!r})", markup=False)
+        _say(out, f"    client = TimersClient(token, base_url={base_url!r})")
 
         step("Failed runs of the last 7 days, across pages of 10 (client.iter_run_pages)")
         week_ago = datetime.now(UTC) - timedelta(days=7)
@@ -69,45 +69,49 @@ def run_demo(out: Console, *, history: int = 300) -> None:
             poll_interval=0.2,
             on_update=lambda r: out.print(f"    status: {_output.status_markup(r.status)}"),
         )
-        out.print(
+        _say(
+            out,
             f"    run {run.id} finished: {run.status.value} "
             f"in {_output.format_duration(run.duration)}, outcome {_output.outcome(run)}",
-            markup=False,
         )
 
         step("The production Globus Timers API: the same history from /jobs (api='jobs')")
         jobs_url = base_url.removesuffix("/api/v1")
         with TimersClient(DEMO_TOKEN, base_url=jobs_url, api="jobs") as jobs:
-            out.print(
-                f"    jobs = TimersClient(token, api='jobs', base_url={jobs_url!r})", markup=False
-            )
+            _say(out, f"    jobs = TimersClient(token, api='jobs', base_url={jobs_url!r})")
             newest = next(iter(jobs.iter_runs(timer_id, max_items=1)))
-            out.print(
+            _say(
+                out,
                 f"    newest run: {newest.status.value}, started "
                 f"{_output.format_time(newest.start_time)}; its id {newest.id} is derived "
                 "(production results carry none)",
-                markup=False,
             )
             try:
                 jobs.run_timer(timer_id)
             except UnsupportedOperationError as error:
-                out.print(f"    run_timer: {type(error).__name__}: {error}", markup=False)
+                _say(out, f"    run_timer: {type(error).__name__}: {error}")
 
         step("Errors are typed: a run that does not exist (NotFoundError)")
         missing = str(uuid.UUID(int=0xDEAD))
         try:
             client.get_run(timer_id, missing)
         except NotFoundError as error:
-            out.print(f"    {type(error).__name__}: {error}", markup=False)
-            out.print(
+            _say(out, f"    {type(error).__name__}: {error}")
+            _say(
+                out,
                 f"    status_code={error.status_code} code={error.code!r} "
                 f"request_id={error.request_id!r}",
-                markup=False,
             )
 
     out.print(f"\nDone in {time.perf_counter() - started:.1f} s.")
     for line in next_steps():
-        out.print(line, markup=False)
+        _say(out, line)
+
+
+def _say(out: Console, text: str) -> None:
+    """Print ``text`` as it is, never as rich markup: it holds URLs, ids and server messages,
+    where a ``[`` is text (and a stray ``[/]`` would make rich raise)."""
+    out.print(text, markup=False)
 
 
 def next_steps() -> list[str]:
