@@ -26,9 +26,9 @@ def demo_service(history: int, *, seed: int = 7) -> tuple[FakeTimersService, str
     service = FakeTimersService(
         tokens=[DEMO_TOKEN], seed=seed, pending_seconds=0.3, in_progress_seconds=0.7
     )
-    timer_id = service.add_timer(DEMO_TIMER_ID, callback="web", failure_rate=0.0)
+    timer_id = service.add_timer(DEMO_TIMER_ID)  # a web callback that never fails
     if history:
-        service.seed_history(timer_id, history, interval=timedelta(hours=1), failure_rate=0.15)
+        service.seed_history(timer_id, history, failure_rate=0.15)  # one run an hour
     return service, timer_id
 
 
