@@ -115,12 +115,11 @@ def error_body(
     request_id: str,
     message: str | None = None,
     errors: list[dict[str, str]] | None = None,
-    code: str | None = None,
 ) -> dict[str, Any]:
-    """The spec's ``Error``: ``code`` (from ``status`` unless given), ``message``
-    (the status phrase unless given), ``request_id`` and, if any, ``errors``."""
+    """The spec's ``Error``: ``code`` (from ``status``), ``message`` (the status phrase
+    unless given), ``request_id`` and, if any, ``errors``."""
     body: dict[str, Any] = {
-        "code": code or error_code(status),
+        "code": error_code(status),
         "message": message or f"{status_phrase(status)}.",
         "request_id": request_id,
     }
@@ -138,18 +137,10 @@ def json_reply(
 
 
 def error_reply(
-    status: int,
-    request_id: str,
-    message: str,
-    *,
-    errors: list[dict[str, str]] | None = None,
-    code: str | None = None,
-    headers: tuple[tuple[str, str], ...] = (),
+    status: int, request_id: str, message: str, *, errors: list[dict[str, str]] | None = None
 ) -> Reply:
-    """An ``Error`` answer (see ``error_body``) with ``status`` and extra ``headers``."""
-    return json_reply(
-        status, error_body(status, request_id, message, errors, code), request_id, headers
-    )
+    """An ``Error`` answer (see ``error_body``) with ``status``."""
+    return json_reply(status, error_body(status, request_id, message, errors), request_id)
 
 
 def shaped_error_reply(

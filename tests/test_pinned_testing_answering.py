@@ -1,0 +1,232 @@
+"""Pinned behaviour of the reference service's sans-IO answer layer, fault injection and replies.
+
+What ``service.answerer.answer(...)`` gives back, exactly: the shared steps' error answers (401
+with its ``WWW-Authenticate`` challenge, 404 for a path no API knows, 405 with ``Allow``) as
+whole ``Reply`` values (status, header names as sent, in order, and the JSON body); injected
+faults: on paths no API knows, the headers ``fail_next`` adds (its own ``X-Request-Id`` and
+``Content-Type`` unless the caller gave them, in any case), the default body's code and reason
+phrase for any status; ``drop_next`` for one operation only; the messages that refuse a bad
+fault.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from timers.testing import Drop, FakeTimersService, Reply
+
+TOKEN = "test-token"
+BEARER = f"Bearer {TOKEN}"
+TIMER = "12345678-1234-1234-1234-123456789012"
+RUNS = f"/timers/{TIMER}/runs"
+
+
+@pytest.fixture
+def service() -> FakeTimersService:
+    service = FakeTimersService(tokens=[TOKEN], seed=5)
+    service.add_timer(TIMER)
+    return service
+
+
+def _answer(
+    service: FakeTimersService, method: str, target: str, authorization: str | None
+) -> Reply:
+    reply = service.answerer.answer(method, target, authorization)
+    assert isinstance(reply, Reply)
+    return reply
+
+
+def _runs_error(code: str, message: str, request_id: str) -> bytes:
+    body = {"code": code, "message": message, "request_id": request_id}
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+# --- the shared steps' error answers ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("authorization", [None, "", "Basic dGVzdDp0ZXN0", "Bearer"])
+def test_a_request_without_a_bearer_token_gets_401_with_a_plain_bearer_challenge(
+    service: FakeTimersService, authorization: str | None
+) -> None:
+    reply = _answer(service, "GET", RUNS, authorization)
+    request_id = reply.header("x-request-id")
+    assert request_id is not None and len(request_id) == 16
+    assert reply == Reply(
+        401,
+        (
+            ("Content-Type", "application/json"),
+            ("X-Request-Id", request_id),
+            ("WWW-Authenticate", "Bearer"),
+        ),
+        _runs_error("AUTHENTICATION_ERROR", "Missing or invalid bearer token.", request_id),
+    )
+
+
+def test_an_unknown_bearer_token_gets_401_with_an_invalid_token_challenge(
+    service: FakeTimersService,
+) -> None:
+    reply = _answer(service, "GET", RUNS, "Bearer not-a-known-token")
+    request_id = reply.header("x-request-id")
+    assert request_id is not None
+    assert reply == Reply(
+        401,
+        (
+            ("Content-Type", "application/json"),
+            ("X-Request-Id", request_id),
+            ("WWW-Authenticate", 'Bearer error="invalid_token"'),
+        ),
+        _runs_error("AUTHENTICATION_ERROR", "Missing or invalid bearer token.", request_id),
+    )
+
+
+def test_the_401_of_the_jobs_api_is_spelled_in_its_own_error_shape(
+    service: FakeTimersService,
+) -> None:
+    reply = _answer(service, "GET", f"/jobs/{TIMER}", None)
+    assert reply.status == 401
+    assert reply.headers[-1] == ("WWW-Authenticate", "Bearer")
+    assert reply.json() == {
+        "error": {
+            "code": "AUTHENTICATION_ERROR",
+            "detail": "Missing or invalid bearer token.",
+            "status": 401,
+        }
+    }
+
+
+def test_a_path_no_api_knows_gets_404_no_such_resource(service: FakeTimersService) -> None:
+    reply = _answer(service, "GET", "/nowhere/at/all?limit=5", BEARER)
+    request_id = reply.header("x-request-id")
+    assert request_id is not None and len(request_id) == 16
+    assert reply == Reply(
+        404,
+        (("Content-Type", "application/json"), ("X-Request-Id", request_id)),
+        _runs_error("NOT_FOUND", "No such resource.", request_id),
+    )
+
+
+def test_a_method_the_path_does_not_take_gets_405_with_an_allow_header(
+    service: FakeTimersService,
+) -> None:
+    reply = _answer(service, "PATCH", RUNS, BEARER)
+    request_id = reply.header("x-request-id")
+    assert request_id is not None
+    assert reply == Reply(
+        405,
+        (
+            ("Content-Type", "application/json"),
+            ("X-Request-Id", request_id),
+            ("Allow", "GET"),
+        ),
+        _runs_error("METHOD_NOT_ALLOWED", "PATCH is not allowed here; use GET.", request_id),
+    )
+
+
+# --- faults on any request ----------------------------------------------------------------------
+
+
+def test_a_fault_for_any_request_answers_a_path_no_api_knows_in_the_runs_error_shape(
+    service: FakeTimersService,
+) -> None:
+    service.fail_next(status=502)
+    reply = _answer(service, "GET", "/nowhere", BEARER)
+    request_id = reply.header("x-request-id")
+    assert request_id is not None
+    assert reply == Reply(
+        502,
+        (("X-Request-Id", request_id), ("Content-Type", "application/json")),
+        _runs_error("BAD_GATEWAY", "Bad Gateway.", request_id),
+    )
+
+
+# --- the headers of an injected answer ----------------------------------------------------------
+
+
+def test_an_injected_text_body_gets_a_request_id_and_a_text_content_type(
+    service: FakeTimersService,
+) -> None:
+    service.fail_next(status=500, headers={"Retry-After": "1"}, body="boom")
+    reply = _answer(service, "GET", RUNS, BEARER)
+    request_id = reply.header("x-request-id")
+    assert request_id is not None
+    assert reply == Reply(
+        500,
+        (
+            ("Retry-After", "1"),
+            ("X-Request-Id", request_id),
+            ("Content-Type", "text/plain; charset=utf-8"),
+        ),
+        b"boom",
+    )
+
+
+@pytest.mark.parametrize("body", [None, b"<html></html>", {"a": 1}])
+def test_injected_headers_that_name_the_request_id_or_content_type_are_kept_as_given(
+    service: FakeTimersService, body: bytes | dict[str, int] | None
+) -> None:
+    given = {"x-REQUEST-id": "given-id", "CONTENT-type": "text/html"}
+    service.fail_next(status=503, headers=given, body=body)
+    reply = _answer(service, "GET", RUNS, BEARER)
+    assert reply.headers == (("x-REQUEST-id", "given-id"), ("CONTENT-type", "text/html"))
+
+
+# --- queueing faults ----------------------------------------------------------------------------
+
+
+def test_a_drop_for_one_operation_leaves_the_other_operations_answered(
+    service: FakeTimersService,
+) -> None:
+    service.drop_next(operation="run_timer")
+    listed = service.answerer.answer("GET", RUNS, BEARER)
+    assert isinstance(listed, Reply) and listed.status == 200
+    assert service.answerer.answer("POST", f"/timers/{TIMER}/run", BEARER) == Drop()
+    assert service.runs_created == 0
+
+
+def test_a_drop_for_an_operation_no_api_has_is_refused(service: FakeTimersService) -> None:
+    with pytest.raises(ValueError, match=r"operation must be one of .*, got 'delete_job'"):
+        service.drop_next(operation="delete_job")
+    reply = service.answerer.answer("GET", RUNS, BEARER)
+    assert isinstance(reply, Reply) and reply.status == 200
+
+
+@pytest.mark.parametrize("count", [0, -1])
+def test_a_fault_count_below_one_is_refused_with_a_message_saying_so(
+    service: FakeTimersService, count: int
+) -> None:
+    with pytest.raises(ValueError, match=r"^count must be at least 1$"):
+        service.fail_next(count)
+    with pytest.raises(ValueError, match=r"^count must be at least 1$"):
+        service.drop_next(count)
+
+
+# --- the default body of an injected answer -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "message"),
+    [
+        (200, "INJECTED", "OK."),
+        (299, "INJECTED", "Error."),
+        (399, "INJECTED", "Error."),
+        (400, "INVALID_PARAMETER", "Bad Request."),
+        (418, "ERROR", "I'm a Teapot."),
+        (599, "ERROR", "Error."),
+    ],
+)
+def test_an_injected_status_without_a_body_is_named_by_its_code_and_reason_phrase(
+    service: FakeTimersService, status: int, code: str, message: str
+) -> None:
+    service.fail_next(status=status)
+    runs = _answer(service, "GET", RUNS, BEARER)
+    assert runs.status == status
+    assert runs.json() == {
+        "code": code,
+        "message": message,
+        "request_id": runs.header("x-request-id"),
+    }
+    service.fail_next(status=status)
+    jobs = _answer(service, "GET", f"/jobs/{TIMER}", BEARER)
+    assert jobs.json() == {"error": {"code": code, "detail": message, "status": status}}
