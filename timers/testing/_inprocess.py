@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -43,22 +44,23 @@ def respond(
 
 
 def respx_router(
-    base_urls: str | Sequence[str], handle: Callable[[httpx.Request], httpx.Response]
+    base_urls: Sequence[str], handle: Callable[[httpx.Request], httpx.Response]
 ) -> respx.MockRouter:
     """A respx router sending every request under any of ``base_urls`` (same scheme, host
-    and port, a path starting with the base URL's) to ``handle``."""
+    and port; the base URL's path itself or a path under it) to ``handle``."""
     try:
         import respx  # an optional dependency: only service.mock() needs it
     except ModuleNotFoundError:
         raise MissingExtraError("service.mock()", extra="testing", module="respx") from None
 
     router = respx.mock(assert_all_called=False)
-    for base_url in [base_urls] if isinstance(base_urls, str) else base_urls:
+    for base_url in base_urls:
         url = httpx.URL(base_url)
         lookups: dict[str, Any] = {"scheme": url.scheme, "host": url.host}
         if url.port is not None:
             lookups["port"] = url.port
-        if url.path.rstrip("/"):
-            lookups["path__startswith"] = url.path.rstrip("/")
+        if prefix := url.path.rstrip("/"):
+            # A regex, not path__startswith: respx reads a prefix like "//api" as a URL.
+            lookups["path__regex"] = f"^{re.escape(prefix)}(?:/|$)"
         router.route(**lookups).mock(side_effect=handle)
     return router
