@@ -119,21 +119,27 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     server: _Server
     reader: DeadlineReader
+    refused: bool
 
     def setup(self) -> None:
         super().setup()
         self.rfile.close()  # the stdlib's reader, replaced by one that keeps a deadline
         self.reader = DeadlineReader(self.connection, self.server.idle_timeout)
         self.rfile = io.BufferedReader(self.reader)
-        if not self.server.track(self.connection):
-            self.close_connection = True
+        self.refused = not self.server.track(self.connection)
+        if self.refused:
             with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
 
+    def handle(self) -> None:
+        # A connection that arrives while the server closes is not served at all: not even the
+        # request it may already have sent (a POST .../run would create a run nobody sees).
+        if not self.refused:
+            super().handle()
+
     def finish(self) -> None:
         self.server.untrack(self.connection)
-        with contextlib.suppress(OSError):
-            super().finish()
+        super().finish()
 
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: tests read ``service.requests`` instead of a server log."""
@@ -200,7 +206,6 @@ class _Handler(BaseHTTPRequestHandler):
         except ClientGone:
             self.close_connection = True
             return
-        self.reader.deadline = None  # the request is in: answering it is not the client's time
         service = self.server.service
         try:
             outcome = service.answerer.answer(
