@@ -95,7 +95,7 @@ def test_the_demo_prints_what_the_service_it_started_holds(monkeypatch: pytest.M
     assert all(method == "GET" for method, path in requests if path in listed)
     assert all("limit=10&" in path or path.endswith("limit=10") for path in listed), listed
     table = lines[step + 2 : step + 8]
-    assert table[0].split() == "ID STATUS STARTED (UTC) DURATION CALLBACK OUTCOME".split()
+    assert " ".join(table[0].split()) == "ID STATUS STARTED (UTC) DURATION CALLBACK OUTCOME"
     assert [row.split()[:2] for row in table[1:]] == [[run.id, "failure"] for run in most[:5]]
     assert lines[step + 8] == ""
     assert lines[step + 9] == "==> One failed run's error (client.get_run)"

@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 import respx
+from support.clocks import START, Clock, Sleeps
 
 from timers.testing import DEFAULT_BASE_URL, DEFAULT_JOBS_BASE_URL, Drop, FakeTimersService, Reply
 
@@ -29,26 +30,7 @@ BEARER = f"Bearer {TOKEN}"
 TIMER = "12345678-1234-1234-1234-123456789012"
 RUN = "9f2d8c7e-4b2a-4de2-8d72-0e1ab3c4d5e6"
 MISSING = "00000000-0000-4000-8000-000000000000"
-START = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 RUN_STATUSES = "pending, in_progress, success, failure"
-
-
-class Clock:
-    """The service's clock: only moves when a test moves it."""
-
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-class Sleeps:
-    def __init__(self) -> None:
-        self.calls: list[float] = []
-
-    def __call__(self, seconds: float) -> None:
-        self.calls.append(seconds)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 import pytest
+from support.clocks import START, Clock
 
 from timers.testing import FakeTimersService, Reply
 
@@ -22,18 +23,7 @@ TOKEN = "test-token"
 BEARER = f"Bearer {TOKEN}"
 TIMER = "12345678-1234-1234-1234-123456789012"
 OTHER = "87654321-4321-4321-4321-210987654321"
-START = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 MS = timedelta(milliseconds=1)
-
-
-class Clock:
-    """The service's clock: only moves when a test moves it."""
-
-    def __init__(self, now: datetime = START) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def _service(seed: int = 0, **options: Any) -> FakeTimersService:

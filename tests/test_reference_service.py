@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 import pytest
 import respx
+from support.clocks import START, Clock, Sleeps
 from support.openapi import validating
 
 from timers.testing._service import DEFAULT_BASE_URL, FakeTimersService
@@ -26,25 +27,6 @@ TOKEN = "test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 TIMER = "12345678-1234-1234-1234-123456789012"
 MISSING = "00000000-0000-4000-8000-000000000000"
-START = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
-
-
-class Clock:
-    """The service's clock: only moves when a test moves it."""
-
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-class Sleeps:
-    def __init__(self) -> None:
-        self.calls: list[float] = []
-
-    def __call__(self, seconds: float) -> None:
-        self.calls.append(seconds)
 
 
 @pytest.fixture
