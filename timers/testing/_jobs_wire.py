@@ -87,7 +87,7 @@ def job_result(run: Run, now: datetime, *, flow: bool) -> dict[str, Any]:
 def _schedule_times(timer: Timer, now: datetime) -> tuple[datetime, datetime]:
     """``(start, next_run)``: the timer starts at its oldest run (or when it was added) and
     runs every ``timer.interval`` from then on."""
-    created = timer.created_at or now
+    created = timer.created_at
     start = min(created, timer.keys[0][0]) if timer.keys else created
     interval = max(timer.interval, timedelta(seconds=1))
     if now < start:

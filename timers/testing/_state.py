@@ -87,10 +87,10 @@ class Timer:
     failure_rate: float
     target: str  # the web hook URL or the flow id
     rng: random.Random
+    created_at: datetime  # when ``add_timer`` made it (service time)
     runs: dict[str, Run] = attrs.Factory(dict)
     keys: list[tuple[datetime, str]] = attrs.Factory(list)  # sorted ascending
     histories: int = 0
-    created_at: datetime | None = None  # when ``add_timer`` made it (service time)
     interval: timedelta = timedelta(hours=1)  # its schedule: the last ``seed_history`` interval
 
     def add(self, runs: list[Run]) -> None:
