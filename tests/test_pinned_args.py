@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime
 
 import pytest
+from support.clocks import NoOffset
 
 from timers import InvalidArgumentError
 from timers._args import (
@@ -38,17 +39,6 @@ def local_zone_east_of_utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     time.tzset()
 
 
-class _NoOffset(tzinfo):
-    def utcoffset(self, dt: datetime | None) -> timedelta | None:
-        return None
-
-    def dst(self, dt: datetime | None) -> timedelta | None:
-        return None
-
-    def tzname(self, dt: datetime | None) -> str | None:
-        return None
-
-
 def test_an_id_of_the_wrong_type_is_refused_naming_its_type() -> None:
     assert (
         message_of(check_uuid, "run_id", 42) == "run_id must be a UUID (str or uuid.UUID), got int"
@@ -73,7 +63,7 @@ def test_a_bound_that_is_not_a_datetime_is_refused_naming_its_type() -> None:
 
 
 def test_a_datetime_whose_zone_has_no_offset_is_refused_as_naive() -> None:
-    message = message_of(check_datetime, "start_after", datetime(2026, 11, 28, tzinfo=_NoOffset()))
+    message = message_of(check_datetime, "start_after", datetime(2026, 11, 28, tzinfo=NoOffset()))
     assert message.startswith("start_after must be timezone-aware")
 
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import random
 import time
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from support.clocks import START, Clock
+from support.clocks import START, Clock, NoOffset
 
 from timers.testing import FakeTimersService, Reply
 
@@ -105,24 +105,8 @@ def test_a_naive_clock_is_refused_by_name() -> None:
         service.now()
 
 
-class _Undecided(tzinfo):
-    """A zone that will not say its offset: a datetime in it is as good as naive."""
-
-    def utcoffset(self, dt: datetime | None) -> timedelta | None:
-        return None
-
-    def dst(self, dt: datetime | None) -> timedelta | None:
-        return None
-
-    def tzname(self, dt: datetime | None) -> str | None:
-        return None
-
-    def __repr__(self) -> str:
-        return "Undecided()"
-
-
 def test_a_clock_whose_zone_has_no_offset_is_refused() -> None:
-    service = FakeTimersService(clock=lambda: datetime(2026, 11, 28, 12, 0, tzinfo=_Undecided()))
+    service = FakeTimersService(clock=lambda: datetime(2026, 11, 28, 12, 0, tzinfo=NoOffset()))
     with pytest.raises(ValueError, match=r"^clock\(\) must be timezone-aware, got "):
         service.now()
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from support.clocks import NoOffset
 
 from timers._time import format_datetime, parse_datetime, quick_datetime
 
@@ -113,19 +114,6 @@ def test_quick_datetime_refuses_an_impossible_date() -> None:
 # --- format_datetime --------------------------------------------------------------------------
 
 
-class _NoOffset(tzinfo):
-    """A zone that does not know its offset: the datetime is naive in all but name."""
-
-    def utcoffset(self, dt: datetime | None) -> timedelta | None:
-        return None
-
-    def dst(self, dt: datetime | None) -> timedelta | None:
-        return None
-
-    def tzname(self, dt: datetime | None) -> str | None:
-        return None
-
-
 NAIVE_MESSAGE = r"^naive datetime: give a timezone-aware datetime$"
 
 
@@ -136,7 +124,7 @@ def test_formatting_a_naive_datetime_is_refused_with_a_message() -> None:
 
 def test_formatting_a_datetime_whose_zone_has_no_offset_is_refused() -> None:
     with pytest.raises(ValueError, match=NAIVE_MESSAGE):
-        format_datetime(datetime(2026, 11, 28, 12, tzinfo=_NoOffset()))
+        format_datetime(datetime(2026, 11, 28, 12, tzinfo=NoOffset()))
 
 
 def test_formatting_converts_to_utc_whatever_the_local_zone(local_zone_far_from_utc: None) -> None:

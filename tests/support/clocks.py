@@ -1,8 +1,9 @@
-"""A clock and a sleep for the reference service that only move when a test moves them."""
+"""Time for tests: a clock and a sleep that only move when a test moves them, and a zone
+without an offset."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, tzinfo
 
 START = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
@@ -25,3 +26,19 @@ class Sleeps:
 
     def __call__(self, seconds: float) -> None:
         self.calls.append(seconds)
+
+
+class NoOffset(tzinfo):
+    """A zone that will not say its offset: a datetime in it is naive in all but name."""
+
+    def utcoffset(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+    def tzname(self, dt: datetime | None) -> str | None:
+        return None
+
+    def __repr__(self) -> str:
+        return "NoOffset()"
