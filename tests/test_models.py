@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
-import attrs
 import pytest
 from support.bodies import failed_run_json, numbered_runs, page_json, run_json
 
@@ -43,7 +43,7 @@ def test_a_non_string_status_is_still_an_error() -> None:
 
 def test_models_are_frozen_and_slotted() -> None:
     run = TimerRun.from_dict(run_json())
-    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         run.status = RunStatus.FAILURE  # type: ignore[misc]
     assert not hasattr(run, "__dict__")
     assert hash(run) == hash(TimerRun.from_dict(run_json()))
@@ -63,7 +63,9 @@ def test_duration_and_is_finished() -> None:
     start = datetime(2026, 11, 28, 12, tzinfo=UTC)
     running = TimerRun("i", "t", RunStatus.IN_PROGRESS, start)
     assert running.duration is None and not running.is_finished
-    done = attrs.evolve(running, status=RunStatus.SUCCESS, end_time=start + timedelta(seconds=90))
+    done = dataclasses.replace(
+        running, status=RunStatus.SUCCESS, end_time=start + timedelta(seconds=90)
+    )
     assert done.duration == timedelta(seconds=90) and done.is_finished
 
 

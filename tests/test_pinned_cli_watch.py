@@ -3,13 +3,13 @@ wait shows off a terminal, with a fake clock and canned answers."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
-import attrs
 import httpx
 import pytest
 import respx
@@ -259,7 +259,7 @@ def test_progress_on_a_terminal_starts_by_waiting_for_the_run() -> None:
 
 
 def test_progress_cuts_long_run_ids(fake_time: FakeTime) -> None:
-    long = attrs.evolve(timer_run("pending"), id="r" * 500)
+    long = dataclasses.replace(timer_run("pending"), id="r" * 500)
     console = Console(file=io.StringIO(), force_terminal=True)
     shown = Progress(console)
     updates: list[str] = []
@@ -276,5 +276,5 @@ def test_progress_lines_are_plain_text_whatever_the_consoles_defaults(
 ) -> None:
     console = coloured(width=400, markup=False, highlight=True)
     shown = Progress(console)
-    shown.on_update(attrs.evolve(timer_run("pending"), id="[bold]42"))
+    shown.on_update(dataclasses.replace(timer_run("pending"), id="[bold]42"))
     assert written(console) == "timers: run [bold]42: pending\n"

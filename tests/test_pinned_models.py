@@ -5,6 +5,7 @@ values."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import pickle
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
@@ -22,8 +23,9 @@ from timers import (
     RunStatus,
     TimerRun,
     _models,
+    _status,
 )
-from timers._models import _checked_run, parse_page, parse_run, status_of
+from timers._models import _checked_run, build_result, build_run, parse_page, parse_run, status_of
 
 START = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 FLOW_RUN = "7d9e8f6a-1b2c-4d3e-8f4a-5b6c7d8e9f0a"
@@ -73,13 +75,52 @@ def test_status_of_gives_the_member_for_a_known_status() -> None:
 
 
 def test_status_of_remembers_at_most_256_statuses(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_models, "_KNOWN_STATUSES", {s.value: s for s in RunStatus.known()})
+    monkeypatch.setattr(_status, "_KNOWN_STATUSES", {s.value: s for s in RunStatus.known()})
     for i in range(300):
         assert status_of(f"added-{i}") == f"added-{i}"
-    assert len(_models._KNOWN_STATUSES) == 256
-    assert "added-251" in _models._KNOWN_STATUSES
-    assert "added-252" not in _models._KNOWN_STATUSES
+    assert len(_status._KNOWN_STATUSES) == 256
+    assert "added-251" in _status._KNOWN_STATUSES
+    assert "added-252" not in _status._KNOWN_STATUSES
     assert status_of("added-299") == "added-299"  # still parsed, just not remembered
+
+
+# --- the parsers' constructors ---------------------------------------------------------------
+
+
+def test_build_run_sets_every_field_in_order_like_the_constructor() -> None:
+    result = RunResult("failure", 503, None, RunError("E", "m"))
+    extra = MappingProxyType({"k": 1})
+    values = (RUN_ID, TIMER_ID, RunStatus.FAILURE, START, START + timedelta(seconds=3), result)
+    built = build_run(*values, extra, True, "req-1")
+    made = TimerRun(*values, extra, finished_by_end_time=True, request_id="req-1")
+    assert built == made and repr(built) == repr(made) and hash(built) == hash(made)
+    fields = [f.name for f in dataclasses.fields(TimerRun)]
+    assert [getattr(built, name) for name in fields] == [getattr(made, name) for name in fields]
+    assert built.finished_by_end_time is True and built.request_id == "req-1"
+    assert built.extra is extra
+
+
+def test_built_models_are_as_frozen_as_constructed_ones() -> None:
+    run = build_run(RUN_ID, TIMER_ID, RunStatus.PENDING, START, None, None, {}, False, None)
+    result = build_result("success", None, FLOW_RUN, None)
+    assert type(run) is TimerRun and type(result) is RunResult
+    assert result == RunResult("success", run_id=FLOW_RUN)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        run.id = "other"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.status = "failure"  # type: ignore[misc]
+
+
+def test_constructed_models_hold_read_only_copies_of_their_mappings() -> None:
+    detail = {"attempts": 3}
+    extra = {"ran_at": "x"}
+    error = RunError("E", "m", detail)
+    run = TimerRun(RUN_ID, TIMER_ID, RunStatus.SUCCESS, START, extra=extra)
+    detail["attempts"], extra["ran_at"] = 4, "y"  # the caller's dicts change; the models do not
+    assert error.detail == {"attempts": 3} and run.extra == {"ran_at": "x"}
+    assert type(error.detail) is MappingProxyType and type(run.extra) is MappingProxyType
+    assert RunError("E", "m").detail == {} and TimerRun(RUN_ID, TIMER_ID, "x", START).extra == {}  # type: ignore[arg-type]
+    assert dataclasses.replace(run, status=RunStatus.FAILURE).extra == {"ran_at": "x"}
 
 
 # --- results and errors -----------------------------------------------------------------------

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import email.utils
 
-import attrs
 import httpx
 import pytest
 
@@ -20,7 +20,7 @@ def test_defaults_are_documented_values() -> None:
 
 def test_policy_is_immutable_and_comparable() -> None:
     policy = RetryPolicy(max_retries=5)
-    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         policy.max_retries = 1  # type: ignore[misc]
     assert policy == RetryPolicy(max_retries=5) and hash(policy) == hash(RetryPolicy(max_retries=5))
 

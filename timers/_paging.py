@@ -16,10 +16,9 @@ applies) raise ``PaginationError``, as does a marker seen twice or one longer th
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
-
-import attrs
 
 from timers import _args
 from timers._errors import InvalidArgumentError, PaginationError
@@ -77,10 +76,10 @@ class Pager:
         self._pages += 1
         self._empty = 0 if page.runs else self._empty + 1
         if keep is not None:
-            page = attrs.evolve(page, runs=tuple(run for run in page.runs if keep(run)))
+            page = dataclasses.replace(page, runs=tuple(run for run in page.runs if keep(run)))
         if self._remaining is not None:
             if len(page.runs) > self._remaining:
-                page = attrs.evolve(page, runs=page.runs[: self._remaining])
+                page = dataclasses.replace(page, runs=page.runs[: self._remaining])
             self._remaining -= len(page.runs)
             if self._remaining <= 0:
                 self._done = True

@@ -26,8 +26,8 @@ import math
 import random
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
-import attrs
 import httpx
 
 from timers._errors import APIConnectionError, APITimeoutError, InvalidArgumentError
@@ -44,12 +44,12 @@ NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 # (A LocalProtocolError is never sent either, but it is not worth retrying.)
 
 
-def _non_negative_int(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+def _check_non_negative_int(name: str, value: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InvalidArgumentError(f"{attribute.name} must be an int >= 0, got {value!r}")
+        raise InvalidArgumentError(f"{name} must be an int >= 0, got {value!r}")
 
 
-def _seconds(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
+def _check_seconds(name: str, value: float) -> None:
     if (
         isinstance(value, bool)
         or not isinstance(value, int | float)
@@ -57,11 +57,11 @@ def _seconds(instance: object, attribute: attrs.Attribute[float], value: float) 
         or not 0 <= value <= MAX_SECONDS
     ):
         raise InvalidArgumentError(
-            f"{attribute.name} must be a number of seconds from 0 to {MAX_SECONDS:g}, got {value!r}"
+            f"{name} must be a number of seconds from 0 to {MAX_SECONDS:g}, got {value!r}"
         )
 
 
-@attrs.frozen(slots=True)
+@dataclass(frozen=True, slots=True)
 class RetryPolicy:
     """How a client retries failed requests (see this module's docstring for what is retried).
 
@@ -70,12 +70,18 @@ class RetryPolicy:
     3.6
 
     ``max_retries=0`` turns retries off. The policy is an immutable value: share it freely.
+    Raises ``InvalidArgumentError`` for a count or a number of seconds out of range.
     """
 
-    max_retries: int = attrs.field(default=3, validator=_non_negative_int)
-    backoff_base: float = attrs.field(default=0.5, validator=_seconds)
-    backoff_max: float = attrs.field(default=8.0, validator=_seconds)
-    max_retry_after: float = attrs.field(default=60.0, validator=_seconds)
+    max_retries: int = 3
+    backoff_base: float = 0.5
+    backoff_max: float = 8.0
+    max_retry_after: float = 60.0
+
+    def __post_init__(self) -> None:
+        _check_non_negative_int("max_retries", self.max_retries)
+        for name in ("backoff_base", "backoff_max", "max_retry_after"):
+            _check_seconds(name, getattr(self, name))
 
     def delay_for(self, retry_number: int, *, rand: Callable[[], float] = random.random) -> float:
         """The backoff before retry ``retry_number`` (0-based): exponential, capped, jittered."""

@@ -10,11 +10,10 @@ history spans more than ``_MAX_HOURS`` hours.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any, Literal
-
-import attrs
 
 from timers._models import RunStatus, TimerRun
 from timers._time import format_datetime
@@ -31,7 +30,7 @@ _DAY = timedelta(days=1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-@attrs.frozen(slots=True)
+@dataclass(frozen=True, slots=True)
 class ErrorCount:
     """How often an error code occurred, and when last (the latest start of a run with it)."""
 
@@ -47,7 +46,7 @@ class ErrorCount:
         }
 
 
-@attrs.frozen(slots=True)
+@dataclass(frozen=True, slots=True)
 class Bucket:
     """Outcomes of the runs that started in ``[start, start + one hour or day)``."""
 
@@ -69,7 +68,7 @@ class Bucket:
         }
 
 
-@attrs.frozen(slots=True)
+@dataclass(frozen=True, slots=True)
 class RunSummary:
     """What a history of runs says about a timer (see ``summarize_runs``).
 

@@ -10,6 +10,7 @@ loops.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -17,7 +18,6 @@ from types import TracebackType
 from typing import Self, TypeVar
 from uuid import UUID
 
-import attrs
 import httpx
 
 from timers import _args, _io, _transport
@@ -225,7 +225,7 @@ class TimersClient:
         limit, marker = _args.check_limit("limit", limit), _args.check_marker(marker)
         page = self._request(self._core.dialect.list_page(filters, limit, marker))
         keep = self._core.local_filter(filters)
-        return page if keep is None else attrs.evolve(page, runs=tuple(filter(keep, page)))
+        return page if keep is None else dataclasses.replace(page, runs=tuple(filter(keep, page)))
 
     def get_run(self, timer_id: str | UUID, run_id: str | UUID) -> TimerRun:
         """Fetch one run. Raises ``NotFoundError`` when the timer or the run does not exist.

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any, Final, NoReturn
@@ -24,7 +23,15 @@ from timers import _bridge
 from timers._args import ListFilters
 from timers._dialects import Exchange
 from timers._errors import UnsupportedOperationError
-from timers._models import RunError, RunPage, RunResult, RunStatus, TimerRun, status_of
+from timers._models import (
+    RunError,
+    RunPage,
+    RunStatus,
+    TimerRun,
+    build_result,
+    build_run,
+    status_of,
+)
 from timers._redact import quote
 from timers._time import parse_datetime, quick_datetime
 from timers._validate import (
@@ -94,12 +101,14 @@ def run_id_for(job_id: str, start_time: datetime) -> str:
     if start_time.tzinfo is not UTC:
         start_time = start_time.astimezone(UTC)
     name = f"{job_id.lower()}/{start_time.isoformat(timespec='microseconds')}"
-    # uuid.uuid5, without building a UUID object (it is a third of the cost of a result).
-    digest = bytearray(hashlib.sha1(_NAMESPACE + name.encode(), usedforsecurity=False).digest())
-    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
-    digest[8] = (digest[8] & 0x3F) | 0x80  # the RFC 4122 variant
-    h = digest[:16].hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    # uuid.uuid5 without a UUID object (it was a third of the cost of a result): the SHA-1's
+    # first 32 hex digits, digit 12 the version (5), digit 16 the RFC 4122 variant (10xx).
+    h = _sha1(_NAMESPACE + name.encode(), usedforsecurity=False).hexdigest()
+    return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
+
+
+_sha1 = hashlib.sha1
+_VARIANT = {f"{n:x}": f"{n & 0x3 | 0x8:x}" for n in range(16)}
 
 
 def parse_page(data: Any, request_id: str | None = None) -> RunPage:
@@ -137,55 +146,55 @@ def parse_page(data: Any, request_id: str | None = None) -> RunPage:
     )
 
 
+def _at(where: str, index: int, name: str | None = None) -> str:
+    """A field path (``results.data[3].end_timestamp``): built only to name a problem."""
+    return f"{where}[{index}]" + ("" if name is None else f".{name}")
+
+
 def _run(
     data: Any, where: str, index: int, job_id: str, is_flow: bool, request_id: str | None
 ) -> TimerRun:
-    # Field paths ("results.data[3].end_timestamp") are built only to name a problem.
-    def path(name: str | None = None) -> str:
-        return f"{where}[{index}]" + ("" if name is None else f".{name}")
-
-    obj = data if type(data) is dict else object_at(data, path())
+    if type(data) is not dict:
+        object_at(data, _at(where, index))  # raises unless it is another kind of mapping
     # What the models have no place for stays on the run; absent and null are the same.
-    extra = {name: value for name, value in obj.items() if value is not None}
+    extra = {name: value for name, value in data.items() if value is not None}
     start_name = "start_timestamp" if "start_timestamp" in extra else "ran_at"
     if start_name not in extra:
-        raise fail(path("start_timestamp"), "required field is missing (and no ran_at)")
-    start = _timestamp(extra.pop(start_name), path, start_name)
+        raise fail(
+            _at(where, index, "start_timestamp"), "required field is missing (and no ran_at)"
+        )
+    start = _timestamp(extra.pop(start_name), where, index, start_name)
     end = extra.pop("end_timestamp", None)
     if end is not None:
-        end = _timestamp(end, path, "end_timestamp")
+        end = _timestamp(end, where, index, "end_timestamp")
     raw_status = extra.pop("run_status", None)
     if raw_status is not None and type(raw_status) is not str:
-        raise fail(path("run_status"), f"expected a string, got {type_name(raw_status)}")
+        problem = f"expected a string, got {type_name(raw_status)}"
+        raise fail(_at(where, index, "run_status"), problem)
     status_code = None
     for name in _HTTP_STATUS_FIELDS:
         value = extra.get(name)
         if value is not None and type(value) is not int:
-            raise fail(path(name), f"expected an integer, got {type_name(value)}")
+            raise fail(_at(where, index, name), f"expected an integer, got {type_name(value)}")
         if status_code is None and value is not None:
             status_code = extra.pop(name)
     flow_run = None
     if is_flow and "resource_id" in extra:
         flow_run = extra.pop("resource_id")
         if type(flow_run) is not str:
-            raise fail(path("resource_id"), f"expected a string, got {type_name(flow_run)}")
+            problem = f"expected a string, got {type_name(flow_run)}"
+            raise fail(_at(where, index, "resource_id"), problem)
     errors = extra.pop("errors", None)
-    result = RunResult(
+    result = build_result(
         raw_status or UNKNOWN_STATUS,
         status_code,
         flow_run,
-        None if errors is None else _error(errors, path("errors")),
+        None if errors is None else _error(errors, _at(where, index, "errors")),
     )
-    return TimerRun(
-        run_id_for(job_id, start),
-        job_id,
-        _status(raw_status),
-        start,
-        end,
-        result,
-        MappingProxyType(extra),
-        finished_by_end_time=True,
-        request_id=request_id,
+    run_id = run_id_for(job_id, start)
+    status = _status(raw_status)
+    return build_run(
+        run_id, job_id, status, start, end, result, MappingProxyType(extra), True, request_id
     )
 
 
@@ -207,13 +216,14 @@ def _error(data: Any, path: str) -> RunError:
     return RunError(code if isinstance(code, str) and code else "ERROR", message, obj)
 
 
-def _timestamp(value: Any, path: Callable[[str], str], name: str) -> datetime:
+def _timestamp(value: Any, where: str, index: int, name: str) -> datetime:
     """An RFC 3339 date-time; one without an offset (older payloads) is read as UTC."""
     moment = quick_datetime(value)
     if moment is not None:
         return moment
-    text = string_at(value, path(name))
+    path = _at(where, index, name)
+    text = string_at(value, path)
     try:
         return parse_datetime(text + "Z" if _NAIVE.match(text) else text)
     except ValueError as exc:
-        raise fail(path(name), str(exc)) from None
+        raise fail(path, str(exc)) from None
