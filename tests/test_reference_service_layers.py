@@ -5,11 +5,11 @@ every transport giving the same answer to the same request (injected faults and 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
-import attrs
 import httpx
 import pytest
 
@@ -59,7 +59,7 @@ def test_a_reply_is_an_immutable_value_with_header_and_json_helpers() -> None:
     assert reply.header("X-REQUEST-ID") == "r1"
     assert reply.header("retry-after") is None
     assert reply.json() == {"a": 1}
-    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         reply.status = 500  # type: ignore[misc]
 
 

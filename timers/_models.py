@@ -268,7 +268,8 @@ def _builder(cls: type) -> Callable[..., Any]:
     scope: dict[str, Any] = {f"set_{name}": getattr(cls, name).__set__ for name in names}
     scope.update(new=object.__new__, cls=cls)
     sets = "".join(f"    set_{name}(obj, {name})\n" for name in names)
-    exec(f"def build({', '.join(names)}):\n    obj = new(cls)\n{sets}    return obj", scope)  # noqa: S102
+    code = f"def build({', '.join(names)}):\n    obj = new(cls)\n{sets}    return obj"
+    exec(compile(code, f"<timers._models build {cls.__name__}>", "exec"), scope)  # noqa: S102
     return scope["build"]  # type: ignore[no-any-return]
 
 

@@ -31,9 +31,8 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
-
-import attrs
 
 from support.dual import RUN_ID, TIMER_ID, Dual, DualClient
 from timers import TimersError
@@ -71,7 +70,7 @@ class Stopped(Exception):
     """The server is shutting down (or the client went away): the handler should return."""
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class Request:
     """One request as the server read it; header names are lower case."""
 
@@ -447,7 +446,7 @@ def raised(function: Callable[[], object]) -> TimersError:
     raise AssertionError("no error was raised")
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class Timed:
     """What one of several concurrent calls raised (None: it returned), and how long it took."""
 

@@ -12,10 +12,10 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import attrs
 import click
 from rich.console import Console
 from rich.markup import escape
@@ -86,7 +86,7 @@ def outcome(run: TimerRun) -> str:
     return " ".join(parts) or clean(result.status, 80)
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class Field:
     """One field of a run as the CLI shows it: a JSON value and a table column.
 

@@ -14,7 +14,7 @@ Use it in-process with httpx (``httpx.Client(transport=service.transport())``), 
 (``with service.mock(): ...``), over real HTTP on loopback (``with serve(service) as base_url:
 ...``; ``serve(service, api="jobs")`` yields the jobs API's root URL), or from pytest with
 ``pytest_plugins = ["timers.testing.pytest_plugin"]`` (fixtures ``timers_service``,
-``timers_base_url`` and ``timers_jobs_base_url``). It needs only httpx and attrs; ``mock()``
+``timers_base_url`` and ``timers_jobs_base_url``). It needs only httpx; ``mock()``
 also needs respx (the ``timers-client[testing]`` extra).
 
 Every transport is built on one sans-IO layer, ``service.answerer`` (an ``Answerer``): its

@@ -27,11 +27,11 @@ its ``error_body`` (an ``ErrorBody``), used for the 401, 405 and injected faults
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Protocol
-
-import attrs
 
 from timers.testing._faults import FaultQueue
 from timers.testing._replies import Drop, ErrorBody, Reply, error_body, shaped_error_reply
@@ -42,7 +42,7 @@ __all__ = ["Answerer", "Api", "Route", "WrongMethod"]
 _BEARER = re.compile(r"[ \t]*bearer[ \t]+(?P<token>[^ \t]+)[ \t]*", re.I)
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class Route:
     """A request an API takes: its ``operation`` (which faults match) and how to answer it.
 
@@ -56,7 +56,7 @@ class Route:
     error_body: ErrorBody = error_body
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class WrongMethod:
     """The path is an API's, but not for this method: ``allowed`` is what it takes.
     ``error_body`` spells the 401 or 405 answer."""
@@ -133,7 +133,7 @@ class Answerer:
             if fault is not None:
                 return Drop(after_processing=True)
             if method == "HEAD":
-                reply = attrs.evolve(reply, body=b"")
+                reply = dataclasses.replace(reply, body=b"")
             return reply
 
     def _match(self, method: str, path: str, base_path: str | None) -> Route | WrongMethod | None:

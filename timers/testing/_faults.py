@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
-
-import attrs
 
 from timers.testing._replies import ErrorBody, Reply, error_body
 from timers.testing._wire import json_bytes
@@ -22,7 +21,7 @@ from timers.testing._wire import json_bytes
 __all__ = ["Fault", "FaultQueue"]
 
 
-@attrs.define
+@dataclass(slots=True)
 class Fault:
     """One queued fault, with how many more requests it takes over."""
 

@@ -9,10 +9,9 @@ only: how a dialect spells its query parameters and its markers is up to its rou
 from __future__ import annotations
 
 import bisect
+from dataclasses import dataclass
 from datetime import datetime
 from operator import itemgetter
-
-import attrs
 
 from timers.testing._state import Run, Timer
 
@@ -21,7 +20,7 @@ __all__ = ["RunFilter", "RunPage", "list_runs", "marker_position"]
 Position = tuple[datetime, str]
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class RunFilter:
     """What to list: at most ``limit`` runs with this ``status`` (as of now, ``None``: any),
     started strictly between ``start_after`` and ``start_before`` (each ``None``: unbounded),
@@ -34,7 +33,7 @@ class RunFilter:
     after: Position | None = None
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class RunPage:
     """One page: its ``runs`` (newest first), how many match in all, and whether more follow."""
 

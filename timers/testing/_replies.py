@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, Final, TypeAlias
-
-import attrs
 
 from timers.testing._wire import json_bytes
 
@@ -51,7 +50,7 @@ _ERROR_CODES: Final = {
 }
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class Reply:
     """A complete HTTP answer: ``status``, ``headers`` (in order, names as sent) and ``body``.
 
@@ -80,7 +79,7 @@ class Reply:
         return json.loads(self.body)
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class Drop:
     """No answer: the connection is closed instead (``drop_next``).
 

@@ -14,10 +14,9 @@ import copy
 import random
 import threading
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
-
-import attrs
 
 from timers.testing._outcomes import (
     Callback,
@@ -38,7 +37,7 @@ __all__ = ["Run", "ServiceState", "Timer"]
 _FINAL_STATUSES: Final = ("success", "failure")
 
 
-@attrs.define
+@dataclass(slots=True)
 class Run:
     """One run of a timer, able to say its state at any moment."""
 
@@ -78,7 +77,7 @@ class Run:
         }
 
 
-@attrs.define
+@dataclass(slots=True)
 class Timer:
     """A timer: its callback, and its runs by id and in sort order."""
 
@@ -88,8 +87,8 @@ class Timer:
     target: str  # the web hook URL or the flow id
     rng: random.Random
     created_at: datetime  # when ``add_timer`` made it (service time)
-    runs: dict[str, Run] = attrs.Factory(dict)
-    keys: list[tuple[datetime, str]] = attrs.Factory(list)  # sorted ascending
+    runs: dict[str, Run] = field(default_factory=dict)
+    keys: list[tuple[datetime, str]] = field(default_factory=list)  # sorted ascending
     histories: int = 0
     interval: timedelta = timedelta(hours=1)  # its schedule: the last ``seed_history`` interval
 
