@@ -68,8 +68,6 @@ def _module(key: tuple[str, int, str]) -> str:
         return "(built-in C functions)"
     if where.startswith(("timers/", "benchmarks/")):
         return where
-    if where.startswith("<timers._models build"):
-        return "the models' generated builders (build_run, build_result)"
     if where.startswith("stdlib/"):
         parts = where.split("/")
         return "stdlib " + (parts[1] if len(parts) > 2 else parts[1].removesuffix(".py"))

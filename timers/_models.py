@@ -9,7 +9,7 @@ form (the ``runs`` API's) and ``from_dict()`` parses it back strictly, raising
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from types import MappingProxyType
@@ -260,29 +260,60 @@ def _restore_run(values: dict[str, Any]) -> TimerRun:
     return TimerRun(**values)
 
 
-def _builder(cls: type) -> Callable[..., Any]:
-    """``build(*values)``: a ``cls`` (a frozen dataclass with slots) with its fields, in order,
-    set to ``values`` through the slots' own descriptors. The dataclass's ``__init__`` at half
-    the cost, for parsers that have checked every value (pages build thousands of runs)."""
-    names = [f.name for f in fields(cls)]
-    scope: dict[str, Any] = {f"set_{name}": getattr(cls, name).__set__ for name in names}
-    scope.update(new=object.__new__, cls=cls)
-    sets = "".join(f"    set_{name}(obj, {name})\n" for name in names)
-    code = f"def build({', '.join(names)}):\n    obj = new(cls)\n{sets}    return obj"
-    exec(compile(code, f"<timers._models build {cls.__name__}>", "exec"), scope)  # noqa: S102
-    return scope["build"]  # type: ignore[no-any-return]
+# -- the parsers' constructors ----------------------------------------------------------------
+# A parser that has checked every value sets a model's fields through its slots' own
+# descriptors: the dataclass's ``__init__`` (``object.__setattr__`` per field, defaults,
+# ``__post_init__``) at half the cost, and pages build thousands of runs.
+
+_new = object.__new__
+_run_slot = vars(TimerRun)
+_set_id, _set_timer_id = _run_slot["id"].__set__, _run_slot["timer_id"].__set__
+_set_status, _set_start_time = _run_slot["status"].__set__, _run_slot["start_time"].__set__
+_set_end_time, _set_result = _run_slot["end_time"].__set__, _run_slot["result"].__set__
+_set_extra = _run_slot["extra"].__set__
+_set_finished_by_end_time = _run_slot["finished_by_end_time"].__set__
+_set_request_id = _run_slot["request_id"].__set__
+_result_slot = vars(RunResult)
+_set_result_status = _result_slot["status"].__set__
+_set_status_code, _set_run_id = _result_slot["status_code"].__set__, _result_slot["run_id"].__set__
+_set_error = _result_slot["error"].__set__
 
 
-build_run: Callable[
-    [str, str, RunStatus, datetime, datetime | None, RunResult | None, Mapping[str, Any], bool,
-     str | None],
-    TimerRun,
-] = _builder(TimerRun)  # fmt: skip
-"""``TimerRun(...)`` with every field given, in order, for parsers (``extra`` read-only)."""
-build_result: Callable[[str, int | None, str | None, RunError | None], RunResult] = _builder(
-    RunResult
-)
-"""``RunResult(...)`` with every field given, in order, for parsers."""
+def build_run(
+    id: str,
+    timer_id: str,
+    status: RunStatus,
+    start_time: datetime,
+    end_time: datetime | None,
+    result: RunResult | None,
+    extra: Mapping[str, Any],
+    finished_by_end_time: bool,
+    request_id: str | None,
+) -> TimerRun:
+    """``TimerRun(...)`` with every field given, for parsers (``extra`` read-only already)."""
+    run = _new(TimerRun)
+    _set_id(run, id)
+    _set_timer_id(run, timer_id)
+    _set_status(run, status)
+    _set_start_time(run, start_time)
+    _set_end_time(run, end_time)
+    _set_result(run, result)
+    _set_extra(run, extra)
+    _set_finished_by_end_time(run, finished_by_end_time)
+    _set_request_id(run, request_id)
+    return run
+
+
+def build_result(
+    status: str, status_code: int | None, run_id: str | None, error: RunError | None
+) -> RunResult:
+    """``RunResult(...)`` with every field given, for parsers."""
+    result = _new(RunResult)
+    _set_result_status(result, status)
+    _set_status_code(result, status_code)
+    _set_run_id(result, run_id)
+    _set_error(result, error)
+    return result
 
 
 # -- parsing the wire form --------------------------------------------------------------------
