@@ -3,12 +3,15 @@ history of the reference service, on edge cases, and over a million runs in flat
 
 from __future__ import annotations
 
+import copy
 import json
 import math
+import pickle
 import subprocess
 import sys
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from types import MappingProxyType
 
 import httpx
 import pytest
@@ -90,6 +93,15 @@ def test_a_seeded_history_gives_the_numbers_computed_independently() -> None:
         assert bucket.total == len(day)
         assert bucket.successes == sum(r.status is RunStatus.SUCCESS for r in day)
         assert bucket.failures == sum(r.status is RunStatus.FAILURE for r in day)
+
+
+def test_a_summary_survives_pickling_and_copying_with_its_counts_still_read_only() -> None:
+    summary = summarize_runs([run(0), run(1, "failure", code="E"), run(2, "paused", None)])
+    pickled = pickle.loads(pickle.dumps(summary))  # noqa: S301 (our own bytes)
+    for copied in (pickled, copy.deepcopy(summary)):
+        assert copied == summary and copied.to_dict() == summary.to_dict()
+        assert type(copied.counts) is MappingProxyType
+        assert copied.counts == {"success": 1, "failure": 1, "paused": 1}
 
 
 def test_a_short_history_gets_hourly_buckets_with_empty_hours_kept() -> None:

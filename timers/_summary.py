@@ -10,7 +10,7 @@ history spans more than ``_MAX_HOURS`` hours.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any, Literal
@@ -95,6 +95,11 @@ class RunSummary:
     bucket: Literal["hour", "day"]
     buckets: tuple[Bucket, ...]
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values["counts"] = dict(self.counts)  # a read-only mapping cannot be pickled as such
+        return (_restore_summary, (values,))
+
     def to_dict(self) -> dict[str, Any]:
         """The summary as JSON-ready data (durations in seconds, times RFC 3339 UTC)."""
 
@@ -118,6 +123,10 @@ class RunSummary:
             "bucket": self.bucket,
             "buckets": [bucket.to_dict() for bucket in self.buckets],
         }
+
+
+def _restore_summary(values: dict[str, Any]) -> RunSummary:
+    return RunSummary(**{**values, "counts": MappingProxyType(values["counts"])})
 
 
 class _Histogram:
