@@ -5,6 +5,7 @@ Every exchange of a ``jobs_dual`` client is checked against ``spec/globus-timers
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
@@ -32,6 +33,7 @@ from timers import (
     WaitTimeoutError,
 )
 from timers._args import ListFilters
+from timers._dialects import jobs as jobs_dialect
 from timers._dialects.jobs import RUN_ID_NAMESPACE, parse_page, run_id_for
 
 JOBS_URL = f"https://timer.automate.globus.org/jobs/{TIMER_ID}"
@@ -270,6 +272,21 @@ def test_the_derived_id_is_the_documented_uuid5_and_stable() -> None:
     assert later != str(expected)
     a, b = (parse_page(job_json([job_result(START)])).runs[0] for _ in range(2))
     assert a.id == b.id == str(expected)
+
+
+def test_derived_ids_work_where_sha1_is_refused_for_security(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A FIPS-mode OpenSSL refuses SHA-1 unless the caller says it is not for security; the id is
+    # a name-based UUID (RFC 4122 version 5), not a security use.
+    def fips_sha1(data: bytes, *, usedforsecurity: bool = True) -> Any:
+        if usedforsecurity:  # read by truth value, as hashlib does
+            raise ValueError("[digital envelope routines] unsupported")
+        return hashlib.sha1(data, usedforsecurity=False)
+
+    monkeypatch.setattr(jobs_dialect, "_sha1", fips_sha1)
+    expected = uuid.uuid5(RUN_ID_NAMESPACE, f"{TIMER_ID}/2026-11-28T02:00:00.004117+00:00")
+    assert run_id_for(TIMER_ID, START) == str(expected)
 
 
 @pytest.mark.parametrize(
