@@ -1,10 +1,11 @@
-"""The public data model (runs, their results and errors, pages, statuses) and its wire form.
+"""The public data model (runs, their results and errors, pages) and its wire form.
 
 Every model is a frozen dataclass with slots (``dataclasses.replace(run, ...)`` derives a
-changed copy). Optional fields are ``None`` when the service
-leaves them out; datetimes are timezone-aware UTC. ``to_dict()`` gives the JSON-ready wire
-form (the ``runs`` API's) and ``from_dict()`` parses it back strictly, raising
-``ResponseValidationError`` naming the field: the parsing lives here, next to the models.
+changed copy; statuses are ``RunStatus``, from ``_status``). Optional fields are ``None``
+when the service leaves them out; datetimes are timezone-aware UTC. ``to_dict()`` gives the
+JSON-ready wire form (the ``runs`` API's) and ``from_dict()`` parses it back strictly,
+raising ``ResponseValidationError`` naming the field: the parsing lives here, next to the
+models.
 """
 
 from __future__ import annotations
