@@ -109,6 +109,12 @@ RUNS_REFUSED = [
     (("runs", 0, "result", "error"), ["x"]),
     (("runs", 0, "result", "error", "message"), None),
     (("runs", 1), "run"),
+    (("runs", 0, "result", "error", "detail"), "attempts: 3"),
+    (("runs", 1, "start_time"), "0001-01-01T00:00:00+01:00"),  # before year 1 in UTC
+    (("total",), -1),
+    (("has_next_page",), None),
+    (("has_next_page",), "no"),
+    (("next_page",), 5),
 ]
 
 JOBS_REFUSED = [
@@ -121,6 +127,11 @@ JOBS_REFUSED = [
     (("results", "data", 0, "resource_id"), 1),
     (("results", "data", 0, "errors"), "boom"),
     (("results", "data", 1), ["result"]),
+    (("results", "data", 0, "start_timestamp"), ""),  # present but empty: no falling back
+    (("results", "data", 0, "end_timestamp"), "0001-01-01T00:00:00+01:00"),
+    (("n_runs",), -1),
+    (("results", "page_next"), 5),
+    (("results", "data"), {"0": {}}),
 ]
 
 
@@ -134,7 +145,7 @@ def test_the_floor_refuses_what_the_runs_parser_refuses(path: tuple[Any, ...], v
     body = _set(runs_body(), path, value)
     with pytest.raises(ResponseValidationError):
         parse_page(body)
-    with pytest.raises(ValueError):
+    with pytest.raises((ValueError, OverflowError)):
         floor.runs_page(body)
 
 
@@ -143,8 +154,18 @@ def test_the_floor_refuses_what_the_jobs_parser_refuses(path: tuple[Any, ...], v
     body = _set(jobs_body(), path, value)
     with pytest.raises(ResponseValidationError):
         jobs.parse_page(body)
-    with pytest.raises(ValueError):
+    with pytest.raises((ValueError, OverflowError)):
         floor.jobs_page(body)
+
+
+def test_the_floor_checks_the_timer_id_even_when_no_run_has_one() -> None:
+    body = runs_body()
+    for run in body["runs"]:
+        del run["timer_id"]
+    with pytest.raises(ResponseValidationError):
+        parse_page(body)
+    with pytest.raises((ValueError, OverflowError)):
+        floor.runs_page(body)
 
 
 def test_the_floor_hashes_in_the_clients_run_id_namespace() -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import pickle
+import weakref
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any
@@ -17,6 +18,7 @@ from support.dual import RUN_ID, TIMER_ID
 
 from timers import (
     ResponseValidationError,
+    RetryPolicy,
     RunError,
     RunPage,
     RunResult,
@@ -24,8 +26,10 @@ from timers import (
     TimerRun,
     _models,
     _status,
+    summarize_runs,
 )
 from timers._models import _checked_run, build_result, build_run, parse_page, parse_run, status_of
+from timers._summary import Bucket, ErrorCount
 
 START = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 FLOW_RUN = "7d9e8f6a-1b2c-4d3e-8f4a-5b6c7d8e9f0a"
@@ -98,6 +102,25 @@ def test_build_run_sets_every_field_in_order_like_the_constructor() -> None:
     assert [getattr(built, name) for name in fields] == [getattr(made, name) for name in fields]
     assert built.finished_by_end_time is True and built.request_id == "req-1"
     assert built.extra is extra
+
+
+def test_public_values_can_be_weakly_referenced_as_attrs_classes_could() -> None:
+    run = build_run(RUN_ID, TIMER_ID, RunStatus.PENDING, START, None, None, {}, False, None)
+    error = RunError("E", "m")
+    values = [
+        run,
+        RunResult("failure", 500, None, error),
+        error,
+        RunPage((run,), 1, False),
+        RetryPolicy(),
+        summarize_runs([run]),
+        ErrorCount("E", 1, START),
+        Bucket(START),
+    ]
+    for value in values:
+        assert weakref.ref(value)() is value, type(value).__name__
+    cache = weakref.WeakKeyDictionary({run: "seen"})
+    assert cache[run] == "seen"
 
 
 def test_built_models_are_as_frozen_as_constructed_ones() -> None:

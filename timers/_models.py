@@ -59,7 +59,7 @@ def _readonly(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
 CallbackKind = Literal["web", "flow"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class RunError:
     """Why a run failed: a machine-readable ``code``, a ``message``, and free-form ``detail``.
 
@@ -91,7 +91,7 @@ class RunError:
         return _parse_error(data, "error")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class RunResult:
     """The outcome of a run's callback.
 
@@ -140,7 +140,7 @@ class RunResult:
         return _parse_result(data, "result")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class TimerRun:
     """One execution of a timer's callback.
 
@@ -220,7 +220,7 @@ class TimerRun:
         return parse_run(data)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class RunPage:
     """One page of a timer's runs, newest first.
 

@@ -61,7 +61,7 @@ def _check_seconds(name: str, value: float) -> None:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class RetryPolicy:
     """How a client retries failed requests (see this module's docstring for what is retried).
 

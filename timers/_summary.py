@@ -30,7 +30,7 @@ _DAY = timedelta(days=1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class ErrorCount:
     """How often an error code occurred, and when last (the latest start of a run with it)."""
 
@@ -46,7 +46,7 @@ class ErrorCount:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Bucket:
     """Outcomes of the runs that started in ``[start, start + one hour or day)``."""
 
@@ -68,7 +68,7 @@ class Bucket:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class RunSummary:
     """What a history of runs says about a timer (see ``summarize_runs``).
 
