@@ -7,13 +7,13 @@ Nothing here measures a speed.
 
 from __future__ import annotations
 
-import copy
 import importlib.util
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
+from support.bodies import with_value
 
 from timers import ResponseValidationError
 from timers._dialects import jobs
@@ -85,15 +85,6 @@ def jobs_body() -> dict[str, Any]:
     }
 
 
-def _set(body: dict[str, Any], path: tuple[Any, ...], value: Any) -> dict[str, Any]:
-    changed = copy.deepcopy(body)
-    target = changed
-    for key in path[:-1]:
-        target = target[key]
-    target[path[-1]] = value
-    return changed
-
-
 RUNS_REFUSED = [
     (("runs", 0, "id"), "not-a-uuid"),
     (("runs", 1, "id"), 7),
@@ -142,7 +133,7 @@ def test_the_floor_takes_the_bodies_the_client_takes() -> None:
 
 @pytest.mark.parametrize(("path", "value"), RUNS_REFUSED, ids=repr)
 def test_the_floor_refuses_what_the_runs_parser_refuses(path: tuple[Any, ...], value: Any) -> None:
-    body = _set(runs_body(), path, value)
+    body = with_value(runs_body(), value, *path)
     with pytest.raises(ResponseValidationError):
         parse_page(body)
     with pytest.raises((ValueError, OverflowError)):
@@ -151,7 +142,7 @@ def test_the_floor_refuses_what_the_runs_parser_refuses(path: tuple[Any, ...], v
 
 @pytest.mark.parametrize(("path", "value"), JOBS_REFUSED, ids=repr)
 def test_the_floor_refuses_what_the_jobs_parser_refuses(path: tuple[Any, ...], value: Any) -> None:
-    body = _set(jobs_body(), path, value)
+    body = with_value(jobs_body(), value, *path)
     with pytest.raises(ResponseValidationError):
         jobs.parse_page(body)
     with pytest.raises((ValueError, OverflowError)):

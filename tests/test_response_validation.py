@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from support.bodies import failed_run_json, numbered_runs, page_json, run_json
+from support.bodies import failed_run_json, numbered_runs, page_json, run_json, with_value
 from support.dual import RUN_ID, TIMER_ID, Dual
 
 from timers import ResponseValidationError
@@ -19,15 +19,6 @@ def without(body: dict[str, Any], *path: str) -> dict[str, Any]:
     for key in path[:-1]:
         target = target[key]
     del target[path[-1]]
-    return copy
-
-
-def with_value(body: dict[str, Any], value: Any, *path: str | int) -> dict[str, Any]:
-    copy = json.loads(json.dumps(body))
-    target = copy
-    for key in path[:-1]:
-        target = target[key]
-    target[path[-1]] = value
     return copy
 
 

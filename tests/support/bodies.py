@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -135,3 +136,13 @@ def job_json(
         body["flow_id"] = flow_id
     body.update(overrides)
     return body
+
+
+def with_value(body: dict[str, Any], value: Any, *path: str | int) -> dict[str, Any]:
+    """A copy of ``body`` with the field at ``path`` (keys and list indexes) set to ``value``."""
+    copy = json.loads(json.dumps(body))
+    target = copy
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return copy
