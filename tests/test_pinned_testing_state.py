@@ -599,25 +599,32 @@ def test_a_history_has_exactly_count_runs_one_per_interval_back_from_end(count: 
         assert due - timedelta(minutes=1) - MS <= _time(run["start_time"]) <= due - MS
 
 
-def test_a_history_s_jitter_is_at_most_30_seconds() -> None:
+@pytest.mark.parametrize(
+    ("interval", "bound", "reached", "smallest_below"),
+    [
+        # A long interval: at most 30 seconds early, and nearly all of it is used.
+        (timedelta(days=1), timedelta(seconds=30), timedelta(seconds=29), timedelta(seconds=30)),
+        # A short one: a tenth of the interval, from almost nothing up.
+        (
+            timedelta(seconds=60),
+            timedelta(seconds=6),
+            timedelta(seconds=5.9),
+            timedelta(milliseconds=50),
+        ),
+    ],
+    ids=["30-seconds-at-most", "a-tenth-of-a-short-interval"],
+)
+def test_a_history_s_jitter_is_a_tenth_of_the_interval_up_to_30_seconds(
+    interval: timedelta, bound: timedelta, reached: timedelta, smallest_below: timedelta
+) -> None:
     service = _service(seed=3)
     service.add_timer(TIMER)
-    service.seed_history(TIMER, 300, interval=timedelta(days=1))
-    early = [START - i * timedelta(days=1) - _time(run["start_time"]) for i, run in
+    service.seed_history(TIMER, 300, interval=interval)
+    early = [START - i * interval - _time(run["start_time"]) for i, run in
              enumerate(_runs(service))]  # fmt: skip
-    assert all(MS <= e <= timedelta(seconds=30) + MS for e in early)
-    assert max(early) > timedelta(seconds=29)
-
-
-def test_a_history_s_jitter_spans_a_tenth_of_a_short_interval() -> None:
-    service = _service(seed=3)
-    service.add_timer(TIMER)
-    service.seed_history(TIMER, 300, interval=timedelta(seconds=60))
-    early = [START - i * timedelta(seconds=60) - _time(run["start_time"]) for i, run in
-             enumerate(_runs(service))]  # fmt: skip
-    assert all(MS <= e <= timedelta(seconds=6) + MS for e in early)
-    assert max(early) > timedelta(seconds=5.9)
-    assert min(early) < timedelta(milliseconds=50)
+    assert all(MS <= e <= bound + MS for e in early)
+    assert max(early) > reached
+    assert min(early) < smallest_below
 
 
 def test_a_history_ends_now_by_default_to_the_millisecond() -> None:
