@@ -10,18 +10,18 @@ models.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
+from timers._errors import ResponseValidationError
 from timers._status import RunStatus, status_of
 from timers._time import format_datetime, quick_datetime
 from timers._validate import (
     UUID_PATTERN,
     fail,
-    join,
     object_at,
     optional_int,
     optional_string,
@@ -30,6 +30,7 @@ from timers._validate import (
     timestamp_at,
     type_name,
     uuid_at,
+    within,
 )
 
 __all__ = [
@@ -88,7 +89,7 @@ class RunError:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunError:
         """Parse the wire form; raises ``ResponseValidationError`` naming the bad field."""
-        return _parse_error(data, "error")
+        return _under(_error, data, "error")
 
 
 @dataclass(frozen=True, slots=True, weakref_slot=True)
@@ -137,7 +138,7 @@ class RunResult:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunResult:
         """Parse the wire form; raises ``ResponseValidationError`` naming the bad field."""
-        return _parse_result(data, "result")
+        return _under(_result, data, "result")
 
 
 @dataclass(frozen=True, slots=True, weakref_slot=True)
@@ -318,44 +319,60 @@ def build_result(
 
 
 # -- parsing the wire form --------------------------------------------------------------------
+# Pages hold up to 1000 runs, so each field is checked inline the cheap way first; only a
+# value that fails that check goes to the ``_validate`` helper, which raises the error naming
+# the field (or, for a date-time the quick reader does not know, reads it). Nested parsers
+# name fields relative to themselves; ``_under`` puts a failure's path under its parent's.
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
+_RUN_FIELDS = frozenset({"id", "timer_id", "status", "start_time", "end_time", "result"})
+_uuid_match = UUID_PATTERN.match
+T = TypeVar("T")
 
 
-def _parse_error(data: Any, path: str) -> RunError:
-    obj = object_at(data, path)
-    detail = obj.get("detail")
+def _strict(check: Callable[[Any, str], T], obj: Mapping[str, Any], name: str) -> T:
+    """Field ``name`` as ``check`` reads it, or the error naming it (missing, null, bad)."""
+    return check(required(obj, name, ""), name)
+
+
+def _under(parse: Callable[[Any], T], data: Any, path: str) -> T:
+    try:
+        return parse(data)
+    except ResponseValidationError as exc:
+        raise within(exc, path) from None
+
+
+def _error(data: Any) -> RunError:
+    obj = data if type(data) is dict else object_at(data, "")
+    code, message, detail = obj.get("code"), obj.get("message"), obj.get("detail")
     if detail is None:
         detail = _EMPTY
     elif isinstance(detail, Mapping):
         detail = MappingProxyType(dict(detail))
     else:
-        raise fail(join(path, "detail"), f"expected an object, got {type_name(detail)}")
-    return RunError(
-        code=string_at(required(obj, "code", path), join(path, "code")),
-        message=string_at(required(obj, "message", path), join(path, "message")),
-        detail=detail,
-    )
+        raise fail("detail", f"expected an object, got {type_name(detail)}")
+    if type(code) is not str:
+        code = _strict(string_at, obj, "code")
+    if type(message) is not str:
+        message = _strict(string_at, obj, "message")
+    return RunError(code, message, detail)
 
 
-def _parse_result(data: Any, path: str) -> RunResult:
-    obj = object_at(data, path)
-    error = obj.get("error")
-    return RunResult(
-        status=string_at(required(obj, "status", path), join(path, "status")),
-        status_code=optional_int(obj, "status_code", path),
-        run_id=optional_string(obj, "run_id", path),
-        error=None if error is None else _parse_error(error, join(path, "error")),
-    )
-
-
-def parse_run(data: Any, request_id: str | None = None) -> TimerRun:
-    """Parse a whole ``TimerRun`` body (of the answer with ``request_id``)."""
-    run = _quick_run(data, request_id)
-    return run if run is not None else _checked_run(data, "", request_id)
-
-
-_RUN_FIELDS = frozenset({"id", "timer_id", "status", "start_time", "end_time", "result"})
+def _result(data: Any) -> RunResult:
+    obj = data if type(data) is dict else object_at(data, "")
+    get = obj.get
+    status, status_code, run_id, error = (
+        get("status"), get("status_code"), get("run_id"), get("error")
+    )  # fmt: skip
+    if type(status) is not str:
+        status = _strict(string_at, obj, "status")
+    if status_code is not None and type(status_code) is not int:
+        optional_int(obj, "status_code", "")  # raises
+    if run_id is not None and type(run_id) is not str:
+        optional_string(obj, "run_id", "")  # raises
+    if error is not None:
+        error = _under(_error, error, "error")
+    return build_result(status, status_code, run_id, error)
 
 
 def _extra(data: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -364,20 +381,36 @@ def _extra(data: Mapping[str, Any]) -> Mapping[str, Any]:
     return MappingProxyType({k: v for k, v in data.items() if k not in _RUN_FIELDS})
 
 
-def _checked_run(data: Any, path: str, request_id: str | None = None) -> TimerRun:
-    obj = object_at(data, path)
-    end_time = obj.get("end_time")
-    result = obj.get("result")
-    return TimerRun(
-        id=uuid_at(required(obj, "id", path), join(path, "id")),
-        timer_id=uuid_at(required(obj, "timer_id", path), join(path, "timer_id")),
-        status=status_of(string_at(required(obj, "status", path), join(path, "status"))),
-        start_time=timestamp_at(required(obj, "start_time", path), join(path, "start_time")),
-        end_time=None if end_time is None else timestamp_at(end_time, join(path, "end_time")),
-        result=None if result is None else _parse_result(result, join(path, "result")),
-        extra=_extra(obj),
-        request_id=request_id,
-    )
+def _run(data: Any, request_id: str | None, timer_ok: str | None = None) -> TimerRun:
+    """``timer_ok``: a timer id already checked (the runs of a page share one)."""
+    obj = data if type(data) is dict else object_at(data, "")
+    get = obj.get
+    run_id, timer_id, status = get("id"), get("timer_id"), get("status")
+    if type(run_id) is not str or _uuid_match(run_id) is None:
+        run_id = _strict(uuid_at, obj, "id")
+    if type(timer_id) is not str or (timer_id != timer_ok and _uuid_match(timer_id) is None):
+        timer_id = _strict(uuid_at, obj, "timer_id")
+    if type(status) is not str:
+        status = _strict(string_at, obj, "status")
+    start = quick_datetime(get("start_time"))
+    if start is None:
+        start = _strict(timestamp_at, obj, "start_time")
+    end = raw_end = get("end_time")
+    if raw_end is not None and (end := quick_datetime(raw_end)) is None:
+        end = timestamp_at(raw_end, "end_time")
+    result = get("result")
+    if result is not None:
+        try:  # _under, inline: a page calls this a thousand times
+            result = _result(result)
+        except ResponseValidationError as exc:
+            raise within(exc, "result") from None
+    status = status_of(status)
+    return build_run(run_id, timer_id, status, start, end, result, _extra(obj), False, request_id)
+
+
+def parse_run(data: Any, request_id: str | None = None) -> TimerRun:
+    """Parse a whole ``TimerRun`` body (of the answer with ``request_id``)."""
+    return _run(data, request_id)
 
 
 def parse_page(data: Any, request_id: str | None = None) -> RunPage:
@@ -397,9 +430,10 @@ def parse_page(data: Any, request_id: str | None = None) -> RunPage:
     parsed: list[TimerRun] = []
     timer_ok = None
     for i, item in enumerate(runs):
-        run = _quick_run(item, request_id, timer_ok)
-        if run is None:
-            run = _checked_run(item, f"runs[{i}]", request_id)
+        try:
+            run = _run(item, request_id, timer_ok)
+        except ResponseValidationError as exc:
+            raise within(exc, f"runs[{i}]") from None
         timer_ok = run.timer_id
         parsed.append(run)
     return RunPage(
@@ -409,72 +443,3 @@ def parse_page(data: Any, request_id: str | None = None) -> RunPage:
         next_page=optional_string(obj, "next_page", ""),
         request_id=request_id,
     )
-
-
-# -- the fast path ----------------------------------------------------------------------------
-# Pages hold up to 1000 runs, so the common, well-formed case is parsed with as few calls as
-# possible. It accepts exactly what the checked path accepts and builds the same values; on
-# anything unusual it returns None and the checked path runs, to name the offending field.
-
-_uuid_match = UUID_PATTERN.match
-
-
-def _quick_result(data: Any) -> RunResult | None:
-    if type(data) is not dict:
-        return None
-    get = data.get
-    status, status_code, run_id, raw_error = (
-        get("status"), get("status_code"), get("run_id"), get("error")
-    )  # fmt: skip
-    if (
-        type(status) is not str
-        or (status_code is not None and type(status_code) is not int)
-        or (run_id is not None and type(run_id) is not str)
-    ):
-        return None
-    error = None
-    if raw_error is not None:
-        if type(raw_error) is not dict:
-            return None
-        code, message, detail = (
-            raw_error.get("code"),
-            raw_error.get("message"),
-            raw_error.get("detail"),
-        )
-        if type(code) is not str or type(message) is not str:
-            return None
-        if detail is None:
-            detail = _EMPTY
-        elif type(detail) is dict:
-            detail = MappingProxyType(dict(detail))
-        else:
-            return None
-        error = RunError(code, message, detail)
-    return build_result(status, status_code, run_id, error)
-
-
-def _quick_run(data: Any, request_id: str | None, timer_ok: str | None = None) -> TimerRun | None:
-    """``timer_ok``: a timer id already checked (the runs of a page share one)."""
-    if type(data) is not dict:
-        return None
-    get = data.get
-    run_id, timer_id, status = get("id"), get("timer_id"), get("status")
-    if (
-        type(run_id) is not str
-        or type(timer_id) is not str
-        or type(status) is not str
-        or _uuid_match(run_id) is None
-        or (timer_id != timer_ok and _uuid_match(timer_id) is None)
-    ):
-        return None
-    start = quick_datetime(get("start_time"))
-    if start is None:
-        return None
-    end = raw_end = get("end_time")
-    if raw_end is not None and (end := quick_datetime(raw_end)) is None:
-        return None
-    result = raw_result = get("result")
-    if raw_result is not None and (result := _quick_result(raw_result)) is None:
-        return None
-    status = status_of(status)
-    return build_run(run_id, timer_id, status, start, end, result, _extra(data), False, request_id)

@@ -28,6 +28,7 @@ __all__ = [
     "timestamp_at",
     "type_name",
     "uuid_at",
+    "within",
 ]
 
 UUID_PATTERN = re.compile(
@@ -42,6 +43,11 @@ def fail(path: str, problem: str) -> ResponseValidationError:
 
 def join(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
+
+
+def within(exc: ResponseValidationError, path: str) -> ResponseValidationError:
+    """``exc``'s problem at its path under ``path`` (``status`` within ``result``)."""
+    return fail(join(path, exc.path) if exc.path else path, exc.problem)
 
 
 def type_name(value: Any) -> str:

@@ -22,7 +22,7 @@ from typing import Any, Final, NoReturn
 from timers import _bridge
 from timers._args import ListFilters
 from timers._dialects import Exchange
-from timers._errors import UnsupportedOperationError
+from timers._errors import ResponseValidationError, UnsupportedOperationError
 from timers._models import (
     RunError,
     RunPage,
@@ -42,6 +42,7 @@ from timers._validate import (
     string_at,
     type_name,
     uuid_at,
+    within,
 )
 
 __all__ = [
@@ -135,10 +136,14 @@ def parse_page(data: Any, request_id: str | None = None) -> RunPage:
         if not isinstance(items, list):
             raise fail(path, f"expected an array, got {type_name(items)}")
         page_next = optional_string(page, "page_next", "results") or None
+    runs = []
+    for i, item in enumerate(items):
+        try:
+            runs.append(_run(item, job_id, is_flow, request_id))
+        except ResponseValidationError as exc:
+            raise within(exc, f"{path}[{i}]") from None
     return RunPage(
-        runs=tuple(
-            _run(item, path, i, job_id, is_flow, request_id) for i, item in enumerate(items)
-        ),
+        runs=tuple(runs),
         total=total,
         has_next_page=page_next is not None,
         next_page=page_next,
@@ -146,50 +151,40 @@ def parse_page(data: Any, request_id: str | None = None) -> RunPage:
     )
 
 
-def _at(where: str, index: int, name: str | None = None) -> str:
-    """A field path (``results.data[3].end_timestamp``): built only to name a problem."""
-    return f"{where}[{index}]" + ("" if name is None else f".{name}")
-
-
-def _run(
-    data: Any, where: str, index: int, job_id: str, is_flow: bool, request_id: str | None
-) -> TimerRun:
+def _run(data: Any, job_id: str, is_flow: bool, request_id: str | None) -> TimerRun:
+    """One result as a run (a failure's path is the result's own: ``parse_page`` adds where)."""
     if type(data) is not dict:
-        object_at(data, _at(where, index))  # raises unless it is another kind of mapping
+        object_at(data, "")  # raises unless it is another kind of mapping
     # What the models have no place for stays on the run; absent and null are the same.
     extra = {name: value for name, value in data.items() if value is not None}
     start_name = "start_timestamp" if "start_timestamp" in extra else "ran_at"
     if start_name not in extra:
-        raise fail(
-            _at(where, index, "start_timestamp"), "required field is missing (and no ran_at)"
-        )
-    start = _timestamp(extra.pop(start_name), where, index, start_name)
+        raise fail("start_timestamp", "required field is missing (and no ran_at)")
+    start = _timestamp(extra.pop(start_name), start_name)
     end = extra.pop("end_timestamp", None)
     if end is not None:
-        end = _timestamp(end, where, index, "end_timestamp")
+        end = _timestamp(end, "end_timestamp")
     raw_status = extra.pop("run_status", None)
     if raw_status is not None and type(raw_status) is not str:
-        problem = f"expected a string, got {type_name(raw_status)}"
-        raise fail(_at(where, index, "run_status"), problem)
+        raise fail("run_status", f"expected a string, got {type_name(raw_status)}")
     status_code = None
     for name in _HTTP_STATUS_FIELDS:
         value = extra.get(name)
         if value is not None and type(value) is not int:
-            raise fail(_at(where, index, name), f"expected an integer, got {type_name(value)}")
+            raise fail(name, f"expected an integer, got {type_name(value)}")
         if status_code is None and value is not None:
             status_code = extra.pop(name)
     flow_run = None
     if is_flow and "resource_id" in extra:
         flow_run = extra.pop("resource_id")
         if type(flow_run) is not str:
-            problem = f"expected a string, got {type_name(flow_run)}"
-            raise fail(_at(where, index, "resource_id"), problem)
+            raise fail("resource_id", f"expected a string, got {type_name(flow_run)}")
     errors = extra.pop("errors", None)
     result = build_result(
         raw_status or UNKNOWN_STATUS,
         status_code,
         flow_run,
-        None if errors is None else _error(errors, _at(where, index, "errors")),
+        None if errors is None else _error(errors, "errors"),
     )
     run_id = run_id_for(job_id, start)
     status = _status(raw_status)
@@ -216,12 +211,11 @@ def _error(data: Any, path: str) -> RunError:
     return RunError(code if isinstance(code, str) and code else "ERROR", message, obj)
 
 
-def _timestamp(value: Any, where: str, index: int, name: str) -> datetime:
+def _timestamp(value: Any, path: str) -> datetime:
     """An RFC 3339 date-time; one without an offset (older payloads) is read as UTC."""
     moment = quick_datetime(value)
     if moment is not None:
         return moment
-    path = _at(where, index, name)
     text = string_at(value, path)
     try:
         return parse_datetime(text + "Z" if _NAIVE.match(text) else text)
