@@ -34,7 +34,7 @@ from timers._logging import log_attempt
 from timers._models import RunPage, RunStatus, TimerRun
 from timers._paging import Pager
 from timers._retry import RetryPolicy
-from timers._wait import WaitSettings
+from timers._wait import Waiter, WaitSettings
 
 __all__ = ["AsyncTimersClient"]
 
@@ -198,7 +198,7 @@ class AsyncTimersClient:
         >>> run.status  # doctest: +SKIP
         <RunStatus.PENDING: 'pending'>
         """
-        exchange = self._core.trigger(timer_id)
+        exchange = self._core.dialect.trigger(_args.check_uuid("timer_id", timer_id))
         settings = WaitSettings.checked(timeout, poll_interval) if wait else None
         run = await self._request(exchange, idempotent=False)
         if settings is None:
@@ -350,7 +350,9 @@ class AsyncTimersClient:
         *,
         first: TimerRun | None,
     ) -> TimerRun:
-        waiter = self._core.waiter(lookup.label, settings, on_update)
+        waiter = Waiter(
+            run_id=lookup.label, settings=settings, clock=self._core.clock, on_update=on_update
+        )
         if first is not None and waiter.observe(first):
             return first
         delay = 0.0 if first is None else waiter.next_delay()
@@ -383,7 +385,11 @@ class AsyncTimersClient:
             try:
                 at = core.attempt_deadline(deadline)
                 async with _io.async_deadline(at, at_socket=self._deadline_at_socket):
-                    response = await self._send(request)
+                    try:
+                        response = await self._http.send(request, auth=core.auth, stream=True)
+                    except RuntimeError:  # httpx: "the client has been closed"
+                        core.check_open(self._http)
+                        raise
                     try:
                         retry_delay = attempts.after_response(response)
                         if retry_delay is None:  # this answer is the outcome: read its body
@@ -392,7 +398,9 @@ class AsyncTimersClient:
                                 raise core.too_large(response, attempts)
                     finally:
                         await response.aclose()
-                        core.release(response)
+                        # Let the body go now: Response and stream refer to each other, so it
+                        # would live until a full garbage collection (paging: a dozen bodies).
+                        response.stream = httpx.ByteStream(b"")
             except httpx.HTTPError as exc:
                 core.check_open(self._http)  # closed while in flight: that is the error
                 delay = attempts.after_exception(exc, request)
@@ -403,13 +411,6 @@ class AsyncTimersClient:
                 delay = retry_delay
             await self._sleep(delay)
             core.check_open(self._http)
-
-    async def _send(self, request: httpx.Request) -> httpx.Response:
-        try:
-            return await self._http.send(request, auth=self._core.auth, stream=True)
-        except RuntimeError:  # httpx: "the client has been closed"
-            self._core.check_open(self._http)
-            raise
 
 
 async def _read(response: httpx.Response, limit: int) -> bytes:

@@ -44,18 +44,13 @@ def _client(package: str) -> Any:
 
 
 def _build(package: str, endpoint: Callable[..., object], *args: Any, **kwargs: Any) -> RequestSpec:
+    given = {name: value for name, value in kwargs.items() if value is not None}  # None: UNSET
     try:
-        endpoint(*args, client=_client(package), **kwargs)
+        endpoint(*args, client=_client(package), **given)
     except _Built as built:
         captured = built.kwargs
         return captured["method"].upper(), captured["url"], dict(captured.get("params") or {})
     raise AssertionError("the generated endpoint did not build a request")  # pragma: no cover
-
-
-def _unset_if_none(value: Any) -> Any:
-    from timers._generated.runs_api.types import UNSET
-
-    return UNSET if value is None else value
 
 
 def run_timer(timer_id: UUID) -> RequestSpec:
@@ -93,23 +88,18 @@ def list_timer_runs(
         "runs_api",
         endpoint.sync_detailed,
         timer_id,
-        limit=_unset_if_none(limit),
-        marker=_unset_if_none(marker),
-        status=_unset_if_none(None if status is None else RunStatus(status)),
-        start_after=_unset_if_none(start_after),
-        start_before=_unset_if_none(start_before),
+        limit=limit,
+        marker=marker,
+        status=None if status is None else RunStatus(status),
+        start_after=start_after,
+        start_before=start_before,
     )
 
 
 def read_job(job_id: UUID, *, page_size: int | None, results_pt: str | None) -> RequestSpec:
     """``GET /jobs/{job_id}``: a timer with one page of its ``results`` (the ``jobs`` API)."""
     from timers._generated.jobs_api.api.jobs import read_job as endpoint
-    from timers._generated.jobs_api.types import UNSET
 
     return _build(
-        "jobs_api",
-        endpoint.sync_detailed,
-        job_id,
-        page_size=UNSET if page_size is None else page_size,
-        results_pt=UNSET if results_pt is None else results_pt,
+        "jobs_api", endpoint.sync_detailed, job_id, page_size=page_size, results_pt=results_pt
     )

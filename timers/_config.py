@@ -131,6 +131,4 @@ def resolve_retry(max_retries: int | None, retry: RetryPolicy | None) -> RetryPo
                 f"retry must be a timers.RetryPolicy, got {type(retry).__name__}"
             )
         return retry
-    if max_retries is None:
-        return RetryPolicy()
-    return RetryPolicy(max_retries=max_retries)
+    return RetryPolicy() if max_retries is None else RetryPolicy(max_retries=max_retries)

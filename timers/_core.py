@@ -48,7 +48,6 @@ from timers._models import TimerRun
 from timers._redact import clean
 from timers._retry import Attempts, RetryPolicy, parse_retry_after
 from timers._version import __version__
-from timers._wait import Waiter, WaitSettings
 
 __all__ = ["DEFAULT_POLL_INTERVAL", "DEFAULT_WAIT_TIMEOUT", "ClientCore", "Lookup"]
 
@@ -155,9 +154,6 @@ class ClientCore:
 
     # -- operations: checked arguments in, requests out ------------------------------------
 
-    def trigger(self, timer_id: Any) -> Exchange[TimerRun]:
-        return self.dialect.trigger(_args.check_uuid("timer_id", timer_id))
-
     def lookup(self, timer_id: Any, run_id: Any) -> Lookup:
         timer = _args.check_uuid("timer_id", timer_id)
         run = _args.check_uuid("run_id", run_id)
@@ -180,11 +176,6 @@ class ClientCore:
     def local_filter(self, filters: ListFilters) -> Callable[[TimerRun], bool] | None:
         """The filter the client applies to each page (None: the service filtered)."""
         return filters.matches if self.dialect.LOCAL_FILTERS else None
-
-    def waiter(
-        self, run_id: str, settings: WaitSettings, on_update: Callable[[TimerRun], object] | None
-    ) -> Waiter:
-        return Waiter(run_id=run_id, settings=settings, clock=self.clock, on_update=on_update)
 
     # -- requests and answers ------------------------------------------------------------------
 
@@ -225,13 +216,6 @@ class ClientCore:
         ``ERROR_BODY_LIMIT`` bytes."""
         return self.max_response_size if 200 <= response.status_code < 300 else ERROR_BODY_LIMIT
 
-    @staticmethod
-    def release(response: httpx.Response) -> None:
-        """Let a finished response's body go now. httpx's Response and its stream refer to
-        each other, so without this the body lives until a full garbage collection: paging
-        would then hold a dozen pages' bodies instead of one."""
-        response.stream = httpx.ByteStream(b"")
-
     def too_large(self, response: httpx.Response, attempts: Attempts) -> ResponseTooLargeError:
         return ResponseTooLargeError(
             self.max_response_size, response=response, outcome_unknown=not attempts.idempotent
@@ -248,10 +232,9 @@ class ClientCore:
         attempts: Attempts,
     ) -> T:
         """Parse a 2xx body (``content``) with ``parse``, or raise the ``APIError``."""
-        status = response.status_code
         request_id = request_id_of(response)
         log_request(response, attempts.started, attempts.retries, request_id)
-        if not 200 <= status < 300:
+        if not 200 <= response.status_code < 300:
             raise self.error_for(response, attempts, content)
         content_type = response.headers.get("content-type", "")
         media = content_type.split(";", 1)[0].strip().lower()
@@ -289,24 +272,22 @@ class ClientCore:
     def error_for(self, response: httpx.Response, attempts: Attempts, content: bytes) -> APIError:
         """The typed error for an error answer whose (bounded) body is ``content``."""
         status = response.status_code
-        retries = attempts.retries
-        outcome_unknown = not attempts.idempotent and status >= 500
         cls = error_class_for(status)
+        if cls is RateLimitError:  # a 429: never a missing route, never an unknown outcome
+            retry_after = parse_retry_after(response.headers.get("retry-after"), now=self.clock())
+            return RateLimitError(
+                response, retries_taken=attempts.retries, retry_after=retry_after, content=content
+            )
         hint = None
         if self._is_missing_route(response, content):
             hint = (
                 "the production Globus Timers service has no such path: it keeps run history "
                 "under its /jobs API, use api='jobs'"
             )
-        if cls is RateLimitError:  # a 429: never a missing route, never an unknown outcome
-            retry_after = parse_retry_after(response.headers.get("retry-after"), now=self.clock())
-            return RateLimitError(
-                response, retries_taken=retries, retry_after=retry_after, content=content
-            )
         return cls(
             response,
-            retries_taken=retries,
-            outcome_unknown=outcome_unknown,
+            retries_taken=attempts.retries,
+            outcome_unknown=not attempts.idempotent and status >= 500,
             hint=hint,
             content=content,
         )

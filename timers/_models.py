@@ -23,7 +23,6 @@ from timers._validate import (
     UUID_PATTERN,
     fail,
     object_at,
-    optional_int,
     optional_string,
     required,
     string_at,
@@ -332,7 +331,7 @@ T = TypeVar("T")
 
 def _strict(check: Callable[[Any, str], T], obj: Mapping[str, Any], name: str) -> T:
     """Field ``name`` as ``check`` reads it, or the error naming it (missing, null, bad)."""
-    return check(required(obj, name, ""), name)
+    return check(required(obj, name), name)
 
 
 def _under(parse: Callable[[Any], T], data: Any, path: str) -> T:
@@ -343,23 +342,19 @@ def _under(parse: Callable[[Any], T], data: Any, path: str) -> T:
 
 
 def _error(data: Any) -> RunError:
-    obj = data if type(data) is dict else object_at(data, "")
+    obj = data if type(data) is dict else object_at(data)
     code, message, detail = obj.get("code"), obj.get("message"), obj.get("detail")
-    if detail is None:
-        detail = _EMPTY
-    elif isinstance(detail, Mapping):
-        detail = MappingProxyType(dict(detail))
-    else:
+    if detail is not None and not isinstance(detail, Mapping):
         raise fail("detail", f"expected an object, got {type_name(detail)}")
     if type(code) is not str:
         code = _strict(string_at, obj, "code")
     if type(message) is not str:
         message = _strict(string_at, obj, "message")
-    return RunError(code, message, detail)
+    return RunError(code, message, MappingProxyType(dict(detail or ())))
 
 
 def _result(data: Any) -> RunResult:
-    obj = data if type(data) is dict else object_at(data, "")
+    obj = data if type(data) is dict else object_at(data)
     get = obj.get
     status, status_code, run_id, error = (
         get("status"), get("status_code"), get("run_id"), get("error")
@@ -367,9 +362,9 @@ def _result(data: Any) -> RunResult:
     if type(status) is not str:
         status = _strict(string_at, obj, "status")
     if status_code is not None and type(status_code) is not int:
-        optional_int(obj, "status_code", "")  # raises
+        raise fail("status_code", f"expected an integer, got {type_name(status_code)}")
     if run_id is not None and type(run_id) is not str:
-        optional_string(obj, "run_id", "")  # raises
+        raise fail("run_id", f"expected a string, got {type_name(run_id)}")
     if error is not None:
         error = _under(_error, error, "error")
     return build_result(status, status_code, run_id, error)
@@ -381,9 +376,10 @@ def _extra(data: Mapping[str, Any]) -> Mapping[str, Any]:
     return MappingProxyType({k: v for k, v in data.items() if k not in _RUN_FIELDS})
 
 
-def _run(data: Any, request_id: str | None, timer_ok: str | None = None) -> TimerRun:
-    """``timer_ok``: a timer id already checked (the runs of a page share one)."""
-    obj = data if type(data) is dict else object_at(data, "")
+def parse_run(data: Any, request_id: str | None = None, timer_ok: str | None = None) -> TimerRun:
+    """Parse a whole ``TimerRun`` body (of the answer with ``request_id``); ``timer_ok``: a
+    timer id already checked (the runs of a page share one)."""
+    obj = data if type(data) is dict else object_at(data)
     get = obj.get
     run_id, timer_id, status = get("id"), get("timer_id"), get("status")
     if type(run_id) is not str or _uuid_match(run_id) is None:
@@ -408,30 +404,25 @@ def _run(data: Any, request_id: str | None, timer_ok: str | None = None) -> Time
     return build_run(run_id, timer_id, status, start, end, result, _extra(obj), False, request_id)
 
 
-def parse_run(data: Any, request_id: str | None = None) -> TimerRun:
-    """Parse a whole ``TimerRun`` body (of the answer with ``request_id``)."""
-    return _run(data, request_id)
-
-
 def parse_page(data: Any, request_id: str | None = None) -> RunPage:
     """Parse a whole ``RunList`` body (of the answer with ``request_id``)."""
-    obj = object_at(data, "")
-    runs = required(obj, "runs", "")
+    obj = object_at(data)
+    runs = required(obj, "runs")
     if not isinstance(runs, list):
         raise fail("runs", f"expected an array, got {type_name(runs)}")
-    total = required(obj, "total", "")
+    total = required(obj, "total")
     if type(total) is not int:
         raise fail("total", f"expected an integer, got {type_name(total)}")
     if total < 0:
         raise fail("total", f"expected a count of at least 0, got {total}")
-    has_next_page = required(obj, "has_next_page", "")
+    has_next_page = required(obj, "has_next_page")
     if type(has_next_page) is not bool:
         raise fail("has_next_page", f"expected a boolean, got {type_name(has_next_page)}")
     parsed: list[TimerRun] = []
     timer_ok = None
     for i, item in enumerate(runs):
         try:
-            run = _run(item, request_id, timer_ok)
+            run = parse_run(item, request_id, timer_ok)
         except ResponseValidationError as exc:
             raise within(exc, f"runs[{i}]") from None
         timer_ok = run.timer_id
@@ -440,6 +431,6 @@ def parse_page(data: Any, request_id: str | None = None) -> RunPage:
         runs=tuple(parsed),
         total=total,
         has_next_page=has_next_page,
-        next_page=optional_string(obj, "next_page", ""),
+        next_page=optional_string(obj, "next_page"),
         request_id=request_id,
     )

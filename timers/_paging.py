@@ -33,14 +33,14 @@ MAX_EMPTY_PAGES = 20
 class Pager:
     """Marker bookkeeping and the ``max_items`` budget of one paging run."""
 
-    __slots__ = ("_done", "_empty", "_page_size", "_pages", "_remaining", "_seen", "marker")
+    __slots__ = ("_empty", "_page_size", "_pages", "_remaining", "_seen", "finished", "marker")
 
     def __init__(self, *, marker: str | None, page_size: int | None, max_items: int | None) -> None:
         self.marker = marker
         self._page_size = page_size
         self._remaining = max_items
         self._seen: set[str] = set() if marker is None else {marker}
-        self._done = max_items == 0
+        self.finished = max_items == 0  # True once no further page should be fetched
         self._pages = 0
         self._empty = 0  # pages in a row with no run
 
@@ -54,11 +54,6 @@ class Pager:
             page_size=_args.check_limit("page_size", page_size),
             max_items=max_items,
         )
-
-    @property
-    def finished(self) -> bool:
-        """True once no further page should be fetched."""
-        return self._done
 
     @property
     def limit(self) -> int | None:
@@ -82,11 +77,11 @@ class Pager:
                 page = dataclasses.replace(page, runs=page.runs[: self._remaining])
             self._remaining -= len(page.runs)
             if self._remaining <= 0:
-                self._done = True
+                self.finished = True
         following = page.next_page
         if not page.has_next_page or not following:
-            self._done = True
-        elif not self._done:
+            self.finished = True
+        elif not self.finished:
             self._check(following)
             self._seen.add(following)
             self.marker = following

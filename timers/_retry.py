@@ -44,23 +44,6 @@ NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 # (A LocalProtocolError is never sent either, but it is not worth retrying.)
 
 
-def _check_non_negative_int(name: str, value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InvalidArgumentError(f"{name} must be an int >= 0, got {value!r}")
-
-
-def _check_seconds(name: str, value: float) -> None:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not math.isfinite(value)
-        or not 0 <= value <= MAX_SECONDS
-    ):
-        raise InvalidArgumentError(
-            f"{name} must be a number of seconds from 0 to {MAX_SECONDS:g}, got {value!r}"
-        )
-
-
 @dataclass(frozen=True, slots=True, weakref_slot=True)
 class RetryPolicy:
     """How a client retries failed requests (see this module's docstring for what is retried).
@@ -79,9 +62,20 @@ class RetryPolicy:
     max_retry_after: float = 60.0
 
     def __post_init__(self) -> None:
-        _check_non_negative_int("max_retries", self.max_retries)
+        retries = self.max_retries
+        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+            raise InvalidArgumentError(f"max_retries must be an int >= 0, got {retries!r}")
         for name in ("backoff_base", "backoff_max", "max_retry_after"):
-            _check_seconds(name, getattr(self, name))
+            value = getattr(self, name)
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not math.isfinite(value)
+                or not 0 <= value <= MAX_SECONDS
+            ):
+                raise InvalidArgumentError(
+                    f"{name} must be a number of seconds from 0 to {MAX_SECONDS:g}, got {value!r}"
+                )
 
     def delay_for(self, retry_number: int, *, rand: Callable[[], float] = random.random) -> float:
         """The backoff before retry ``retry_number`` (0-based): exponential, capped, jittered."""
@@ -190,14 +184,11 @@ class Attempts:
             return None
         retry_after = parse_retry_after(response.headers.get("retry-after"), now=self.clock())
         backoff = policy.delay_for(self.retries)
-        if retry_after is None:
-            delay = self._planned(backoff)
-        elif retry_after > policy.max_retry_after:
+        if retry_after is not None and retry_after > policy.max_retry_after:
             return None
-        else:
-            # Retry-After is the least wait the service asks for: it lengthens the backoff,
-            # never shortens it (a "0" or a date in the past makes no request storm).
-            delay = self._planned(max(retry_after, backoff))
+        # Retry-After is the least wait the service asks for: it lengthens the backoff, never
+        # shortens it (a "0" or a date in the past makes no request storm).
+        delay = self._planned(backoff if retry_after is None else max(retry_after, backoff))
         if delay is not None:
             why = f"the service answered {status}"
             self._log(response.request, delay, f"status {status}", why, False)

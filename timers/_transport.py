@@ -18,7 +18,7 @@ import contextlib
 import inspect
 import socket
 import time
-from collections.abc import Awaitable, Iterable, Iterator
+from collections.abc import Awaitable, Iterator
 from contextvars import ContextVar
 from typing import Any
 
@@ -109,17 +109,13 @@ async def _deadlined_later(made: Awaitable[Any]) -> _Deadlined:
     return _Deadlined(await made)
 
 
-def _transports(client: httpx.Client | httpx.AsyncClient) -> Iterable[object]:
-    yield getattr(client, "_transport", None)
-    yield from (getattr(client, "_mounts", None) or {}).values()
-
-
 def install(client: httpx.Client | httpx.AsyncClient) -> bool:
     """Make ``attempt_deadline`` reach the sockets of ``client``'s pools; True if it could."""
     import httpcore  # here: httpx imports it only once a transport needs it, and so do we
 
     installed = False
-    for transport in _transports(client):
+    mounted = getattr(client, "_mounts", None) or {}
+    for transport in (getattr(client, "_transport", None), *mounted.values()):
         if getattr(transport, "honours_attempt_deadline", False):  # e.g. ours over aiohttp
             installed = True
             continue

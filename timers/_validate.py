@@ -21,7 +21,6 @@ __all__ = [
     "fail",
     "join",
     "object_at",
-    "optional_int",
     "optional_string",
     "required",
     "string_at",
@@ -54,13 +53,13 @@ def type_name(value: Any) -> str:
     return "null" if value is None else type(value).__name__
 
 
-def object_at(data: Any, path: str) -> Mapping[str, Any]:
+def object_at(data: Any, path: str = "") -> Mapping[str, Any]:
     if not isinstance(data, Mapping):
         raise fail(path, f"expected an object, got {type_name(data)}")
     return data
 
 
-def required(data: Mapping[str, Any], name: str, path: str) -> Any:
+def required(data: Mapping[str, Any], name: str, path: str = "") -> Any:
     try:
         return data[name]
     except KeyError:
@@ -88,13 +87,6 @@ def timestamp_at(value: Any, path: str) -> datetime:
         raise fail(path, str(exc)) from None
 
 
-def optional_string(data: Mapping[str, Any], name: str, path: str) -> str | None:
+def optional_string(data: Mapping[str, Any], name: str, path: str = "") -> str | None:
     value = data.get(name)
     return None if value is None else string_at(value, join(path, name))
-
-
-def optional_int(data: Mapping[str, Any], name: str, path: str) -> int | None:
-    value = data.get(name)
-    if value is not None and type(value) is not int:
-        raise fail(join(path, name), f"expected an integer, got {type_name(value)}")
-    return value

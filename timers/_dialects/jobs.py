@@ -33,13 +33,14 @@ from timers._models import (
     status_of,
 )
 from timers._redact import quote
-from timers._time import parse_datetime, quick_datetime
+from timers._time import quick_datetime
 from timers._validate import (
     fail,
     object_at,
     optional_string,
     required,
     string_at,
+    timestamp_at,
     type_name,
     uuid_at,
     within,
@@ -197,8 +198,7 @@ def _status(raw: str | None) -> RunStatus:
     """A ``RunStatus`` where ``raw`` names one (any case); the service's string otherwise."""
     if raw is None:
         return status_of(UNKNOWN_STATUS)
-    known = _KNOWN.get(raw.lower())
-    return known if known is not None else status_of(raw)
+    return _KNOWN.get(raw.lower()) or status_of(raw)
 
 
 def _error(data: Any, path: str) -> RunError:
@@ -217,7 +217,4 @@ def _timestamp(value: Any, path: str) -> datetime:
     if moment is not None:
         return moment
     text = string_at(value, path)
-    try:
-        return parse_datetime(text + "Z" if _NAIVE.match(text) else text)
-    except ValueError as exc:
-        raise fail(path, str(exc)) from None
+    return timestamp_at(text + "Z" if _NAIVE.match(text) else text, path)
