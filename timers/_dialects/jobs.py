@@ -120,15 +120,15 @@ def parse_page(data: Any, request_id: str | None = None) -> RunPage:
     ``total`` is the timer's run count (``n_runs``; ``number_of_runs`` in v2 reads), not the
     number of runs matching the filters. ``next_page`` is ``results.page_next``.
     """
-    job = object_at(data, "")
-    job_id = uuid_at(required(job, "job_id", ""), "job_id")
+    job = object_at(data)
+    job_id = uuid_at(required(job, "job_id"), "job_id")
     is_flow = job.get("flow_id") is not None
     total = job.get("n_runs", job.get("number_of_runs"))
     if total is None:
         raise fail("n_runs", "required field is missing (and no number_of_runs)")
     if type(total) is not int or total < 0:
         raise fail("n_runs", f"expected a count of at least 0, got {quote(total)}")
-    results = required(job, "results", "")
+    results = required(job, "results")
     if isinstance(results, list):  # older v2 reads: a bare list, no paging
         items, path, page_next = results, "results", None
     else:
@@ -155,7 +155,7 @@ def parse_page(data: Any, request_id: str | None = None) -> RunPage:
 def _run(data: Any, job_id: str, is_flow: bool, request_id: str | None) -> TimerRun:
     """One result as a run (a failure's path is the result's own: ``parse_page`` adds where)."""
     if type(data) is not dict:
-        object_at(data, "")  # raises unless it is another kind of mapping
+        object_at(data)  # raises unless it is another kind of mapping
     # What the models have no place for stays on the run; absent and null are the same.
     extra = {name: value for name, value in data.items() if value is not None}
     start_name = "start_timestamp" if "start_timestamp" in extra else "ran_at"
