@@ -516,6 +516,15 @@ def test_a_missing_extra_error_pickles_with_its_module_name() -> None:
     back = pickle.loads(pickle.dumps(e))  # noqa: S301 (our own bytes)
     assert (back.extra, back.module, str(back)) == ("cli", "click", str(e))
     assert back.name == "click"
+    assert back.path is None and "path" not in vars(back)
+
+
+def test_a_missing_extra_error_pickles_with_its_import_path() -> None:
+    e = MissingExtraError("the aiohttp backend", extra="aiohttp", module="aiohttp")
+    e.path = "/opt/site-packages/aiohttp/__init__.py"
+    back = pickle.loads(pickle.dumps(e))  # noqa: S301 (our own bytes)
+    assert (back.name, back.path) == ("aiohttp", "/opt/site-packages/aiohttp/__init__.py")
+    assert "path" not in vars(back) and "name" not in vars(back)
 
 
 def test_a_rate_limit_error_keeps_an_unknown_outcome_and_a_hint() -> None:

@@ -104,7 +104,7 @@ def _restore(cls: type[TimersError], args: tuple[Any, ...], state: dict[str, Any
     error = cls.__new__(cls, *args)
     error.args = args
     if isinstance(error, ImportError):
-        error.name, error.path = state.pop("name", None), state.pop("path", None)
+        error.name, error.path = state.pop("name"), state.pop("path")  # __reduce__ set both
     error.__dict__.update(state)
     return error
 
