@@ -79,9 +79,25 @@ def test_data_that_is_not_what_its_encoding_says_is_a_decoding_error() -> None:
         r.feed(b"neither zlib nor raw deflate \xff\xff\xff\xff")
 
 
-@pytest.mark.parametrize("encoding", ["br", "zstd", "gzip, br"])
+@pytest.mark.parametrize("encoding", ["br", "zstd", "identity, br", "br, identity"])
 def test_other_encodings_are_left_to_httpx(encoding: str) -> None:
     r = reader(encoding, limit=10)
     assert not r.raw
     r.feed(b"decoded by httpx already, and cut here")
     assert r.full and r.finish() == b"decoded by "
+
+
+@pytest.mark.parametrize("encoding", ["gzip, gzip", "gzip,deflate", "deflate, br", "br, gzip"])
+def test_a_body_encoded_twice_is_refused_before_any_byte_is_inflated(encoding: str) -> None:
+    # httpx would inflate each layer of every chunk whole: a bomb inside a bomb.
+    with pytest.raises(httpx.DecodingError) as caught:
+        reader(encoding, limit=10)
+    assert str(caught.value) == (
+        f"the body has 2 content encodings ({encoding!r}); at most one (gzip or deflate) is read"
+    )
+
+
+def test_identity_around_one_encoding_is_that_encoding() -> None:
+    r = reader("identity, gzip", limit=100)
+    assert r.raw
+    assert feed_in_pieces(r, gzip.compress(PAYLOAD)) == PAYLOAD[:101]

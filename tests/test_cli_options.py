@@ -212,3 +212,48 @@ def test_trigger_wait_that_times_out_shows_the_run_and_exits_8(
     )
     assert code == EXIT_WAIT_TIMEOUT
     assert json.loads(out)["status"] == "pending" and "did not finish within 0 s" in err
+
+
+@pytest.mark.parametrize(
+    ("extra", "exit_code"),
+    [([], EXIT_CREATED_WAIT_FAILED), (["--timeout", "0"], EXIT_WAIT_TIMEOUT)],
+)
+def test_trigger_wait_failing_after_the_run_exists_gives_the_command_to_wait_for_it(
+    service: FakeTimersService, monkeypatch: pytest.MonkeyPatch, extra: list[str], exit_code: int
+) -> None:
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
+    service.fail_next(20, status=500, operation="get_timer_run")
+    code, out, err = invoke("runs", "trigger", TIMER_ID, "--wait", *extra, "--format", "json")
+    assert code == exit_code
+    created = json.loads(out)["id"]
+    assert f"wait for it with timers runs wait {TIMER_ID} {created} instead of triggering" in err
+    assert "wait_for_run" not in err
+
+
+# -- --api jobs filters in the client ------------------------------------------------------------
+
+
+def test_a_filtered_jobs_page_says_it_was_filtered_here_not_how_many_match(
+    service: FakeTimersService,
+) -> None:
+    code, out, err = invoke(
+        "--api", "jobs", "runs", "list", TIMER_ID, "--status", "failure", "--limit", "5",
+        env={"TIMERS_BASE_URL": JOBS},
+    )  # fmt: skip
+    assert code == 0, err
+    assert len(service.requests) == 1  # one page, as asked: no paging to fill it
+    shown = len(out.splitlines()) - 1
+    assert shown < 5
+    head, marker = err.split(" More: --marker ")
+    assert head == (
+        f"{shown} matching runs on this page of the timer's 30 runs (the jobs API filters in "
+        "the client: --all searches every page)."
+    )
+    assert marker.endswith(".\n") and "\n" not in marker[:-1]
+
+
+def test_an_unfiltered_jobs_page_has_the_usual_footer(service: FakeTimersService) -> None:
+    code, _, err = invoke(
+        "--api", "jobs", "runs", "list", TIMER_ID, "--limit", "5", env={"TIMERS_BASE_URL": JOBS}
+    )
+    assert code == 0 and err.startswith("5 of 30 runs. More: --marker ")

@@ -122,3 +122,56 @@ def test_non_finite_numbers_in_jsonl_are_kept_as_strings() -> None:
     (line,) = out.splitlines()
     assert json.loads(line)["result"]["error"]["detail"]["x"] == "Infinity"
     assert "Infinity" in line and ": Infinity" not in line
+
+
+HUGE = int("9" * 4000)  # a number Python still reads from JSON
+
+
+def test_huge_server_numbers_are_cut_in_tables_details_and_footers_kept_in_json() -> None:
+    run = run_json(result={"status": "failure", "status_code": HUGE})
+    with respx.mock(base_url=RUNS) as router:
+        router.get(f"/timers/{TIMER_ID}/runs").respond(
+            200, json=page_json([run], total=HUGE, next_page="mk")
+        )
+        router.get(f"/timers/{TIMER_ID}/runs/{RUN_ID}").respond(200, json=run)
+        _, table, footer = invoke("runs", "list", TIMER_ID)
+        _, details, _ = invoke("runs", "show", TIMER_ID, RUN_ID)
+        _, as_json, _ = invoke("runs", "list", TIMER_ID, "--format", "json")
+    assert table.splitlines()[1].endswith("  HTTP 999999999...")
+    assert "HTTP status  999999999... (not ok)" in details.splitlines()
+    assert footer == f"1 of {'9' * 17}... runs. More: --marker mk (or --all).\n"
+    page = json.loads(as_json)
+    assert page["total"] == HUGE and page["runs"][0]["result"]["status_code"] == HUGE
+
+
+EMOJI = "msg :thumbs_up: :smile:"
+OTHER = "2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d"
+
+
+def test_emoji_shortcodes_in_server_text_are_printed_as_sent_in_every_format() -> None:
+    run = run_json(result={"status": "failure", "error": {"code": EMOJI, "message": EMOJI}})
+    with respx.mock(base_url=RUNS) as router:
+        router.get(f"/timers/{TIMER_ID}/runs").respond(200, json=page_json([run]))
+        router.get(f"/timers/{TIMER_ID}/runs/{RUN_ID}").respond(200, json=run)
+        router.get(f"/timers/{TIMER_ID}/runs/{OTHER}").respond(
+            404, json={"code": "NOT_FOUND", "message": EMOJI}
+        )
+        _, details, _ = invoke("runs", "show", TIMER_ID, RUN_ID)
+        _, as_json, _ = invoke("runs", "show", TIMER_ID, RUN_ID, "--format", "json")
+        _, as_jsonl, _ = invoke("runs", "list", TIMER_ID, "--format", "jsonl")
+        _, _, error = invoke("runs", "show", TIMER_ID, OTHER)
+    assert f"Error message  {EMOJI}" in details.splitlines()
+    assert json.loads(as_json)["result"]["error"]["message"] == EMOJI
+    assert json.loads(as_jsonl)["result"]["error"]["code"] == EMOJI
+    assert EMOJI in error and "\N{THUMBS UP SIGN}" not in details + as_json + as_jsonl + error
+
+
+def test_jsonl_keeps_each_run_on_one_line_whatever_separators_its_text_holds() -> None:
+    text = "a\u2028b\u2029c\x85d"
+    runs = [run_json(result={"status": text}), run_json(id="2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d")]
+    with respx.mock(base_url=RUNS) as router:
+        router.get(f"/timers/{TIMER_ID}/runs").respond(200, json=page_json(runs))
+        code, out, _ = invoke("runs", "list", TIMER_ID, "--format", "jsonl")
+    assert code == 0
+    lines = out.splitlines()  # splits at U+2028, U+2029 and U+0085 too
+    assert len(lines) == 2 and json.loads(lines[0])["result"]["status"] == text

@@ -13,6 +13,7 @@ within a bounded time.
 from __future__ import annotations
 
 import asyncio
+import gzip
 import importlib.util
 import json
 import math
@@ -372,6 +373,21 @@ MALFORMED: dict[str, Callable[[Request, Connection], None]] = {
 # deeper than, say, 32 levels instead of its parsed form).
 # A body json.loads accepts, nested deeper than anything the client walks recursively.
 MALFORMED["error body nested 600 deep"] = _raw(_json_bytes(404, b"[" * 600 + b"]" * 600))
+# An error body in a charset that is no text encoding: decoding it raised LookupError.
+MALFORMED["404 in charset rot13"] = _raw(
+    http_response(404, b"not found", content_type="text/plain; charset=rot13")
+)
+MALFORMED["500 in charset hex"] = _raw(
+    http_response(500, b"zz", content_type="text/plain; charset=hex")
+)
+# A date whose year datetime cannot hold: parsing it raised OverflowError.
+MALFORMED["429 with a Retry-After in year 99999999999"] = _raw(
+    _json_bytes(429, b"{}", b"Retry-After: Mon, 01 Jan 99999999999 00:00:00 GMT")
+)
+# Each layer would be inflated whole by httpx: refused before reading.
+MALFORMED["a body gzipped twice"] = _raw(
+    _json_bytes(200, gzip.compress(gzip.compress(GOOD_RUN)), b"Content-Encoding: gzip, gzip")
+)
 
 
 def _mutations(seed: int) -> bytes:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
 
 import pytest
 from support.clocks import NoOffset
@@ -106,6 +107,24 @@ def test_a_number_that_is_not_finite_is_refused_quoting_it() -> None:
     )
 
 
+@pytest.mark.parametrize("value", [10**400, -(10**400)], ids=["1e400", "-1e400"])
+def test_an_int_too_large_for_a_float_is_not_a_finite_number(value: int) -> None:
+    assert message_of(check_positive_number, "poll_interval", value) == (
+        f"poll_interval must be a finite number, got {repr(value)[:77]}..."
+    )
+
+
+def test_the_largest_float_is_a_finite_number() -> None:
+    assert check_positive_number("poll_interval", 1.7976931348623157e308) == 1.7976931348623157e308
+    assert check_positive_number("poll_interval", 10**308) == 1e308
+
+
+def test_a_limit_too_long_to_print_is_refused_without_printing_it() -> None:
+    assert message_of(check_limit, "limit", 10**5000) == (
+        "limit must be from 1 to 1000, got <int that cannot be shown>"
+    )
+
+
 def test_a_number_that_must_be_positive_says_so() -> None:
     assert (
         message_of(check_positive_number, "poll_interval", 0) == "poll_interval must be > 0, got 0"
@@ -121,4 +140,29 @@ def test_a_number_that_may_be_zero_says_so() -> None:
     assert (
         message_of(check_positive_number, "timeout", -2, allow_zero=True)
         == "timeout must be >= 0, got -2"
+    )
+
+
+class OffsetOf(tzinfo):
+    """A time zone whose ``utcoffset`` is ``offset`` (as a caller's own tzinfo might be)."""
+
+    def __init__(self, offset: object) -> None:
+        self.offset = offset
+
+    def utcoffset(self, dt: datetime | None) -> Any:
+        return self.offset
+
+
+def test_a_time_zone_whose_offset_is_out_of_range_is_refused_by_name() -> None:
+    moment = datetime(2026, 11, 1, tzinfo=OffsetOf(timedelta(hours=25)))
+    assert message_of(check_datetime, "start_after", moment).startswith(
+        "start_after has a time zone whose utcoffset() fails: offset must be a timedelta"
+    )
+
+
+def test_a_time_zone_whose_offset_is_not_a_timedelta_is_refused_by_name() -> None:
+    moment = datetime(2026, 11, 1, tzinfo=OffsetOf("+01:00"))
+    assert message_of(check_datetime, "start_before", moment) == (
+        "start_before has a time zone whose utcoffset() fails: tzinfo.utcoffset() must return "
+        "None or timedelta, not 'str'"
     )

@@ -181,6 +181,19 @@ def test_a_header_with_characters_http_cannot_carry_is_refused_without_quoting_i
     )
 
 
+@pytest.mark.parametrize(
+    ("header", "kind"), [(b"Bearer tok-1234", "bytes"), (5, "int"), (["Bearer x"], "list")]
+)
+def test_a_header_that_is_not_a_string_is_refused_naming_its_type(
+    header: object, kind: str
+) -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        send(TokenAuth(Authorizer(header)), [200])  # type: ignore[arg-type]
+    assert str(caught.value) == (
+        f"Authorizer.get_authorization_header() returned a {kind}, not a str or None"
+    )
+
+
 def test_a_header_may_hold_spaces_and_tildes() -> None:
     _, seen = send(TokenAuth(Authorizer("Custom a b~c ")), [200])
     assert seen == ["Custom a b~c "]

@@ -3,10 +3,14 @@ global options misplaced, retry notices, and the time parsers."""
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import logging
+import os
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import click
@@ -298,3 +302,143 @@ def test_a_notice_is_plain_text_never_markup_or_highlighted() -> None:
     assert out.getvalue() == (
         "timers: the service answered [bold]503[/bold] (busy); retry 1 of 3 in 2.0 s\n"
     )
+
+
+def test_since_with_thousands_of_digits_is_a_usage_error_not_a_traceback() -> None:
+    result = CliRunner().invoke(cli, ["runs", "list", "T", "--since", "1" * 5000 + "d"], env={})
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        f"Error: Invalid value for --since: '{'1' * 77}...' reaches back too far\n"
+    )
+    assert parse_since("0" * 5000 + "1d") is not None  # leading zeros are not digits that count
+
+
+# --- output that cannot be written ------------------------------------------------------------
+
+
+class Unwritable(io.TextIOBase):
+    """A stdout whose every write fails with ``error`` (a full disk, a closed pipe); its file
+    descriptor is that of ``path``, so that pointing it at os.devnull shows there."""
+
+    def __init__(self, error: OSError, path: Path) -> None:
+        self.error = error
+        self.fd = os.open(path, os.O_WRONLY | os.O_CREAT)
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        raise self.error
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def close(self) -> None:
+        os.close(self.fd)
+        super().close()
+
+
+def run_the_console_script(
+    monkeypatch: pytest.MonkeyPatch, stdout: io.TextIOBase, *args: str
+) -> tuple[object, str]:
+    """``timers ARGS`` as the console script runs it (click's standalone mode), with this
+    stdout; returns the exit code and what was written on stderr."""
+    base = "http://127.0.0.1:9/api/v1"
+    monkeypatch.setenv("TIMERS_BASE_URL", base)
+    monkeypatch.setenv("TIMERS_ACCESS_TOKEN", TOKEN)
+    stderr = io.StringIO()
+    monkeypatch.setattr("sys.stdout", stdout)
+    monkeypatch.setattr("sys.stderr", stderr)
+    with respx.mock(base_url=base, assert_all_called=False) as mock:
+        mock.get(f"/timers/{TIMER_ID}/runs").respond(200, json=page_json([run_json()]))
+        with pytest.raises(SystemExit) as caught:
+            cli.main(list(args), prog_name="timers")
+    return caught.value.code, stderr.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "jsonl"])
+def test_an_output_on_a_full_disk_is_one_error_line_and_exit_1(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fmt: str
+) -> None:
+    with Unwritable(OSError(errno.ENOSPC, "No space left on device"), tmp_path / "o") as full:
+        code, err = run_the_console_script(
+            monkeypatch, full, "runs", "list", TIMER_ID, "--all", "--format", fmt
+        )
+    assert (code, err) == (_base.EXIT_ERROR, "timers: error: No space left on device\n")
+
+
+@pytest.mark.parametrize("fmt", ["table", "jsonl"])
+def test_an_output_whose_reader_has_gone_ends_quietly_with_exit_1_stdout_at_devnull(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fmt: str
+) -> None:
+    with Unwritable(BrokenPipeError(errno.EPIPE, "Broken pipe"), tmp_path / "o") as closed:
+        code, err = run_the_console_script(
+            monkeypatch, closed, "runs", "list", TIMER_ID, "--all", "--format", fmt
+        )
+        os.write(closed.fileno(), b"flushed at exit")
+    assert (code, err) == (_base.EXIT_ERROR, "")
+    assert (tmp_path / "o").read_text() == ""
+
+
+@pytest.mark.parametrize(
+    "error", [BrokenPipeError(errno.EPIPE, "Broken pipe"), OSError(errno.ENOSPC, "No space")]
+)
+def test_what_stdout_still_buffers_after_a_failed_write_goes_to_devnull(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: OSError
+) -> None:
+    # The Python docs' recipe: else Python's flush of stdout at exit fails again, traceback.
+    @click.group(cls=_base.Group)
+    def group() -> None:
+        pass
+
+    @group.command()
+    def write() -> None:
+        sys.stdout.write("still buffered")
+        raise error
+
+    with (tmp_path / "out").open("w") as stdout:
+        monkeypatch.setattr("sys.stdout", stdout)
+        monkeypatch.setattr("sys.stderr", io.StringIO())
+        with pytest.raises(SystemExit) as caught:
+            group.main(["write"])
+        stdout.flush()
+    assert caught.value.code == _base.EXIT_ERROR
+    assert (tmp_path / "out").read_text() == ""
+
+
+# --- names the user knows -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("ftp://example.org", "must be an http(s) URL like"),
+        ("http://127.0.0.1:99999/api/v1", "port"),
+        ("http://[::1", "is not a valid URL"),
+    ],
+)
+def test_a_bad_base_url_names_the_option_and_the_variable_it_came_from(url: str, said: str) -> None:
+    given = CliRunner().invoke(
+        cli,
+        ["--base-url", url, "runs", "show", TIMER_ID, RUN_ID],
+        env={"TIMERS_ACCESS_TOKEN": TOKEN},
+    )
+    assert given.exit_code == 2
+    assert given.stderr.startswith("timers: error: --base-url ") and said in given.stderr
+    from_env = CliRunner().invoke(
+        cli,
+        ["runs", "show", TIMER_ID, RUN_ID],
+        env={"TIMERS_ACCESS_TOKEN": TOKEN, "TIMERS_BASE_URL": url},
+    )
+    assert from_env.exit_code == 2
+    assert from_env.stderr.startswith("timers: error: --base-url (from $TIMERS_BASE_URL) ")
+    assert said in from_env.stderr
+    assert "base_url" not in given.stderr + from_env.stderr.replace("TIMERS_BASE_URL", "")
+
+
+def test_rich_leaves_emoji_shortcodes_in_the_output_as_they_are() -> None:
+    state = State(base_url=None, token=None, api="runs", allow_insecure_http=False)
+    for console in (state.out, state.err):
+        console.file = io.StringIO()
+        console.print("ok :thumbs_up: :smile:", markup=False)
+        assert console.file.getvalue() == "ok :thumbs_up: :smile:\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,6 +22,7 @@ from timers.cli._output import (
     format_duration_seconds,
     format_time,
     header_line,
+    number,
     outcome,
     parse_fields,
     print_details,
@@ -391,3 +393,33 @@ def test_json_treats_a_tuple_like_a_list_keys_and_secrets_included() -> None:
     at_the_top = dumps(data, pretty=False)
     assert at_the_top == '{"inf": 1, "t": "Bearer [redacted]"}'
     assert dumps((data,), pretty=False) == f"[{at_the_top}]"
+
+
+def test_json_escapes_line_separators_and_invisible_or_reordering_characters() -> None:
+    hidden = (
+        "\u2028\u2029\u061c\u00ad\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+        "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"
+    )
+    tags = "\U000e0000\U000e0041\U000e007f"
+    text = dumps({f"k{hidden}": f"v{hidden}{tags}é"}, pretty=False)
+    assert text.count("é") == 1  # any other character stays as it is
+    assert all(c not in text for c in hidden + tags)
+    escaped = "".join(f"\\u{ord(c):04x}" for c in hidden)
+    assert text == (f'{{"k{escaped}": "v{escaped}\\udb40\\udc00\\udb40\\udc41\\udb40\\udc7fé"}}')
+    assert json.loads(text) == {f"k{hidden}": f"v{hidden}{tags}é"}
+    assert len(text.splitlines()) == 1
+
+
+def test_numbers_for_text_are_cut_to_their_limit_even_past_pythons_digit_limit() -> None:
+    assert number(503) == "503"
+    assert number(-(10**25)) == "-1000000000000000..."
+    assert number(10**30, 12) == "100000000..."
+    assert number(10**5000, 12) == "999999999..."  # str() of it would raise ValueError
+    assert number(-(10**5000), 12) == "-99999999..."
+
+
+def test_a_huge_http_status_is_cut_in_the_outcome_and_the_details() -> None:
+    result = RunResult("failure", 10**4000)
+    run = TimerRun(RUN, TIMER, RunStatus.FAILURE, START, START, result)
+    assert outcome(run) == "HTTP 100000000..."
+    assert "HTTP status  100000000... (not ok)" in shown(print_details, run).splitlines()

@@ -4,6 +4,8 @@ codes, against canned answers."""
 from __future__ import annotations
 
 import json
+import re
+import shlex
 from collections.abc import Iterator
 
 import httpx
@@ -13,6 +15,7 @@ from click.testing import CliRunner
 from support.bodies import failed_run_json, page_json, run_json
 from support.dual import RUN_ID, TIMER_ID, TOKEN
 
+from timers._args import MAX_MARKER_LENGTH
 from timers.cli._app import cli
 
 BASE = "http://127.0.0.1:9/api/v1"
@@ -258,4 +261,124 @@ def test_the_next_marker_in_the_footer_is_the_one_the_service_sent(
     mock: respx.MockRouter,
 ) -> None:
     mock.get(LIST).respond(200, json=page_json([run_json()], total=7, next_page="mk[a]x"))
-    assert invoke("list", TIMER_ID)[2] == "1 of 7 runs. More: --marker mk[a]x (or --all).\n"
+    # Not rich markup; quoted, as [a] is a pattern to a shell.
+    assert invoke("list", TIMER_ID)[2] == "1 of 7 runs. More: --marker 'mk[a]x' (or --all).\n"
+
+
+# --- the footer's marker ------------------------------------------------------------------------
+
+LONG_MARKER = "m&k=" + "x" * (MAX_MARKER_LENGTH - 4)  # the longest the library takes back
+
+
+def test_the_next_marker_is_printed_whole_quoted_for_a_shell_on_one_line(
+    mock: respx.MockRouter,
+) -> None:
+    mock.get(LIST).respond(200, json=page_json([run_json()], total=7, next_page=LONG_MARKER))
+    code, _, err = invoke("list", TIMER_ID)  # off a terminal, rich would wrap at 80 columns
+    assert code == 0
+    assert err == f"1 of 7 runs. More: --marker '{LONG_MARKER}' (or --all).\n"
+
+
+def test_the_marker_pasted_back_from_the_footer_reaches_the_service_as_sent(
+    mock: respx.MockRouter,
+) -> None:
+    route = mock.get(LIST).respond(
+        200, json=page_json([run_json()], total=7, next_page=LONG_MARKER)
+    )
+    footer = invoke("list", TIMER_ID)[2]
+    words = shlex.split(footer)
+    pasted = words[words.index("--marker") + 1]
+    assert invoke("list", TIMER_ID, "--marker", pasted)[0] == 0
+    assert route.calls.last.request.url.params["marker"] == LONG_MARKER
+
+
+# --- --help -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("command", "formats"), [("list", "(table, json, jsonl)"), ("show", "(table or json)")]
+)
+def test_the_fields_help_names_the_formats_of_its_command(command: str, formats: str) -> None:
+    result = CliRunner().invoke(cli, ["runs", command, "--help"], terminal_width=1000)
+    assert result.exit_code == 0
+    (fields,) = [line for line in result.stdout.splitlines() if line.strip().startswith("--fields")]
+    assert f"Comma-separated fields to show {formats}, e.g." in fields
+
+
+# --- trigger options that only shape a wait -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        (["--timeout", "5"], "--timeout needs --wait"),
+        (["--interval", "1"], "--interval needs --wait"),
+        (["--heartbeat", "2"], "--heartbeat needs --wait"),
+        (["--heartbeat", "2", "--timeout", "5"], "--timeout and --heartbeat need --wait"),
+        (
+            ["--interval", "1", "--heartbeat", "2", "--timeout", "5"],
+            "--timeout, --interval and --heartbeat need --wait",
+        ),
+    ],
+)
+def test_a_wait_option_without_wait_is_a_usage_error_before_any_request(
+    mock: respx.MockRouter, given: list[str], said: str
+) -> None:
+    route = mock.post(f"/timers/{TIMER_ID}/run").respond(201, json=run_json())
+    code, out, err = invoke("trigger", TIMER_ID, *given)
+    assert code == 2 and out == ""
+    assert err.endswith(f"Error: {said} (without it, nothing is waited for)\n")
+    assert not route.called
+
+
+def test_trigger_with_the_default_wait_options_and_no_wait_triggers(
+    mock: respx.MockRouter,
+) -> None:
+    route = mock.post(f"/timers/{TIMER_ID}/run").respond(201, json=run_json())
+    assert invoke("trigger", TIMER_ID, "--format", "json")[0] == 0
+    assert route.called
+
+
+# --- a time window that is empty ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["list", "summary"])
+def test_after_not_earlier_than_before_is_a_usage_error_naming_the_options(
+    mock: respx.MockRouter, command: str
+) -> None:
+    route = mock.get(LIST).respond(200, json=page_json([]))
+    code, _, err = invoke(
+        command,
+        TIMER_ID,
+        "--after",
+        "2026-11-28T01:00:00+01:00",
+        "--before",
+        "2026-11-28T00:00:00Z",
+    )
+    assert code == 2
+    assert err.endswith(
+        "Error: --after (2026-11-28T00:00:00Z) must be earlier than "
+        "--before (2026-11-28T00:00:00Z)\n"
+    )
+    assert not route.called
+
+
+def test_since_reaching_back_past_before_is_a_usage_error_naming_both(
+    mock: respx.MockRouter,
+) -> None:
+    route = mock.get(LIST).respond(200, json=page_json([]))
+    code, _, err = invoke("list", TIMER_ID, "--since", " 2D", "--before", "2020-01-01T00:00:00Z")
+    assert code == 2 and not route.called
+    assert re.search(
+        r"Error: --since 2D \(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\) must be earlier than "
+        r"--before \(2020-01-01T00:00:00Z\)\n\Z",
+        err,
+    ), err
+
+
+def test_the_limit_help_says_a_jobs_page_is_filtered_after_it_is_fetched() -> None:
+    result = CliRunner().invoke(cli, ["runs", "list", "--help"], terminal_width=1000)
+    assert (
+        "Without --all: how many runs to show; with --api jobs and a filter, how many to look "
+        "at (the jobs API filters in the client: fewer may match)."
+    ) in result.stdout

@@ -202,3 +202,57 @@ def test_a_retry_that_is_not_a_policy_is_refused_naming_its_type() -> None:
 def test_only_slashes_are_stripped_from_the_end_of_the_base_url() -> None:
     assert resolve_base_url("https://example.org/apiX/") == "https://example.org/apiX"
     assert resolve_base_url("https://example.org/v1X") == "https://example.org/v1X"
+
+
+@pytest.mark.parametrize("port", [0, 65536, 99999])
+def test_a_port_out_of_range_is_refused_not_wrapped_around(port: int) -> None:
+    # httpx accepts :99999, and the socket layer would connect to 99999 - 65536.
+    assert refused(resolve_base_url, f"http://127.0.0.1:{port}/api") == (
+        f"base_url has the port {port}; ports go from 1 to 65535"
+    )
+
+
+def test_the_highest_port_is_accepted() -> None:
+    assert resolve_base_url("http://127.0.0.1:65535/api") == "http://127.0.0.1:65535/api"
+
+
+def test_a_base_url_with_a_lone_surrogate_is_refused_as_invalid() -> None:
+    # What Python makes of a non-UTF-8 byte in an environment variable.
+    message = refused(resolve_base_url, "http://127.0.0.1:9/\udcff")
+    assert message.startswith("base_url is not a valid URL: ")
+
+
+@pytest.mark.parametrize(
+    "given", [httpx.Timeout(None), httpx.Timeout(5.0, pool=None), httpx.Timeout(86_400)]
+)
+def test_an_httpx_timeout_with_no_limit_or_up_to_a_day_is_used_as_given(
+    given: httpx.Timeout,
+) -> None:
+    assert resolve_timeout(given) == (given, None)
+
+
+@pytest.mark.parametrize(
+    ("given", "name", "shown"),
+    [
+        (httpx.Timeout(1e9), "connect", "1000000000.0"),
+        (httpx.Timeout(5.0, read=0), "read", "0"),
+        (httpx.Timeout(5.0, write=-1), "write", "-1"),
+        (httpx.Timeout(5.0, pool=math.nan), "pool", "nan"),
+        (httpx.Timeout(5.0, read=True), "read", "True"),
+        (httpx.Timeout("5"), "connect", "'5'"),  # type: ignore[arg-type]
+    ],
+)
+def test_an_httpx_timeout_limit_that_is_not_seconds_up_to_a_day_is_refused_by_name(
+    given: httpx.Timeout, name: str, shown: str
+) -> None:
+    assert refused(resolve_timeout, given) == (
+        f"the httpx.Timeout's {name} must be None (no limit) or seconds > 0 and <= 86400; "
+        f"got {shown}"
+    )
+
+
+def test_a_timeout_too_long_to_print_is_refused_without_printing_it() -> None:
+    assert refused(resolve_timeout, 10**5000) == (
+        "timeout must be a number of seconds > 0 and <= 86400, or an httpx.Timeout; "
+        "got <int that cannot be shown>"
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -218,7 +219,10 @@ def test_an_attempt_ends_at_the_attempt_timeout_or_the_deadline_whichever_is_fir
     assert 59.9 < (bounded(None) or 0) <= 60.01
     assert 9.9 < (bounded(110.0) or 0) <= 10.01
     assert 59.9 < (bounded(1000.0) or 0) <= 60.01
-    assert -0.01 < (bounded(50.0) or 0) <= 0.01  # already past: now
+    assert -0.01 < (bounded(100.0) or 0) <= 0.01  # the deadline is now: no time left
+    # Already past: nothing more is sent (a transport the deadline cannot reach would send it).
+    with pytest.raises(httpx.PoolTimeout, match=r"^the deadline passed before the request"):
+        settings.attempt_deadline(99.999)
     unbounded = core(timeout=httpx.Timeout(5.0), clock=lambda: now[0])
     assert unbounded.attempt_deadline(None) is None
     before = time.monotonic()
@@ -502,3 +506,17 @@ def test_a_finished_response_keeps_no_body_in_its_stream(dual: Dual) -> None:
     stream = caught.value.response.stream
     assert isinstance(stream, httpx.SyncByteStream)
     assert b"".join(stream) == b""
+
+
+def test_a_run_id_given_as_a_str_is_quoted_as_written_in_messages() -> None:
+    upper = RUN_ID.upper()
+    assert core().lookup(TIMER_ID, upper).label == upper
+
+
+def test_a_run_id_of_another_type_is_quoted_in_its_canonical_form() -> None:
+    class Id(str):
+        def __str__(self) -> str:
+            raise RuntimeError("a str subclass whose __str__ fails")
+
+    assert core().lookup(TIMER_ID, Id(RUN_ID.upper())).label == RUN_ID
+    assert core().lookup(TIMER_ID, uuid.UUID(RUN_ID)).label == RUN_ID

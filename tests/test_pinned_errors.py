@@ -3,12 +3,14 @@ are read, and the exact text of each message."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import pickle
 from typing import Any
 
 import httpx
 import pytest
+from support.bodies import run_json
 
 from timers import (
     APIConnectionError,
@@ -22,8 +24,10 @@ from timers import (
     ResponseTooLargeError,
     ResponseValidationError,
     ServerError,
+    TimerRun,
     TimersError,
     UnprocessableEntityError,
+    WaitTimeoutError,
 )
 from timers._errors import OUTCOME_UNKNOWN_NOTE, error_class_for
 from timers._redact import remember
@@ -590,3 +594,67 @@ def test_a_body_whose_encoding_was_unset_is_read_as_utf_8() -> None:
     raw = response(502, content="gateway café".encode())
     raw.encoding = None  # type: ignore[assignment]  # as a response hook may leave it
     assert error_class_for(502)(raw).body == "gateway café"
+
+
+@pytest.mark.parametrize(
+    "charset", ["rot13", "hex", "base64", "undefined-charset", "undefined", "idna"]
+)
+def test_an_error_body_in_a_charset_that_is_no_text_encoding_is_read_as_utf_8(
+    charset: str,
+) -> None:
+    e = error_class_for(404)(
+        response(
+            404,
+            content=b"no such timer",
+            headers={"content-type": f"text/plain; charset={charset}"},
+        )
+    )
+    assert e.body == "no such timer" and e.message == "no such timer"
+
+
+def test_an_error_body_its_charset_cannot_decode_is_read_as_utf_8() -> None:
+    headers = {"content-type": "text/plain; charset=punycode"}
+    e = error_class_for(500)(response(500, content=b"gone \xff away", headers=headers))
+    assert e.body == "gone \ufffd away"
+
+
+# --- a run carried by an error, pickled -------------------------------------------------------
+
+
+def echoed_run(**extra: Any) -> TimerRun:
+    body = run_json(status="pending", end_time=None, result=None, **extra)
+    return dataclasses.replace(
+        TimerRun.from_dict(body), finished_by_end_time=True, request_id="req-7"
+    )
+
+
+def test_a_credential_the_service_echoed_into_the_run_is_redacted_when_pickled() -> None:
+    remember("pinned-errors-echoed-token-1")
+    run = echoed_run(echoed="Bearer pinned-errors-echoed-token-1", note="kept")
+    e = WaitTimeoutError("run r did not finish", run=run, timeout=5.0)
+    data = pickle.dumps(e)
+    assert b"pinned-errors-echoed-token-1" not in data
+    back = pickle.loads(data)  # noqa: S301 (our own bytes)
+    assert back.run.extra == {"echoed": "Bearer [redacted]", "note": "kept"}
+    assert (back.run.id, back.run.status, back.run.start_time) == (
+        run.id,
+        run.status,
+        run.start_time,
+    )
+    assert back.run.finished_by_end_time and back.run.request_id == "req-7"
+    assert e.run is run  # the error itself keeps what the service sent
+
+
+def test_a_run_with_nothing_to_redact_is_pickled_as_it_is() -> None:
+    run = echoed_run(note="nothing secret")
+    back = pickle.loads(pickle.dumps(TimersError("x").created_run(run)))  # noqa: S301
+    assert back.run == run and back.run.request_id == "req-7"
+    assert back.run.finished_by_end_time
+
+
+def test_a_run_whose_id_is_the_credential_is_left_out_when_pickled() -> None:
+    token = "9f2d8c7e-4b2a-4de2-8d72-0e1ab3c4d5e7"  # a token shaped like a run id
+    remember(token)
+    run = TimerRun.from_dict(run_json(id=token))
+    back = pickle.loads(pickle.dumps(WaitTimeoutError("w", run=run, timeout=1.0)))  # noqa: S301
+    assert back.run is None

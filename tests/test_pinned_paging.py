@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from support.bodies import page_json
-from support.dual import TIMER_ID, Dual
+from support.bodies import job_json, numbered_results, numbered_runs, page_json
+from support.dual import RUN_ID, TIMER_ID, Dual
 
-from timers import InvalidArgumentError, PaginationError
-from timers._args import MAX_MARKER_LENGTH
+from timers import InvalidArgumentError, PaginationError, TimerRun
+from timers._args import MAX_LIMIT, MAX_MARKER_LENGTH
 from timers._models import RunPage
 from timers._paging import Pager
 
@@ -91,3 +91,68 @@ def test_twenty_empty_pages_in_a_row_end_paging_with_their_count() -> None:
         "the service sent 20 empty pages in a row, each with a new marker (after 20 pages); "
         "stopping instead of looping forever"
     )
+
+
+def one_run_page(n: int, *, total: int, next_page: str) -> RunPage:
+    run = TimerRun.from_dict(numbered_runs(1, start=n)[0])
+    return RunPage(runs=(run,), total=total, has_next_page=True, next_page=next_page)
+
+
+def test_more_runs_than_the_total_by_over_a_page_end_paging() -> None:
+    pager = Pager(marker=None, page_size=None, max_items=None)
+    for i in range(MAX_LIMIT + 1):  # total 1: the service may add up to a page meanwhile
+        pager.accept(one_run_page(i, total=1, next_page=f"m{i}"))
+    with pytest.raises(PaginationError) as caught:
+        pager.accept(one_run_page(0, total=1, next_page="one-more"))
+    assert str(caught.value) == (
+        "the service sent 1002 runs, more than the 1 it says there are (after 1002 pages); "
+        "stopping instead of looping forever"
+    )
+
+
+def test_runs_the_client_filters_out_still_count_against_the_total() -> None:
+    pager = Pager(marker=None, page_size=None, max_items=None)
+    for i in range(MAX_LIMIT + 1):
+        pager.accept(one_run_page(i, total=1, next_page=f"m{i}"), keep=lambda run: False)
+    with pytest.raises(PaginationError, match="sent 1002 runs, more than the 1 it says"):
+        pager.accept(one_run_page(0, total=1, next_page="one-more"), keep=lambda run: False)
+
+
+def test_a_last_page_over_the_total_is_still_accepted() -> None:
+    pager = Pager(marker=None, page_size=None, max_items=None)
+    runs = tuple(TimerRun.from_dict(r) for r in numbered_runs(MAX_LIMIT + 5))
+    last = RunPage(runs=runs, total=1, has_next_page=False, next_page=None)
+    assert len(pager.accept(last)) == MAX_LIMIT + 5 and pager.finished
+
+
+@pytest.mark.parametrize("marker", ["\ud800", "ok\udfffok"])
+def test_a_marker_that_is_not_valid_text_is_a_pagination_error(marker: str) -> None:
+    pager = Pager(marker=None, page_size=None, max_items=None)
+    with pytest.raises(PaginationError) as caught:
+        pager.accept(empty_page(marker))
+    assert str(caught.value) == (
+        f"the service returned a page marker that is not valid text: {marker!r} "
+        "(after 1 pages); stopping instead of looping forever"
+    )
+
+
+def test_a_marker_with_any_valid_unicode_is_followed() -> None:
+    pager = Pager(marker=None, page_size=None, max_items=None)
+    pager.accept(empty_page("é€😀"))
+    assert pager.marker == "é€😀"
+
+
+def test_endless_jobs_pages_of_one_result_end_in_a_pagination_error(jobs_dual: Dual) -> None:
+    sent = 0
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal sent
+        sent += 1
+        assert sent <= MAX_LIMIT + 2, "paging went on past the total"
+        result = numbered_results(1, start=sent)
+        return httpx.Response(200, json=job_json(result, page_next=f"p{sent}", n_runs=1))
+
+    client = jobs_dual.client(handler=handler, validate=False)  # a thousand pages: fast
+    with pytest.raises(PaginationError, match="sent 1002 runs, more than the 1 it says"):
+        client.get_run(TIMER_ID, RUN_ID)
+    assert sent == MAX_LIMIT + 2

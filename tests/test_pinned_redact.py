@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
+import httpx
 import pytest
 
 from timers import _redact
@@ -224,3 +225,50 @@ def test_a_quoted_value_never_holds_a_secret(fresh_secrets: None) -> None:
     remember(SECRET)
     assert quote(SECRET) == repr(REDACTED)
     assert quote({"token": SECRET}) == "{'token': '[redacted]'}"
+
+
+def test_a_secret_is_redacted_percent_encoded_too(fresh_secrets: None) -> None:
+    remember("Ab/cd+EF=gh é")
+    # As httpx sends it back in a query (a page marker echoing the token), and as quote() does.
+    sent = str(httpx.Request("GET", "https://h/x", params={"marker": "Ab/cd+EF=gh é"}).url)
+    assert redact(sent) == f"https://h/x?marker={REDACTED}"
+    assert redact("Ab%2Fcd%2BEF%3Dgh%20%C3%A9") == REDACTED
+    assert redact("Ab/cd+EF=gh é") == REDACTED
+
+
+def test_a_secret_with_nothing_to_encode_is_remembered_once(fresh_secrets: None) -> None:
+    remember("plain-token-1234")
+    assert list(_redact._secrets) == ["plain-token-1234"]
+
+
+@pytest.mark.parametrize(
+    ("char", "shown"),
+    [
+        ("\u00ad", "\\xad"),  # soft hyphen
+        ("\u061c", "\\u061c"),  # Arabic letter mark (bidi)
+        ("\u180e", "\\u180e"),
+        ("\u2060", "\\u2060"),  # word joiner
+        ("\u2064", "\\u2064"),
+        ("\u206f", "\\u206f"),
+        ("\ufeff", "\\ufeff"),  # zero-width no-break space (BOM)
+        ("\ufffb", "\\ufffb"),
+        ("\U000e0041", "\\U000e0041"),  # a tag character
+        ("\U000e007f", "\\U000e007f"),
+    ],
+)
+def test_invisible_and_reordering_characters_are_shown_as_escapes(char: str, shown: str) -> None:
+    assert clean(f"a{char}b") == f"a{shown}b"
+
+
+def test_visible_characters_next_to_the_invisible_ones_are_kept() -> None:
+    text = "\u00ac\u00ae\u061b\u061d\u205f\u2070\ufefe\ufffc\U000e0080"
+    assert clean(f"a{text}b") == f"a{text}b"
+
+
+def test_a_value_that_cannot_be_shown_is_quoted_by_its_type() -> None:
+    class Unprintable:
+        def __repr__(self) -> str:
+            raise RuntimeError("no")
+
+    assert quote(10**5000) == "<int that cannot be shown>"
+    assert quote(Unprintable()) == "<Unprintable that cannot be shown>"

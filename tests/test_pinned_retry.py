@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import math
+import ssl
 
 import httpx
 import pytest
@@ -16,6 +17,7 @@ from timers._retry import (
     Attempts,
     connection_error,
     parse_retry_after,
+    tls_failure,
     was_sent,
 )
 
@@ -65,18 +67,30 @@ def test_max_retries_must_be_an_int_from_0(value: object) -> None:
     assert str(caught.value) == f"max_retries must be an int >= 0, got {value!r}"
 
 
+def test_a_value_too_long_to_print_is_refused_without_printing_it() -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        RetryPolicy(max_retries=-(10**5000))
+    assert str(caught.value) == "max_retries must be an int >= 0, got <int that cannot be shown>"
+    with pytest.raises(InvalidArgumentError) as caught:
+        RetryPolicy(backoff_max=10**5000)
+    assert str(caught.value).endswith("got <int that cannot be shown>")
+
+
 def test_max_retries_may_be_0() -> None:
     assert RetryPolicy(max_retries=0).max_retries == 0
 
 
 @pytest.mark.parametrize("name", ["backoff_base", "backoff_max", "max_retry_after"])
-@pytest.mark.parametrize("value", [-0.001, MAX_SECONDS + 0.001, math.inf, math.nan, True, "1"])
+@pytest.mark.parametrize(
+    "value",
+    [-0.001, MAX_SECONDS + 0.001, math.inf, math.nan, True, "1", 10**400, -(10**400)],
+    ids=lambda value: repr(value)[:12],
+)
 def test_each_duration_must_be_seconds_from_0_to_a_day(name: str, value: object) -> None:
     with pytest.raises(InvalidArgumentError) as caught:
         RetryPolicy(**{name: value})  # type: ignore[arg-type]
-    assert str(caught.value) == (
-        f"{name} must be a number of seconds from 0 to 86400, got {value!r}"
-    )
+    shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "..."
+    assert str(caught.value) == f"{name} must be a number of seconds from 0 to 86400, got {shown}"
 
 
 @pytest.mark.parametrize("name", ["backoff_base", "backoff_max", "max_retry_after"])
@@ -177,6 +191,7 @@ def test_only_429_is_retried_when_not_idempotent() -> None:
         ("Thu, 01 Jan 1970 00:01:00 GMT", 45.0, 15.0),
         ("Thu, 01 Jan 1970 00:01:00 -0000", 0.0, None),  # no zone: a guess
         ("Thu, 99 Foo 1970 00:01:00 GMT", 0.0, None),
+        ("Mon, 01 Jan 99999999999 00:00:00 GMT", 0.0, None),  # a year datetime cannot hold
     ],
 )
 def test_retry_after_is_seconds_or_an_http_date(
@@ -397,3 +412,75 @@ def test_an_error_without_text_is_named_by_its_type() -> None:
 def test_the_error_text_is_cleaned() -> None:
     e = connection_error(httpx.ReadError("line one\nline\x1b two"), request(), 0, True)
     assert e.message == "request failed: ReadError: line one line\\x1b two"
+
+
+# --- TLS failures -----------------------------------------------------------------------------
+
+
+def chained(*causes: BaseException) -> httpx.ConnectError:
+    """A ConnectError caused by ``causes[0]``, caused by ``causes[1]``, ... (as httpx raises
+    from httpcore, which raises from ssl)."""
+    exc = httpx.ConnectError("connect failed")
+    inner: BaseException = exc
+    for cause in causes:
+        inner.__cause__ = cause
+        inner = cause
+    return exc
+
+
+WRONG_VERSION = ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)")
+
+
+def test_a_failed_tls_handshake_is_found_behind_the_httpx_error() -> None:
+    unverified = ssl.SSLCertVerificationError(1, "certificate verify failed")
+    assert tls_failure(chained(unverified)) is unverified
+    assert tls_failure(chained(httpx.ConnectError("inner"), WRONG_VERSION)) is WRONG_VERSION
+    context = httpx.ConnectError("outer")
+    context.__context__ = WRONG_VERSION  # raised while handling it, not "from" it
+    assert tls_failure(context) is WRONG_VERSION
+
+
+@pytest.mark.parametrize(
+    "transient", [ssl.SSLEOFError, ssl.SSLSyscallError, ssl.SSLZeroReturnError]
+)
+def test_a_tls_connection_dropped_mid_handshake_is_not_a_tls_failure(
+    transient: type[ssl.SSLError],
+) -> None:
+    exc = chained(transient(1, "EOF occurred in violation of protocol"))
+    assert tls_failure(exc) is None
+    assert RetryPolicy().should_retry_exception(exc, idempotent=False)
+
+
+def test_a_tls_error_is_looked_for_eight_links_down_the_chain_and_no_further() -> None:
+    links = [httpx.ConnectError(f"link {i}") for i in range(6)]
+    assert tls_failure(chained(*links, WRONG_VERSION)) is WRONG_VERSION  # the eighth link
+    assert tls_failure(chained(*links, httpx.ConnectError("7"), WRONG_VERSION)) is None
+
+
+def test_a_plain_connection_error_is_not_a_tls_failure() -> None:
+    assert tls_failure(httpx.ConnectError("refused")) is None
+    assert tls_failure(chained(ConnectionRefusedError(111, "refused"))) is None
+
+
+@pytest.mark.parametrize("idempotent", [True, False])
+def test_a_failed_tls_handshake_is_never_retried(idempotent: bool) -> None:
+    exc = chained(ssl.SSLCertVerificationError(1, "certificate verify failed"))
+    assert not RetryPolicy().should_retry_exception(exc, idempotent=idempotent)
+
+
+def test_a_failed_tls_handshake_says_so_and_that_nothing_was_sent() -> None:
+    exc = chained(ssl.SSLCertVerificationError(1, "certificate verify failed"))
+    e = connection_error(exc, request("POST"), 0, False)
+    assert type(e) is APIConnectionError and not e.outcome_unknown
+    assert str(e) == (
+        "request could not connect (the TLS handshake failed): ConnectError: connect failed "
+        f"(POST {URL})"
+    )
+
+
+def test_https_to_a_plain_http_port_is_named_as_the_likely_cause() -> None:
+    e = connection_error(chained(WRONG_VERSION), request(), 0, True)
+    assert str(e).startswith(
+        "request could not connect (the TLS handshake failed: is the server speaking plain "
+        "http at an https:// base URL?): ConnectError"
+    )

@@ -3,12 +3,13 @@ duration histogram, each checked against numbers worked out by hand."""
 
 from __future__ import annotations
 
+import tracemalloc
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from timers import RunError, RunResult, RunStatus, TimerRun, summarize_runs
-from timers._summary import MAX_ERROR_CODES, Bucket, ErrorCount, _Histogram
+from timers import InvalidArgumentError, RunError, RunResult, RunStatus, TimerRun, summarize_runs
+from timers._summary import MAX_BUCKETS, MAX_ERROR_CODES, Bucket, ErrorCount, _Histogram
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)  # a UTC midnight
 
@@ -337,3 +338,83 @@ def test_of_equal_starts_the_first_seen_is_the_first_and_the_last() -> None:
     reverse = summarize_runs([same_instant, utc])
     assert reverse.first_start is not None and reverse.last_start is not None
     assert reverse.first_start.utcoffset() == reverse.last_start.utcoffset() == timedelta(hours=1)
+
+
+# --- what is refused ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("runs", [5, None])
+def test_runs_that_are_not_iterable_are_refused_naming_the_type(runs: object) -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        summarize_runs(runs)  # type: ignore[arg-type]
+    assert str(caught.value) == (
+        f"runs must be an iterable of TimerRun (e.g. client.iter_runs(...)), got "
+        f"{type(runs).__name__}"
+    )
+
+
+def test_an_item_that_is_not_a_run_is_refused_by_position() -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        summarize_runs([run(T0), "x"])  # type: ignore[list-item]
+    assert str(caught.value) == "runs[1] must be a TimerRun, got str"
+
+
+def test_a_run_as_json_is_refused_pointing_to_from_dict() -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        summarize_runs([{"id": "x"}])  # type: ignore[list-item]
+    assert str(caught.value) == (
+        "runs[0] must be a TimerRun, got dict (TimerRun.from_dict reads the wire form)"
+    )
+
+
+@pytest.mark.parametrize("top", [-1, True, 2.0, "5", None])
+def test_top_errors_must_be_an_int_from_0(top: object) -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        summarize_runs([], top_errors=top)  # type: ignore[arg-type]
+    assert str(caught.value) == f"top_errors must be an int >= 0, got {top!r}"
+
+
+def test_top_errors_0_ranks_none() -> None:
+    assert summarize_runs([run(T0, "failure", code="E")], top_errors=0).top_errors == ()
+
+
+# --- the timeline's length ---------------------------------------------------------------------
+
+
+def test_the_timeline_holds_the_latest_1000_days_at_most() -> None:
+    first = datetime(1, 1, 1, tzinfo=UTC)
+    last = datetime(9999, 12, 31, tzinfo=UTC)
+    summary = summarize_runs([run(first), run(last, "failure"), run(last - timedelta(days=999))])
+    assert len(summary.buckets) == MAX_BUCKETS
+    assert summary.buckets[0] == Bucket(last - timedelta(days=999), successes=1)
+    assert summary.buckets[-1] == Bucket(last, failures=1)
+    assert summary.total == 3 and summary.first_start == first  # counted all the same
+
+
+def test_a_timeline_of_exactly_1000_days_is_whole() -> None:
+    summary = summarize_runs([run(T0), run(T0 + timedelta(days=999))])
+    assert len(summary.buckets) == MAX_BUCKETS and summary.buckets[0].start == T0
+
+
+def test_days_out_of_the_timeline_are_dropped_while_runs_are_read() -> None:
+    # Read oldest first, a day apart: what is kept stays bounded, and the latest days are right.
+    runs = [run(T0 + timedelta(days=i), "failure" if i % 2 else "success") for i in range(5000)]
+    summary = summarize_runs(runs)
+    assert len(summary.buckets) == MAX_BUCKETS
+    assert summary.buckets[-1] == Bucket(T0 + timedelta(days=4999), failures=1)
+    assert summary.buckets[0] == Bucket(T0 + timedelta(days=4000), successes=1)
+    assert sum(b.total for b in summary.buckets) == MAX_BUCKETS
+
+
+def test_memory_does_not_grow_with_the_days_runs_span() -> None:
+    # 12,000 runs a day apart, made one at a time: without dropping the days the timeline
+    # cannot show, the day counts alone would take over 2 MB (0.7 MB with).
+    runs = (run(T0 + timedelta(days=i)) for i in range(12_000))
+    tracemalloc.start()
+    try:
+        summary = summarize_runs(runs)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert summary.total == 12_000 and len(summary.buckets) == MAX_BUCKETS
+    assert peak < 1_400_000, peak

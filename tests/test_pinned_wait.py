@@ -20,7 +20,7 @@ class Clock:
 
 
 def test_a_timeout_of_exactly_a_week_is_accepted() -> None:
-    assert WaitSettings.checked(MAX_WAIT, 1) == (604_800.0, 1.0)
+    assert WaitSettings.checked(MAX_WAIT, 1) == (604_800.0, 1.0, None)
 
 
 def test_a_timeout_over_a_week_is_refused_with_the_limit_and_the_value() -> None:
@@ -40,7 +40,7 @@ def test_each_wait_setting_is_named_in_its_error() -> None:
 
 def test_a_wait_that_never_fetched_the_run_says_so_with_the_run_id() -> None:
     clock = Clock()
-    waiter = Waiter(run_id="run-42", settings=WaitSettings(5.0, 1.0), clock=clock, on_update=None)
+    waiter = Waiter(run_id="run-42", settings=WaitSettings(5.0, 1.0), clock=clock)
     error = waiter.timeout_error()
     assert str(error) == "run run-42 did not finish within 5 s (never fetched)"
     assert error.run is None and error.timeout == 5.0
@@ -48,7 +48,7 @@ def test_a_wait_that_never_fetched_the_run_says_so_with_the_run_id() -> None:
 
 def test_no_further_poll_is_scheduled_exactly_at_the_deadline() -> None:
     clock = Clock()
-    waiter = Waiter(run_id="run-42", settings=WaitSettings(5.0, 2.0), clock=clock, on_update=None)
+    waiter = Waiter(run_id="run-42", settings=WaitSettings(5.0, 2.0), clock=clock)
     assert waiter.next_delay() == 2.0
     clock.now += 5.0  # exactly the deadline
     assert waiter.expired

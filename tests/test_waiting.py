@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 from typing import Any
 
 import httpx
 import pytest
-from support.bodies import failed_run_json, run_json
+from support.bodies import failed_run_json, job_json, numbered_results, run_json
 from support.dual import RUN_ID, TIMER_ID, Dual
 
-from timers import RunStatus, ServerError, TimerRun, WaitTimeoutError
+from timers import (
+    APIConnectionError,
+    AsyncTimersClient,
+    InvalidArgumentError,
+    RunStatus,
+    ServerError,
+    TimerRun,
+    TimersClient,
+    WaitTimeoutError,
+)
+from timers.testing import FakeTimersService, serve
 
 
 class Lifecycle:
@@ -158,3 +170,98 @@ def test_retries_inside_a_poll_never_sleep_past_the_deadline(dual: Dual) -> None
     with pytest.raises(WaitTimeoutError):
         dual.client(handler=service).wait_for_run(TIMER_ID, RUN_ID, timeout=5, poll_interval=1)
     assert sum(dual.clock.sleeps) <= 5.0
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_zero_timeout_fetches_the_run_once_over_a_real_socket(mode: str) -> None:
+    # The poll of timeout=0 is bounded like any request, not by a deadline already reached
+    # (at the socket, that left it no time at all: it always timed out).
+    service = FakeTimersService(tokens=["tok-1234"])
+    timer = service.add_timer()
+    run_id = service.add_run(timer, status="failure")["id"]
+    with serve(service) as base_url:
+        if mode == "sync":
+            with TimersClient("tok-1234", base_url=base_url) as client:
+                run = client.wait_for_run(timer, run_id, timeout=0)
+        else:
+
+            async def wait() -> TimerRun:
+                async with AsyncTimersClient("tok-1234", base_url=base_url) as client:
+                    return await client.wait_for_run(timer, run_id, timeout=0)
+
+            run = asyncio.run(wait())
+    assert run.id == run_id and run.status is RunStatus.FAILURE
+
+
+def test_a_connection_error_of_the_one_poll_of_a_zero_timeout_is_not_a_timeout(
+    dual: Dual,
+) -> None:
+    def refused(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    client = dual.client(handler=refused, max_retries=0)
+    with pytest.raises(APIConnectionError) as caught:
+        client.wait_for_run(TIMER_ID, RUN_ID, timeout=0)
+    assert not isinstance(caught.value, WaitTimeoutError)
+
+
+def test_an_async_on_update_is_refused_before_anything_is_sent(dual: Dual) -> None:
+    service = Lifecycle([ok(run_json())])
+
+    async def on_update(run: TimerRun) -> None:  # would never run: it is called, not awaited
+        raise AssertionError("not awaited")
+
+    client = dual.client(handler=service)
+    for call in (
+        lambda: client.wait_for_run(TIMER_ID, RUN_ID, on_update=on_update),
+        lambda: client.run_timer(TIMER_ID, wait=True, on_update=on_update),
+        lambda: client.wait_for_run(TIMER_ID, RUN_ID, on_update=functools.partial(on_update)),
+    ):
+        with pytest.raises(InvalidArgumentError) as caught:
+            call()
+        assert str(caught.value) == (
+            "on_update must be a plain function: it is called, not awaited (to run a coroutine "
+            "for each update, start it from there, e.g. asyncio.create_task)"
+        )
+    assert service.gets == service.posts == 0
+
+
+def test_an_on_update_that_cannot_be_called_is_refused_naming_its_type(dual: Dual) -> None:
+    service = Lifecycle([ok(run_json())])
+    client = dual.client(handler=service)
+    with pytest.raises(InvalidArgumentError) as caught:
+        client.run_timer(TIMER_ID, wait=True, on_update="print")
+    assert str(caught.value) == "on_update must be a function taking a run, got str"
+    assert service.posts == 0
+
+
+def test_any_callable_on_update_is_called_with_each_new_status(dual: Dual) -> None:
+    seen: list[str] = []
+
+    class Recorder:
+        def __call__(self, run: TimerRun) -> None:
+            seen.append(run.status.value)
+
+    service = Lifecycle([ok(pending()), ok(run_json())])
+    dual.client(handler=service).wait_for_run(TIMER_ID, RUN_ID, on_update=Recorder())
+    assert seen == ["pending", "success"]
+
+
+def test_a_poll_that_pages_sends_nothing_more_once_the_wait_is_over(jobs_dual: Dual) -> None:
+    # In memory the deadline reaches no socket; each page takes a second of the fake clock,
+    # and the service hands out page after page without the run.
+    pages = 0
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal pages
+        pages += 1
+        assert pages <= 50, "paging went on past the wait's deadline"
+        jobs_dual.clock.now += 1.0
+        results = numbered_results(1, start=pages)
+        return httpx.Response(200, json=job_json(results, page_next=f"p{pages}", n_runs=10**6))
+
+    client = jobs_dual.client(handler=handler, validate=False)
+    with pytest.raises(WaitTimeoutError) as caught:
+        client.wait_for_run(TIMER_ID, RUN_ID, timeout=5)
+    assert caught.value.run is None
+    assert pages == 6  # the sixth began exactly at the deadline; none after it

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from timers._errors import InvalidArgumentError
 from timers._models import RunStatus, TimerRun
-from timers._redact import quote
+from timers._redact import clean, quote
 from timers._validate import UUID_PATTERN
 
 __all__ = [
@@ -60,7 +60,7 @@ def check_limit(name: str, value: Any) -> int | None:
             f"{name} must be an int from 1 to {MAX_LIMIT}, got {quote(value)}"
         )
     if not 1 <= value <= MAX_LIMIT:
-        raise InvalidArgumentError(f"{name} must be from 1 to {MAX_LIMIT}, got {value}")
+        raise InvalidArgumentError(f"{name} must be from 1 to {MAX_LIMIT}, got {quote(value)}")
     return value
 
 
@@ -85,7 +85,13 @@ def check_datetime(name: str, value: Any) -> datetime | None:
         raise InvalidArgumentError(
             f"{name} must be a timezone-aware datetime, got {type(value).__name__}"
         )
-    if value.tzinfo is None or value.utcoffset() is None:
+    try:
+        offset = value.utcoffset()
+    except (ValueError, TypeError) as exc:  # a tzinfo of the caller's own that misbehaves
+        raise InvalidArgumentError(
+            f"{name} has a time zone whose utcoffset() fails: {clean(str(exc))}"
+        ) from None
+    if offset is None:
         raise InvalidArgumentError(
             f"{name} must be timezone-aware, e.g. datetime.now(timezone.utc); got the naive "
             f"{value.isoformat()} (its time zone would be a guess)"
@@ -134,13 +140,17 @@ def check_marker(value: Any) -> str | None:
 
 
 def check_positive_number(name: str, value: Any, *, allow_zero: bool = False) -> float:
-    """A finite int or float, > 0 (or >= 0 with ``allow_zero``)."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    """A finite int or float, > 0 (or >= 0 with ``allow_zero``), as a float."""
+    try:
+        number = float(value) if isinstance(value, int | float) else math.nan
+    except OverflowError:  # an int too large for a float
+        number = math.inf
+    if isinstance(value, bool) or not math.isfinite(number):
         raise InvalidArgumentError(f"{name} must be a finite number, got {quote(value)}")
-    if value < 0 or (value == 0 and not allow_zero):
+    if number < 0 or (number == 0 and not allow_zero):
         bound = ">= 0" if allow_zero else "> 0"
         raise InvalidArgumentError(f"{name} must be {bound}, got {quote(value)}")
-    return float(value)
+    return number
 
 
 class ListFilters(NamedTuple):

@@ -42,6 +42,11 @@ class TokenAuth(httpx.Auth):
 
     def _apply(self, request: httpx.Request) -> None:
         header = self._authorizer.get_authorization_header()
+        if header is not None and not isinstance(header, str):
+            raise InvalidArgumentError(
+                f"{type(self._authorizer).__name__}.get_authorization_header() returned a "
+                f"{type(header).__name__}, not a str or None"
+            )
         if header and not all(" " <= c <= "~" for c in header):
             # Checked here, not left to h11: its error message would quote the header.
             raise InvalidArgumentError(

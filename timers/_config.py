@@ -9,7 +9,7 @@ import httpx
 
 from timers._dialects import Dialect, dialect_for, runs
 from timers._errors import InvalidArgumentError
-from timers._redact import quote
+from timers._redact import clean, quote
 from timers._retry import MAX_SECONDS, RetryPolicy
 
 __all__ = [
@@ -71,10 +71,14 @@ def resolve_base_url(
         raise InvalidArgumentError(f"base_url must be a string, got {type(raw).__name__}")
     try:
         url = httpx.URL(raw.strip())
-    except httpx.InvalidURL as exc:
-        raise InvalidArgumentError(f"{source} is not a valid URL: {exc}") from None
+    except (httpx.InvalidURL, UnicodeError) as exc:
+        raise InvalidArgumentError(f"{source} is not a valid URL: {clean(str(exc))}") from None
     if url.scheme not in ("http", "https") or not url.host:
-        raise InvalidArgumentError(f"{source} must be an http(s) URL like {default!r}, got {raw!r}")
+        raise InvalidArgumentError(
+            f"{source} must be an http(s) URL like {default!r}, got {quote(raw)}"
+        )
+    if url.port is not None and not 0 < url.port <= 65535:
+        raise InvalidArgumentError(f"{source} has the port {url.port}; ports go from 1 to 65535")
     if url.userinfo:
         raise InvalidArgumentError(f"{source} must not contain a user name or password")
     if url.query or url.fragment:
@@ -85,6 +89,13 @@ def resolve_base_url(
             "text. Use https://, or pass allow_insecure_http=True if you really mean it"
         )
     return str(url).rstrip("/")
+
+
+def _is_seconds(value: object) -> bool:
+    """A number of seconds a timeout may be: > 0 and at most ``MAX_SECONDS`` (NaN is not)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return 0 < value <= MAX_SECONDS
 
 
 def resolve_timeout(
@@ -99,12 +110,14 @@ def resolve_timeout(
     if timeout is None:
         return None, DEFAULT_ATTEMPT_TIMEOUT
     if isinstance(timeout, httpx.Timeout):
+        for name, value in timeout.as_dict().items():
+            if value is not None and not _is_seconds(value):
+                raise InvalidArgumentError(
+                    f"the httpx.Timeout's {name} must be None (no limit) or seconds > 0 and "
+                    f"<= {MAX_SECONDS:g}; got {quote(value)}"
+                )
         return timeout, None
-    if (
-        isinstance(timeout, bool)
-        or not isinstance(timeout, int | float)
-        or not 0 < timeout <= MAX_SECONDS
-    ):
+    if not _is_seconds(timeout):
         raise InvalidArgumentError(
             f"timeout must be a number of seconds > 0 and <= {MAX_SECONDS:g}, or an "
             f"httpx.Timeout; got {quote(timeout)}"

@@ -45,7 +45,7 @@ from timers._errors import (
 )
 from timers._logging import log_request, setup_from_env
 from timers._models import TimerRun
-from timers._redact import clean
+from timers._redact import clean, quote
 from timers._retry import Attempts, RetryPolicy, parse_retry_after
 from timers._version import __version__
 
@@ -157,7 +157,8 @@ class ClientCore:
     def lookup(self, timer_id: Any, run_id: Any) -> Lookup:
         timer = _args.check_uuid("timer_id", timer_id)
         run = _args.check_uuid("run_id", run_id)
-        return Lookup(timer, run, str(run_id), self.dialect.fetch(timer, run))
+        label = run_id if type(run_id) is str else str(run)  # as written, when it is a str
+        return Lookup(timer, run, label, self.dialect.fetch(timer, run))
 
     def run_not_found(self, http: httpx.Client | httpx.AsyncClient, lookup: Lookup) -> APIError:
         """The ``NotFoundError`` when paging the timer's runs found no ``lookup.run_id``.
@@ -203,11 +204,17 @@ class ClientCore:
 
     def attempt_deadline(self, deadline: float | None) -> float | None:
         """When the next attempt must be over (``time.monotonic()``), from the attempt bound
-        and the caller's ``deadline`` (a ``clock()`` time), whichever comes first."""
+        and the caller's ``deadline`` (a ``clock()`` time), whichever comes first.
+
+        Raises ``httpx.PoolTimeout`` (never sent) once ``deadline`` has passed: a transport
+        the deadline cannot reach (in memory) must not keep sending."""
         now = time.monotonic()
         ends = [] if self.attempt_timeout is None else [now + self.attempt_timeout]
         if deadline is not None:
-            ends.append(now + max(deadline - self.clock(), 0.0))
+            left = deadline - self.clock()
+            if left < 0:
+                raise httpx.PoolTimeout("the deadline passed before the request was sent")
+            ends.append(now + left)
         return min(ends, default=None)
 
     def read_limit(self, response: httpx.Response) -> int:
@@ -241,7 +248,7 @@ class ClientCore:
         unknown = not attempts.idempotent  # a 2xx to run_timer: the run exists, whatever the body
         if media != "application/json" and not media.endswith("+json"):
             raise ResponseValidationError(
-                f"expected a JSON body, got content type {content_type or 'none'!r}",
+                f"expected a JSON body, got content type {quote(content_type or 'none')}",
                 response=response,
                 outcome_unknown=unknown,
             )

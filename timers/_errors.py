@@ -25,17 +25,17 @@ No message built here includes a header, and every server-provided value in one 
 (``_redact.clean``: credentials redacted, one line, control characters visible, bounded), so
 neither a token nor a terminal escape sequence can come through ``str(error)``. Errors
 pickle without their ``response`` (which holds the request's headers): they unpickle to the
-same type, message and public attributes, with ``response`` None.
+same type, message and public attributes, with ``response`` None, and ``run`` with any
+credential the service echoed into it redacted.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from timers._error_body import body_of, parse_error_body
 from timers._redact import clean, redact, redact_data
 
 if TYPE_CHECKING:
@@ -95,6 +95,8 @@ class TimersError(Exception):
         state = {name: value for name, value in vars(self).items() if name != "response"}
         if "response" in vars(self):
             state["response"] = None
+        if state.get("run") is not None:  # service data: it may echo a credential
+            state["run"] = state["run"]._without_secrets()
         if isinstance(self, ImportError):  # its name and path live outside __dict__
             state["name"], state["path"] = self.name, self.path
         return (_restore, (type(self), self.args, state))
@@ -198,8 +200,8 @@ class APIError(TimersError):
         self.retries_taken = retries_taken
         self.outcome_unknown = outcome_unknown
         # ``content``: the body as read (bounded) when the response was streamed.
-        self.body: Any = redact_data(_body_of(response, content))
-        code, message, request_id, errors = _parse_error_body(self.body)
+        self.body: Any = redact_data(body_of(response, content))
+        code, message, request_id, errors = parse_error_body(self.body)
         self.code: str | None = code
         self.message: str = message or clean(response.reason_phrase, 200) or "HTTP error"
         header_id = response.headers.get("x-request-id")
@@ -405,96 +407,3 @@ def _safe_url(url: httpx.URL) -> str:
     # Never echo credentials: in the URL's user info, or echoed by a server into a page
     # marker that was then sent back in the query.
     return redact(str(url.copy_with(username=None, password=None)) if url.userinfo else str(url))
-
-
-def _body_of(response: httpx.Response, content: bytes | None) -> Any:
-    if content is None:
-        try:
-            content = response.content
-        except httpx.ResponseNotRead:
-            return None
-    if not content:
-        return None
-    try:
-        return json.loads(content)
-    except (ValueError, RecursionError):
-        return content.decode(response.encoding or "utf-8", errors="replace")
-
-
-def _parse_error_body(
-    body: Any,
-) -> tuple[str | None, str | None, str | None, list[dict[str, Any]]]:
-    """Read ``(code, message, request_id, errors)`` from every error shape Globus services use.
-
-    ``{"code", "message", "request_id", "errors"}`` (the spec's ``Error``),
-    ``{"errors": [{"code", "message" | "title" | "detail"}]}``,
-    ``{"detail": [{"loc", "msg", "type"}]}`` (FastAPI validation), ``{"detail": "text"}``,
-    ``{"error": {"code", "detail" | "message"}}``, and non-JSON text (HTML, plain).
-    """
-    if isinstance(body, str):
-        text = _text_message(body)
-        return None, text, None, []
-    if not isinstance(body, Mapping):
-        return None, None, None, []
-    code = _str_or_none(body.get("code"))
-    message = _str_or_none(body.get("message"))
-    request_id = _str_or_none(body.get("request_id"))
-    errors: list[dict[str, Any]] = []
-
-    raw_errors = body.get("errors")
-    if isinstance(raw_errors, list):
-        errors = [_sub_error(e) for e in raw_errors]
-    detail = body.get("detail")
-    if isinstance(detail, list):
-        errors = errors or [_sub_error(e) for e in detail]
-    elif isinstance(detail, str) and message is None:
-        message = detail
-    nested = body.get("error")
-    if isinstance(nested, Mapping):
-        code = code or _str_or_none(nested.get("code"))
-        message = (
-            message or _str_or_none(nested.get("message")) or _str_or_none(nested.get("detail"))
-        )
-    elif isinstance(nested, str) and message is None:
-        message = nested
-
-    if errors:
-        code = code or _str_or_none(errors[0].get("code"))
-        message = message or _str_or_none(errors[0].get("message"))
-    return code, message, request_id, errors
-
-
-def _sub_error(item: Any) -> dict[str, Any]:
-    if not isinstance(item, Mapping):
-        return {"message": str(item)}
-    out = dict(item)
-    if "message" not in out:
-        text = item.get("title") or item.get("detail") or item.get("msg")
-        if text is not None:
-            out["message"] = str(text)
-    if "msg" in item and "loc" in item and "location" not in out:
-        loc = item["loc"]
-        out["location"] = ".".join(map(str, loc)) if isinstance(loc, list) else str(loc)
-    if "type" in item and "code" not in out:
-        out["code"] = str(item["type"])
-    return out
-
-
-def _str_or_none(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
-    return value if isinstance(value, str) else str(value)
-
-
-def _text_message(text: str) -> str | None:
-    stripped = text.strip()
-    if not stripped:
-        return None
-    if stripped.startswith("<"):
-        # An HTML error page from a proxy: its <title> is the useful part.
-        lower = stripped.lower()
-        start, end = lower.find("<title>"), lower.find("</title>")
-        if 0 <= start < end:
-            return clean(stripped[start + 7 : end]) or None
-        return "the service answered with an HTML page"
-    return clean(stripped)

@@ -95,7 +95,14 @@ class BodyReader:
     __slots__ = ("_inflater", "_limit", "_tolerant", "body", "raw")
 
     def __init__(self, response: httpx.Response, limit: int) -> None:
-        encoding = response.headers.get("content-encoding", "").strip().lower()
+        header = response.headers.get("content-encoding", "").lower()
+        codings = [c for c in map(str.strip, header.split(",")) if c not in ("", "identity")]
+        if len(codings) > 1:  # httpx would inflate each layer whole: a bomb in a bomb
+            raise httpx.DecodingError(
+                f"the body has {len(codings)} content encodings ({quote(header.strip())}); "
+                "at most one (gzip or deflate) is read"
+            )
+        encoding = codings[0] if codings else ""
         self._limit = limit
         self.body = bytearray()
         self.raw = encoding in ("", "identity", "gzip", "x-gzip", "deflate")

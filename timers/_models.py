@@ -11,12 +11,13 @@ models.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any, Literal, TypeVar
 
-from timers._errors import ResponseValidationError
+from timers._errors import InvalidArgumentError, ResponseValidationError
+from timers._redact import quote, redact_data
 from timers._status import RunStatus, status_of
 from timers._time import format_datetime, quick_datetime
 from timers._validate import (
@@ -49,11 +50,19 @@ __all__ = [
 _freeze = object.__setattr__  # what a frozen dataclass's __init__ sets its fields with
 
 
-def _readonly(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+def _readonly(value: Mapping[str, Any] | None, name: str) -> Mapping[str, Any]:
     """A read-only mapping (free-form service data must not change under a frozen model)."""
     if type(value) is MappingProxyType:
         return value
+    if value is not None and not isinstance(value, Mapping):
+        raise InvalidArgumentError(f"{name} must be a mapping, got {type(value).__name__}")
     return MappingProxyType(dict(value or {}))
+
+
+def _aware(value: Any, name: str) -> None:
+    if not isinstance(value, datetime) or value.utcoffset() is None:
+        shown = "a naive datetime" if isinstance(value, datetime) else type(value).__name__
+        raise InvalidArgumentError(f"{name} must be a timezone-aware datetime, got {shown}")
 
 
 CallbackKind = Literal["web", "flow"]
@@ -76,7 +85,7 @@ class RunError:
     detail: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
-        _freeze(self, "detail", _readonly(self.detail))
+        _freeze(self, "detail", _readonly(self.detail, "detail"))
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (RunError, (self.code, self.message, dict(self.detail)))
@@ -177,7 +186,18 @@ class TimerRun:
     request_id: str | None = field(default=None, kw_only=True, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        _freeze(self, "extra", _readonly(self.extra))
+        """Checks the values (``InvalidArgumentError``); a ``status`` string becomes its
+        ``RunStatus``."""
+        if not isinstance(self.status, RunStatus):
+            if type(self.status) is not str:
+                raise InvalidArgumentError(
+                    f"status must be a RunStatus or its string, got {type(self.status).__name__}"
+                )
+            _freeze(self, "status", status_of(self.status))
+        _aware(self.start_time, "start_time")
+        if self.end_time is not None:
+            _aware(self.end_time, "end_time")
+        _freeze(self, "extra", _readonly(self.extra, "extra"))
 
     @property
     def duration(self) -> timedelta | None:
@@ -213,6 +233,19 @@ class TimerRun:
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         values["extra"] = dict(self.extra)  # a read-only mapping cannot be pickled as such
         return (_restore_run, (values,))
+
+    def _without_secrets(self) -> TimerRun | None:
+        """This run with every remembered credential redacted from its data, for an error that
+        is pickled (None if that leaves no valid run, as when its id was the credential)."""
+        data = self.to_dict()
+        safe = redact_data(data)
+        if safe == data:
+            return self
+        try:
+            run = parse_run(safe, self.request_id)
+        except ResponseValidationError:
+            return None
+        return replace(run, finished_by_end_time=self.finished_by_end_time)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TimerRun:
@@ -414,7 +447,7 @@ def parse_page(data: Any, request_id: str | None = None) -> RunPage:
     if type(total) is not int:
         raise fail("total", f"expected an integer, got {type_name(total)}")
     if total < 0:
-        raise fail("total", f"expected a count of at least 0, got {total}")
+        raise fail("total", f"expected a count of at least 0, got {quote(total)}")
     has_next_page = required(obj, "has_next_page")
     if type(has_next_page) is not bool:
         raise fail("has_next_page", f"expected a boolean, got {type_name(has_next_page)}")

@@ -10,8 +10,9 @@
 Paging stops when a page says ``has_next_page`` is false or has no ``next_page``, or when
 ``max_items`` runs have been produced. An empty page that still has a marker is followed, but
 ``MAX_EMPTY_PAGES`` of them in a row (as the service sent them, before any filter the client
-applies) raise ``PaginationError``, as does a marker seen twice or one longer than
-``MAX_MARKER_LENGTH``: paging never loops forever.
+applies) raise ``PaginationError``, as do a marker seen twice, one longer than
+``MAX_MARKER_LENGTH`` or not valid text, and more runs than the pages' ``total`` says there
+are (by over a full page, for runs added while paging): paging never loops forever.
 """
 
 from __future__ import annotations
@@ -33,7 +34,16 @@ MAX_EMPTY_PAGES = 20
 class Pager:
     """Marker bookkeeping and the ``max_items`` budget of one paging run."""
 
-    __slots__ = ("_empty", "_page_size", "_pages", "_remaining", "_seen", "finished", "marker")
+    __slots__ = (
+        "_empty",
+        "_page_size",
+        "_pages",
+        "_remaining",
+        "_seen",
+        "_served",
+        "finished",
+        "marker",
+    )
 
     def __init__(self, *, marker: str | None, page_size: int | None, max_items: int | None) -> None:
         self.marker = marker
@@ -42,13 +52,14 @@ class Pager:
         self._seen: set[str] = set() if marker is None else {marker}
         self.finished = max_items == 0  # True once no further page should be fetched
         self._pages = 0
+        self._served = 0  # runs the service sent, before any filter the client applies
         self._empty = 0  # pages in a row with no run
 
     @classmethod
     def checked(cls, page_size: Any, max_items: Any, marker: Any) -> Pager:
         """A pager for user arguments, checked (``InvalidArgumentError``)."""
         if max_items is not None and (type(max_items) is not int or max_items < 0):
-            raise InvalidArgumentError(f"max_items must be an int >= 0, got {max_items!r}")
+            raise InvalidArgumentError(f"max_items must be an int >= 0, got {quote(max_items)}")
         return cls(
             marker=_args.check_marker(marker),
             page_size=_args.check_limit("page_size", page_size),
@@ -69,6 +80,7 @@ class Pager:
         """Record a fetched page; return it with only the runs ``keep`` accepts (all when it
         is None), trimmed to the ``max_items`` budget."""
         self._pages += 1
+        self._served += len(page.runs)
         self._empty = 0 if page.runs else self._empty + 1
         if keep is not None:
             page = dataclasses.replace(page, runs=tuple(run for run in page.runs if keep(run)))
@@ -82,12 +94,12 @@ class Pager:
         if not page.has_next_page or not following:
             self.finished = True
         elif not self.finished:
-            self._check(following)
+            self._check(following, page.total)
             self._seen.add(following)
             self.marker = following
         return page
 
-    def _check(self, following: str) -> None:
+    def _check(self, following: str, total: int) -> None:
         problem = None
         if following in self._seen:
             problem = f"returned the page marker {quote(following)} a second time"
@@ -98,8 +110,20 @@ class Pager:
                 f"returned a page marker of {len(following)} characters (at most "
                 f"{_args.MAX_MARKER_LENGTH} can be sent back)"
             )
+        elif self._served > total + _args.MAX_LIMIT:  # runs added meanwhile: a page's worth
+            problem = f"sent {self._served} runs, more than the {total} it says there are"
+        elif not following.isascii() and not _encodable(following):
+            problem = f"returned a page marker that is not valid text: {quote(following)}"
         if problem is not None:
             raise PaginationError(
                 f"the service {problem} (after {self._pages} pages); stopping instead of "
                 "looping forever"
             )
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: it cannot go in a URL
+        return False
+    return True

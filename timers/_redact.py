@@ -15,6 +15,8 @@ import re
 import threading
 from collections import OrderedDict
 from typing import Any
+from urllib.parse import quote as quote_url
+from urllib.parse import quote_plus
 
 __all__ = ["REDACTED", "clean", "quote", "redact", "redact_data", "remember"]
 
@@ -25,8 +27,12 @@ _lock = threading.Lock()
 _secrets: OrderedDict[str, None] = OrderedDict()
 _pattern: re.Pattern[str] | None = None
 
-# C0 and C1 controls, DEL, and the Unicode format characters that reorder or hide text.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
+# C0 and C1 controls, DEL, and the Unicode format characters that reorder or hide text (the
+# soft hyphen, bidi marks, zero-width and invisible operators, the BOM, tag characters).
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e"
+    "\u2060-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]"
+)
 _SPACE = re.compile(r"[ \t\n\r]+")
 
 
@@ -37,11 +43,13 @@ def remember(*values: str) -> None:
         return  # the common case: the same header on every request
     with _lock:
         for value in values:
-            if len(value) >= _MIN_SECRET and value not in _secrets:
-                _secrets[value] = None
-                while len(_secrets) > _MAX_REMEMBERED:
-                    _secrets.popitem(last=False)
-                _pattern = None
+            # As sent back in a URL too (a marker echoing the token): percent-encoded.
+            for form in dict.fromkeys((value, quote_url(value, safe=""), quote_plus(value))):
+                if len(form) >= _MIN_SECRET and form not in _secrets:
+                    _secrets[form] = None
+                    while len(_secrets) > _MAX_REMEMBERED:
+                        _secrets.popitem(last=False)
+                    _pattern = None
 
 
 def redact(text: str) -> str:
@@ -80,7 +88,9 @@ def redact_data(data: Any, _depth: int = 0) -> Any:
 
 def _visible(match: re.Match[str]) -> str:
     code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def clean(text: str, limit: int = 300) -> str:
@@ -110,4 +120,8 @@ def quote(value: Any, limit: int = 80) -> str:
     other value as its cleaned, shortened ``repr``."""
     if isinstance(value, str):
         return repr(clean(value, limit))
-    return clean(repr(value), limit)
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001 (an int too long to print, a __repr__ that raises, ...)
+        text = f"<{type(value).__name__} that cannot be shown>"
+    return clean(text, limit)

@@ -12,6 +12,9 @@ What is retried (and why):
   connecting timed out. After a read timeout, a connection dropped after sending, or any
   5xx, it is not retried: the error says the run may or may not have been created. A 429 is
   retried (the service refused it before doing anything).
+- Neither is retried after a failed TLS handshake (a certificate that does not verify, a
+  server that does not speak TLS there): trying again cannot help. A connection dropped
+  during the handshake is a connection error like any other.
 
 The wait before retry ``n`` (0-based) is ``min(backoff_max, backoff_base * 2**n)``, scaled by
 a random factor in [0.75, 1.0] so that clients do not retry in lockstep. A ``Retry-After``
@@ -24,6 +27,7 @@ from __future__ import annotations
 import email.utils
 import math
 import random
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,7 +36,7 @@ import httpx
 
 from timers._errors import APIConnectionError, APITimeoutError, InvalidArgumentError
 from timers._logging import logger
-from timers._redact import clean, redact
+from timers._redact import clean, quote, redact
 
 __all__ = ["MAX_SECONDS", "NEVER_SENT", "Attempts", "RetryPolicy", "parse_retry_after"]
 
@@ -64,17 +68,15 @@ class RetryPolicy:
     def __post_init__(self) -> None:
         retries = self.max_retries
         if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
-            raise InvalidArgumentError(f"max_retries must be an int >= 0, got {retries!r}")
+            raise InvalidArgumentError(f"max_retries must be an int >= 0, got {quote(retries)}")
         for name in ("backoff_base", "backoff_max", "max_retry_after"):
             value = getattr(self, name)
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, int | float)
-                or not math.isfinite(value)
-                or not 0 <= value <= MAX_SECONDS
-            ):
+            # NaN and the infinities fail the range test; an int is compared exactly.
+            numeric = isinstance(value, int | float) and not isinstance(value, bool)
+            if not numeric or not 0 <= value <= MAX_SECONDS:
                 raise InvalidArgumentError(
-                    f"{name} must be a number of seconds from 0 to {MAX_SECONDS:g}, got {value!r}"
+                    f"{name} must be a number of seconds from 0 to {MAX_SECONDS:g}, "
+                    f"got {quote(value)}"
                 )
 
     def delay_for(self, retry_number: int, *, rand: Callable[[], float] = random.random) -> float:
@@ -84,8 +86,8 @@ class RetryPolicy:
 
     def should_retry_exception(self, exc: httpx.HTTPError, *, idempotent: bool) -> bool:
         """Whether a transport failure may be retried (ignoring how many retries are left)."""
-        if isinstance(exc, httpx.LocalProtocolError):
-            return False  # httpx refused to send it: trying again cannot help
+        if isinstance(exc, httpx.LocalProtocolError) or tls_failure(exc) is not None:
+            return False  # httpx refused to send it, or TLS failed: trying again cannot help
         if isinstance(exc, NEVER_SENT):
             return True
         return idempotent and isinstance(exc, httpx.TransportError)
@@ -118,7 +120,7 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
     except ValueError:
         try:
             when = email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
         if when.tzinfo is None:
             return None
@@ -223,6 +225,23 @@ class Attempts:
         )
 
 
+# Failures seen during a TLS handshake that a dropped connection causes: worth another try.
+_TLS_TRANSIENT = (ssl.SSLEOFError, ssl.SSLSyscallError, ssl.SSLZeroReturnError)
+
+
+def tls_failure(exc: BaseException) -> ssl.SSLError | None:
+    """The ``ssl.SSLError`` behind ``exc`` when the TLS handshake itself failed (a certificate
+    that does not verify, a server that does not speak TLS there, ...), else None."""
+    cause: BaseException | None = exc
+    for _ in range(8):  # httpx -> httpcore -> ssl (or aiohttp -> ssl): a short chain
+        if cause is None:
+            break
+        if isinstance(cause, ssl.SSLError):
+            return None if isinstance(cause, _TLS_TRANSIENT) else cause
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
 def was_sent(exc: httpx.HTTPError) -> bool:
     """Whether the request may have reached the service before ``exc`` (False: provably not)."""
     return not isinstance(exc, (*NEVER_SENT, httpx.LocalProtocolError))
@@ -235,7 +254,13 @@ def connection_error(
     sent = was_sent(exc)
     cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
     what = "timed out" if cls is APITimeoutError else "failed"
-    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+    tls = tls_failure(exc)
+    if tls is not None:
+        what = "could not connect (the TLS handshake failed"
+        if "WRONG_VERSION_NUMBER" in str(tls) or "record layer failure" in str(tls):
+            what += ": is the server speaking plain http at an https:// base URL?"
+        what += ")"
+    elif isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
         what = f"could not connect ({what.replace('failed', 'refused or unreachable')})"
     # httpx's own text for a refused request quotes the offending header, which may be a token.
     detail = (

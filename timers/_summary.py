@@ -15,13 +15,17 @@ from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any, Literal
 
+from timers._errors import InvalidArgumentError
 from timers._models import RunStatus, TimerRun
+from timers._redact import quote
 from timers._time import format_datetime
 
-__all__ = ["MAX_ERROR_CODES", "Bucket", "ErrorCount", "RunSummary", "summarize_runs"]
+__all__ = ["MAX_BUCKETS", "MAX_ERROR_CODES", "Bucket", "ErrorCount", "RunSummary", "summarize_runs"]
 
 MAX_ERROR_CODES = 64
 """Error codes tracked exactly: with more distinct codes, counts are Space-Saving estimates."""
+MAX_BUCKETS = 1000
+"""The timeline's length at most: the latest 1000 days (older runs count in every other figure)."""
 TOP_ERRORS = 5
 _BINS = 2048
 _MAX_HOURS = 24 * 100
@@ -79,7 +83,8 @@ class RunSummary:
     durations, the maximum exact. ``top_errors``: the most frequent error codes, most
     frequent first. ``first_start`` / ``last_start``: the earliest and latest start.
     ``bucket``: ``"hour"`` when the history spans at most two days, else ``"day"``;
-    ``buckets``: outcome counts per bucket, oldest first, empty buckets included.
+    ``buckets``: outcome counts per bucket, oldest first, empty buckets included, for the
+    latest ``MAX_BUCKETS`` days at most.
     """
 
     total: int
@@ -208,7 +213,20 @@ def summarize_runs(runs: Iterable[TimerRun], *, top_errors: int = TOP_ERRORS) ->
     (0.97, 4.812)
     >>> summary.top_errors[0].code, summary.top_errors[0].count  # doctest: +SKIP
     ('CALLBACK_FAILED', 3)
+
+    ``top_errors``: how many error codes to rank, at most (an int >= 0). Raises
+    ``InvalidArgumentError`` for another ``top_errors``, for ``runs`` that is not iterable,
+    and for an item that is not a ``TimerRun`` (naming its position).
     """
+    if type(top_errors) is not int or top_errors < 0:
+        raise InvalidArgumentError(f"top_errors must be an int >= 0, got {quote(top_errors)}")
+    try:
+        items = iter(runs)
+    except TypeError:
+        raise InvalidArgumentError(
+            f"runs must be an iterable of TimerRun (e.g. client.iter_runs(...)), got "
+            f"{type(runs).__name__}"
+        ) from None
     counts: dict[str, int] = {}
     total = finished = successes = 0
     durations = _Histogram()
@@ -218,7 +236,12 @@ def summarize_runs(runs: Iterable[TimerRun], *, top_errors: int = TOP_ERRORS) ->
     size = _HOUR
     seconds = 3600  # of a bucket
     outcomes: dict[int, list[int]] = {}  # bucket number -> [successes, failures, others]
-    for run in runs:
+    for run in items:
+        if not isinstance(run, TimerRun):
+            hint = " (TimerRun.from_dict reads the wire form)" if isinstance(run, Mapping) else ""
+            raise InvalidArgumentError(
+                f"runs[{total}] must be a TimerRun, got {type(run).__name__}{hint}"
+            )
         total += 1
         status = run.status
         counts[status.value] = counts.get(status.value, 0) + 1
@@ -240,6 +263,9 @@ def summarize_runs(runs: Iterable[TimerRun], *, top_errors: int = TOP_ERRORS) ->
         slot[0 if success else 1 if failure else 2] += 1
         if size == _HOUR and len(outcomes) > _MAX_HOURS:
             size, seconds, outcomes = _DAY, 86400, _rolled_up(outcomes)
+        elif size == _DAY and len(outcomes) > 2 * MAX_BUCKETS:  # keep what the timeline shows
+            oldest = max(outcomes) - MAX_BUCKETS
+            outcomes = {day: slot for day, slot in outcomes.items() if day > oldest}
     return _summary(
         total, counts, finished, successes, durations, errors, top_errors, first, last,
         size, outcomes,
@@ -272,7 +298,8 @@ def _summary(
         size, outcomes = _DAY, _rolled_up(outcomes)
     buckets: list[Bucket] = []
     if outcomes:
-        for number in range(min(outcomes), max(outcomes) + 1):
+        newest = max(outcomes)
+        for number in range(max(min(outcomes), newest - MAX_BUCKETS + 1), newest + 1):
             slot = outcomes.get(number, [0, 0, 0])
             buckets.append(Bucket(_EPOCH + number * size, *slot))
     have = durations.count > 0

@@ -191,13 +191,13 @@ class TimersClient:
         <RunStatus.PENDING: 'pending'>
         """
         exchange = self._core.dialect.trigger(_args.check_uuid("timer_id", timer_id))
-        settings = WaitSettings.checked(timeout, poll_interval) if wait else None
+        settings = WaitSettings.checked(timeout, poll_interval, on_update) if wait else None
         run = self._request(exchange, idempotent=False)
         if settings is None:
             return run
         try:
             lookup = self._core.lookup(run.timer_id, run.id)
-            return self._wait(lookup, settings, on_update, first=run)
+            return self._wait(lookup, settings, first=run)
         except TimersError as exc:  # the run exists: say so, so nobody triggers it again
             raise exc.created_run(run) from None
 
@@ -300,15 +300,16 @@ class TimersClient:
         Polls start ``poll_interval`` seconds apart and grow gently (capped at 30 s); a 429's
         ``Retry-After`` is honoured. ``on_update(run)`` is called whenever the status
         changes (including the first poll). Raises ``WaitTimeoutError`` (a ``TimeoutError``;
-        ``.run`` is the last run seen) once ``timeout`` seconds have passed.
+        ``.run`` is the last run seen) once ``timeout`` seconds have passed; ``timeout=0``
+        fetches the run once.
 
         >>> run = client.wait_for_run(timer_id, run_id, timeout=120)  # doctest: +SKIP
         >>> run.status  # doctest: +SKIP
         <RunStatus.SUCCESS: 'success'>
         """
         lookup = self._core.lookup(timer_id, run_id)
-        settings = WaitSettings.checked(timeout, poll_interval)
-        return self._wait(lookup, settings, on_update, first=None)
+        settings = WaitSettings.checked(timeout, poll_interval, on_update)
+        return self._wait(lookup, settings, first=None)
 
     # -- the loops ---------------------------------------------------------------------------
 
@@ -334,31 +335,24 @@ class TimersClient:
                     return run
         raise self._core.run_not_found(self._http, lookup)
 
-    def _wait(
-        self,
-        lookup: Lookup,
-        settings: WaitSettings,
-        on_update: Callable[[TimerRun], object] | None,
-        *,
-        first: TimerRun | None,
-    ) -> TimerRun:
-        waiter = Waiter(
-            run_id=lookup.label, settings=settings, clock=self._core.clock, on_update=on_update
-        )
+    def _wait(self, lookup: Lookup, settings: WaitSettings, *, first: TimerRun | None) -> TimerRun:
+        waiter = Waiter(run_id=lookup.label, settings=settings, clock=self._core.clock)
         if first is not None and waiter.observe(first):
             return first
         delay = 0.0 if first is None else waiter.next_delay()
+        # A poll (and its retries) ends by the deadline; with timeout=0, the one poll is
+        # bounded as any request is.
+        deadline = waiter.deadline if settings.timeout else None
         while True:
             if delay:
                 self._sleep(delay)
             try:
-                # The poll (and its retries) ends by the deadline; the waiter handles the rest.
-                run = self._get(lookup, deadline=waiter.deadline)
+                run = self._get(lookup, deadline=deadline)
             except RateLimitError as exc:
                 delay = waiter.next_delay(exc.retry_after)
                 continue
             except APIConnectionError as exc:
-                if waiter.expired:  # the wait's own deadline cut the poll short
+                if deadline is not None and waiter.expired:  # the deadline cut the poll short
                     raise waiter.timeout_error() from exc
                 raise
             if waiter.observe(run):

@@ -7,6 +7,7 @@ poll happens at the deadline, then ``WaitTimeoutError`` (carrying the last run s
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -24,21 +25,33 @@ _GROWTH = 1.5
 
 
 class WaitSettings(NamedTuple):
-    """A wait's checked ``timeout`` (>= 0) and first ``poll_interval`` (> 0), in seconds."""
+    """A wait's checked ``timeout`` (>= 0) and first ``poll_interval`` (> 0), in seconds, and
+    the function told of each status change."""
 
     timeout: float
     poll_interval: float
+    on_update: Callable[[TimerRun], object] | None = None
 
     @classmethod
-    def checked(cls, timeout: Any, poll_interval: Any) -> WaitSettings:
+    def checked(cls, timeout: Any, poll_interval: Any, on_update: Any = None) -> WaitSettings:
         """The settings from user arguments, checked (``InvalidArgumentError``): ``timeout``
-        from 0 to ``MAX_WAIT`` seconds, ``poll_interval`` above 0."""
+        from 0 to ``MAX_WAIT`` seconds, ``poll_interval`` above 0, ``on_update`` None or a
+        plain function (it is called, never awaited)."""
         wait = check_positive_number("timeout", timeout, allow_zero=True)
         if wait > MAX_WAIT:
             raise InvalidArgumentError(
                 f"timeout must be at most {MAX_WAIT:g} s (a week), got {wait:g}"
             )
-        return cls(wait, check_positive_number("poll_interval", poll_interval))
+        if on_update is not None and not callable(on_update):
+            raise InvalidArgumentError(
+                f"on_update must be a function taking a run, got {type(on_update).__name__}"
+            )
+        if inspect.iscoroutinefunction(on_update):
+            raise InvalidArgumentError(
+                "on_update must be a plain function: it is called, not awaited (to run a "
+                "coroutine for each update, start it from there, e.g. asyncio.create_task)"
+            )
+        return cls(wait, check_positive_number("poll_interval", poll_interval), on_update)
 
 
 class Waiter:
@@ -46,20 +59,13 @@ class Waiter:
 
     __slots__ = ("_clock", "_interval", "_on_update", "_run_id", "_timeout", "deadline", "last")
 
-    def __init__(
-        self,
-        *,
-        run_id: str,
-        settings: WaitSettings,
-        clock: Callable[[], float],
-        on_update: Callable[[TimerRun], object] | None,
-    ) -> None:
+    def __init__(self, *, run_id: str, settings: WaitSettings, clock: Callable[[], float]) -> None:
         self._run_id = run_id
         self._timeout = settings.timeout
         self._clock = clock
         self.deadline = clock() + settings.timeout  # the clock() time at which waiting ends
         self._interval = min(settings.poll_interval, MAX_POLL_INTERVAL)
-        self._on_update = on_update
+        self._on_update = settings.on_update
         self.last: TimerRun | None = None
 
     def observe(self, run: TimerRun) -> bool:

@@ -16,6 +16,7 @@ from timers._args import ListFilters
 from timers._bridge import RequestSpec
 from timers._errors import InvalidArgumentError
 from timers._models import RunPage, TimerRun
+from timers._redact import quote
 
 __all__ = ["API_NAMES", "Dialect", "Exchange", "dialect_for"]
 
@@ -59,4 +60,4 @@ def dialect_for(api: str) -> Dialect:
 
         return jobs
     valid = " or ".join(repr(name) for name in API_NAMES)
-    raise InvalidArgumentError(f"api must be {valid}, got {api!r}")
+    raise InvalidArgumentError(f"api must be {valid}, got {quote(api)}")

@@ -11,6 +11,7 @@ import logging
 import sys
 
 import click
+from click.core import ParameterSource
 
 from timers.cli._base import (
     EXIT_AUTH,
@@ -107,8 +108,13 @@ def cli(
       timers runs show TIMER_ID RUN_ID
       timers runs trigger TIMER_ID --wait
     """
+    from_environment = ctx.get_parameter_source("base_url") is ParameterSource.ENVIRONMENT
     state = State(
-        base_url=base_url, token=token, api=api.lower(), allow_insecure_http=allow_insecure_http
+        base_url=base_url,
+        token=token,
+        api=api.lower(),
+        allow_insecure_http=allow_insecure_http,
+        base_url_option="--base-url (from $TIMERS_BASE_URL)" if from_environment else "--base-url",
     )
     handlers: list[logging.Handler] = [RetryNotices(state.err)]
     if verbose:

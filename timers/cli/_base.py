@@ -4,7 +4,8 @@ the options and parsers several commands use.
 Exit codes (also in ``timers --help`` and the README):
 
     0  success
-    1  another error (an unexpected answer from the service)
+    1  another error (an unexpected answer from the service, output that cannot be
+       written; a closed pipe, as under | head, exits 1 quietly)
     2  usage error: a bad option or argument, no token, a request the service refused as
        malformed (400, 422: e.g. a marker it did not issue), or an operation the API lacks
     3  not found (no such timer or run)
@@ -19,8 +20,10 @@ Exit codes (also in ``timers --help`` and the README):
 
 from __future__ import annotations
 
+import errno
 import functools
 import logging
+import os
 import re
 import sys
 from datetime import UTC, datetime, timedelta
@@ -44,9 +47,9 @@ from timers._errors import (
     UnsupportedOperationError,
     WaitTimeoutError,
 )
-from timers._redact import clean
+from timers._redact import clean, quote
 from timers._sync_client import TimersClient
-from timers._time import parse_datetime
+from timers._time import format_datetime, parse_datetime
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -74,6 +77,7 @@ GLOBAL_OPTIONS = ("--api", "--base-url", "--token", "--allow-insecure-http", "--
 _CLI_SPELLING = {"allow_insecure_http=True": "--allow-insecure-http"}
 
 _SINCE = re.compile(r"(\d+)\s*([smhdw])\Z")
+_MAX_SINCE_DIGITS = 12  # far beyond any date (timedelta stops at 999,999,999 days)
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 logger = logging.getLogger("timers")
@@ -123,7 +127,8 @@ class Command(click.Command):
 
 
 class Group(click.Group):
-    """Turns every ``TimersError`` into one line on stderr and its exit code."""
+    """Turns every ``TimersError`` into one line on stderr and its exit code, and an output
+    that cannot be written into one line and exit 1 (or a quiet exit 1 for a closed pipe)."""
 
     command_class = Command
 
@@ -135,6 +140,26 @@ class Group(click.Group):
         except KeyboardInterrupt:
             click.echo("timers: interrupted", err=True)
             sys.exit(130)
+        except OSError as error:  # writing the output failed: a full disk, a closed pipe
+            _stdout_to_devnull()
+            if isinstance(error, BrokenPipeError) or error.errno == errno.EPIPE:
+                sys.exit(EXIT_ERROR)  # the reader has gone (| head): nobody to tell
+            fail(error.strerror or str(error) or type(error).__name__, EXIT_ERROR)
+
+
+def _stdout_to_devnull() -> None:
+    """Point stdout's file descriptor at os.devnull (the Python docs' recipe for a broken
+    pipe), so that what is still buffered for it does not fail again, with a traceback, when
+    Python flushes it at exit. Nothing to do for a stdout without one (tests)."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is both
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
 
 
 Group.group_class = Group
@@ -144,14 +169,23 @@ class State:
     """The global options, and the consoles every command prints to."""
 
     def __init__(
-        self, *, base_url: str | None, token: str | None, api: str, allow_insecure_http: bool
+        self,
+        *,
+        base_url: str | None,
+        token: str | None,
+        api: str,
+        allow_insecure_http: bool,
+        base_url_option: str = "--base-url",
     ) -> None:
         self.base_url = base_url
         self.token = token
         self.api = api
         self.allow_insecure_http = allow_insecure_http
-        self.out = Console(highlight=False, soft_wrap=True)
-        self.err = Console(stderr=True, highlight=False)
+        # How a bad base URL is named: "--base-url", or also the variable it came from.
+        self.base_url_option = base_url_option
+        # emoji=False: rich would turn ":thumbs_up:" in server text (and JSON) into an emoji.
+        self.out = Console(highlight=False, soft_wrap=True, emoji=False)
+        self.err = Console(stderr=True, highlight=False, emoji=False)
 
     def client(self, **options: Any) -> TimersClient:
         """A client with the global options (and ``options``, e.g. ``sleep=``)."""
@@ -161,13 +195,19 @@ class State:
                 "(a Globus Auth token for the Timers scope)",
                 EXIT_USAGE,
             )
-        return TimersClient(
-            self.token,
-            base_url=self.base_url,
-            api=self.api,
-            allow_insecure_http=self.allow_insecure_http,
-            **options,
-        )
+        try:
+            return TimersClient(
+                self.token,
+                base_url=self.base_url,
+                api=self.api,
+                allow_insecure_http=self.allow_insecure_http,
+                **options,
+            )
+        except InvalidArgumentError as error:
+            message = str(error)
+            if not message.startswith("base_url "):  # the library names its argument
+                raise
+            fail(self.base_url_option + message.removeprefix("base_url"), EXIT_USAGE)
 
 
 pass_state = click.make_pass_decorator(State)
@@ -212,13 +252,37 @@ def parse_since(value: str | None) -> datetime | None:
     m = _SINCE.match(value.strip().lower())
     if m is None:
         raise click.BadParameter(
-            f"{value!r} is not a duration like 30m, 24h, 7d or 2w", param_hint="--since"
+            f"{quote(value)} is not a duration like 30m, 24h, 7d or 2w", param_hint="--since"
         )
-    amount, unit = int(m.group(1)), _UNITS[m.group(2)]
+    digits, unit = m.group(1).lstrip("0") or "0", _UNITS[m.group(2)]
+    too_far = click.BadParameter(f"{quote(value)} reaches back too far", param_hint="--since")
+    if len(digits) > _MAX_SINCE_DIGITS:  # int() of thousands of digits is slow, then refused
+        raise too_far
     try:
-        return datetime.now(UTC) - timedelta(**{unit: amount})
+        return datetime.now(UTC) - timedelta(**{unit: int(digits)})
     except (OverflowError, ValueError):
-        raise click.BadParameter(f"{value!r} reaches back too far", param_hint="--since") from None
+        raise too_far from None
+
+
+def parse_window(
+    since: str | None, after: str | None, before: str | None
+) -> tuple[datetime | None, datetime | None]:
+    """``--since`` or ``--after``, and ``--before``, as ``(start_after, start_before)``.
+
+    Raises ``click.UsageError`` for both ``--since`` and ``--after``, and for a start that is
+    not earlier than ``--before`` (naming the options, not the library's arguments).
+    """
+    if since is not None and after is not None:
+        raise click.UsageError("give --since or --after, not both")
+    start_after = parse_since(since) if since is not None else parse_time(after, "--after")
+    start_before = parse_time(before, "--before")
+    if start_after is not None and start_before is not None and start_after >= start_before:
+        start = f"--since {clean(since, 40)}" if since is not None else "--after"
+        raise click.UsageError(
+            f"{start} ({format_datetime(start_after.replace(microsecond=0))}) must be earlier "
+            f"than --before ({format_datetime(start_before)})"
+        )
+    return start_after, start_before
 
 
 FORMAT = click.Choice(["table", "json", "jsonl"])

@@ -24,14 +24,26 @@ from timers._models import RunError, RunStatus, TimerRun
 from timers._redact import clean, redact_data
 from timers._time import format_datetime
 
-# What json.dumps(ensure_ascii=False) leaves raw but a terminal may act on: C1 controls and
-# the format characters that reorder or hide text.
-_UNSAFE_IN_JSON = re.compile(r"[\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+# What json.dumps(ensure_ascii=False) leaves raw but a terminal or a reader may act on: C1
+# controls, the line and paragraph separators (str.splitlines() splits at them), and the
+# format characters that reorder or hide text (bidi marks, zero widths, the BOM, tags).
+_UNSAFE_IN_JSON = re.compile(
+    "[\x7f-\x9f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+    "\U000e0000-\U000e007f]"
+)
 
 
 def safe(text: str, limit: int = 2000) -> str:
     """Server-provided text for a terminal (see the module docstring), escaped for rich."""
     return escape(clean(text, limit))
+
+
+def number(value: int, limit: int = 20) -> str:
+    """A server-provided integer as text of at most ``limit`` characters (cut with "...")."""
+    try:
+        return clean(str(value), limit)
+    except ValueError:  # more digits than Python makes text of (sys.get_int_max_str_digits)
+        return clean(("-" if value < 0 else "") + "9" * (limit + 1), limit)
 
 
 STATUS_STYLES = {
@@ -78,7 +90,7 @@ def outcome(run: TimerRun) -> str:
         return "-"
     parts = []
     if result.status_code is not None:
-        parts.append(f"HTTP {result.status_code}")
+        parts.append(f"HTTP {number(result.status_code, 12)}")
     elif result.run_id is not None:
         parts.append(f"flow run {clean(result.run_id, 80)}")
     if result.error is not None:
@@ -260,7 +272,7 @@ def print_details(console: Console, run: TimerRun) -> None:
         rows.append(("Callback", result.callback_kind or "-"))
         if result.status_code is not None:
             ok = "ok" if result.http_ok else "not ok"
-            rows.append(("HTTP status", f"{result.status_code} ({ok})"))
+            rows.append(("HTTP status", f"{number(result.status_code, 12)} ({ok})"))
         if result.run_id is not None:
             rows.append(("Flow run", safe(result.run_id, 80)))
         if result.error is not None:
@@ -284,7 +296,17 @@ def dumps(data: Any, *, pretty: bool) -> str:
         ensure_ascii=False,
         allow_nan=False,
     )
-    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _UNSAFE_IN_JSON.sub(_json_escape, text)
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    """``\\uXXXX``, or the ``\\uXXXX\\uXXXX`` surrogate pair JSON writes a character beyond
+    U+FFFF as."""
+    code = ord(match.group())
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 def _finite(data: Any) -> Any:

@@ -14,7 +14,7 @@ from rich.console import Console
 from timers._models import RunStatus
 from timers._summary import Bucket, RunSummary, summarize_runs
 from timers.cli import _output
-from timers.cli._base import Command, State, parse_since, parse_time, pass_state
+from timers.cli._base import Command, State, parse_window, pass_state
 
 _BARS = " ▁▂▃▄▅▆▇█"
 _TIMELINE_WIDTH = 72  # buckets shown: the newest ones
@@ -117,12 +117,11 @@ def summary_command(
       timers runs summary TIMER_ID --since 7d
       timers runs summary TIMER_ID --after 2026-11-01T00:00:00Z --format json
     """
-    if since is not None and after is not None:
-        raise click.UsageError("give --since or --after, not both")
+    start_after, start_before = parse_window(since, after, before)
     filters: dict[str, Any] = {
         "status": status,
-        "start_after": parse_since(since) if since is not None else parse_time(after, "--after"),
-        "start_before": parse_time(before, "--before"),
+        "start_after": start_after,
+        "start_before": start_before,
     }
     # The runs API pages up to 1000 runs; the jobs API's largest page is not published.
     page_size = 1000 if state.api == "runs" else None

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
+from timers._args import MAX_MARKER_LENGTH
 from timers._errors import TimersError, WaitTimeoutError
-from timers._models import RunStatus, TimerRun
+from timers._models import RunPage, RunStatus, TimerRun
 from timers._redact import clean
 from timers.cli import _output
 from timers.cli._base import (
@@ -20,20 +23,24 @@ from timers.cli._base import (
     Group,
     State,
     fail,
-    parse_since,
-    parse_time,
+    parse_window,
     pass_state,
     run_format_option,
     timeout_option,
 )
 from timers.cli._watch import Progress, heartbeat_option, interval_option
 
-fields_option = click.option(
-    "--fields",
-    "fields_text",
-    help="Comma-separated fields to show (table, json, jsonl), e.g. id,status,outcome: "
-    + ", ".join(_output.FIELDS),
-)
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def fields_option(formats: str) -> Callable[[_F], _F]:
+    """``--fields``, its help naming the ``formats`` it applies to (each command's own)."""
+    return click.option(
+        "--fields",
+        "fields_text",
+        help=f"Comma-separated fields to show ({formats}), e.g. id,status,outcome: "
+        + ", ".join(_output.FIELDS),
+    )
 
 
 @click.group(cls=Group)
@@ -54,12 +61,13 @@ def runs() -> None:
 @click.option(
     "--limit",
     type=click.IntRange(1, 1000),
-    help="Runs per page (1-1000); without --all, the number of runs to show.",
+    help="Runs per page (1-1000). Without --all: how many runs to show; with --api jobs and a "
+    "filter, how many to look at (the jobs API filters in the client: fewer may match).",
 )
 @click.option("--all", "all_pages", is_flag=True, help="Go through every page (rows stream in).")
 @click.option("--marker", help="Start from this page marker (a previous page's next_page).")
 @click.option("--format", "fmt", type=FORMAT, default="table", show_default=True)
-@fields_option
+@fields_option("table, json, jsonl")
 @pass_state
 def list_runs(
     state: State,
@@ -84,10 +92,7 @@ def list_runs(
       timers runs list TIMER_ID --fields id,status,error_code,error_message
     """
     fields = _output.parse_fields(fields_text)
-    if since is not None and after is not None:
-        raise click.UsageError("give --since or --after, not both")
-    start_after = parse_since(since) if since is not None else parse_time(after, "--after")
-    start_before = parse_time(before, "--before")
+    start_after, start_before = parse_window(since, after, before)
     filters: dict[str, Any] = {
         "status": status,
         "start_after": start_after,
@@ -106,10 +111,26 @@ def list_runs(
             data["runs"] = [_output.selected(run, fields) for run in page]
             state.out.print(_output.dumps(data, pretty=True), markup=False)
             return
-        footer = f"{len(page)} of {page.total} runs."
-        if page.has_next_page and page.next_page:
-            footer += f" More: --marker {clean(page.next_page, 200)} (or --all)."
-        _emit_runs(state, iter(page.runs), fmt, footer=footer, fields=fields)
+        filtered_here = state.api == "jobs" and any(v is not None for v in filters.values())
+        _emit_runs(state, iter(page.runs), fmt, footer=_footer(page, filtered_here), fields=fields)
+
+
+def _footer(page: RunPage, filtered_here: bool) -> str:
+    """How many runs a page showed, of how many, and the marker of the next page (whole, and
+    quoted for a shell when it needs to be: pasted back, it must work)."""
+    total = _output.number(page.total)
+    if filtered_here:  # the page is a page of all runs, and total counts all of them
+        footer = (
+            f"{len(page)} matching runs on this page of the timer's {total} runs "
+            "(the jobs API filters in the client: --all searches every page)."
+        )
+        more = "."
+    else:
+        footer = f"{len(page)} of {total} runs."
+        more = " (or --all)."
+    if page.has_next_page and page.next_page:
+        footer += f" More: --marker {shlex.quote(clean(page.next_page, MAX_MARKER_LENGTH))}{more}"
+    return footer
 
 
 def _emit_runs(
@@ -122,7 +143,8 @@ def _emit_runs(
 ) -> None:
     if fmt == "table":
         count = _output.print_rows(state.out, runs_iter, fields)
-        state.err.print(footer or f"{count} runs.", markup=False)
+        # soft_wrap: never broken into lines (the marker must paste back whole)
+        state.err.print(footer or f"{count} runs.", markup=False, soft_wrap=True)
     elif fmt == "jsonl":
         for run in runs_iter:
             state.out.print(
@@ -137,7 +159,7 @@ def _emit_runs(
 @click.argument("timer_id")
 @click.argument("run_id")
 @run_format_option
-@fields_option
+@fields_option("table or json")
 @pass_state
 def show_run(state: State, timer_id: str, run_id: str, fmt: str, fields_text: str | None) -> None:
     """Show every field of one run, including its error details.
@@ -197,6 +219,8 @@ def trigger_run(
       timers runs trigger TIMER_ID
       timers runs trigger TIMER_ID --wait --timeout 120 --interval 5
     """
+    if not wait:
+        _refuse_wait_options_without_wait()
     progress = Progress(state.err, heartbeat=heartbeat)
     with state.client(sleep=progress.sleep) as client:
         if not wait:
@@ -217,8 +241,35 @@ def trigger_run(
             # The run exists: show it (its id above all), so nobody triggers it again.
             _emit_run(state, error.run, fmt, None)
             timed_out = isinstance(error, WaitTimeoutError)
-            fail(str(error), EXIT_WAIT_TIMEOUT if timed_out else EXIT_CREATED_WAIT_FAILED)
+            fail(
+                _wait_hint(error, error.run),
+                EXIT_WAIT_TIMEOUT if timed_out else EXIT_CREATED_WAIT_FAILED,
+            )
     _finish(state, run, fmt)
+
+
+def _refuse_wait_options_without_wait() -> None:
+    """A usage error for ``--timeout``, ``--interval`` or ``--heartbeat`` given without
+    ``--wait``: each only shapes the wait, so ignoring it silently would mislead."""
+    ctx = click.get_current_context()
+    given = [
+        f"--{name}"
+        for name in ("timeout", "interval", "heartbeat")
+        if ctx.get_parameter_source(name)
+        in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+    ]
+    if given:
+        names = given[0] if len(given) == 1 else f"{', '.join(given[:-1])} and {given[-1]}"
+        verb = "needs" if len(given) == 1 else "need"
+        raise click.UsageError(f"{names} {verb} --wait (without it, nothing is waited for)")
+
+
+def _wait_hint(error: TimersError, run: TimerRun) -> str:
+    """The error's message, its advice to wait for the created run given as the command."""
+    command = (
+        f"timers runs wait {shlex.quote(clean(run.timer_id, 80))} {shlex.quote(clean(run.id, 80))}"
+    )
+    return str(error).replace("with wait_for_run", f"with {command}")
 
 
 @runs.command("wait")
