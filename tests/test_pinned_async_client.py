@@ -308,13 +308,16 @@ def test_a_failed_wait_after_run_timer_names_the_created_run(dual: Dual) -> None
     )
 
 
-def test_a_connection_error_while_waiting_is_raised_before_the_deadline(dual: Dual) -> None:
+@pytest.mark.parametrize("timeout", [60, 0])  # 0: the one poll is not cut by a deadline
+def test_a_connection_error_while_waiting_is_raised_before_the_deadline(
+    dual: Dual, timeout: float
+) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("refused", request=request)
 
     client = dual.client(handler=handler, max_retries=0)
     with pytest.raises(APIConnectionError) as caught:
-        client.wait_for_run(TIMER_ID, RUN_ID, timeout=60)
+        client.wait_for_run(TIMER_ID, RUN_ID, timeout=timeout)
     assert not isinstance(caught.value, WaitTimeoutError)
 
 

@@ -12,7 +12,6 @@ from support.bodies import failed_run_json, job_json, numbered_results, run_json
 from support.dual import RUN_ID, TIMER_ID, Dual
 
 from timers import (
-    APIConnectionError,
     AsyncTimersClient,
     InvalidArgumentError,
     RunStatus,
@@ -191,18 +190,6 @@ def test_a_zero_timeout_fetches_the_run_once_over_a_real_socket(mode: str) -> No
 
             run = asyncio.run(wait())
     assert run.id == run_id and run.status is RunStatus.FAILURE
-
-
-def test_a_connection_error_of_the_one_poll_of_a_zero_timeout_is_not_a_timeout(
-    dual: Dual,
-) -> None:
-    def refused(request: httpx.Request) -> httpx.Response:
-        raise httpx.ConnectError("refused", request=request)
-
-    client = dual.client(handler=refused, max_retries=0)
-    with pytest.raises(APIConnectionError) as caught:
-        client.wait_for_run(TIMER_ID, RUN_ID, timeout=0)
-    assert not isinstance(caught.value, WaitTimeoutError)
 
 
 def test_an_async_on_update_is_refused_before_anything_is_sent(dual: Dual) -> None:
