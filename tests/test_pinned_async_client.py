@@ -452,11 +452,14 @@ def test_a_body_read_past_the_attempt_deadline_ends_with_a_read_timeout() -> Non
     )
 
 
-def test_a_body_in_an_encoding_httpx_decodes_is_decoded_by_httpx(
+def test_a_body_in_an_encoding_httpx_would_decode_whole_is_refused_unread(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    decoded: list[bytes] = []
+
     class Reversed:  # stands for br or zstd, which httpx decodes when their packages are there
         def decode(self, data: bytes) -> bytes:
+            decoded.append(data)
             return data[::-1]
 
         def flush(self) -> bytes:
@@ -468,12 +471,21 @@ def test_a_body_in_an_encoding_httpx_decodes_is_decoded_by_httpx(
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, stream=Chunks(BODY[::-1]), headers=headers)
 
-    async def scenario() -> str:
+    async def scenario() -> APIConnectionError:
         http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
         async with http, AsyncTimersClient(TOKEN, http_client=http) as client:
-            return (await client.get_run(TIMER_ID, RUN_ID)).id
+            try:
+                await client.get_run(TIMER_ID, RUN_ID)
+            except APIConnectionError as exc:
+                return exc
+        raise AssertionError("the body was read")
 
-    assert asyncio.run(scenario()) == RUN_ID
+    error = asyncio.run(scenario())
+    assert error.message == (
+        "request failed: DecodingError: the body's content encoding 'x-reversed' was not asked "
+        "for: only one of gzip or deflate is read"
+    )
+    assert decoded == []
 
 
 @contextlib.contextmanager

@@ -105,6 +105,7 @@ def test_a_client_it_creates_has_the_default_timeouts_headers_and_no_redirects()
         assert http.follow_redirects is False
         assert http.headers["user-agent"] == USER_AGENT
         assert http.headers["accept"] == "application/json"
+        assert http.headers["accept-encoding"] == "gzip, deflate"
 
 
 def test_a_client_it_creates_with_a_timeout_uses_it() -> None:
@@ -171,6 +172,7 @@ def test_a_request_on_a_given_http_client_carries_the_clients_headers(dual: Dual
     dual.client(handler=handler).get_run(TIMER_ID, RUN_ID)
     assert seen[0].headers["user-agent"] == USER_AGENT
     assert seen[0].headers["accept"] == "application/json"
+    assert seen[0].headers["accept-encoding"] == "gzip, deflate"  # what the client can bound
     assert str(seen[0].url) == RUNS_URL + RUN_PATH
 
 

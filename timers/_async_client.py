@@ -415,8 +415,7 @@ async def _read(response: httpx.Response, limit: int) -> bytes:
     if response.is_stream_consumed:  # built in memory (a mock transport's): read already
         return response.content[: limit + 1]
     reader = _io.BodyReader(response, limit)
-    chunks = response.aiter_raw() if reader.raw else response.aiter_bytes()
-    async for chunk in chunks:
+    async for chunk in response.aiter_raw():
         reader.feed(chunk)
         del chunk
         if reader.full:

@@ -58,6 +58,9 @@ DEFAULT_POLL_INTERVAL = 2.0
 _HEADERS = {
     "User-Agent": f"timers-client/{__version__} httpx/{httpx.__version__}",
     "Accept": "application/json",
+    # Only what _io.BodyReader inflates within its bound (httpx would add br and zstd when
+    # their packages are installed, and inflate each chunk of those whole).
+    "Accept-Encoding": "gzip, deflate",
 }
 
 

@@ -87,25 +87,26 @@ def backend_client(
 class BodyReader:
     """Decodes a body's chunks into at most ``limit + 1`` bytes, in memory bounded by that.
 
-    gzip and deflate are inflated here, from the raw bytes, with zlib's ``max_length``: a
-    small compressed chunk never becomes a large buffer (a gzip bomb is inflated only as far
-    as the limit). Other encodings are left to httpx (``raw`` False: feed decoded chunks).
+    It is fed the raw bytes: gzip and deflate (the only encodings the client asks for, see
+    ``_core``) are inflated here with zlib's ``max_length``, so a small compressed chunk never
+    becomes a large buffer (a gzip bomb is inflated only as far as the limit). Any other
+    encoding, or more than one, raises ``httpx.DecodingError`` before a byte is read: httpx
+    would inflate each chunk whole (brotli and zstd too, when their packages are installed).
     """
 
-    __slots__ = ("_inflater", "_limit", "_tolerant", "body", "raw")
+    __slots__ = ("_inflater", "_limit", "_tolerant", "body")
 
     def __init__(self, response: httpx.Response, limit: int) -> None:
         header = response.headers.get("content-encoding", "").lower()
         codings = [c for c in map(str.strip, header.split(",")) if c not in ("", "identity")]
-        if len(codings) > 1:  # httpx would inflate each layer whole: a bomb in a bomb
+        if len(codings) > 1 or not set(codings) <= {"gzip", "x-gzip", "deflate"}:
             raise httpx.DecodingError(
-                f"the body has {len(codings)} content encodings ({quote(header.strip())}); "
-                "at most one (gzip or deflate) is read"
+                f"the body's content encoding {quote(header.strip())} was not asked for: only "
+                "one of gzip or deflate is read"
             )
         encoding = codings[0] if codings else ""
         self._limit = limit
         self.body = bytearray()
-        self.raw = encoding in ("", "identity", "gzip", "x-gzip", "deflate")
         self._tolerant = encoding == "deflate"  # zlib-wrapped, or raw as some servers send it
         self._inflater: Any = None
         if encoding in ("gzip", "x-gzip"):
@@ -119,7 +120,7 @@ class BodyReader:
         return len(self.body) > self._limit
 
     def feed(self, data: bytes) -> None:
-        """Decode ``data`` (raw bytes when ``raw``), keeping only what fits in the limit."""
+        """Decode ``data`` (raw bytes), keeping only what fits in the limit."""
         want = self._limit + 1 - len(self.body)
         if self._inflater is None:
             self.body += data[:want]

@@ -404,8 +404,7 @@ def _read(response: httpx.Response, limit: int) -> bytes:
     if response.is_stream_consumed:  # built in memory (a mock transport's): read already
         return response.content[: limit + 1]
     reader = _io.BodyReader(response, limit)
-    chunks = response.iter_raw() if reader.raw else response.iter_bytes()
-    for chunk in chunks:
+    for chunk in response.iter_raw():
         reader.feed(chunk)
         del chunk
         if reader.full:
