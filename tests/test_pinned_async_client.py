@@ -27,6 +27,7 @@ from timers import (
     APIConnectionError,
     APITimeoutError,
     AsyncTimersClient,
+    AuthenticationError,
     InvalidArgumentError,
     NotFoundError,
     RetryPolicy,
@@ -465,8 +466,9 @@ def test_a_body_in_an_encoding_httpx_would_decode_whole_is_refused_unread(
         def flush(self) -> bytes:
             return b""
 
-    monkeypatch.setitem(httpx._decoders.SUPPORTED_DECODERS, "x-reversed", Reversed)  # type: ignore[arg-type]
-    headers = {**JSON, "content-encoding": "x-reversed"}
+    # As with brotli installed: httpx would decode br, each chunk whole.
+    monkeypatch.setitem(httpx._decoders.SUPPORTED_DECODERS, "br", Reversed)  # type: ignore[arg-type]
+    headers = {**JSON, "content-encoding": "br"}
 
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, stream=Chunks(BODY[::-1]), headers=headers)
@@ -482,8 +484,8 @@ def test_a_body_in_an_encoding_httpx_would_decode_whole_is_refused_unread(
 
     error = asyncio.run(scenario())
     assert error.message == (
-        "request failed: DecodingError: the body's content encoding 'x-reversed' was not asked "
-        "for: only one of gzip or deflate is read"
+        "request failed: DecodingError: the body's content encoding 'br' was not asked for: "
+        "only one of gzip or deflate is read"
     )
     assert decoded == []
 
@@ -773,3 +775,42 @@ def test_the_retry_policy_is_told_run_timer_is_not_idempotent_and_a_read_is(dual
     with pytest.raises(ServerError):
         client.get_run(TIMER_ID, RUN_ID)
     assert AskedPolicy.asked == [False, True]  # after its one retry the read is not asked again
+
+
+@pytest.mark.parametrize(
+    ("status", "error_class"),
+    [(404, NotFoundError), (401, AuthenticationError), (503, ServerError)],
+)
+def test_an_error_answer_in_an_encoding_not_asked_for_keeps_its_typed_error(
+    dual: Dual, status: int, error_class: type[Exception]
+) -> None:
+    body = json.dumps({"code": "X", "message": "never decoded"}).encode()
+    headers = {**JSON, "content-encoding": "br"}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, stream=Chunks(body), headers=headers)
+
+    with pytest.raises(error_class) as caught:
+        dual.client(handler=handler, max_retries=0).get_run(TIMER_ID, RUN_ID)
+    assert caught.value.body is None  # type: ignore[attr-defined]
+    assert "never decoded" not in str(caught.value)
+
+
+def test_a_success_in_an_encoding_not_asked_for_is_refused(dual: Dual) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, stream=Chunks(BODY), headers={**JSON, "content-encoding": "br"})
+
+    with pytest.raises(APIConnectionError, match="content encoding 'br' was not asked for"):
+        dual.client(handler=handler).get_run(TIMER_ID, RUN_ID)
+
+
+@pytest.mark.parametrize("encoding", ["UTF-8", "none"])
+def test_a_success_with_an_encoding_no_decoder_knows_is_read_as_sent(
+    dual: Dual, encoding: str
+) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200, stream=Chunks(BODY), headers={**JSON, "content-encoding": encoding}
+        )
+
+    assert dual.client(handler=handler).get_run(TIMER_ID, RUN_ID).id == RUN_ID

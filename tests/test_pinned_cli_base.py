@@ -364,7 +364,7 @@ def test_an_output_on_a_full_disk_is_one_error_line_and_exit_1(
         code, err = run_the_console_script(
             monkeypatch, full, "runs", "list", TIMER_ID, "--all", "--format", fmt
         )
-    assert (code, err) == (_base.EXIT_ERROR, "timers: error: No space left on device\n")
+    assert (code, err) == (_base.EXIT_ERROR, "timers: error: [Errno 28] No space left on device\n")
 
 
 @pytest.mark.parametrize("fmt", ["table", "jsonl"])

@@ -292,6 +292,17 @@ def test_the_marker_pasted_back_from_the_footer_reaches_the_service_as_sent(
     assert route.calls.last.request.url.params["marker"] == LONG_MARKER
 
 
+@pytest.mark.parametrize("marker", ["a\x1bb", "a\u202eb", "a\u00adb", "a  b", "a\nb"])
+def test_a_marker_that_cannot_be_shown_as_it_is_is_not_shown_altered(
+    mock: respx.MockRouter, marker: str
+) -> None:
+    mock.get(LIST).respond(200, json=page_json([run_json()], total=7, next_page=marker))
+    assert invoke("list", TIMER_ID)[2] == (
+        "1 of 7 runs. More: the next marker cannot be shown as it is here: use --all, or "
+        "--format json for its next_page.\n"
+    )
+
+
 # --- --help -----------------------------------------------------------------------------------
 
 

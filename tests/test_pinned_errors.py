@@ -658,3 +658,13 @@ def test_a_run_whose_id_is_the_credential_is_left_out_when_pickled() -> None:
     run = TimerRun.from_dict(run_json(id=token))
     back = pickle.loads(pickle.dumps(WaitTimeoutError("w", run=run, timeout=1.0)))  # noqa: S301
     assert back.run is None
+
+
+def test_an_extra_field_named_like_a_run_field_survives_the_redaction() -> None:
+    remember("pinned-errors-echoed-token-2")
+    run = dataclasses.replace(
+        echoed_run(), extra={"id": "the service's own id", "echo": "pinned-errors-echoed-token-2"}
+    )
+    back = pickle.loads(pickle.dumps(WaitTimeoutError("w", run=run, timeout=1.0)))  # noqa: S301
+    assert back.run.id == run.id
+    assert back.run.extra == {"id": "the service's own id", "echo": "[redacted]"}

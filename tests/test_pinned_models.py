@@ -8,7 +8,7 @@ import copy
 import dataclasses
 import pickle
 import weakref
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from types import MappingProxyType
 from typing import Any
 
@@ -17,6 +17,7 @@ from support.bodies import failed_run_json, numbered_runs, page_json, run_json
 from support.dual import RUN_ID, TIMER_ID
 
 from timers import (
+    InvalidArgumentError,
     ResponseValidationError,
     RetryPolicy,
     RunError,
@@ -531,3 +532,69 @@ def test_a_valid_run_never_takes_the_checked_path(
     assert parse_run(copy.deepcopy(VALID[name]), "req-1") == expected
     page = parse_page(body, "req-1")
     assert page.runs[0] == expected and len(page) == 2
+
+
+# --- what the constructors check ---------------------------------------------------------------
+
+NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
+
+
+def made(**overrides: Any) -> TimerRun:
+    values: dict[str, Any] = {
+        "id": RUN_ID,
+        "timer_id": TIMER_ID,
+        "status": RunStatus.SUCCESS,
+        "start_time": NOW,
+    }
+    return TimerRun(**{**values, **overrides})
+
+
+def refused_by(call: Any) -> str:
+    with pytest.raises(InvalidArgumentError) as caught:
+        call()
+    return str(caught.value)
+
+
+def test_a_status_string_becomes_its_run_status() -> None:
+    assert made(status="failure").status is RunStatus.FAILURE
+    paused = made(status="paused")
+    assert paused.status.value == "paused" and not paused.status.is_known
+
+
+@pytest.mark.parametrize("status", [5, None, b"success"])
+def test_a_status_that_is_not_a_run_status_or_a_string_is_refused(status: object) -> None:
+    assert refused_by(lambda: made(status=status)) == (
+        f"status must be a RunStatus or its string, got {type(status).__name__}"
+    )
+
+
+@pytest.mark.parametrize("field", ["start_time", "end_time"])
+def test_a_naive_or_missing_time_is_refused_by_name(field: str) -> None:
+    assert refused_by(lambda: made(**{field: datetime(2026, 11, 28)})) == (
+        f"{field} must be a timezone-aware datetime, got a naive datetime"
+    )
+    assert refused_by(lambda: made(**{field: "2026-11-28T12:00:00Z"})) == (
+        f"{field} must be a timezone-aware datetime, got str"
+    )
+
+
+def test_a_time_zone_that_fails_is_refused_by_name() -> None:
+    class Broken(tzinfo):
+        def utcoffset(self, dt: datetime | None) -> timedelta:
+            return timedelta(hours=30)
+
+    assert refused_by(lambda: made(start_time=datetime(2026, 1, 1, tzinfo=Broken()))).startswith(
+        "start_time has a time zone whose utcoffset() fails: offset must be a timedelta"
+    )
+
+
+def test_no_end_time_is_fine() -> None:
+    assert made(end_time=None).end_time is None
+
+
+def test_extra_and_detail_must_be_mappings() -> None:
+    assert refused_by(lambda: made(extra=[("a", 1)])) == "extra must be a mapping, got list"
+    assert refused_by(lambda: RunError("E", "m", [("a", 1)])) == (  # type: ignore[arg-type]
+        "detail must be a mapping, got list"
+    )
+    assert RunError("E", "m", None).detail == {}  # type: ignore[arg-type]

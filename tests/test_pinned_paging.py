@@ -98,23 +98,32 @@ def one_run_page(n: int, *, total: int, next_page: str) -> RunPage:
     return RunPage(runs=(run,), total=total, has_next_page=True, next_page=next_page)
 
 
-def test_more_runs_than_the_total_by_over_a_page_end_paging() -> None:
+def test_more_runs_than_twice_the_total_and_a_page_end_paging() -> None:
     pager = Pager(marker=None, page_size=None, max_items=None)
-    for i in range(MAX_LIMIT + 1):  # total 1: the service may add up to a page meanwhile
+    for i in range(2 * 1 + MAX_LIMIT):  # total 1: runs may be added meanwhile
         pager.accept(one_run_page(i, total=1, next_page=f"m{i}"))
     with pytest.raises(PaginationError) as caught:
         pager.accept(one_run_page(0, total=1, next_page="one-more"))
     assert str(caught.value) == (
-        "the service sent 1002 runs, more than the 1 it says there are (after 1002 pages); "
+        "the service sent 1003 runs, over twice the 1 it says there are (after 1003 pages); "
         "stopping instead of looping forever"
     )
 
 
+def test_the_room_over_the_total_grows_with_the_total() -> None:
+    pager = Pager(marker=None, page_size=None, max_items=None)
+    runs = tuple(TimerRun.from_dict(r) for r in numbered_runs(MAX_LIMIT))
+    for i in range(3):  # 3000 runs against a total of 1000: within 2 * 1000 + 1000
+        pager.accept(RunPage(runs=runs, total=1000, has_next_page=True, next_page=f"m{i}"))
+    with pytest.raises(PaginationError, match="sent 3001 runs, over twice the 1000"):
+        pager.accept(one_run_page(0, total=1000, next_page="one-more"))
+
+
 def test_runs_the_client_filters_out_still_count_against_the_total() -> None:
     pager = Pager(marker=None, page_size=None, max_items=None)
-    for i in range(MAX_LIMIT + 1):
+    for i in range(2 + MAX_LIMIT):
         pager.accept(one_run_page(i, total=1, next_page=f"m{i}"), keep=lambda run: False)
-    with pytest.raises(PaginationError, match="sent 1002 runs, more than the 1 it says"):
+    with pytest.raises(PaginationError, match="sent 1003 runs, over twice the 1 it says"):
         pager.accept(one_run_page(0, total=1, next_page="one-more"), keep=lambda run: False)
 
 
@@ -148,11 +157,11 @@ def test_endless_jobs_pages_of_one_result_end_in_a_pagination_error(jobs_dual: D
     def handler(request: httpx.Request) -> httpx.Response:
         nonlocal sent
         sent += 1
-        assert sent <= MAX_LIMIT + 2, "paging went on past the total"
+        assert sent <= MAX_LIMIT + 3, "paging went on past the total"
         result = numbered_results(1, start=sent)
         return httpx.Response(200, json=job_json(result, page_next=f"p{sent}", n_runs=1))
 
     client = jobs_dual.client(handler=handler, validate=False)  # a thousand pages: fast
-    with pytest.raises(PaginationError, match="sent 1002 runs, more than the 1 it says"):
+    with pytest.raises(PaginationError, match="sent 1003 runs, over twice the 1 it says"):
         client.get_run(TIMER_ID, RUN_ID)
-    assert sent == MAX_LIMIT + 2
+    assert sent == MAX_LIMIT + 3

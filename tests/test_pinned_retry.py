@@ -457,6 +457,14 @@ def test_a_tls_error_is_looked_for_eight_links_down_the_chain_and_no_further() -
     assert tls_failure(chained(*links, httpx.ConnectError("7"), WRONG_VERSION)) is None
 
 
+def test_a_tls_error_once_connected_is_a_read_error_like_any_other() -> None:
+    read = httpx.ReadError("read failed")
+    read.__cause__ = ssl.SSLError(1, "[SSL: DECRYPTION_FAILED_OR_BAD_RECORD_MAC] bad mac")
+    assert tls_failure(read) is None
+    assert RetryPolicy().should_retry_exception(read, idempotent=True)
+    assert str(connection_error(read, request(), 0, True)).startswith("request failed: ReadError")
+
+
 def test_a_plain_connection_error_is_not_a_tls_failure() -> None:
     assert tls_failure(httpx.ConnectError("refused")) is None
     assert tls_failure(chained(ConnectionRefusedError(111, "refused"))) is None

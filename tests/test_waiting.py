@@ -252,3 +252,20 @@ def test_a_poll_that_pages_sends_nothing_more_once_the_wait_is_over(jobs_dual: D
         client.wait_for_run(TIMER_ID, RUN_ID, timeout=5)
     assert caught.value.run is None
     assert pages == 6  # the sixth began exactly at the deadline; none after it
+
+
+def test_an_on_update_that_returns_an_awaitable_is_refused_at_its_first_call(
+    dual: Dual, recwarn: pytest.WarningsRecorder
+) -> None:
+    class AsyncCallable:  # not a coroutine function, but its call makes a coroutine
+        async def __call__(self, run: TimerRun) -> None:
+            raise AssertionError("never awaited")
+
+    service = Lifecycle([ok(pending()), ok(run_json())])
+    with pytest.raises(InvalidArgumentError) as caught:
+        dual.client(handler=service).wait_for_run(TIMER_ID, RUN_ID, on_update=AsyncCallable())
+    assert str(caught.value) == (
+        "on_update returned an awaitable: it is called, not awaited (pass a plain function)"
+    )
+    assert service.gets == 1
+    assert not [w for w in recwarn if "never awaited" in str(w.message)]  # it was closed

@@ -68,7 +68,8 @@ class _Body(httpx.AsyncByteStream):
 
 class AiohttpTransport(httpx.AsyncBaseTransport):
     """Sends httpx requests with one ``aiohttp.ClientSession`` (created on first use, in the
-    running event loop). Bodies come back undecoded: httpx decodes them, as on its own path.
+    running event loop). Bodies come back undecoded, as on httpx's own path (the client
+    inflates them, within its bound: ``_io.BodyReader``).
     An attempt's deadline (``_transport.attempt_deadline``) is aiohttp's total timeout."""
 
     honours_attempt_deadline = True

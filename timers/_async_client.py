@@ -411,17 +411,23 @@ class AsyncTimersClient:
 
 async def _read(response: httpx.Response, limit: int) -> bytes:
     """The decoded body, read until ``limit`` bytes are passed (then ``limit + 1`` bytes are
-    returned, and the rest is never read or inflated; see ``_io.BodyReader``)."""
+    returned, and the rest is never read or inflated; see ``_io.BodyReader``). An error
+    answer's body that cannot be decoded is left out: its status is the news."""
     if response.is_stream_consumed:  # built in memory (a mock transport's): read already
         return response.content[: limit + 1]
-    reader = _io.BodyReader(response, limit)
-    async for chunk in response.aiter_raw():
-        reader.feed(chunk)
-        del chunk
-        if reader.full:
-            break
-        if _transport.expired():  # on a transport the deadline cannot reach
-            raise httpx.ReadTimeout("the attempt did not finish within its timeout")
+    try:
+        reader = _io.BodyReader(response, limit)
+        async for chunk in response.aiter_raw():
+            reader.feed(chunk)
+            del chunk
+            if reader.full:
+                break
+            if _transport.expired():  # on a transport the deadline cannot reach
+                raise httpx.ReadTimeout("the attempt did not finish within its timeout")
+    except httpx.DecodingError:
+        if response.is_success:
+            raise
+        return b""
     return reader.finish()
 
 

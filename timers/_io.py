@@ -84,21 +84,26 @@ def backend_client(
     return httpx.AsyncClient(transport=AiohttpTransport(), **core.new_http_kwargs())
 
 
+# What httpx (with brotli and zstandard installed) or this module would inflate.
+_COMPRESSIONS = frozenset({"gzip", "x-gzip", "deflate", "br", "zstd"})
+
+
 class BodyReader:
     """Decodes a body's chunks into at most ``limit + 1`` bytes, in memory bounded by that.
 
     It is fed the raw bytes: gzip and deflate (the only encodings the client asks for, see
     ``_core``) are inflated here with zlib's ``max_length``, so a small compressed chunk never
-    becomes a large buffer (a gzip bomb is inflated only as far as the limit). Any other
-    encoding, or more than one, raises ``httpx.DecodingError`` before a byte is read: httpx
-    would inflate each chunk whole (brotli and zstd too, when their packages are installed).
+    becomes a large buffer (a gzip bomb is inflated only as far as the limit). Brotli, zstd,
+    or more than one compression raise ``httpx.DecodingError`` before a byte is read (httpx
+    would inflate each chunk whole); a value no decoder knows (``UTF-8``, ``none``: servers
+    misconfigured so) is ignored, as httpx ignores it.
     """
 
     __slots__ = ("_inflater", "_limit", "_tolerant", "body")
 
     def __init__(self, response: httpx.Response, limit: int) -> None:
-        header = response.headers.get("content-encoding", "").lower()
-        codings = [c for c in map(str.strip, header.split(",")) if c not in ("", "identity")]
+        header = response.headers.get("content-encoding", "")
+        codings = [c for c in map(str.strip, header.lower().split(",")) if c in _COMPRESSIONS]
         if len(codings) > 1 or not set(codings) <= {"gzip", "x-gzip", "deflate"}:
             raise httpx.DecodingError(
                 f"the body's content encoding {quote(header.strip())} was not asked for: only "

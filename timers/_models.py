@@ -60,7 +60,12 @@ def _readonly(value: Mapping[str, Any] | None, name: str) -> Mapping[str, Any]:
 
 
 def _aware(value: Any, name: str) -> None:
-    if not isinstance(value, datetime) or value.utcoffset() is None:
+    try:
+        offset = value.utcoffset() if isinstance(value, datetime) else None
+    except (ValueError, TypeError) as exc:  # a tzinfo of the caller's own that misbehaves
+        problem = f"{name} has a time zone whose utcoffset() fails: {exc}"
+        raise InvalidArgumentError(problem) from None
+    if offset is None:
         shown = "a naive datetime" if isinstance(value, datetime) else type(value).__name__
         raise InvalidArgumentError(f"{name} must be a timezone-aware datetime, got {shown}")
 
@@ -237,15 +242,17 @@ class TimerRun:
     def _without_secrets(self) -> TimerRun | None:
         """This run with every remembered credential redacted from its data, for an error that
         is pickled (None if that leaves no valid run, as when its id was the credential)."""
-        data = self.to_dict()
-        safe = redact_data(data)
-        if safe == data:
+        # The run's own fields and ``extra`` apart: an extra field may share a field's name.
+        own = {k: v for k, v in self.to_dict().items() if k in _RUN_FIELDS}
+        extra = dict(self.extra)
+        safe_own, safe_extra = redact_data(own), redact_data(extra)
+        if safe_own == own and safe_extra == extra:
             return self
         try:
-            run = parse_run(safe, self.request_id)
+            run = parse_run(safe_own, self.request_id)
         except ResponseValidationError:
             return None
-        return replace(run, finished_by_end_time=self.finished_by_end_time)
+        return replace(run, extra=safe_extra, finished_by_end_time=self.finished_by_end_time)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TimerRun:

@@ -11,8 +11,8 @@ Paging stops when a page says ``has_next_page`` is false or has no ``next_page``
 ``max_items`` runs have been produced. An empty page that still has a marker is followed, but
 ``MAX_EMPTY_PAGES`` of them in a row (as the service sent them, before any filter the client
 applies) raise ``PaginationError``, as do a marker seen twice, one longer than
-``MAX_MARKER_LENGTH`` or not valid text, and more runs than the pages' ``total`` says there
-are (by over a full page, for runs added while paging): paging never loops forever.
+``MAX_MARKER_LENGTH`` or not valid text, and more runs than twice the pages' ``total`` plus
+``MAX_LIMIT`` (room for runs added while paging): paging never loops forever.
 """
 
 from __future__ import annotations
@@ -110,8 +110,8 @@ class Pager:
                 f"returned a page marker of {len(following)} characters (at most "
                 f"{_args.MAX_MARKER_LENGTH} can be sent back)"
             )
-        elif self._served > total + _args.MAX_LIMIT:  # runs added meanwhile: a page's worth
-            problem = f"sent {self._served} runs, more than the {total} it says there are"
+        elif self._served > 2 * total + _args.MAX_LIMIT:  # room for runs added meanwhile
+            problem = f"sent {self._served} runs, over twice the {total} it says there are"
         elif not following.isascii() and not _encodable(following):
             problem = f"returned a page marker that is not valid text: {quote(following)}"
         if problem is not None:

@@ -231,7 +231,10 @@ _TLS_TRANSIENT = (ssl.SSLEOFError, ssl.SSLSyscallError, ssl.SSLZeroReturnError)
 
 def tls_failure(exc: BaseException) -> ssl.SSLError | None:
     """The ``ssl.SSLError`` behind ``exc`` when the TLS handshake itself failed (a certificate
-    that does not verify, a server that does not speak TLS there, ...), else None."""
+    that does not verify, a server that does not speak TLS there, ...), else None (also for
+    a TLS error once connected: that is a read or write error like any other)."""
+    if not isinstance(exc, httpx.ConnectError):
+        return None
     cause: BaseException | None = exc
     for _ in range(8):  # httpx -> httpcore -> ssl (or aiohttp -> ssl): a short chain
         if cause is None:

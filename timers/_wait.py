@@ -71,7 +71,14 @@ class Waiter:
     def observe(self, run: TimerRun) -> bool:
         """Record a polled run (reporting a status change); True when it has finished."""
         if self._on_update is not None and (self.last is None or run.status != self.last.status):
-            self._on_update(run)
+            returned = self._on_update(run)
+            if inspect.isawaitable(returned):  # an async __call__, a lambda around a coroutine
+                if inspect.iscoroutine(returned):
+                    returned.close()  # never awaited: no "was never awaited" warning either
+                raise InvalidArgumentError(
+                    "on_update returned an awaitable: it is called, not awaited (pass a plain "
+                    "function)"
+                )
         self.last = run
         return run.is_finished
 

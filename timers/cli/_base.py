@@ -140,11 +140,11 @@ class Group(click.Group):
         except KeyboardInterrupt:
             click.echo("timers: interrupted", err=True)
             sys.exit(130)
-        except OSError as error:  # writing the output failed: a full disk, a closed pipe
+        except OSError as error:  # writing the output failed (a full disk), or a file did
             _stdout_to_devnull()
             if isinstance(error, BrokenPipeError) or error.errno == errno.EPIPE:
                 sys.exit(EXIT_ERROR)  # the reader has gone (| head): nobody to tell
-            fail(error.strerror or str(error) or type(error).__name__, EXIT_ERROR)
+            fail(str(error) or type(error).__name__, EXIT_ERROR)  # "[Errno 28] ...", any file
 
 
 def _stdout_to_devnull() -> None:

@@ -128,8 +128,15 @@ def _footer(page: RunPage, filtered_here: bool) -> str:
     else:
         footer = f"{len(page)} of {total} runs."
         more = " (or --all)."
-    if page.has_next_page and page.next_page:
-        footer += f" More: --marker {shlex.quote(clean(page.next_page, MAX_MARKER_LENGTH))}{more}"
+    marker = page.next_page
+    if page.has_next_page and marker:
+        if clean(marker, MAX_MARKER_LENGTH) == marker:
+            footer += f" More: --marker {shlex.quote(marker)}{more}"
+        else:  # made safe to show (redacted, escaped), pasted back it would fail
+            footer += (
+                " More: the next marker cannot be shown as it is here: use --all, or "
+                "--format json for its next_page."
+            )
     return footer
 
 
