@@ -70,6 +70,19 @@ def test_the_page_count_in_the_error_counts_every_page_fetched(dual: Dual) -> No
     assert sent == [None, "first", "again"]
 
 
+@pytest.mark.parametrize(("value", "shown"), [(-1, "-1"), (True, "True"), (2.0, "2.0")])
+def test_max_items_that_is_not_an_int_from_0_is_refused_quoting_it(
+    value: object, shown: str
+) -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        Pager.checked(None, value, None)
+    assert str(caught.value) == f"max_items must be an int >= 0, got {shown}"
+
+
+def test_max_items_of_0_is_accepted_and_finishes_at_once() -> None:
+    assert Pager.checked(None, 0, None).finished
+
+
 def test_a_last_page_finishes_paging() -> None:
     pager = Pager(marker=None, page_size=None, max_items=None)
     pager.accept(empty_page("a"))
