@@ -486,8 +486,15 @@ def test_a_failed_tls_handshake_says_so_and_that_nothing_was_sent() -> None:
     )
 
 
-def test_https_to_a_plain_http_port_is_named_as_the_likely_cause() -> None:
-    e = connection_error(chained(WRONG_VERSION), request(), 0, True)
+@pytest.mark.parametrize(
+    "tls",
+    [
+        WRONG_VERSION,  # OpenSSL 1.1 and 3.0
+        ssl.SSLError(1, "[SSL: RECORD_LAYER_FAILURE] record layer failure (_ssl.c:1000)"),  # 3.2+
+    ],
+)
+def test_https_to_a_plain_http_port_is_named_as_the_likely_cause(tls: ssl.SSLError) -> None:
+    e = connection_error(chained(tls), request(), 0, True)
     assert str(e).startswith(
         "request could not connect (the TLS handshake failed: is the server speaking plain "
         "http at an https:// base URL?): ConnectError"
