@@ -668,3 +668,10 @@ def test_an_extra_field_named_like_a_run_field_survives_the_redaction() -> None:
     back = pickle.loads(pickle.dumps(WaitTimeoutError("w", run=run, timeout=1.0)))  # noqa: S301
     assert back.run.id == run.id
     assert back.run.extra == {"id": "the service's own id", "echo": "[redacted]"}
+
+
+def test_an_error_body_its_own_charset_cannot_decode_keeps_that_charset_with_replacements() -> None:
+    # Valid UTF-8, declared ASCII: decoded as ASCII with replacement characters, not as UTF-8.
+    headers = {"content-type": "text/plain; charset=ascii"}
+    e = error_class_for(500)(response(500, content="café".encode(), headers=headers))
+    assert e.body == "caf\ufffd\ufffd"
