@@ -442,3 +442,73 @@ def test_rich_leaves_emoji_shortcodes_in_the_output_as_they_are() -> None:
         console.file = io.StringIO()
         console.print("ok :thumbs_up: :smile:", markup=False)
         assert console.file.getvalue() == "ok :thumbs_up: :smile:\n"
+
+
+# --- what the mutation run found unpinned -------------------------------------------------------
+
+
+def raising_group(error: BaseException) -> click.Group:
+    @click.group(cls=_base.Group)
+    def group() -> None:
+        pass
+
+    @group.command()
+    def act() -> None:
+        raise error
+
+    return group
+
+
+def test_an_epipe_that_is_not_a_broken_pipe_error_ends_quietly_too(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as caught:
+        raising_group(OSError(errno.EPIPE, "Broken pipe")).main(["act"], standalone_mode=False)
+    assert caught.value.code == _base.EXIT_ERROR and capsys.readouterr().err == ""
+
+
+def test_an_os_error_without_text_is_named_by_its_type(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        raising_group(FileNotFoundError()).main(["act"], standalone_mode=False)
+    assert caught.value.code == _base.EXIT_ERROR
+    assert capsys.readouterr().err == "timers: error: FileNotFoundError\n"
+
+
+def test_a_bad_base_url_is_named_as_the_option_by_default(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    state = State(base_url="ftp://h", token=TOKEN, api="runs", allow_insecure_http=False)
+    with pytest.raises(SystemExit) as caught:
+        state.client()
+    assert caught.value.code == _base.EXIT_USAGE
+    assert capsys.readouterr().err.startswith("timers: error: --base-url must be an http(s) URL")
+
+
+def test_since_of_zero_is_now() -> None:
+    before = datetime.now(UTC)
+    since = parse_since("000m")
+    assert since is not None and before <= since <= datetime.now(UTC)
+
+
+def test_since_and_after_together_are_refused_by_name() -> None:
+    result = CliRunner().invoke(
+        cli, ["runs", "list", "T", "--since", "1d", "--after", "2026-11-01T00:00:00Z"], env={}
+    )
+    assert result.exit_code == 2
+    assert result.stderr.endswith("Error: give --since or --after, not both\n")
+
+
+@pytest.mark.parametrize("option", ["--after", "--before"])
+def test_a_bad_time_names_its_option(option: str) -> None:
+    result = CliRunner().invoke(cli, ["runs", "list", "T", option, "yesterday"], env={})
+    assert result.exit_code == 2
+    assert f"Error: Invalid value for {option}: 'yesterday' is not an RFC 3339" in result.stderr
+
+
+def test_a_long_since_is_cut_in_the_window_error() -> None:
+    since = "0" * 43 + "1d"  # 45 characters, one day
+    result = CliRunner().invoke(
+        cli, ["runs", "list", "T", "--since", since, "--before", "2026-01-01T00:00:00Z"], env={}
+    )
+    assert result.exit_code == 2
+    assert f"Error: --since {'0' * 37}... (" in result.stderr
