@@ -186,21 +186,9 @@ def test_output_is_neither_highlighted_nor_wrapped_on_a_narrow_colour_terminal()
 
 
 def test_an_interrupted_command_says_so_and_exits_130() -> None:
-    @click.group(cls=_base.Group)
-    def group() -> None:
-        pass
-
-    @group.command()
-    def stop() -> None:
-        raise KeyboardInterrupt
-
-    @group.command()
-    def broken() -> None:
-        raise PaginationError("the service looped")
-
-    result = CliRunner().invoke(group, ["stop"])
+    result = CliRunner().invoke(raising_group(KeyboardInterrupt()), ["act"])
     assert (result.exit_code, result.stderr) == (130, "timers: interrupted\n")
-    result = CliRunner().invoke(group, ["broken"])
+    result = CliRunner().invoke(raising_group(PaginationError("the service looped")), ["act"])
     assert (result.exit_code, result.stderr) == (1, "timers: error: the service looped\n")
 
 
