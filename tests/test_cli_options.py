@@ -246,7 +246,8 @@ def test_a_filtered_jobs_page_says_it_was_filtered_here_not_how_many_match(
     assert shown < 5
     head, marker = err.split(" More: --marker ")
     assert head == (
-        f"{shown} matching runs on this page of the timer's 30 runs (the jobs API filters in "
+        f"{shown} matching run{'' if shown == 1 else 's'} on this page of the timer's 30 runs "
+        "(the jobs API filters in "
         "the client: --all searches every page)."
     )
     assert marker.endswith(".\n") and "\n" not in marker[:-1]

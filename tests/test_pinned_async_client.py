@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 from support.bodies import job_json, job_result, numbered_runs, page_json, run_json
-from support.dual import RUN_ID, TIMER_ID, TOKEN, Dual
+from support.dual import BASE_URL, RUN_ID, TIMER_ID, TOKEN, Dual
 
 import timers
 from timers import (
@@ -38,7 +38,7 @@ from timers import (
     WaitTimeoutError,
 )
 from timers._config import ERROR_BODY_LIMIT
-from timers._errors import ResponseTooLargeError
+from timers._errors import ResponseTooLargeError, ResponseValidationError
 
 BODY = json.dumps(run_json()).encode()
 JSON = {"content-type": "application/json"}
@@ -473,19 +473,18 @@ def test_a_body_in_an_encoding_httpx_would_decode_whole_is_refused_unread(
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, stream=Chunks(BODY[::-1]), headers=headers)
 
-    async def scenario() -> APIConnectionError:
+    async def scenario() -> ResponseValidationError:
         http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
         async with http, AsyncTimersClient(TOKEN, http_client=http) as client:
             try:
                 await client.get_run(TIMER_ID, RUN_ID)
-            except APIConnectionError as exc:
+            except ResponseValidationError as exc:
                 return exc
         raise AssertionError("the body was read")
 
     error = asyncio.run(scenario())
-    assert error.message == (
-        "request failed: DecodingError: the body's content encoding 'br' was not asked for: "
-        "only one of gzip or deflate is read"
+    assert error.problem == (
+        "the body's content encoding 'br' was not asked for: only one of gzip or deflate is read"
     )
     assert decoded == []
 
@@ -796,12 +795,35 @@ def test_an_error_answer_in_an_encoding_not_asked_for_keeps_its_typed_error(
     assert "never decoded" not in str(caught.value)
 
 
-def test_a_success_in_an_encoding_not_asked_for_is_refused(dual: Dual) -> None:
+def test_a_success_in_an_encoding_not_asked_for_is_an_invalid_body(dual: Dual) -> None:
+    sent: list[httpx.Request] = []
+
     def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
         return httpx.Response(200, stream=Chunks(BODY), headers={**JSON, "content-encoding": "br"})
 
-    with pytest.raises(APIConnectionError, match="content encoding 'br' was not asked for"):
-        dual.client(handler=handler).get_run(TIMER_ID, RUN_ID)
+    client = dual.client(handler=handler)
+    with pytest.raises(ResponseValidationError) as caught:
+        client.get_run(TIMER_ID, RUN_ID)
+    error = caught.value
+    assert type(error) is ResponseValidationError and error.status_code == 200
+    assert error.response is not None and not error.outcome_unknown
+    assert str(error) == (
+        "invalid response body: the body's content encoding 'br' was not asked for: only one "
+        f"of gzip or deflate is read (GET {BASE_URL}/timers/{TIMER_ID}/runs/{RUN_ID}, status 200)"
+    )
+    assert len(sent) == 1  # not retried: the answer came
+
+
+def test_a_triggered_run_whose_body_cannot_be_decoded_may_exist(dual: Dual) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        headers = {**JSON, "content-encoding": "gzip"}
+        return httpx.Response(201, stream=Chunks(b"not gzip at all"), headers=headers)
+
+    with pytest.raises(ResponseValidationError) as caught:
+        dual.client(handler=handler, validate=False).run_timer(TIMER_ID)  # validation decodes
+    assert caught.value.outcome_unknown and caught.value.status_code == 201
+    assert caught.value.problem.startswith("the body is not valid compressed data (")
 
 
 @pytest.mark.parametrize("encoding", ["UTF-8", "none"])

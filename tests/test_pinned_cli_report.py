@@ -116,7 +116,7 @@ def test_a_long_timeline_is_cut_to_its_newest_72_buckets() -> None:
     runs = [run(h) for h in range(0, 24 * 100, 24)]  # 100 days, one run a day
     lines = report(runs)
     assert lines[-4] == (
-        "[bold]Timeline[/bold]      per day, oldest to newest (last 72; busiest: 1 runs)"
+        "[bold]Timeline[/bold]      per day, oldest to newest (last 72; busiest: 1 run)"
     )
     assert lines[-3] == "  successes  [green]" + "█" * 72 + "[/green]"
     assert lines[-1] == "             2026-11-29 00:00:00Z .. 2027-02-08 00:00:00Z"
@@ -194,7 +194,7 @@ def test_long_timer_ids_and_error_codes_are_cut_to_80_and_60_characters() -> Non
     long_id = "t" * 100
     assert report([], timer_id=long_id) == [f"Timer {'t' * 77}...: no runs match."]
     lines = report([run(0, "failure", code="e" * 100)], timer_id=long_id)
-    assert lines[0].startswith(f"[bold]Timer {'t' * 77}...[/bold]  1 runs  ")
+    assert lines[0].startswith(f"[bold]Timer {'t' * 77}...[/bold]  1 run  ")
     assert lines[5] == f"  [red]{'e' * 57}...[/red] x1  last 2026-11-01 00:00:00Z"
 
 

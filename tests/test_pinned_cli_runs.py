@@ -15,7 +15,9 @@ from click.testing import CliRunner
 from support.bodies import failed_run_json, page_json, run_json
 from support.dual import RUN_ID, TIMER_ID, TOKEN
 
+from timers import RunPage
 from timers._args import MAX_MARKER_LENGTH
+from timers.cli import _runs
 from timers.cli._app import cli
 
 BASE = "http://127.0.0.1:9/api/v1"
@@ -56,7 +58,7 @@ def test_a_table_ends_with_how_many_runs_and_the_next_marker(mock: respx.MockRou
 
 def test_the_last_page_has_no_marker_in_its_footer(mock: respx.MockRouter) -> None:
     mock.get(LIST).respond(200, json=page_json([run_json()], total=1))
-    assert invoke("list", TIMER_ID)[2] == "1 of 1 runs.\n"
+    assert invoke("list", TIMER_ID)[2] == "1 of 1 run.\n"
 
 
 def test_a_page_with_a_marker_but_no_next_page_flag_has_no_marker_in_its_footer(
@@ -64,7 +66,7 @@ def test_a_page_with_a_marker_but_no_next_page_flag_has_no_marker_in_its_footer(
 ) -> None:
     body = {**page_json([run_json()], total=1), "next_page": "mk", "has_next_page": False}
     mock.get(LIST).respond(200, json=body)
-    assert invoke("list", TIMER_ID)[2] == "1 of 1 runs.\n"
+    assert invoke("list", TIMER_ID)[2] == "1 of 1 run.\n"
 
 
 def test_all_pages_as_a_table_count_the_runs_shown(mock: respx.MockRouter) -> None:
@@ -77,6 +79,20 @@ def test_all_pages_as_a_table_count_the_runs_shown(mock: respx.MockRouter) -> No
     code, out, err = invoke("list", TIMER_ID, "--all", "--limit", "1")
     assert code == 0 and err == "2 runs.\n"
     assert [line.split()[0] for line in out.splitlines()] == ["ID", RUN_ID, OTHER]
+
+
+def test_counts_of_one_are_singular(mock: respx.MockRouter) -> None:
+    mock.get(LIST).respond(200, json=page_json([run_json()], total=1))
+    assert invoke("list", TIMER_ID, "--all")[2] == "1 run.\n"
+    page = RunPage(runs=(), total=1, next_page=None, has_next_page=False)
+    assert _runs._footer(page, filtered_here=True) == (
+        "0 matching runs on this page of the timer's 1 run (the jobs API filters in the "
+        "client: --all searches every page)."
+    )
+    one = RunPage.from_dict(page_json([run_json()], total=3))
+    assert _runs._footer(one, filtered_here=True).startswith(
+        "1 matching run on this page of the timer's 3 runs "
+    )
 
 
 def test_all_pages_as_json_are_one_document(mock: respx.MockRouter) -> None:

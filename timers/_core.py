@@ -231,6 +231,15 @@ class ClientCore:
             self.max_response_size, response=response, outcome_unknown=not attempts.idempotent
         )
 
+    def undecodable(
+        self, response: httpx.Response, attempts: Attempts, exc: httpx.DecodingError
+    ) -> ResponseValidationError:
+        """For a 2xx whose body cannot be decoded: an encoding not asked for, or compressed
+        data that is not valid. The answer came, so for ``run_timer`` a run may exist."""
+        return ResponseValidationError(
+            str(exc), response=response, outcome_unknown=not attempts.idempotent
+        )
+
     def attempts(self, *, idempotent: bool, deadline: float | None = None) -> Attempts:
         return Attempts(self.retry, idempotent=idempotent, clock=self.clock, deadline=deadline)
 

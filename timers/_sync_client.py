@@ -378,7 +378,10 @@ class TimersClient:
                     try:
                         retry_delay = attempts.after_response(response)
                         if retry_delay is None:  # this answer is the outcome: read its body
-                            content = _read(response, core.read_limit(response))
+                            try:
+                                content = _read(response, core.read_limit(response))
+                            except httpx.DecodingError as exc:  # only a 2xx's: see _read
+                                raise core.undecodable(response, attempts, exc) from None
                             if response.is_success and len(content) > core.max_response_size:
                                 raise core.too_large(response, attempts)
                     finally:
@@ -400,8 +403,9 @@ class TimersClient:
 
 def _read(response: httpx.Response, limit: int) -> bytes:
     """The decoded body, read until ``limit`` bytes are passed (then ``limit + 1`` bytes are
-    returned, and the rest is never read or inflated; see ``_io.BodyReader``). An error
-    answer's body that cannot be decoded is left out: its status is the news."""
+    returned, and the rest is never read or inflated; see ``_io.BodyReader``). A 2xx body that
+    cannot be decoded raises ``httpx.DecodingError``; an error answer's is left out (``b""``):
+    its status is the news."""
     if response.is_stream_consumed:  # built in memory (a mock transport's): read already
         return response.content[: limit + 1]
     try:

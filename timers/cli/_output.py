@@ -46,6 +46,15 @@ def number(value: int, limit: int = 20) -> str:
         return clean(("-" if value < 0 else "") + "9" * (limit + 1), limit)
 
 
+def plural(count: int, noun: str) -> str:
+    """``count`` (bounded, see ``number``) and ``noun``, plural unless it is 1.
+
+    >>> plural(1, "run"), plural(0, "run"), plural(12, "run")
+    ('1 run', '0 runs', '12 runs')
+    """
+    return f"{number(count)} {noun}{'' if count == 1 else 's'}"
+
+
 STATUS_STYLES = {
     RunStatus.PENDING: "yellow",
     RunStatus.IN_PROGRESS: "cyan",

@@ -35,7 +35,8 @@ def render(console: Console, timer_id: str, summary: RunSummary) -> None:
     span = (
         f"{_output.format_time(summary.first_start)} -> {_output.format_time(summary.last_start)}"
     )
-    out(f"[bold]Timer {_output.safe(timer_id, 80)}[/bold]  {summary.total} runs  {span}")
+    runs = _output.plural(summary.total, "run")
+    out(f"[bold]Timer {_output.safe(timer_id, 80)}[/bold]  {runs}  {span}")
     if summary.success_rate is None:
         rate = "- (no run finished)"
     else:
@@ -76,7 +77,7 @@ def _timeline(console: Console, summary: RunSummary) -> None:
     shown = len(buckets) if len(buckets) == len(summary.buckets) else f"last {len(buckets)}"
     console.print(
         f"[bold]Timeline[/bold]      per {summary.bucket}, oldest to newest ({shown}; "
-        f"busiest: {busiest} runs)",
+        f"busiest: {_output.plural(busiest, 'run')})",
         highlight=False,
     )
     successes = "".join(_bar(b.successes, busiest) for b in buckets)

@@ -114,15 +114,15 @@ def list_runs(
 def _footer(page: RunPage, filtered_here: bool) -> str:
     """How many runs a page showed, of how many, and the marker of the next page (whole, and
     quoted for a shell when it needs to be: pasted back, it must work)."""
-    total = _output.number(page.total)
+    total = _output.plural(page.total, "run")
     if filtered_here:  # the page is a page of all runs, and total counts all of them
         footer = (
-            f"{len(page)} matching runs on this page of the timer's {total} runs "
+            f"{_output.plural(len(page), 'matching run')} on this page of the timer's {total} "
             "(the jobs API filters in the client: --all searches every page)."
         )
         more = "."
     else:
-        footer = f"{len(page)} of {total} runs."
+        footer = f"{len(page)} of {total}."
         more = " (or --all)."
     marker = page.next_page
     if page.has_next_page and marker:
@@ -147,7 +147,7 @@ def _emit_runs(
     if fmt == "table":
         count = _output.print_rows(state.out, runs_iter, fields)
         # soft_wrap: never broken into lines (the marker must paste back whole)
-        state.err.print(footer or f"{count} runs.", markup=False, soft_wrap=True)
+        state.err.print(footer or f"{_output.plural(count, 'run')}.", markup=False, soft_wrap=True)
     elif fmt == "jsonl":
         for run in runs_iter:
             state.out.print(

@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from timers.cli import _output
 from timers.cli._base import EXIT_USAGE, Command, State, fail, pass_state
 
 
@@ -55,7 +56,7 @@ def serve_command(state: State, port: int, history: int, seed: int) -> None:
         state.out.print(f"Serving the reference Timers service at {base_url}", markup=False)
         state.out.print(f"TIMERS_BASE_URL={base_url}", markup=False)
         state.out.print(f"TIMERS_ACCESS_TOKEN={DEMO_TOKEN}", markup=False)
-        state.out.print(f"Timer id: {timer_id} ({history} runs)", markup=False)
+        state.out.print(f"Timer id: {timer_id} ({_output.plural(history, 'run')})", markup=False)
         state.out.print(
             f"Try: TIMERS_BASE_URL={base_url} TIMERS_ACCESS_TOKEN={DEMO_TOKEN} "
             f"timers runs list {timer_id}",
