@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import httpx
 
 from timers._errors import APIConnectionError, APITimeoutError, InvalidArgumentError
-from timers._logging import logger
+from timers._logging import log_failed_request, logger
 from timers._redact import clean, quote, redact
 
 __all__ = ["MAX_SECONDS", "NEVER_SENT", "Attempts", "RetryPolicy", "parse_retry_after"]
@@ -172,6 +172,7 @@ class Attempts:
                 )
                 self._log(request, delay, type(exc).__name__, why.rstrip(":"), connection)
                 return delay
+        log_failed_request(request, self.started, self.retries, exc)
         raise connection_error(exc, request, self.retries, self.idempotent) from exc
 
     def after_response(self, response: httpx.Response) -> float | None:

@@ -30,7 +30,7 @@ from timers._core import (
 )
 from timers._dialects import Exchange
 from timers._errors import APIConnectionError, RateLimitError, TimersError
-from timers._logging import log_attempt
+from timers._logging import log_attempt, log_failed_attempt
 from timers._models import RunPage, RunStatus, TimerRun
 from timers._paging import Pager
 from timers._retry import RetryPolicy
@@ -391,6 +391,7 @@ class TimersClient:
                         response.stream = httpx.ByteStream(b"")
             except httpx.HTTPError as exc:
                 core.check_open(self._http)  # closed while in flight: that is the error
+                log_failed_attempt(request, started, exc)
                 delay = attempts.after_exception(exc, request)
             else:
                 log_attempt(response, started)
