@@ -178,8 +178,11 @@ class ClientCore:
         return NotFoundError(response)
 
     def local_filter(self, filters: ListFilters) -> Callable[[TimerRun], bool] | None:
-        """The filter the client applies to each page (None: the service filtered)."""
-        return filters.matches if self.dialect.LOCAL_FILTERS else None
+        """The filter the client applies to each page (None: the service filtered, or there
+        is nothing to filter)."""
+        if not self.dialect.LOCAL_FILTERS or filters == ListFilters(filters.timer_id):
+            return None
+        return filters.matches
 
     # -- requests and answers ------------------------------------------------------------------
 
