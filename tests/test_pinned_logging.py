@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -85,6 +87,32 @@ def test_timers_log_info_only_ever_lowers_the_level(
     setup_from_env()
     assert logger.level == after
     assert len(env_handlers()) == 1
+
+
+def test_clients_created_in_many_threads_at_once_install_one_handler(
+    pristine_logger: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from timers import _logging
+
+    class SlowHandler(_logging._EnvHandler):
+        def __init__(self, stream: Any) -> None:
+            time.sleep(0.05)  # every thread is past a check made without the lock by now
+            super().__init__(stream)
+
+    monkeypatch.setattr(_logging, "_EnvHandler", SlowHandler)
+    monkeypatch.setenv("TIMERS_LOG", "info")
+    start = threading.Barrier(6)
+
+    def setup() -> None:
+        start.wait(timeout=5)
+        setup_from_env()
+
+    threads = [threading.Thread(target=setup) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=5)
+    assert len([h for h in logger.handlers if isinstance(h, SlowHandler)]) == 1
 
 
 def messages(caplog: pytest.LogCaptureFixture) -> list[tuple[int, str]]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 import time
 
 import httpx
@@ -29,6 +30,7 @@ __all__ = [
 LOG_ENV = "TIMERS_LOG"
 logger = logging.getLogger("timers")
 _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO}
+_SETUP = threading.Lock()  # clients created in several threads at once install one handler
 
 
 class _EnvHandler(logging.StreamHandler):  # type: ignore[type-arg]
@@ -38,13 +40,16 @@ class _EnvHandler(logging.StreamHandler):  # type: ignore[type-arg]
 def setup_from_env() -> None:
     """Log the ``timers`` logger to stderr at ``$TIMERS_LOG``'s level (once per process)."""
     level = _LEVELS.get((os.environ.get(LOG_ENV) or "").strip().lower())
-    if level is None or any(isinstance(h, _EnvHandler) for h in logger.handlers):
+    if level is None:
         return
-    handler = _EnvHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("timers: %(levelname)s %(message)s"))
-    logger.addHandler(handler)
-    if logger.level == logging.NOTSET or logger.level > level:
-        logger.setLevel(level)
+    with _SETUP:
+        if any(isinstance(h, _EnvHandler) for h in logger.handlers):
+            return
+        handler = _EnvHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("timers: %(levelname)s %(message)s"))
+        logger.addHandler(handler)
+        if logger.level == logging.NOTSET or logger.level > level:
+            logger.setLevel(level)
 
 
 def log_attempt(response: httpx.Response, started: float) -> None:
