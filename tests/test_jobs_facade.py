@@ -133,6 +133,27 @@ def test_an_unknown_status_is_kept_as_the_service_spells_it(
 # -- one run ------------------------------------------------------------------------------------
 
 
+def test_max_items_with_a_filter_keeps_the_page_size_as_the_client_filters_pages(
+    client: Any, service: FakeTimersService
+) -> None:
+    failures = [run for run in client.iter_runs(WEB) if run.status is RunStatus.FAILURE]
+    assert len(failures) >= 4
+    service.requests.clear()
+    found = list(client.iter_runs(WEB, status="failure", max_items=3, page_size=20))
+    assert found == failures[:3]
+    # every page as large as asked for: shrinking it to the runs still wanted would not
+    # shrink what it holds of them, only multiply the requests
+    assert {path.rsplit("page_size=", 1)[1].split("&")[0] for _, path in service.requests} == {"20"}
+
+
+def test_max_items_without_a_filter_asks_for_no_more_than_wanted(
+    client: Any, service: FakeTimersService
+) -> None:
+    assert len(list(client.iter_runs(WEB, max_items=3, page_size=20))) == 3
+    ((_, path),) = service.requests
+    assert path.endswith("page_size=3")
+
+
 def test_get_run_finds_a_run_on_a_later_page_and_it_is_the_run_iter_runs_gave(
     client: Any, service: FakeTimersService
 ) -> None:

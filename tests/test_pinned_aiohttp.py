@@ -28,7 +28,7 @@ from support.hostile import (
     json_response,
 )
 
-from timers import APITimeoutError, AsyncTimersClient, ServerError
+from timers import APIConnectionError, APITimeoutError, AsyncTimersClient, ServerError, UsageError
 
 pytest.importorskip("aiohttp", reason="the aiohttp extra is not installed")
 
@@ -413,3 +413,77 @@ def test_the_transport_opens_a_new_session_after_it_was_closed(servers: Servers)
 
     assert run(use_close_use_close()) == [204, 204]
     assert server.connections == 2
+
+
+# --- retries, cancellation and closing: as on httpx --------------------------------------------
+
+
+def test_a_dropped_connection_is_not_sent_again_by_aiohttp_itself(servers: Servers) -> None:
+    server = serve(servers, lambda request, conn: conn.close())
+    client = aiohttp_client(server)  # max_retries=0: one request, whatever aiohttp would do
+    error = run(failure(client, lambda: client.get_run(TIMER_ID, RUN_ID)))
+    assert isinstance(error, APIConnectionError) and error.retries_taken == 0
+    assert len(server.requests) == 1
+
+
+def test_an_attempt_whose_time_runs_out_while_connecting_was_never_sent() -> None:
+    with socket.create_server(("127.0.0.1", 0), backlog=0) as listener:
+        port = listener.getsockname()[1]
+        fillers = [socket.socket() for _ in range(3)]  # fill the backlog: more SYNs are dropped
+        try:
+            for filler in fillers:
+                filler.setblocking(False)
+                filler.connect_ex(("127.0.0.1", port))
+            client = AsyncTimersClient(
+                TOKEN,
+                base_url=f"http://127.0.0.1:{port}/api/v1",
+                http_backend="aiohttp",
+                timeout=0.3,  # connect and attempt bounds alike: whichever fires, never sent
+                max_retries=1,
+                sleep=_no_sleep,
+            )
+            error = run(failure(client, lambda: client.run_timer(TIMER_ID)))
+        finally:
+            for filler in fillers:
+                filler.close()
+    assert isinstance(error, APITimeoutError)
+    assert isinstance(error.__cause__, httpx.ConnectTimeout)
+    assert not error.outcome_unknown and error.retries_taken == 1  # a POST never sent: retried
+
+
+def test_a_callers_timeout_at_the_attempts_deadline_is_never_lost(servers: Servers) -> None:
+    server = serve(servers, lambda request, conn: conn.wait_for_close())
+
+    async def trials() -> list[str]:
+        outcomes = []
+        async with aiohttp_client(server, timeout=0.1, max_retries=2) as client:
+            for _ in range(8):
+                try:
+                    async with asyncio.timeout(0.1):  # the same moment as the attempt's end
+                        await client.get_run(TIMER_ID, RUN_ID)
+                except TimeoutError as exc:
+                    outcomes.append(type(exc).__name__)
+        return outcomes
+
+    # aiohttp's own total timeout swallowed the caller's about half the time, and retried.
+    assert run(trials()) == ["TimeoutError"] * 8
+    assert len(server.requests) == 8
+
+
+def test_closing_the_client_ends_a_call_waiting_for_a_connection_with_usage_error(
+    servers: Servers,
+) -> None:
+    server = serve(servers, lambda request, conn: conn.wait_for_close())
+
+    async def scenario() -> list[BaseException]:
+        client = aiohttp_client(server)
+        client._http._transport._limit = 1  # type: ignore[attr-defined]  # the second one waits
+        calls = [asyncio.create_task(client.get_run(TIMER_ID, RUN_ID)) for _ in range(2)]
+        await asyncio.sleep(0.3)
+        await client.aclose()
+        done = await asyncio.gather(*calls, return_exceptions=True)
+        return [result for result in done if isinstance(result, BaseException)]
+
+    errors = run(scenario())
+    assert [type(error) for error in errors] == [UsageError, UsageError]  # never CancelledError
+    assert len(server.requests) == 1

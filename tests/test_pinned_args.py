@@ -53,7 +53,9 @@ def test_a_limit_of_the_wrong_type_is_refused_quoting_it() -> None:
 def test_an_unknown_status_is_refused_quoting_it() -> None:
     message = message_of(check_status, "done")
     assert message.startswith("status must be one of 'pending', ")
-    assert message.endswith(" (or a RunStatus), got 'done'")
+    assert message.endswith(
+        " (a str or a RunStatus; other statuses cannot be filtered on), got 'done'"
+    )
 
 
 def test_a_bound_that_is_not_a_datetime_is_refused_naming_its_type() -> None:

@@ -121,7 +121,24 @@ def test_one_page_as_jsonl_is_one_run_a_line(mock: respx.MockRouter) -> None:
     code, out, err = invoke("list", TIMER_ID, "--format", "jsonl", "--fields", "status")
     assert code == 0
     assert out.splitlines() == ['{"status": "success"}', '{"status": "failure"}']
-    assert err == ""
+    assert err == "2 of 2 runs.\n"  # on stderr: stdout is only JSON lines
+
+
+def test_one_page_as_jsonl_says_how_to_go_on_and_all_pages_say_nothing(
+    mock: respx.MockRouter,
+) -> None:
+    mock.get(LIST).mock(
+        side_effect=[
+            httpx.Response(200, json=page_json([run_json()], total=2, next_page="mk-2")),
+            httpx.Response(200, json=page_json([run_json()], total=2, next_page="mk-2")),
+            httpx.Response(200, json=page_json([failed_run_json(id=OTHER)], total=2)),
+        ]
+    )
+    code, out, err = invoke("list", TIMER_ID, "--format", "jsonl", "--limit", "1")
+    assert code == 0 and len(out.splitlines()) == 1
+    assert err == "1 of 2 runs. More: --marker mk-2 (or --all).\n"
+    code, out, err = invoke("list", TIMER_ID, "--format", "jsonl", "--limit", "1", "--all")
+    assert code == 0 and len(out.splitlines()) == 2 and err == ""
 
 
 def test_since_and_after_together_are_a_usage_error(mock: respx.MockRouter) -> None:

@@ -4,6 +4,7 @@ becomes a model or an error. Through both clients where the I/O matters."""
 from __future__ import annotations
 
 import json
+import pickle
 import time
 import uuid
 from collections.abc import Callable
@@ -148,6 +149,19 @@ def test_with_options_changes_only_what_is_given() -> None:
     policy = RetryPolicy(backoff_max=1.0)
     assert base.derived(timeout=None, max_retries=None, retry=policy).retry is policy
     assert (base.timeout, base.retry.max_retries) == (httpx.Timeout(5.0), 2)
+
+
+def test_with_options_max_retries_keeps_the_rest_of_the_retry_policy() -> None:
+    policy = RetryPolicy(max_retries=2, backoff_base=0.1, backoff_max=1.0, max_retry_after=5.0)
+    client = TimersClient(TOKEN, retry=policy)
+    assert client.with_options(max_retries=8).retry == RetryPolicy(
+        max_retries=8, backoff_base=0.1, backoff_max=1.0, max_retry_after=5.0
+    )
+    assert client.with_options(timeout=3).retry is policy
+    assert client.retry is policy
+    with pytest.raises(InvalidArgumentError, match="max_retries must be an int >= 0, got -1"):
+        client.with_options(max_retries=-1)
+    client.close()
 
 
 def test_closing_a_client_made_by_with_options_leaves_the_pool_open() -> None:
@@ -312,6 +326,44 @@ def test_a_parse_failure_is_tied_to_the_response(dual: Dual) -> None:
     error = caught.value
     assert (error.path, error.status_code, error.request_id) == ("id", 201, "req-5")
     assert error.outcome_unknown and error.response is not None
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "problem"),
+    [
+        (b"<html>", {"content-type": "text/html"}, "expected a JSON body"),
+        (b"{", {"content-type": "application/json"}, "the body is not valid JSON"),
+        (b'{"id": "nope"}', {"content-type": "application/json"}, "expected a UUID"),
+        (b"{}" * 50, {"content-type": "application/json"}, "the body is larger than"),
+        (b"{}", {"content-type": "application/json", "content-encoding": "br"}, "the body's"),
+    ],
+)
+def test_an_invalid_body_after_retries_counts_them(
+    dual: Dual, body: bytes, headers: dict[str, str], problem: str
+) -> None:
+    answers = iter(
+        [
+            httpx.Response(503),
+            httpx.Response(502),
+            httpx.Response(200, stream=httpx.ByteStream(body), headers=headers),
+        ]
+    )
+    client = dual.client(
+        handler=lambda request: next(answers), validate=False, max_response_size=60
+    )
+    with pytest.raises(ResponseValidationError) as caught:
+        client.get_run(TIMER_ID, RUN_ID)
+    error = caught.value
+    assert error.problem.startswith(problem) and error.retries_taken == 2
+    assert str(error).endswith(", status 200) after 2 retries")
+    assert pickle.loads(pickle.dumps(error)).retries_taken == 2  # noqa: S301 (our own bytes)
+
+
+def test_an_invalid_body_at_once_has_no_retries_in_its_message(dual: Dual) -> None:
+    handler = answering(200, content=b"{", headers={"content-type": "application/json"})
+    with pytest.raises(ResponseValidationError) as caught:
+        dual.client(handler=handler, validate=False).get_run(TIMER_ID, RUN_ID)
+    assert caught.value.retries_taken == 0 and str(caught.value).endswith(", status 200)")
 
 
 def test_the_request_id_is_given_to_the_models_cleaned(dual: Dual) -> None:

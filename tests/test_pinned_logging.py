@@ -5,12 +5,16 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
+from support.dual import RUN_ID, TIMER_ID, Dual
 
+from timers import APIConnectionError, ResponseValidationError
 from timers._logging import _EnvHandler, log_attempt, log_request, logger, setup_from_env
 
 URL = "https://example.org/api/v1/timers/t/runs?limit=5&marker=secret-marker"
@@ -85,6 +89,32 @@ def test_timers_log_info_only_ever_lowers_the_level(
     assert len(env_handlers()) == 1
 
 
+def test_clients_created_in_many_threads_at_once_install_one_handler(
+    pristine_logger: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from timers import _logging
+
+    class SlowHandler(_logging._EnvHandler):
+        def __init__(self, stream: Any) -> None:
+            time.sleep(0.05)  # every thread is past a check made without the lock by now
+            super().__init__(stream)
+
+    monkeypatch.setattr(_logging, "_EnvHandler", SlowHandler)
+    monkeypatch.setenv("TIMERS_LOG", "info")
+    start = threading.Barrier(6)
+
+    def setup() -> None:
+        start.wait(timeout=5)
+        setup_from_env()
+
+    threads = [threading.Thread(target=setup) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=5)
+    assert len([h for h in logger.handlers if isinstance(h, SlowHandler)]) == 1
+
+
 def messages(caplog: pytest.LogCaptureFixture) -> list[tuple[int, str]]:
     return [(r.levelno, r.getMessage()) for r in caplog.records if r.name == "timers"]
 
@@ -142,3 +172,79 @@ def test_the_elapsed_time_is_in_milliseconds_to_a_tenth(
         (logging.DEBUG, "GET /api/v1/timers/t/runs -> 200 in 250.0 ms"),
         (logging.INFO, "GET /api/v1/timers/t/runs -> 200 in 2000.0 ms (0 retries, request id r)"),
     ]
+
+
+def test_an_attempt_or_a_request_without_an_answer_names_the_exception_type_only(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from timers._logging import log_failed_attempt, log_failed_request
+
+    started = time.perf_counter() - 0.25
+    request = httpx.Request("POST", URL)
+    with caplog.at_level(logging.DEBUG, logger="timers"):
+        log_failed_attempt(request, started, httpx.ReadTimeout("tok-SECRET echoed"))
+        log_failed_request(request, started, 1, httpx.ConnectError("refused"))
+        log_failed_request(request, started, 2, httpx.ConnectError("refused"))
+    (attempt, level_a), (request_line, level_r), (last, _) = [
+        (line, level) for level, line in messages(caplog)
+    ]
+    assert (level_a, level_r) == (logging.DEBUG, logging.INFO)
+    assert re.fullmatch(r"POST /api/v1/timers/t/runs -> ReadTimeout in 2\d\d\.\d ms", attempt)
+    assert re.fullmatch(
+        r"POST /api/v1/timers/t/runs -> ConnectError in 2\d\d\.\d ms \(1 retry, no answer\)",
+        request_line,
+    )
+    assert last.endswith(" (2 retries, no answer)")
+    assert "SECRET" not in caplog.text and "marker" not in caplog.text
+
+
+# -- what a client logs, end to end ----------------------------------------------------------
+
+
+def test_a_request_that_never_got_an_answer_is_logged_like_any_other(
+    dual: Dual, caplog: pytest.LogCaptureFixture
+) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused")
+
+    client = dual.client(handler=handler, max_retries=1)
+    with caplog.at_level(logging.DEBUG, logger="timers"), pytest.raises(APIConnectionError):
+        client.get_run(TIMER_ID, RUN_ID)
+    path = f"/api/v1/timers/{TIMER_ID}/runs/{RUN_ID}"
+    lines = messages(caplog)
+    assert [level for level, _ in lines] == [
+        logging.DEBUG,
+        logging.INFO,  # the retry
+        logging.DEBUG,
+        logging.INFO,  # the request's outcome
+    ]
+    assert lines[0][1].startswith(f"GET {path} -> ConnectError in ")
+    assert lines[1][1].startswith(f"retrying GET {path} in ")
+    assert re.fullmatch(
+        rf"GET {path} -> ConnectError in \d+\.\d ms \(1 retry, no answer\)", lines[3][1]
+    )
+
+
+@pytest.mark.parametrize("failure", ["too large", "not decodable"])
+def test_a_success_whose_body_is_refused_unread_is_logged_with_its_status(
+    dual: Dual, caplog: pytest.LogCaptureFixture, failure: str
+) -> None:
+    headers = {"content-type": "application/json", "x-request-id": "req-7"}
+    if failure == "not decodable":
+        headers["content-encoding"] = "br"
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, stream=httpx.ByteStream(b"{}" * 100), headers=headers)
+
+    size = 10 if failure == "too large" else None
+    client = dual.client(handler=handler, validate=False, max_response_size=size)
+    with (
+        caplog.at_level(logging.INFO, logger="timers"),
+        pytest.raises(ResponseValidationError) as caught,
+    ):
+        client.get_run(TIMER_ID, RUN_ID)
+    assert caught.value.problem.startswith("the body's" if size is None else "the body is larger")
+    ((level, line),) = messages(caplog)
+    path = f"/api/v1/timers/{TIMER_ID}/runs/{RUN_ID}"
+    assert level == logging.INFO
+    assert re.fullmatch(rf"GET {path} -> 200 in \d+\.\d ms \(0 retries, request id req-7\)", line)

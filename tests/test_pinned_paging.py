@@ -178,3 +178,15 @@ def test_endless_jobs_pages_of_one_result_end_in_a_pagination_error(jobs_dual: D
     with pytest.raises(PaginationError, match="sent 1003 runs, over twice the 1 it says"):
         client.get_run(TIMER_ID, RUN_ID)
     assert sent == MAX_LIMIT + 3
+
+
+def test_a_pager_whose_pages_are_filtered_here_never_shrinks_them_to_the_budget() -> None:
+    pager = Pager(marker=None, page_size=50, max_items=3)
+    assert pager.limit == 3
+    pager.filtered_here = True
+    assert pager.limit == 50
+    pager.accept(one_run_page(0, total=9, next_page="m1"))
+    assert pager.limit == 50 and not pager.finished
+    unsized = Pager(marker=None, page_size=None, max_items=3)
+    unsized.filtered_here = True
+    assert unsized.limit is None  # the service's default

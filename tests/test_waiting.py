@@ -87,6 +87,12 @@ def test_the_poll_interval_is_capped_at_30_seconds(dual: Dual) -> None:
     assert dual.clock.sleeps[:3] == [10.0, 15.0, 22.5]
 
 
+def test_a_poll_interval_over_30_seconds_is_kept_not_capped(dual: Dual) -> None:
+    service = Lifecycle([ok(in_progress())] * 4 + [ok(run_json())])
+    dual.client(handler=service).wait_for_run(TIMER_ID, RUN_ID, poll_interval=60, timeout=200)
+    assert dual.clock.sleeps == [60.0, 60.0, 60.0, 20.0]  # the last poll at the deadline
+
+
 def test_timeout_raises_wait_timeout_error_with_the_last_run(dual: Dual) -> None:
     service = Lifecycle([ok(in_progress())])
     with pytest.raises(WaitTimeoutError) as info:

@@ -6,6 +6,10 @@ aiohttp's failures onto httpx's exceptions with the same meaning, so the client'
 decisions (above all "was the request provably never sent?", which keeps ``run_timer`` from
 creating a run twice) are exactly those of the httpx path: only a failure to connect is
 ``ConnectError``/``ConnectTimeout``; anything after connecting is a read or protocol error.
+aiohttp's own retry of an idempotent request on a dropped connection is off (the client's
+policy decides every retry), and so is its ``total`` timeout: an attempt's deadline is an
+``asyncio.timeout`` here, which never swallows a caller's cancellation (aiohttp's can, when
+both fire at once).
 
 aiohttp is an optional dependency (``pip install 'timers-client[aiohttp]'``), imported only
 when this module is.
@@ -13,8 +17,11 @@ when this module is.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Iterator
+from types import SimpleNamespace
+from typing import Any
 
 import httpx
 
@@ -34,7 +41,6 @@ _EXCEPTIONS: tuple[tuple[type[BaseException], type[httpx.TransportError]], ...] 
     (aiohttp.ClientConnectorError, httpx.ConnectError),  # refused, DNS, TLS: never sent
     (aiohttp.SocketTimeoutError, httpx.ReadTimeout),
     (aiohttp.ServerTimeoutError, httpx.ReadTimeout),
-    (TimeoutError, httpx.ReadTimeout),
     (aiohttp.ServerDisconnectedError, httpx.RemoteProtocolError),
     (aiohttp.ClientPayloadError, httpx.ReadError),
     (aiohttp.ClientResponseError, httpx.RemoteProtocolError),
@@ -43,14 +49,30 @@ _EXCEPTIONS: tuple[tuple[type[BaseException], type[httpx.TransportError]], ...] 
 
 
 @contextlib.contextmanager
-def _mapped() -> Iterator[None]:
+def _mapped(phase: Any) -> Iterator[None]:
+    """aiohttp's failures as httpx's; a bare timeout (the attempt's deadline) is a connect
+    timeout while ``phase.connected`` is False (the request never left), else a read one."""
     try:
         yield
     except (TimeoutError, aiohttp.ClientError) as exc:
         for source, target in _EXCEPTIONS:
             if isinstance(exc, source):
                 raise target(str(exc) or type(exc).__name__) from exc
-        raise  # pragma: no cover - ClientError is the last entry
+        if not isinstance(exc, TimeoutError):  # pragma: no cover - ClientError is listed
+            raise
+        if phase.connected:
+            raise httpx.ReadTimeout("the attempt did not finish within its timeout") from exc
+        raise httpx.ConnectTimeout("the attempt's time ran out while connecting") from exc
+
+
+async def _connected(session: Any, context: Any, params: Any) -> None:
+    context.trace_request_ctx.connected = True
+
+
+_TRACE = aiohttp.TraceConfig()
+_TRACE.on_connection_create_end.append(_connected)
+_TRACE.on_connection_reuseconn.append(_connected)
+_SENT = SimpleNamespace(connected=True)
 
 
 class _Body(httpx.AsyncByteStream):
@@ -58,9 +80,16 @@ class _Body(httpx.AsyncByteStream):
         self._response = response
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        with _mapped():
-            async for chunk in self._response.content.iter_chunked(64 * 1024):
-                yield chunk
+        chunks = self._response.content.iter_chunked(64 * 1024).__aiter__()
+        while True:
+            # Each read ends by the attempt's deadline (none is armed between chunks).
+            with _mapped(_SENT):
+                async with asyncio.timeout(_transport.remaining(None)):
+                    try:
+                        chunk = await chunks.__anext__()
+                    except StopAsyncIteration:
+                        return
+            yield chunk
 
     async def aclose(self) -> None:
         self._response.release()
@@ -79,6 +108,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._limit = limits.max_connections or 0  # aiohttp: 0 is "no limit"
         self._keepalive = limits.keepalive_expiry
         self._session: aiohttp.ClientSession | None = None
+        self._closed = False
 
     def _open(self) -> aiohttp.ClientSession:
         if self._session is None:
@@ -86,29 +116,46 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 limit=self._limit, keepalive_timeout=self._keepalive or 5.0
             )
             self._session = aiohttp.ClientSession(
-                connector=connector, auto_decompress=False, cookie_jar=aiohttp.DummyCookieJar()
+                connector=connector,
+                auto_decompress=False,
+                cookie_jar=aiohttp.DummyCookieJar(),
+                trace_configs=[_TRACE],
             )
+            # aiohttp would send an idempotent request again at once when a kept-alive
+            # connection drops (its test_utils turns this off too): not counted, not logged.
+            self._session._retry_connection = False
         return self._session
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         timeout = request.extensions.get("timeout", {})
         body = await request.aread()
-        with _mapped():
-            response = await self._open().request(
-                request.method,
-                str(request.url),
-                headers=list(request.headers.multi_items()),
-                data=body or None,
-                allow_redirects=False,
-                compress=False,
-                skip_auto_headers=("Accept-Encoding", "User-Agent", "Content-Type"),
-                timeout=aiohttp.ClientTimeout(
-                    total=_transport.remaining(None),
-                    sock_connect=timeout.get("connect"),
-                    sock_read=timeout.get("read"),
-                    connect=timeout.get("pool"),
-                ),
-            )
+        phase = SimpleNamespace(connected=False)
+        try:
+            with _mapped(phase):
+                async with asyncio.timeout(_transport.remaining(None)):
+                    response = await self._open().request(
+                        request.method,
+                        str(request.url),
+                        headers=list(request.headers.multi_items()),
+                        data=body or None,
+                        allow_redirects=False,
+                        compress=False,
+                        skip_auto_headers=("Accept-Encoding", "User-Agent", "Content-Type"),
+                        timeout=aiohttp.ClientTimeout(
+                            total=None,
+                            sock_connect=timeout.get("connect"),
+                            sock_read=timeout.get("read"),
+                            connect=timeout.get("pool"),
+                        ),
+                        trace_request_ctx=phase,
+                    )
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if self._closed and task is not None and not task.cancelling():
+                # aiohttp cancels what waits for a connection when it closes: nobody
+                # cancelled this call, the client was closed (the caller sees UsageError).
+                raise RuntimeError("the transport was closed") from None
+            raise
         return httpx.Response(
             response.status,
             headers=list(response.raw_headers),
@@ -121,6 +168,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         )
 
     async def aclose(self) -> None:
+        self._closed = True
         if self._session is not None:
             await self._session.close()
             self._session = None

@@ -73,7 +73,8 @@ def check_status(value: Any) -> RunStatus | None:
         return RunStatus(value)
     valid = ", ".join(repr(s.value) for s in known)
     raise InvalidArgumentError(
-        f"status must be one of {valid} (or a RunStatus), got {quote(value)}"
+        f"status must be one of {valid} (a str or a RunStatus; other statuses cannot be "
+        f"filtered on), got {quote(value)}"
     )
 
 

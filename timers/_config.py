@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import os
 
@@ -134,8 +135,11 @@ def resolve_max_response_size(size: int | None) -> int:
     return size
 
 
-def resolve_retry(max_retries: int | None, retry: RetryPolicy | None) -> RetryPolicy:
-    """The retry policy from ``retry=`` or the ``max_retries=`` shortcut (not both)."""
+def resolve_retry(
+    max_retries: int | None, retry: RetryPolicy | None, base: RetryPolicy | None = None
+) -> RetryPolicy:
+    """The retry policy from ``retry=``, or the ``max_retries=`` shortcut (not both), which
+    changes only the count of ``base`` (default ``RetryPolicy()``)."""
     if retry is not None:
         if max_retries is not None:
             raise InvalidArgumentError("give max_retries or retry, not both")
@@ -144,4 +148,5 @@ def resolve_retry(max_retries: int | None, retry: RetryPolicy | None) -> RetryPo
                 f"retry must be a timers.RetryPolicy, got {type(retry).__name__}"
             )
         return retry
-    return RetryPolicy() if max_retries is None else RetryPolicy(max_retries=max_retries)
+    base = RetryPolicy() if base is None else base
+    return base if max_retries is None else dataclasses.replace(base, max_retries=max_retries)

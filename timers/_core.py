@@ -137,7 +137,7 @@ class ClientCore:
         if timeout is not None:
             twin.timeout, twin.attempt_timeout = resolve_timeout(timeout)
         if max_retries is not None or retry is not None:
-            twin.retry = resolve_retry(max_retries, retry)
+            twin.retry = resolve_retry(max_retries, retry, base=self.retry)
         return twin
 
     def describe(self, client: object) -> str:
@@ -178,8 +178,11 @@ class ClientCore:
         return NotFoundError(response)
 
     def local_filter(self, filters: ListFilters) -> Callable[[TimerRun], bool] | None:
-        """The filter the client applies to each page (None: the service filtered)."""
-        return filters.matches if self.dialect.LOCAL_FILTERS else None
+        """The filter the client applies to each page (None: the service filtered, or there
+        is nothing to filter)."""
+        if not self.dialect.LOCAL_FILTERS or filters == ListFilters(filters.timer_id):
+            return None
+        return filters.matches
 
     # -- requests and answers ------------------------------------------------------------------
 
@@ -227,8 +230,13 @@ class ClientCore:
         return self.max_response_size if 200 <= response.status_code < 300 else ERROR_BODY_LIMIT
 
     def too_large(self, response: httpx.Response, attempts: Attempts) -> ResponseTooLargeError:
+        """For a 2xx body over ``max_response_size`` (logged as the request's outcome)."""
+        log_request(response, attempts.started, attempts.retries, request_id_of(response))
         return ResponseTooLargeError(
-            self.max_response_size, response=response, outcome_unknown=not attempts.idempotent
+            self.max_response_size,
+            response=response,
+            outcome_unknown=not attempts.idempotent,
+            retries_taken=attempts.retries,
         )
 
     def undecodable(
@@ -236,8 +244,12 @@ class ClientCore:
     ) -> ResponseValidationError:
         """For a 2xx whose body cannot be decoded: an encoding not asked for, or compressed
         data that is not valid. The answer came, so for ``run_timer`` a run may exist."""
+        log_request(response, attempts.started, attempts.retries, request_id_of(response))
         return ResponseValidationError(
-            str(exc), response=response, outcome_unknown=not attempts.idempotent
+            str(exc),
+            response=response,
+            outcome_unknown=not attempts.idempotent,
+            retries_taken=attempts.retries,
         )
 
     def attempts(self, *, idempotent: bool, deadline: float | None = None) -> Attempts:
@@ -257,23 +269,30 @@ class ClientCore:
             raise self.error_for(response, attempts, content)
         content_type = response.headers.get("content-type", "")
         media = content_type.split(";", 1)[0].strip().lower()
-        unknown = not attempts.idempotent  # a 2xx to run_timer: the run exists, whatever the body
+        # A 2xx to run_timer: the run exists, whatever the body.
+        unknown, retries = not attempts.idempotent, attempts.retries
         if media != "application/json" and not media.endswith("+json"):
             raise ResponseValidationError(
                 f"expected a JSON body, got content type {quote(content_type or 'none')}",
                 response=response,
                 outcome_unknown=unknown,
+                retries_taken=retries,
             )
         try:
             data = json.loads(content)
         except (ValueError, RecursionError) as exc:
             raise ResponseValidationError(
-                f"the body is not valid JSON ({exc})", response=response, outcome_unknown=unknown
+                f"the body is not valid JSON ({exc})",
+                response=response,
+                outcome_unknown=unknown,
+                retries_taken=retries,
             ) from None
         try:
             return parse(data, request_id)
         except ResponseValidationError as exc:
-            raise exc.with_response(response, outcome_unknown=unknown) from None
+            raise exc.with_response(
+                response, outcome_unknown=unknown, retries_taken=retries
+            ) from None
 
     def _is_missing_route(self, response: httpx.Response, content: bytes) -> bool:
         """A 404 from the production host for a ``runs`` path that it does not serve: the

@@ -292,6 +292,7 @@ class ResponseValidationError(TimersError):
     ``path`` names the offending field (e.g. ``runs[3].start_time``; empty for the whole body),
     ``response`` is the response (``None`` when parsing data given to ``from_dict``).
     ``outcome_unknown`` is True for ``run_timer``: the service accepted it, so a run may exist.
+    ``retries_taken`` counts the retries before this answer came.
     """
 
     def __init__(
@@ -301,11 +302,13 @@ class ResponseValidationError(TimersError):
         path: str = "",
         response: httpx.Response | None = None,
         outcome_unknown: bool = False,
+        retries_taken: int = 0,
     ) -> None:
         self.problem = problem
         self.path = path
         self.response = response
         self.outcome_unknown = outcome_unknown
+        self.retries_taken = retries_taken
         self.status_code = None if response is None else response.status_code
         header_id = None if response is None else response.headers.get("x-request-id")
         self.request_id = None if header_id is None else redact(header_id)
@@ -317,16 +320,21 @@ class ResponseValidationError(TimersError):
             if self.request_id:
                 text += f", request id {clean(self.request_id, 80)}"
             text += ")"
+        text += _attempt_notes(retries_taken, False)
         if outcome_unknown:
             text += "; the service accepted the request, so " + OUTCOME_UNKNOWN_NOTE
         super().__init__(text)
 
     def with_response(
-        self, response: httpx.Response, *, outcome_unknown: bool = False
+        self, response: httpx.Response, *, outcome_unknown: bool = False, retries_taken: int = 0
     ) -> ResponseValidationError:
         """The same problem, tied to the response it came from."""
         return ResponseValidationError(
-            self.problem, path=self.path, response=response, outcome_unknown=outcome_unknown
+            self.problem,
+            path=self.path,
+            response=response,
+            outcome_unknown=outcome_unknown,
+            retries_taken=retries_taken,
         )
 
 
@@ -340,18 +348,21 @@ class ResponseTooLargeError(ResponseValidationError):
         *,
         response: httpx.Response | None = None,
         outcome_unknown: bool = False,
+        retries_taken: int = 0,
     ) -> None:
         self.limit = limit
         super().__init__(
             f"the body is larger than max_response_size ({limit} bytes); reading stopped there",
             response=response,
             outcome_unknown=outcome_unknown,
+            retries_taken=retries_taken,
         )
 
 
 class PaginationError(TimersError):
     """Paging would never end, or cannot go on: the service repeated a page marker, handed out
-    too many empty pages in a row, or a marker too long to send back."""
+    too many empty pages in a row, sent more runs than twice its pages' ``total`` plus 1000,
+    or a marker too long to send back or that is not valid text."""
 
 
 class WaitTimeoutError(TimersError, TimeoutError):

@@ -1,7 +1,8 @@
 """What the ``timers`` logger says, and ``$TIMERS_LOG``.
 
 One INFO line per request once it is over (method, path, status, elapsed time, retries,
-request id), an INFO line per retry, and a DEBUG line per attempt. Never a header, a token or
+request id; for a request that got no answer, the exception's type instead of a status), an
+INFO line per retry, and a DEBUG line per attempt. Never a header, a token or
 a body; a request id is cleaned like every server-provided text. ``TIMERS_LOG=info`` (or
 ``debug``) sends these lines to stderr without any code.
 """
@@ -11,15 +12,25 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 import time
 
 import httpx
 
-__all__ = ["LOG_ENV", "log_attempt", "log_request", "logger", "setup_from_env"]
+__all__ = [
+    "LOG_ENV",
+    "log_attempt",
+    "log_failed_attempt",
+    "log_failed_request",
+    "log_request",
+    "logger",
+    "setup_from_env",
+]
 
 LOG_ENV = "TIMERS_LOG"
 logger = logging.getLogger("timers")
 _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO}
+_SETUP = threading.Lock()  # clients created in several threads at once install one handler
 
 
 class _EnvHandler(logging.StreamHandler):  # type: ignore[type-arg]
@@ -29,18 +40,26 @@ class _EnvHandler(logging.StreamHandler):  # type: ignore[type-arg]
 def setup_from_env() -> None:
     """Log the ``timers`` logger to stderr at ``$TIMERS_LOG``'s level (once per process)."""
     level = _LEVELS.get((os.environ.get(LOG_ENV) or "").strip().lower())
-    if level is None or any(isinstance(h, _EnvHandler) for h in logger.handlers):
+    if level is None:
         return
-    handler = _EnvHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("timers: %(levelname)s %(message)s"))
-    logger.addHandler(handler)
-    if logger.level == logging.NOTSET or logger.level > level:
-        logger.setLevel(level)
+    with _SETUP:
+        if any(isinstance(h, _EnvHandler) for h in logger.handlers):
+            return
+        handler = _EnvHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("timers: %(levelname)s %(message)s"))
+        logger.addHandler(handler)
+        if logger.level == logging.NOTSET or logger.level > level:
+            logger.setLevel(level)
 
 
 def log_attempt(response: httpx.Response, started: float) -> None:
     """One DEBUG line per answered attempt: method, path, status, time."""
-    _log(logging.DEBUG, response, started, "")
+    _log(logging.DEBUG, response.request, str(response.status_code), started, "")
+
+
+def log_failed_attempt(request: httpx.Request, started: float, exc: BaseException) -> None:
+    """One DEBUG line per attempt that got no answer: method, path, the exception's type."""
+    _log(logging.DEBUG, request, type(exc).__name__, started, "")
 
 
 def log_request(
@@ -48,19 +67,28 @@ def log_request(
 ) -> None:
     """One INFO line per request, once its outcome is known."""
     retried = f"{retries} retr{'y' if retries == 1 else 'ies'}"
-    _log(logging.INFO, response, started, f" ({retried}, request id {request_id or '-'})")
+    more = f" ({retried}, request id {request_id or '-'})"
+    _log(logging.INFO, response.request, str(response.status_code), started, more)
 
 
-def _log(level: int, response: httpx.Response, started: float, more: str) -> None:
+def log_failed_request(
+    request: httpx.Request, started: float, retries: int, exc: BaseException
+) -> None:
+    """One INFO line per request that ended without an answer (the exception's type only:
+    its text may quote what a server sent)."""
+    retried = f"{retries} retr{'y' if retries == 1 else 'ies'}"
+    _log(logging.INFO, request, type(exc).__name__, started, f" ({retried}, no answer)")
+
+
+def _log(level: int, request: httpx.Request, outcome: str, started: float, more: str) -> None:
     if logger.isEnabledFor(level):
-        request = response.request
         elapsed = (time.perf_counter() - started) * 1000
         logger.log(
             level,
-            "%s %s -> %d in %.1f ms%s",
+            "%s %s -> %s in %.1f ms%s",
             request.method,
             request.url.path,
-            response.status_code,
+            outcome,
             elapsed,
             more,
         )

@@ -222,7 +222,9 @@ class TimerRun:
         """The wire form: RFC 3339 UTC times with ``Z``, ``None`` for absent optional fields,
         and the ``extra`` fields beside them.
 
-        ``TimerRun.from_dict(run.to_dict()) == run`` for every run.
+        ``TimerRun.from_dict(run.to_dict()) == run`` for every run parsed from a service's
+        answer (a run made by hand round-trips only if it holds what the spec allows: UUID
+        ids, and no ``extra`` key named like a field).
         """
         return {
             **self.extra,
@@ -267,6 +269,8 @@ class RunPage:
     Iterable and sized: ``for run in page`` and ``len(page)`` cover this page's runs only.
     ``total`` counts every run matching the filters, over all pages. Pass ``next_page`` back
     as ``marker=`` (now or later) to get the following page; it is ``None`` on the last page.
+    With ``api="jobs"``, ``total`` is the timer's run count whatever the filters (the client
+    filters each page itself), and the order is the service's (not published).
     """
 
     runs: tuple[TimerRun, ...]

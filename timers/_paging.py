@@ -41,6 +41,7 @@ class Pager:
         "_remaining",
         "_seen",
         "_served",
+        "filtered_here",
         "finished",
         "marker",
     )
@@ -54,6 +55,9 @@ class Pager:
         self._pages = 0
         self._served = 0  # runs the service sent, before any filter the client applies
         self._empty = 0  # pages in a row with no run
+        # True when the client filters each page (the service cannot): a page's size then
+        # says nothing about how many runs it will keep, so max_items does not shrink it.
+        self.filtered_here = False
 
     @classmethod
     def checked(cls, page_size: Any, max_items: Any, marker: Any) -> Pager:
@@ -70,9 +74,10 @@ class Pager:
     def limit(self) -> int | None:
         """The ``limit`` for the next request (``None``: the service's default).
 
-        With ``max_items`` it never asks for more runs than are still wanted.
+        With ``max_items`` it never asks for more runs than are still wanted (unless the
+        client filters the pages itself: ``filtered_here``).
         """
-        if self._remaining is None:
+        if self._remaining is None or self.filtered_here:
             return self._page_size
         return min(self._page_size or _args.MAX_LIMIT, self._remaining)
 

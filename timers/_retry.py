@@ -18,8 +18,9 @@ What is retried (and why):
 
 The wait before retry ``n`` (0-based) is ``min(backoff_max, backoff_base * 2**n)``, scaled by
 a random factor in [0.75, 1.0] so that clients do not retry in lockstep. A ``Retry-After``
-header (seconds or an HTTP date) replaces it; one longer than ``max_retry_after`` is not
-waited for: the ``RateLimitError`` (or other error) is raised at once, with ``retry_after``.
+header (seconds or an HTTP date) can lengthen it, never shorten it; one longer than
+``max_retry_after`` is not waited for: the error is raised at once (a ``RateLimitError``
+carries the value as ``retry_after``; another status's error has the header in ``response``).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from dataclasses import dataclass
 import httpx
 
 from timers._errors import APIConnectionError, APITimeoutError, InvalidArgumentError
-from timers._logging import logger
+from timers._logging import log_failed_request, logger
 from timers._redact import clean, quote, redact
 
 __all__ = ["MAX_SECONDS", "NEVER_SENT", "Attempts", "RetryPolicy", "parse_retry_after"]
@@ -172,6 +173,7 @@ class Attempts:
                 )
                 self._log(request, delay, type(exc).__name__, why.rstrip(":"), connection)
                 return delay
+        log_failed_request(request, self.started, self.retries, exc)
         raise connection_error(exc, request, self.retries, self.idempotent) from exc
 
     def after_response(self, response: httpx.Response) -> float | None:

@@ -81,7 +81,9 @@ class RunSummary:
     ``duration_p50`` / ``duration_p95`` / ``duration_max``: over finished runs with an end
     time (None when there are none); the percentiles are within 1/500 of the span of
     durations, the maximum exact. ``top_errors``: the most frequent error codes, most
-    frequent first. ``first_start`` / ``last_start``: the earliest and latest start.
+    frequent first; exact while there are at most ``MAX_ERROR_CODES`` (64) distinct codes,
+    beyond that a bounded estimate (a count may be too high, never too low, for a code that
+    is listed). ``first_start`` / ``last_start``: the earliest and latest start.
     ``bucket``: ``"hour"`` when the history spans at most two days, else ``"day"``;
     ``buckets``: outcome counts per bucket, oldest first, empty buckets included, for the
     latest ``MAX_BUCKETS`` days at most.

@@ -30,7 +30,7 @@ from timers._core import (
 )
 from timers._dialects import Exchange
 from timers._errors import APIConnectionError, RateLimitError, TimersError
-from timers._logging import log_attempt
+from timers._logging import log_attempt, log_failed_attempt
 from timers._models import RunPage, RunStatus, TimerRun
 from timers._paging import Pager
 from timers._retry import RetryPolicy
@@ -60,7 +60,8 @@ class TimersClient:
             ``$TIMERS_API``, else ``"runs"``. ``InvalidArgumentError`` for any other value.
         timeout: seconds: bounds each attempt from its first byte sent to its last byte read
             (and each operation); or an ``httpx.Timeout``, which bounds each operation only;
-            default 10 s to connect, 30 s per read, 60 s per attempt.
+            default 10 s to connect, 30 s per read, 60 s per attempt (with an
+            ``http_client`` of yours and no ``timeout``, its own timeouts apply).
         max_response_size: bytes of decoded body a successful answer may have (default
             32 MiB); reading stops there with ``ResponseTooLargeError``.
         http_client: an ``httpx.Client`` you own (proxies, transports, respx). The client
@@ -183,8 +184,10 @@ class TimersClient:
 
         Not idempotent, so retried only when the request provably never reached the service.
         Raises ``NotFoundError`` for an unknown timer, ``InvalidArgumentError`` for an id that
-        is not a UUID, and an error with ``outcome_unknown=True`` when the run may or may not
-        have been created.
+        is not a UUID, ``UnsupportedOperationError`` with ``api="jobs"`` (before sending
+        anything), and an error with ``outcome_unknown=True`` when the run may or may not have
+        been created. With ``wait=True``, an error after the run was created carries it as
+        ``.run`` and says so.
 
         >>> run = client.run_timer("12345678-1234-1234-1234-123456789012")  # doctest: +SKIP
         >>> run.status  # doctest: +SKIP
@@ -217,6 +220,9 @@ class TimersClient:
         ``start_after`` / ``start_before``: timezone-aware datetimes, compared with each run's
         ``start_time`` (naive datetimes are refused). ``marker``: a previous page's
         ``next_page``. To go through every page, use ``iter_runs`` or ``iter_run_pages``.
+        With ``api="jobs"`` the service filters nothing: ``limit`` results are read and the
+        client keeps those that match, so a page may hold fewer (even none) while later pages
+        have more.
 
         >>> page = client.list_runs(timer_id, status="failure", limit=50)  # doctest: +SKIP
         >>> page.total, len(page), page.next_page  # doctest: +SKIP
@@ -251,10 +257,11 @@ class TimersClient:
     ) -> Iterator[RunPage]:
         """Iterate over pages of runs, fetching each only when asked for.
 
-        The filters are sent on every page. ``marker`` resumes from a saved ``next_page``.
-        ``max_items`` caps the total number of runs (pages ask for no more than needed).
-        Raises ``PaginationError`` if the service repeats a marker. Arguments are checked now;
-        nothing is fetched until iteration starts.
+        The filters are sent on every page (with ``api="jobs"``, applied by the client to each
+        page instead). ``marker`` resumes from a saved ``next_page``. ``max_items`` caps the
+        total number of runs (pages ask for no more than needed, unless the client filters
+        them). Raises ``PaginationError`` if paging would never end (see ``PaginationError``).
+        Arguments are checked now; nothing is fetched until iteration starts.
 
         >>> for page in client.iter_run_pages(timer_id, page_size=100):  # doctest: +SKIP
         ...     save(page.next_page)
@@ -297,11 +304,14 @@ class TimersClient:
     ) -> TimerRun:
         """Poll the run until its status is terminal, and return it.
 
-        Polls start ``poll_interval`` seconds apart and grow gently (capped at 30 s); a 429's
-        ``Retry-After`` is honoured. ``on_update(run)`` is called whenever the status
+        Polls start ``poll_interval`` seconds apart and grow gently, up to 30 s (or
+        ``poll_interval`` when it is longer); a 429's ``Retry-After`` is honoured; the last poll
+        is at the deadline. ``on_update(run)`` is called whenever the status
         changes (including the first poll). Raises ``WaitTimeoutError`` (a ``TimeoutError``;
         ``.run`` is the last run seen) once ``timeout`` seconds have passed; ``timeout=0``
-        fetches the run once.
+        fetches the run once. A poll's error that retries do not cure is raised as is
+        (``NotFoundError``, ``ServerError``, ``APIConnectionError``, ...). With
+        ``api="jobs"`` each poll pages through the timer's results from the newest.
 
         >>> run = client.wait_for_run(timer_id, run_id, timeout=120)  # doctest: +SKIP
         >>> run.status  # doctest: +SKIP
@@ -317,6 +327,7 @@ class TimersClient:
         self, filters: _args.ListFilters, pager: Pager, deadline: float | None = None
     ) -> Iterator[RunPage]:
         keep = self._core.local_filter(filters)
+        pager.filtered_here = keep is not None
         while not pager.finished:
             exchange = self._core.dialect.list_page(filters, pager.limit, pager.marker)
             page = pager.accept(self._request(exchange, deadline=deadline), keep)
@@ -391,6 +402,7 @@ class TimersClient:
                         response.stream = httpx.ByteStream(b"")
             except httpx.HTTPError as exc:
                 core.check_open(self._http)  # closed while in flight: that is the error
+                log_failed_attempt(request, started, exc)
                 delay = attempts.after_exception(exc, request)
             else:
                 log_attempt(response, started)

@@ -1,7 +1,8 @@
 """The state of ``wait_for_run``, shared by the sync and async clients (they only do the I/O).
 
-Polls start ``poll_interval`` apart and grow by half each time, capped at ``MAX_POLL_INTERVAL``;
-a 429's ``Retry-After`` replaces the interval once. No sleep goes past the deadline: one last
+Polls start ``poll_interval`` apart and grow by half each time, up to ``MAX_POLL_INTERVAL`` (or
+``poll_interval`` itself when it is longer: never closer than asked); a 429's ``Retry-After``
+replaces the interval once when it is longer. No sleep goes past the deadline: one last
 poll happens at the deadline, then ``WaitTimeoutError`` (carrying the last run seen).
 """
 
@@ -57,14 +58,24 @@ class WaitSettings(NamedTuple):
 class Waiter:
     """Deadline, poll interval, and status-change reporting for one wait."""
 
-    __slots__ = ("_clock", "_interval", "_on_update", "_run_id", "_timeout", "deadline", "last")
+    __slots__ = (
+        "_clock",
+        "_interval",
+        "_longest",
+        "_on_update",
+        "_run_id",
+        "_timeout",
+        "deadline",
+        "last",
+    )
 
     def __init__(self, *, run_id: str, settings: WaitSettings, clock: Callable[[], float]) -> None:
         self._run_id = run_id
         self._timeout = settings.timeout
         self._clock = clock
         self.deadline = clock() + settings.timeout  # the clock() time at which waiting ends
-        self._interval = min(settings.poll_interval, MAX_POLL_INTERVAL)
+        self._interval = settings.poll_interval
+        self._longest = max(settings.poll_interval, MAX_POLL_INTERVAL)
         self._on_update = settings.on_update
         self.last: TimerRun | None = None
 
@@ -107,5 +118,5 @@ class Waiter:
         if retry_after is not None:
             delay = max(retry_after, delay)
         else:
-            self._interval = min(self._interval * _GROWTH, MAX_POLL_INTERVAL)
+            self._interval = min(self._interval * _GROWTH, self._longest)
         return min(delay, remaining)

@@ -41,7 +41,14 @@ FIELDS_HELP = "Comma-separated fields to show ({}), e.g. id,status,outcome: " + 
 
 @click.group(cls=Group)
 def runs() -> None:
-    """List, show, trigger and wait for a timer's runs."""
+    """List, show, trigger and wait for a timer's runs.
+
+    \b
+    Examples:
+      timers runs list TIMER_ID --status failure --since 7d
+      timers runs show TIMER_ID RUN_ID
+      timers runs trigger TIMER_ID --wait
+    """
 
 
 @runs.command("list")
@@ -153,6 +160,8 @@ def _emit_runs(
             state.out.print(
                 _output.dumps(_output.selected(run, fields), pretty=False), markup=False
             )
+        if footer is not None:  # one page: how to go on (on stderr: stdout stays JSON lines)
+            state.err.print(footer, markup=False, soft_wrap=True)
     else:
         runs = [_output.selected(run, fields) for run in runs_iter]
         state.out.print(_output.dumps({"runs": runs}, pretty=True), markup=False)
@@ -165,7 +174,7 @@ def _emit_runs(
 @fields_option(help=FIELDS_HELP.format("table or json"))
 @pass_state
 def show_run(state: State, timer_id: str, run_id: str, fmt: str, fields_text: str | None) -> None:
-    """Show every field of one run, including its error details.
+    """Show one run and its error details (--format json: every field the service sent).
 
     \b
     Examples:

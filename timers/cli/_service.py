@@ -90,7 +90,13 @@ def _block_until_interrupted() -> None:
 @click.command("demo", cls=Command)
 @pass_state
 def demo_command(state: State) -> None:
-    """Walk through the library against the embedded reference service (no account needed)."""
+    """Walk through the library against the embedded reference service (no account needed).
+
+    \b
+    Examples:
+      timers demo
+      timers serve --port 8000   (then point the library or the CLI at it yourself)
+    """
     from timers.cli._demo import run_demo
 
     run_demo(state.out)

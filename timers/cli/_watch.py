@@ -28,7 +28,7 @@ interval_option = functools.partial(
     "--interval",
     type=click.FloatRange(min=0.05, max=3600),
     show_default=True,
-    help="Seconds between polls (waits grow gently from it, capped at 30 s).",
+    help="Seconds between polls (waits grow gently from it, up to 30 s or to itself).",
 )
 """``@interval_option(default=...)``: ``--interval`` seconds between polls."""
 
@@ -96,7 +96,7 @@ class Progress:
 
 @click.command("watch", cls=Command)
 @click.argument("timer_id")
-@interval_option(default=5.0)
+@interval_option(default=5.0, help="Seconds between polls (always the same).")
 @click.option(
     "--until-finished",
     is_flag=True,
