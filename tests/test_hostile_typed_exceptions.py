@@ -51,6 +51,7 @@ from timers import (
     TimersError,
     UsageError,
 )
+from timers._errors import OUTCOME_UNKNOWN_NOTE
 from timers._retry import MAX_SECONDS
 
 TOKEN = "tok-TYPED-0c1d2e3f"
@@ -151,6 +152,86 @@ def test_aclose_from_another_task_makes_the_call_raise_usage_error(
     assert type(error) is UsageError, repr(error)
     assert seconds < bound
     assert len(server.requests) == 1
+
+
+def test_a_run_timer_in_flight_when_the_client_closes_may_have_created_a_run(
+    servers: Servers,
+) -> None:
+    server = servers(each_request(_silent))
+    client = TimersClient(TOKEN, base_url=server.base_url, timeout=5.0)
+    outcome: dict[str, BaseException] = {}
+
+    def trigger() -> None:
+        try:
+            client.run_timer(TIMER_ID)
+        except BaseException as exc:
+            outcome["error"] = exc
+
+    caller = threading.Thread(target=trigger)
+    caller.start()
+    wait_until(lambda: server.requests)
+    client.close()
+    caller.join(timeout=10)
+    error = outcome.get("error")
+    assert isinstance(error, UsageError) and error.outcome_unknown
+    assert str(error) == (
+        f"this client was closed while the request was in flight; {OUTCOME_UNKNOWN_NOTE}"
+    )
+    assert not UsageError("x").outcome_unknown  # other misuses say nothing of runs
+
+
+def test_calls_waiting_for_a_connection_when_the_client_closes_never_connect(
+    servers: Servers,
+) -> None:
+    server = servers(each_request(_silent))
+    client = TimersClient(TOKEN, base_url=server.base_url, timeout=5.0)
+    client._http._transport._pool._max_connections = 1  # type: ignore[attr-defined]
+    errors: list[BaseException] = []
+
+    def trigger() -> None:
+        try:
+            client.run_timer(TIMER_ID)
+        except BaseException as exc:
+            errors.append(exc)
+
+    callers = [threading.Thread(target=trigger) for _ in range(3)]
+    for caller in callers:
+        caller.start()
+    wait_until(lambda: server.requests)
+    time.sleep(0.2)  # (not an assertion: lets the other two queue for the one connection)
+    client.close()
+    for caller in callers:
+        caller.join(timeout=10)
+    assert [type(error) for error in errors] == [UsageError] * 3
+    # the one in flight may have created a run; the two that waited were never sent
+    assert sorted(getattr(error, "outcome_unknown", None) for error in errors) == [
+        False,
+        False,
+        True,
+    ]
+    time.sleep(0.2)  # (not an assertion: a late connection would show up by now)
+    assert len(server.requests) == 1 and server.connections == 1
+
+
+def test_async_calls_waiting_for_a_connection_when_the_client_closes_never_connect(
+    servers: Servers,
+) -> None:
+    server = servers(each_request(_silent))
+
+    async def scenario() -> list[BaseException | None]:
+        client = AsyncTimersClient(TOKEN, base_url=server.base_url, timeout=5.0)
+        client._http._transport._pool._max_connections = 1  # type: ignore[attr-defined]
+        calls = [asyncio.create_task(client.get_run(TIMER_ID, RUN_ID)) for _ in range(3)]
+        await asyncio.to_thread(wait_until, lambda: server.requests)
+        await asyncio.sleep(0.2)
+        await client.aclose()
+        done = await asyncio.wait_for(asyncio.gather(*calls, return_exceptions=True), 10)
+        await asyncio.sleep(0.2)
+        return list(done)
+
+    results = asyncio.run(scenario())
+    assert [type(result) for result in results] == [UsageError] * 3
+    assert len(server.requests) == 1 and server.connections == 1
 
 
 def test_close_from_another_thread_wakes_a_call_blocked_on_a_silent_server_at_once() -> None:

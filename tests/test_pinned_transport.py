@@ -4,6 +4,7 @@ are wrapped, and what a wrapped stream does, with fake backends and a fake clock
 from __future__ import annotations
 
 import asyncio
+import gc
 import socket
 from typing import Any
 
@@ -13,6 +14,10 @@ import pytest
 
 from timers import _transport
 from timers._transport import _Deadlined, attempt_deadline, expired, install, remaining
+
+
+def never_closed() -> bool:
+    return False
 
 
 class FakeTime:
@@ -127,7 +132,7 @@ def test_a_wrapped_backend_cuts_connect_timeouts_given_by_position_or_name(
     clock: FakeTime,
 ) -> None:
     inner = FakeBackend()
-    backend = _Deadlined(inner)
+    backend = _Deadlined(inner, never_closed)
     with attempt_deadline(1003.0):
         tcp = backend.connect_tcp("h", 443, 10.0)
         backend.connect_tcp("h", 443, timeout=1.0)
@@ -149,7 +154,7 @@ def test_a_wrapped_stream_cuts_reads_writes_and_tls_and_wraps_the_tls_stream(
     clock: FakeTime,
 ) -> None:
     inner = FakeStream()
-    stream = _Deadlined(inner)
+    stream = _Deadlined(inner, never_closed)
     with attempt_deadline(1002.0):
         assert stream.read(10, 30.0) == b"data"
         stream.read(10)
@@ -171,8 +176,8 @@ def test_a_wrapped_stream_cuts_reads_writes_and_tls_and_wraps_the_tls_stream(
 
 def test_outside_a_deadline_a_wrapped_stream_keeps_its_timeouts(clock: FakeTime) -> None:
     inner = FakeStream()
-    _Deadlined(inner).read(10, 30.0)
-    _Deadlined(inner).read(10)
+    _Deadlined(inner, never_closed).read(10, 30.0)
+    _Deadlined(inner, never_closed).read(10)
     assert inner.calls == [("read", 30.0), ("read", None)]
 
 
@@ -194,7 +199,7 @@ class RecordingBackend:
 def test_arguments_after_a_positional_timeout_are_passed_on(clock: FakeTime) -> None:
     inner = RecordingBackend()
     with attempt_deadline(1003.0):
-        _Deadlined(inner).connect_tcp("h", 443, 10.0, "10.0.0.1")
+        _Deadlined(inner, never_closed).connect_tcp("h", 443, 10.0, "10.0.0.1")
     assert inner.given == [("h", 443, 3.0, "10.0.0.1")]
 
 
@@ -203,7 +208,7 @@ def test_the_streams_a_wrapped_backend_makes_are_the_backends_own_streams(
 ) -> None:
     inner = RecordingBackend()
     with attempt_deadline(1002.0):
-        stream = _Deadlined(inner).connect_tcp("h", 443, 10.0)
+        stream = _Deadlined(inner, never_closed).connect_tcp("h", 443, 10.0)
         assert stream.read(10, 30.0) == b"data"
         tls = stream.start_tls("ctx", "host", 8.0)
         tls.write(b"x", 9.0)
@@ -228,7 +233,7 @@ def test_an_async_backend_hands_back_a_wrapped_stream_once_awaited(clock: FakeTi
 
     async def connect() -> Any:
         with attempt_deadline(1004.0):
-            return await _Deadlined(inner).connect_tcp("h", 443, timeout=60.0)
+            return await _Deadlined(inner, never_closed).connect_tcp("h", 443, timeout=60.0)
 
     stream = asyncio.run(connect())
     assert isinstance(stream, _Deadlined) and inner.calls == [("connect_tcp", 4.0)]
@@ -248,16 +253,16 @@ class FakeSocket:
 def test_closing_a_wrapped_stream_shuts_its_socket_down_first() -> None:
     sock = FakeSocket()
     inner = FakeStream(sock)
-    _Deadlined(inner).close()
+    _Deadlined(inner, never_closed).close()
     assert sock.shutdowns == [socket.SHUT_RDWR] and inner.closed
 
 
 def test_closing_survives_a_socket_that_cannot_shut_down_or_no_socket() -> None:
     failing = FakeStream(FakeSocket(fails=True))
-    _Deadlined(failing).close()
+    _Deadlined(failing, never_closed).close()
     assert failing.closed
     bare = FakeStream(None)
-    _Deadlined(bare).close()
+    _Deadlined(bare, never_closed).close()
     assert bare.closed
 
 
@@ -327,3 +332,37 @@ def test_mounted_transports_are_wrapped_after_one_that_honours_the_deadline_itse
         client._mounts = {httpx._utils.URLPattern("https://"): mounted}
         assert install(client) is True
     assert isinstance(backend_of(mounted), _Deadlined)
+
+
+# --- no new connection once the client is closed ------------------------------------------------
+
+
+def test_a_wrapped_backend_or_stream_opens_nothing_once_its_client_is_closed(
+    clock: FakeTime,
+) -> None:
+    inner = RecordingBackend()
+    closed = [False]
+    backend = _Deadlined(inner, lambda: closed[0])
+    stream = backend.connect_tcp("h", 443, 10.0)
+    closed[0] = True
+    assert stream.read(10, 30.0) == b"data"  # a connection already open may finish its work
+    with pytest.raises(RuntimeError, match="the client has been closed"):
+        backend.connect_tcp("h", 443, 10.0)
+    with pytest.raises(RuntimeError, match="the client has been closed"):
+        stream.start_tls("ctx", "host", 8.0)
+    assert len(inner.made) == 1
+
+
+def test_an_installed_pool_knows_when_its_client_is_closed() -> None:
+    client = httpx.Client()
+    assert install(client)
+    wrapped = backend_of(client._transport)
+    assert not wrapped._closed()
+    client.close()
+    assert wrapped._closed()
+    dropped = httpx.Client()
+    install(dropped)
+    orphan = backend_of(dropped._transport)
+    del dropped
+    gc.collect()
+    assert orphan._closed()  # the pool does not keep its client alive: gone counts as closed

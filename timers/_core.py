@@ -34,6 +34,7 @@ from timers._config import (
 )
 from timers._dialects import Exchange
 from timers._errors import (
+    OUTCOME_UNKNOWN_NOTE,
     APIError,
     InvalidArgumentError,
     NotFoundError,
@@ -46,7 +47,7 @@ from timers._errors import (
 from timers._logging import log_request, setup_from_env
 from timers._models import TimerRun
 from timers._redact import clean, quote
-from timers._retry import Attempts, RetryPolicy, parse_retry_after
+from timers._retry import Attempts, RetryPolicy, parse_retry_after, was_sent
 from timers._version import __version__
 
 __all__ = ["DEFAULT_POLL_INTERVAL", "DEFAULT_WAIT_TIMEOUT", "ClientCore", "Lookup"]
@@ -203,10 +204,21 @@ class ClientCore:
             raise InvalidArgumentError(f"the request cannot be sent: {clean(str(exc))}") from None
 
     @staticmethod
-    def check_open(http: httpx.Client | httpx.AsyncClient) -> None:
-        """``UsageError`` once the client is closed (also for a call that was in flight)."""
+    def check_open(
+        http: httpx.Client | httpx.AsyncClient,
+        attempts: Attempts | None = None,
+        failure: httpx.HTTPError | None = None,
+    ) -> None:
+        """``UsageError`` once the client is closed (also for a call that was in flight: given
+        its ``attempts`` and ``failure``, the error says when a run may have been created)."""
         if http.is_closed:
-            raise UsageError("this client is closed; create a new one")
+            if attempts is None or failure is None or attempts.idempotent or not was_sent(failure):
+                raise UsageError("this client is closed; create a new one")
+            error = UsageError(
+                f"this client was closed while the request was in flight; {OUTCOME_UNKNOWN_NOTE}"
+            )
+            error.outcome_unknown = True
+            raise error
 
     def attempt_deadline(self, deadline: float | None) -> float | None:
         """When the next attempt must be over (``time.monotonic()``), from the attempt bound

@@ -116,7 +116,12 @@ class InvalidArgumentError(TimersError, ValueError):
 
 
 class UsageError(TimersError, RuntimeError):
-    """The client was used in a way it does not support (closed, or from a second event loop)."""
+    """The client was used in a way it does not support (closed, or from a second event loop).
+
+    ``outcome_unknown`` is True when the client was closed while ``run_timer``'s request was
+    in flight: a run may have been created (the message says so)."""
+
+    outcome_unknown = False
 
 
 class UnsupportedOperationError(TimersError):

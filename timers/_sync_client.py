@@ -401,7 +401,7 @@ class TimersClient:
                         # would live until a full garbage collection (paging: a dozen bodies).
                         response.stream = httpx.ByteStream(b"")
             except httpx.HTTPError as exc:
-                core.check_open(self._http)  # closed while in flight: that is the error
+                core.check_open(self._http, attempts, exc)  # closed while in flight: that is it
                 log_failed_attempt(request, started, exc)
                 delay = attempts.after_exception(exc, request)
             else:

@@ -10,6 +10,11 @@ server does. ``install`` wraps the network backend of the pools of an httpx clie
 library created; on a client whose internals differ (another httpx version, a custom
 transport) it changes nothing and returns False, and the deadline is then enforced between
 the chunks of the body (see ``_io``).
+
+The same wrapping refuses to open a connection once the client is closed: httpcore hands a
+closed pool's free slots to the requests still waiting for one, which would then connect and
+send (a ``run_timer`` creating a run) after ``close()``; they fail as a closed client's call
+instead (``RuntimeError``, which the client reports as ``UsageError``).
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ import contextlib
 import inspect
 import socket
 import time
-from collections.abc import Awaitable, Iterator
+import weakref
+from collections.abc import Awaitable, Callable, Iterator
 from contextvars import ContextVar
 from typing import Any
 
@@ -72,10 +78,11 @@ class _Deadlined:
     when it is made, and an async call's coroutine is handed back for the caller to await.
     """
 
-    __slots__ = ("_inner",)
+    __slots__ = ("_closed", "_inner")
 
-    def __init__(self, inner: Any) -> None:
+    def __init__(self, inner: Any, closed: Callable[[], bool]) -> None:
         self._inner = inner
+        self._closed = closed  # whether the client owning the pool was closed
 
     def __getattr__(self, name: str) -> Any:
         method = getattr(self._inner, name)
@@ -84,6 +91,8 @@ class _Deadlined:
             return method
 
         def timed(*args: Any, **kwargs: Any) -> Any:
+            if name in _MAKES_STREAMS and self._closed():
+                raise RuntimeError("the client has been closed: no new connection is opened")
             if len(args) > at:
                 args = (*args[:at], remaining(args[at]), *args[at + 1 :])
             else:
@@ -91,7 +100,9 @@ class _Deadlined:
             made = method(*args, **kwargs)
             if name not in _MAKES_STREAMS:
                 return made
-            return _deadlined_later(made) if inspect.isawaitable(made) else _Deadlined(made)
+            if inspect.isawaitable(made):
+                return _deadlined_later(made, self._closed)
+            return _Deadlined(made, self._closed)
 
         return timed
 
@@ -105,8 +116,8 @@ class _Deadlined:
         self._inner.close()
 
 
-async def _deadlined_later(made: Awaitable[Any]) -> _Deadlined:
-    return _Deadlined(await made)
+async def _deadlined_later(made: Awaitable[Any], closed: Callable[[], bool]) -> _Deadlined:
+    return _Deadlined(await made, closed)
 
 
 def install(client: httpx.Client | httpx.AsyncClient) -> bool:
@@ -114,6 +125,12 @@ def install(client: httpx.Client | httpx.AsyncClient) -> bool:
     import httpcore  # here: httpx imports it only once a transport needs it, and so do we
 
     installed = False
+    owner = weakref.ref(client)  # not a reference cycle through the pool
+
+    def closed() -> bool:
+        alive = owner()
+        return alive is None or alive.is_closed
+
     mounted = getattr(client, "_mounts", None) or {}
     for transport in (getattr(client, "_transport", None), *mounted.values()):
         if getattr(transport, "honours_attempt_deadline", False):  # e.g. ours over aiohttp
@@ -124,6 +141,6 @@ def install(client: httpx.Client | httpx.AsyncClient) -> bool:
         if isinstance(backend, _Deadlined):
             installed = True
         elif isinstance(backend, httpcore.NetworkBackend | httpcore.AsyncNetworkBackend):
-            pool._network_backend = _Deadlined(backend)  # type: ignore[union-attr]
+            pool._network_backend = _Deadlined(backend, closed)  # type: ignore[union-attr]
             installed = True
     return installed
