@@ -146,6 +146,17 @@ def test_max_items_with_a_filter_keeps_the_page_size_as_the_client_filters_pages
     assert {path.rsplit("page_size=", 1)[1].split("&")[0] for _, path in service.requests} == {"20"}
 
 
+def test_pages_of_a_filtered_listing_with_max_items_resume_where_they_stopped(
+    client: Any,
+) -> None:
+    failures = [run for run in client.iter_runs(WEB) if run.status is RunStatus.FAILURE]
+    pages = list(client.iter_run_pages(WEB, status="failure", max_items=3, page_size=20))
+    first = [run for page in pages for run in page]
+    assert first == failures[:3]
+    rest = list(client.iter_runs(WEB, status="failure", marker=pages[-1].next_page))
+    assert first + rest == failures  # no matching run skipped by the last page's marker
+
+
 def test_max_items_without_a_filter_asks_for_no_more_than_wanted(
     client: Any, service: FakeTimersService
 ) -> None:

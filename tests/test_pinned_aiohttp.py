@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from types import SimpleNamespace
 from typing import Any, TypeVar
 
 import httpx
@@ -31,6 +32,8 @@ from support.hostile import (
 from timers import APIConnectionError, APITimeoutError, AsyncTimersClient, ServerError, UsageError
 
 pytest.importorskip("aiohttp", reason="the aiohttp extra is not installed")
+
+import aiohttp
 
 from timers import _aiohttp  # after the skip: it needs aiohttp
 
@@ -487,3 +490,70 @@ def test_closing_the_client_ends_a_call_waiting_for_a_connection_with_usage_erro
     errors = run(scenario())
     assert [type(error) for error in errors] == [UsageError, UsageError]  # never CancelledError
     assert len(server.requests) == 1
+
+
+# --- how aiohttp's failures read as httpx's -----------------------------------------------------
+
+
+def _raised_through(phase_connected: bool, failure: BaseException) -> BaseException:
+    try:
+        with _aiohttp._mapped(SimpleNamespace(connected=phase_connected)):
+            raise failure
+    except BaseException as exc:
+        return exc
+    raise AssertionError("nothing was raised")  # pragma: no cover
+
+
+@pytest.mark.parametrize(
+    ("failure", "expected"),
+    [
+        (lambda: aiohttp.ClientConnectionError("Connector is closed"), httpx.ConnectError),
+        (lambda: aiohttp.ServerDisconnectedError(), httpx.ConnectError),
+        (lambda: aiohttp.ClientPayloadError("x"), httpx.ConnectError),
+        (lambda: TimeoutError(), httpx.ConnectTimeout),
+        (lambda: aiohttp.SocketTimeoutError("x"), httpx.ConnectTimeout),
+    ],
+)
+def test_any_failure_before_a_connection_is_made_is_one_to_connect(
+    failure: Callable[[], BaseException], expected: type[Exception]
+) -> None:
+    error = _raised_through(False, failure())
+    assert type(error) is expected  # the request never left: a POST may be retried
+
+
+@pytest.mark.parametrize(
+    ("failure", "expected", "text"),
+    [
+        (lambda: aiohttp.SocketTimeoutError("slow"), httpx.ReadTimeout, "slow"),
+        (lambda: aiohttp.ServerTimeoutError("slow"), httpx.ReadTimeout, "slow"),
+        (lambda: aiohttp.ServerDisconnectedError(), httpx.RemoteProtocolError, None),
+        (lambda: aiohttp.ClientPayloadError("cut"), httpx.ReadError, "cut"),
+        (lambda: aiohttp.ClientConnectionError("gone"), httpx.ReadError, "gone"),
+        (
+            lambda: TimeoutError(),
+            httpx.ReadTimeout,
+            "the attempt did not finish within its timeout",
+        ),
+    ],
+)
+def test_a_failure_once_connected_may_have_been_sent(
+    failure: Callable[[], BaseException], expected: type[Exception], text: str | None
+) -> None:
+    raised = failure()
+    error = _raised_through(True, raised)
+    assert type(error) is expected and error.__cause__ is raised
+    assert str(error) == (text or str(raised) or type(raised).__name__)
+
+
+def test_a_transport_opened_again_after_closing_treats_cancellations_as_the_callers() -> None:
+    async def reopen() -> bool:
+        transport = _aiohttp.AiohttpTransport()
+        transport._open()
+        await transport.aclose()
+        assert transport._closed
+        transport._open()
+        closed = transport._closed
+        await transport.aclose()
+        return closed
+
+    assert run(reopen()) is False

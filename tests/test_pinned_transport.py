@@ -346,11 +346,14 @@ def test_a_wrapped_backend_or_stream_opens_nothing_once_its_client_is_closed(
     stream = backend.connect_tcp("h", 443, 10.0)
     closed[0] = True
     assert stream.read(10, 30.0) == b"data"  # a connection already open may finish its work
-    with pytest.raises(RuntimeError, match="the client has been closed"):
+    with pytest.raises(RuntimeError, match=r"^the client has been closed: nothing more is sent$"):
         backend.connect_tcp("h", 443, 10.0)
     with pytest.raises(RuntimeError, match="the client has been closed"):
         stream.start_tls("ctx", "host", 8.0)
+    with pytest.raises(RuntimeError, match="the client has been closed"):
+        stream.write(b"GET / HTTP/1.1", 5.0)  # set up as the pool closed: it sends nothing
     assert len(inner.made) == 1
+    assert [name for name, _ in inner.made[0].calls] == ["read"]
 
 
 def test_an_installed_pool_knows_when_its_client_is_closed() -> None:

@@ -35,10 +35,9 @@ except ModuleNotFoundError:
 
 __all__ = ["AiohttpTransport"]
 
-# Most specific first: the first match wins.
+# Once connected, most specific first: the first match wins. (Before, any failure is one to
+# connect: ``_mapped``.)
 _EXCEPTIONS: tuple[tuple[type[BaseException], type[httpx.TransportError]], ...] = (
-    (aiohttp.ConnectionTimeoutError, httpx.ConnectTimeout),
-    (aiohttp.ClientConnectorError, httpx.ConnectError),  # refused, DNS, TLS: never sent
     (aiohttp.SocketTimeoutError, httpx.ReadTimeout),
     (aiohttp.ServerTimeoutError, httpx.ReadTimeout),
     (aiohttp.ServerDisconnectedError, httpx.RemoteProtocolError),
@@ -50,19 +49,21 @@ _EXCEPTIONS: tuple[tuple[type[BaseException], type[httpx.TransportError]], ...] 
 
 @contextlib.contextmanager
 def _mapped(phase: Any) -> Iterator[None]:
-    """aiohttp's failures as httpx's; a bare timeout (the attempt's deadline) is a connect
-    timeout while ``phase.connected`` is False (the request never left), else a read one."""
+    """aiohttp's failures as httpx's. While ``phase.connected`` is False nothing was sent:
+    any failure is one to connect (refused, DNS, TLS, the connector closed, a timeout)."""
     try:
         yield
     except (TimeoutError, aiohttp.ClientError) as exc:
+        text = str(exc) or type(exc).__name__
+        if not phase.connected:
+            timed_out = isinstance(exc, TimeoutError)
+            raise (httpx.ConnectTimeout if timed_out else httpx.ConnectError)(text) from exc
         for source, target in _EXCEPTIONS:
             if isinstance(exc, source):
-                raise target(str(exc) or type(exc).__name__) from exc
+                raise target(text) from exc
         if not isinstance(exc, TimeoutError):  # pragma: no cover - ClientError is listed
             raise
-        if phase.connected:
-            raise httpx.ReadTimeout("the attempt did not finish within its timeout") from exc
-        raise httpx.ConnectTimeout("the attempt's time ran out while connecting") from exc
+        raise httpx.ReadTimeout("the attempt did not finish within its timeout") from exc
 
 
 async def _connected(session: Any, context: Any, params: Any) -> None:
@@ -112,6 +113,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     def _open(self) -> aiohttp.ClientSession:
         if self._session is None:
+            self._closed = False  # opened again after aclose(): calls are the caller's again
             connector = aiohttp.TCPConnector(
                 limit=self._limit, keepalive_timeout=self._keepalive or 5.0
             )

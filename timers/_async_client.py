@@ -61,7 +61,8 @@ class AsyncTimersClient:
         timeout: seconds: bounds each attempt from its first byte sent to its last byte read
             (and each operation); or an ``httpx.Timeout``, which bounds each operation only;
             default 10 s to connect, 30 s per read, 60 s per attempt (with an
-            ``http_client`` of yours and no ``timeout``, its own timeouts apply).
+            ``http_client`` of yours and no ``timeout``: its own timeouts for each operation,
+            and the 60 s per attempt checked between the chunks of a body).
         max_response_size: bytes of decoded body a successful answer may have (default
             32 MiB); reading stops there with ``ResponseTooLargeError``.
         http_client: an ``httpx.AsyncClient`` you own (proxies, transports, respx). The client
@@ -71,9 +72,9 @@ class AsyncTimersClient:
         allow_insecure_http: allow ``http://`` to a host that is not loopback.
         sleep: replaces ``asyncio.sleep`` (for tests: nothing really waits).
         clock: replaces ``time.time`` (for tests).
-        http_backend: ``"httpx"`` (default) or ``"aiohttp"``, faster for wide (async only)
-            ``asyncio.gather`` fan-out; it needs the ``aiohttp`` extra (async only)
-            (``MissingExtraError`` without it). (async only)
+        http_backend: ``"httpx"`` (default) or ``"aiohttp"``. (async only)
+            ``"aiohttp"`` is faster for wide ``asyncio.gather`` fan-out. (async only)
+            It needs the ``aiohttp`` extra (else ``MissingExtraError``). (async only)
 
     Raises ``InvalidArgumentError`` for a bad argument or no credentials. Sharing one client
     between threads or tasks, and event loops: see the README's "Configuration".
@@ -268,9 +269,10 @@ class AsyncTimersClient:
 
         The filters are sent on every page (with ``api="jobs"``, applied by the client to each
         page instead). ``marker`` resumes from a saved ``next_page``. ``max_items`` caps the
-        total number of runs (pages ask for no more than needed, unless the client filters
-        them). Raises ``PaginationError`` if paging would never end (see ``PaginationError``).
-        Arguments are checked now; nothing is fetched until iteration starts.
+        total number of runs (pages ask for no more than needed, so that each page's
+        ``next_page`` resumes right after it). Raises ``PaginationError`` if paging would never
+        end (see ``PaginationError``). Arguments are checked now; nothing is fetched until
+        iteration starts.
 
         >>> async for page in client.iter_run_pages(timer_id, page_size=100):  # doctest: +SKIP
         ...     save(page.next_page)
@@ -292,13 +294,18 @@ class AsyncTimersClient:
         """Iterate over every matching run across pages, newest first, one page in memory.
 
         Same arguments as ``iter_run_pages``. Breaking out of the loop fetches nothing more.
+        With ``api="jobs"``, a filter and ``max_items``, pages are read whole (the client keeps
+        the matching runs), not shrunk to the runs still wanted.
 
         >>> week_ago = datetime.now(timezone.utc) - timedelta(days=7)  # doctest: +SKIP
         >>> async for run in client.iter_runs(timer_id, status="failure", start_after=week_ago):
         ...     print(run.id, run.result.error.message)  # doctest: +SKIP
         """
         filters = _args.check_list_filters(timer_id, status, start_after, start_before)
-        return _items(self._pages(filters, Pager.checked(page_size, max_items, marker)))
+        pager = Pager.checked(page_size, max_items, marker)
+        # No page's marker is handed out here, so pages the client filters need not shrink.
+        pager.filtered_here = self._core.local_filter(filters) is not None
+        return _items(self._pages(filters, pager))
 
     # -- waiting -----------------------------------------------------------------------------
 
@@ -336,7 +343,6 @@ class AsyncTimersClient:
         self, filters: _args.ListFilters, pager: Pager, deadline: float | None = None
     ) -> AsyncIterator[RunPage]:
         keep = self._core.local_filter(filters)
-        pager.filtered_here = keep is not None
         while not pager.finished:
             exchange = self._core.dialect.list_page(filters, pager.limit, pager.marker)
             page = pager.accept(await self._request(exchange, deadline=deadline), keep)

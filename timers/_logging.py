@@ -2,7 +2,8 @@
 
 One INFO line per request once it is over (method, path, status, elapsed time, retries,
 request id; for a request that got no answer, the exception's type instead of a status), an
-INFO line per retry, and a DEBUG line per attempt. Never a header, a token or
+INFO line per retry, and a DEBUG line per attempt. A call cancelled, or cut short by closing
+its client, logs no outcome line. Never a header, a token or
 a body; a request id is cleaned like every server-provided text. ``TIMERS_LOG=info`` (or
 ``debug``) sends these lines to stderr without any code.
 """

@@ -55,8 +55,9 @@ class Pager:
         self._pages = 0
         self._served = 0  # runs the service sent, before any filter the client applies
         self._empty = 0  # pages in a row with no run
-        # True when the client filters each page (the service cannot): a page's size then
-        # says nothing about how many runs it will keep, so max_items does not shrink it.
+        # True when the client filters each page (the service cannot) and hands out no page
+        # marker (iter_runs): a page's size then says nothing about how many runs it will
+        # keep, so max_items does not shrink it (a trimmed page's next_page would skip runs).
         self.filtered_here = False
 
     @classmethod

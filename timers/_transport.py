@@ -11,10 +11,11 @@ library created; on a client whose internals differ (another httpx version, a cu
 transport) it changes nothing and returns False, and the deadline is then enforced between
 the chunks of the body (see ``_io``).
 
-The same wrapping refuses to open a connection once the client is closed: httpcore hands a
-closed pool's free slots to the requests still waiting for one, which would then connect and
-send (a ``run_timer`` creating a run) after ``close()``; they fail as a closed client's call
-instead (``RuntimeError``, which the client reports as ``UsageError``).
+The same wrapping refuses to open a connection, or to write on one, once the client is
+closed: httpcore hands a closed pool's free slots to the requests still waiting for one, and
+a connection being set up when the pool closed is not closed with it; either would send (a
+``run_timer`` creating a run) after ``close()``. They fail as a closed client's call instead
+(``RuntimeError``, which the client reports as ``UsageError``).
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ def expired() -> bool:
 # Where each timed method of httpcore's network backends and streams takes its timeout.
 _TIMEOUT_AT = {"read": 1, "write": 1, "start_tls": 2, "connect_tcp": 2, "connect_unix_socket": 1}
 _MAKES_STREAMS = frozenset({"start_tls", "connect_tcp", "connect_unix_socket"})
+_NOT_ONCE_CLOSED = _MAKES_STREAMS | {"write"}  # (a read may finish what was already sent)
 
 
 class _Deadlined:
@@ -91,8 +93,8 @@ class _Deadlined:
             return method
 
         def timed(*args: Any, **kwargs: Any) -> Any:
-            if name in _MAKES_STREAMS and self._closed():
-                raise RuntimeError("the client has been closed: no new connection is opened")
+            if name in _NOT_ONCE_CLOSED and self._closed():
+                raise RuntimeError("the client has been closed: nothing more is sent")
             if len(args) > at:
                 args = (*args[:at], remaining(args[at]), *args[at + 1 :])
             else:

@@ -95,7 +95,7 @@ def demo_command(state: State) -> None:
     \b
     Examples:
       timers demo
-      timers serve --port 8000   (then point the library or the CLI at it yourself)
+      timers serve --port 8000
     """
     from timers.cli._demo import run_demo
 
