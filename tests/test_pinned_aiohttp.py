@@ -29,7 +29,14 @@ from support.hostile import (
     json_response,
 )
 
-from timers import APIConnectionError, APITimeoutError, AsyncTimersClient, ServerError, UsageError
+from timers import (
+    APIConnectionError,
+    APITimeoutError,
+    AsyncTimersClient,
+    ServerError,
+    UsageError,
+    WaitTimeoutError,
+)
 
 pytest.importorskip("aiohttp", reason="the aiohttp extra is not installed")
 
@@ -280,6 +287,19 @@ def test_an_attempt_ends_at_its_timeout_while_the_server_keeps_dripping(
     assert time.monotonic() - started < 1.5
 
 
+def test_a_body_that_stops_coming_ends_at_the_callers_deadline(servers: Servers) -> None:
+    def stall(request: Request, conn: Connection) -> None:
+        body = json.dumps(run_json(status="in_progress")).encode()
+        conn.send(http_response(200, body[:10], content_length=len(body)))
+        conn.wait_for_close()  # no read timeout for 30 s: only the deadline can end it
+
+    client = aiohttp_client(serve(servers, stall))  # the default timeouts: 30 s per read
+    started = time.monotonic()
+    error = run(failure(client, lambda: client.wait_for_run(TIMER_ID, RUN_ID, timeout=0.5)))
+    assert isinstance(error, WaitTimeoutError)
+    assert time.monotonic() - started < 1.5
+
+
 # --- the connection pool --------------------------------------------------------------------------
 
 
@@ -489,6 +509,8 @@ def test_closing_the_client_ends_a_call_waiting_for_a_connection_with_usage_erro
 
     errors = run(scenario())
     assert [type(error) for error in errors] == [UsageError, UsageError]  # never CancelledError
+    # the traceback says why the one that waited ended
+    assert "the transport was closed" in {str(error.__context__) for error in errors}
     assert len(server.requests) == 1
 
 

@@ -103,13 +103,13 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     An attempt's deadline (``_transport.attempt_deadline``) is aiohttp's total timeout."""
 
     honours_attempt_deadline = True
+    _closed: bool  # set by _open() (False) and aclose() (True)
 
     def __init__(self, *, limits: httpx.Limits | None = None) -> None:
         limits = limits or httpx.Limits(max_connections=100)
         self._limit = limits.max_connections or 0  # aiohttp: 0 is "no limit"
         self._keepalive = limits.keepalive_expiry
         self._session: aiohttp.ClientSession | None = None
-        self._closed = False
 
     def _open(self) -> aiohttp.ClientSession:
         if self._session is None:
@@ -143,8 +143,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                         allow_redirects=False,
                         compress=False,
                         skip_auto_headers=("Accept-Encoding", "User-Agent", "Content-Type"),
-                        timeout=aiohttp.ClientTimeout(
-                            total=None,
+                        timeout=aiohttp.ClientTimeout(  # no total: the deadline is ours, above
                             sock_connect=timeout.get("connect"),
                             sock_read=timeout.get("read"),
                             connect=timeout.get("pool"),
