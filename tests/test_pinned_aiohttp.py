@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
-import socket
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -27,6 +26,7 @@ from support.hostile import (
     each_request,
     http_response,
     json_response,
+    never_accepting,
 )
 
 from timers import (
@@ -230,25 +230,16 @@ def test_the_read_timeout_ends_a_wait_for_an_answer_that_never_comes(servers: Se
 
 
 def test_the_connect_timeout_ends_a_connection_the_server_never_accepts() -> None:
-    with socket.create_server(("127.0.0.1", 0), backlog=0) as listener:
-        port = listener.getsockname()[1]
-        fillers = [socket.socket() for _ in range(3)]  # fill the backlog: more SYNs are dropped
-        try:
-            for filler in fillers:
-                filler.setblocking(False)
-                filler.connect_ex(("127.0.0.1", port))
-            client = AsyncTimersClient(
-                TOKEN,
-                base_url=f"http://127.0.0.1:{port}/api/v1",
-                http_backend="aiohttp",
-                timeout=httpx.Timeout(30, connect=0.2),
-                max_retries=0,
-            )
-            started = time.monotonic()
-            error = run(failure(client, lambda: client.get_run(TIMER_ID, RUN_ID)))
-        finally:
-            for filler in fillers:
-                filler.close()
+    with never_accepting() as base_url:
+        client = AsyncTimersClient(
+            TOKEN,
+            base_url=base_url,
+            http_backend="aiohttp",
+            timeout=httpx.Timeout(30, connect=0.2),
+            max_retries=0,
+        )
+        started = time.monotonic()
+        error = run(failure(client, lambda: client.get_run(TIMER_ID, RUN_ID)))
     assert isinstance(error, APITimeoutError) and not error.outcome_unknown
     assert time.monotonic() - started < 1.5
 
@@ -450,25 +441,16 @@ def test_a_dropped_connection_is_not_sent_again_by_aiohttp_itself(servers: Serve
 
 
 def test_an_attempt_whose_time_runs_out_while_connecting_was_never_sent() -> None:
-    with socket.create_server(("127.0.0.1", 0), backlog=0) as listener:
-        port = listener.getsockname()[1]
-        fillers = [socket.socket() for _ in range(3)]  # fill the backlog: more SYNs are dropped
-        try:
-            for filler in fillers:
-                filler.setblocking(False)
-                filler.connect_ex(("127.0.0.1", port))
-            client = AsyncTimersClient(
-                TOKEN,
-                base_url=f"http://127.0.0.1:{port}/api/v1",
-                http_backend="aiohttp",
-                timeout=0.3,  # connect and attempt bounds alike: whichever fires, never sent
-                max_retries=1,
-                sleep=_no_sleep,
-            )
-            error = run(failure(client, lambda: client.run_timer(TIMER_ID)))
-        finally:
-            for filler in fillers:
-                filler.close()
+    with never_accepting() as base_url:
+        client = AsyncTimersClient(
+            TOKEN,
+            base_url=base_url,
+            http_backend="aiohttp",
+            timeout=0.3,  # connect and attempt bounds alike: whichever fires, never sent
+            max_retries=1,
+            sleep=_no_sleep,
+        )
+        error = run(failure(client, lambda: client.run_timer(TIMER_ID)))
     assert isinstance(error, APITimeoutError)
     assert isinstance(error.__cause__, httpx.ConnectTimeout)
     assert not error.outcome_unknown and error.retries_taken == 1  # a POST never sent: retried

@@ -6,12 +6,10 @@ per attempt; and the package's lazily imported names (timers/__init__.py)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gzip
 import json
 import logging
 import re
-import socket
 import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -21,6 +19,7 @@ import httpx
 import pytest
 from support.bodies import job_json, job_result, numbered_runs, page_json, run_json
 from support.dual import BASE_URL, RUN_ID, TIMER_ID, TOKEN, Dual
+from support.hostile import never_accepting
 
 import timers
 from timers import (
@@ -487,22 +486,6 @@ def test_a_body_in_an_encoding_httpx_would_decode_whole_is_refused_unread(
         "the body's content encoding 'br' was not asked for: only one of gzip or deflate is read"
     )
     assert decoded == []
-
-
-@contextlib.contextmanager
-def never_accepting() -> Iterator[str]:
-    """The base URL of a loopback port whose backlog is full: a connection there never opens."""
-    with socket.create_server(("127.0.0.1", 0), backlog=0) as listener:
-        port = listener.getsockname()[1]
-        fillers = [socket.socket() for _ in range(3)]
-        try:
-            for filler in fillers:
-                filler.setblocking(False)
-                filler.connect_ex(("127.0.0.1", port))
-            yield f"http://127.0.0.1:{port}/api/v1"
-        finally:
-            for filler in fillers:
-                filler.close()
 
 
 def test_run_timer_that_cannot_connect_by_its_deadline_created_no_run() -> None:

@@ -487,3 +487,19 @@ def concurrently(dual: Dual, jobs: dict[str, Callable[[], Any]]) -> dict[str, Ti
         with ThreadPoolExecutor(max_workers=len(names)) as pool:
             results = list(pool.map(timed_sync, (jobs[name] for name in names)))
     return dict(zip(names, results, strict=True))
+
+
+@contextlib.contextmanager
+def never_accepting() -> Iterator[str]:
+    """The base URL of a loopback port whose backlog is full: a connection there never opens."""
+    with socket.create_server(("127.0.0.1", 0), backlog=0) as listener:
+        port = listener.getsockname()[1]
+        fillers = [socket.socket() for _ in range(3)]
+        try:
+            for filler in fillers:
+                filler.setblocking(False)
+                filler.connect_ex(("127.0.0.1", port))
+            yield f"http://127.0.0.1:{port}/api/v1"
+        finally:
+            for filler in fillers:
+                filler.close()
