@@ -100,7 +100,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     """Sends httpx requests with one ``aiohttp.ClientSession`` (created on first use, in the
     running event loop). Bodies come back undecoded, as on httpx's own path (the client
     inflates them, within its bound: ``_io.BodyReader``).
-    An attempt's deadline (``_transport.attempt_deadline``) is aiohttp's total timeout."""
+    An attempt's deadline (``_transport.attempt_deadline``) bounds the request and each read of
+    its body (an ``asyncio.timeout``)."""
 
     honours_attempt_deadline = True
     _closed: bool  # set by _open() (False) and aclose() (True)
