@@ -211,6 +211,34 @@ def test_a_closed_client_refuses_to_build_a_request() -> None:
         settings.build(http, ("GET", "/x", {}))
 
 
+@pytest.mark.parametrize(
+    ("idempotent", "failure", "may_exist"),
+    [
+        (False, httpx.ReadError("reset"), True),  # a POST that may have reached the service
+        (False, httpx.ConnectError("refused"), False),  # a POST that never left
+        (True, httpx.ReadError("reset"), False),  # a GET creates nothing
+        (True, httpx.ConnectError("refused"), False),
+    ],
+)
+def test_a_call_cut_short_by_closing_says_a_run_may_exist_only_if_one_may(
+    idempotent: bool, failure: httpx.HTTPError, may_exist: bool
+) -> None:
+    settings = core()
+    http = httpx.Client()
+    http.close()
+    attempts = settings.attempts(idempotent=idempotent)
+    with pytest.raises(UsageError) as caught:
+        settings.check_open(http, attempts, failure)
+    assert caught.value.outcome_unknown is may_exist
+    plain = "this client is closed; create a new one"
+    assert (str(caught.value) == plain) is not may_exist
+    with pytest.raises(UsageError, match=f"^{plain}$"):
+        settings.check_open(http)  # no request in flight: nothing to say about runs
+    open_http = httpx.Client()
+    settings.check_open(open_http, attempts, failure)  # an open client: nothing raised
+    open_http.close()
+
+
 def test_a_request_httpx_cannot_build_is_an_invalid_argument() -> None:
     settings = core(base_url="https://example.org")
     with httpx.Client() as http, pytest.raises(InvalidArgumentError) as caught:
