@@ -180,6 +180,30 @@ def test_a_run_timer_in_flight_when_the_client_closes_may_have_created_a_run(
     assert not UsageError("x").outcome_unknown  # other misuses say nothing of runs
 
 
+@pytest.mark.parametrize("backend", ASYNC_BACKENDS)
+def test_an_async_run_timer_in_flight_when_the_client_closes_may_have_created_a_run(
+    servers: Servers, backend: str
+) -> None:
+    server = servers(each_request(_silent))
+
+    async def scenario() -> BaseException | None:
+        client = AsyncTimersClient(
+            TOKEN, base_url=server.base_url, http_backend=backend, timeout=5.0
+        )
+        call = asyncio.create_task(client.run_timer(TIMER_ID))
+        await asyncio.to_thread(wait_until, lambda: server.requests)
+        await asyncio.create_task(client.aclose())
+        try:
+            await asyncio.wait_for(call, timeout=10)
+        except BaseException as exc:
+            return exc
+        return None
+
+    error = asyncio.run(scenario())
+    assert isinstance(error, UsageError) and error.outcome_unknown, repr(error)
+    assert str(error).endswith(OUTCOME_UNKNOWN_NOTE)
+
+
 def test_calls_waiting_for_a_connection_when_the_client_closes_never_connect(
     servers: Servers,
 ) -> None:
