@@ -552,6 +552,18 @@ def test_a_validation_error_has_a_known_outcome_unless_told() -> None:
     assert not ResponseValidationError("bad", response=raw).outcome_unknown
 
 
+def test_a_validation_error_took_no_retries_unless_told() -> None:
+    raw = response(200, {})
+    for error in (
+        ResponseTooLargeError(10, response=raw),
+        ResponseValidationError("bad", response=raw),
+        ResponseValidationError("bad").with_response(raw),
+    ):
+        assert error.retries_taken == 0 and " retr" not in str(error)
+    told = ResponseTooLargeError(10, response=raw, retries_taken=1)
+    assert told.retries_taken == 1 and str(told).endswith(", status 200) after 1 retry")
+
+
 def test_a_validation_errors_long_request_id_is_cut_in_the_message() -> None:
     raw = response(200, {}, headers={"x-request-id": "r" * 100})
     e = ResponseValidationError("bad", response=raw)
