@@ -447,11 +447,23 @@ def raising_group(error: BaseException) -> click.Group:
     return group
 
 
-def test_an_epipe_that_is_not_a_broken_pipe_error_ends_quietly_too(
-    capsys: pytest.CaptureFixture[str],
+def epipe_not_broken_pipe_error() -> OSError:
+    error = OSError("Broken pipe")  # OSError(errno.EPIPE, ...) would make a BrokenPipeError
+    error.errno = errno.EPIPE
+    return error
+
+
+@pytest.mark.parametrize(
+    "error",
+    [epipe_not_broken_pipe_error(), BrokenPipeError(), BrokenPipeError(errno.ESHUTDOWN, "x")],
+    ids=["epipe-oserror", "no-errno", "eshutdown"],
+)
+def test_a_closed_pipe_ends_quietly_whatever_its_errno_or_type(
+    capsys: pytest.CaptureFixture[str], error: OSError
 ) -> None:
+    assert isinstance(error, BrokenPipeError) is (error.errno != errno.EPIPE)
     with pytest.raises(SystemExit) as caught:
-        raising_group(OSError(errno.EPIPE, "Broken pipe")).main(["act"], standalone_mode=False)
+        raising_group(error).main(["act"], standalone_mode=False)
     assert caught.value.code == _base.EXIT_ERROR and capsys.readouterr().err == ""
 
 
