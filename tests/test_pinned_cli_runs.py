@@ -290,12 +290,14 @@ def test_all_pages_as_a_table_show_the_chosen_fields(mock: respx.MockRouter) -> 
     ]
 
 
+@pytest.mark.parametrize("fmt", ["table", "jsonl"])
 def test_the_next_marker_in_the_footer_is_the_one_the_service_sent(
-    mock: respx.MockRouter,
+    mock: respx.MockRouter, fmt: str
 ) -> None:
     mock.get(LIST).respond(200, json=page_json([run_json()], total=7, next_page="mk[a]x"))
     # Not rich markup; quoted, as [a] is a pattern to a shell.
-    assert invoke("list", TIMER_ID)[2] == "1 of 7 runs. More: --marker 'mk[a]x' (or --all).\n"
+    err = invoke("list", TIMER_ID, "--format", fmt)[2]
+    assert err == "1 of 7 runs. More: --marker 'mk[a]x' (or --all).\n"
 
 
 # --- the footer's marker ------------------------------------------------------------------------
@@ -303,11 +305,13 @@ def test_the_next_marker_in_the_footer_is_the_one_the_service_sent(
 LONG_MARKER = "m&k=" + "x" * (MAX_MARKER_LENGTH - 4)  # the longest the library takes back
 
 
+@pytest.mark.parametrize("fmt", ["table", "jsonl"])
 def test_the_next_marker_is_printed_whole_quoted_for_a_shell_on_one_line(
-    mock: respx.MockRouter,
+    mock: respx.MockRouter, fmt: str
 ) -> None:
     mock.get(LIST).respond(200, json=page_json([run_json()], total=7, next_page=LONG_MARKER))
-    code, _, err = invoke("list", TIMER_ID)  # off a terminal, rich would wrap at 80 columns
+    # off a terminal, rich would wrap at 80 columns
+    code, _, err = invoke("list", TIMER_ID, "--format", fmt)
     assert code == 0
     assert err == f"1 of 7 runs. More: --marker '{LONG_MARKER}' (or --all).\n"
 
