@@ -17,8 +17,10 @@ from click.testing import CliRunner
 from support.bodies import run_json
 from support.dual import RUN_ID, TIMER_ID, TOKEN
 
+from timers._dialects.jobs import run_id_for
 from timers.cli._app import (
     EXIT_CREATED_WAIT_FAILED,
+    EXIT_RUN_STATUS_UNKNOWN,
     EXIT_USAGE,
     EXIT_WAIT_TIMEOUT,
     cli,
@@ -251,6 +253,45 @@ def test_a_filtered_jobs_page_says_it_was_filtered_here_not_how_many_match(
         "the client: --all searches every page)."
     )
     assert marker.endswith(".\n") and "\n" not in marker[:-1]
+
+
+def test_a_jobs_status_the_client_does_not_know_can_be_filtered_on(
+    service: FakeTimersService,
+) -> None:
+    start = service.now().replace(microsecond=0) - timedelta(minutes=5)
+    service.add_run(TIMER_ID, status="FAILED", start_time=start, end_time=service.now())
+    code, out, err = invoke(
+        "--api", "jobs", "runs", "list", TIMER_ID, "--status", "FAILED", "--format", "json",
+        env={"TIMERS_BASE_URL": JOBS},
+    )  # fmt: skip
+    assert code == 0, err
+    assert [run["status"] for run in json.loads(out)["runs"]] == ["FAILED"]
+
+
+def test_with_the_runs_api_an_unlisted_status_is_a_usage_error_before_any_request(
+    service: FakeTimersService,
+) -> None:
+    code, _, err = invoke("runs", "list", TIMER_ID, "--status", "FAILED")
+    assert code == EXIT_USAGE and not service.requests
+    assert "with api='runs', other statuses cannot be filtered on), got 'FAILED'" in err
+
+
+def test_a_run_that_finished_with_a_status_the_client_does_not_know_exits_10(
+    service: FakeTimersService,
+) -> None:
+    start = service.now().replace(microsecond=0) - timedelta(minutes=5)
+    service.add_run(TIMER_ID, status="SUCCEEDED", start_time=start, end_time=service.now())
+    run_id = run_id_for(TIMER_ID, start)
+    code, out, err = invoke(
+        "--api", "jobs", "runs", "wait", TIMER_ID, run_id, "--format", "json",
+        env={"TIMERS_BASE_URL": JOBS},
+    )  # fmt: skip
+    assert code == EXIT_RUN_STATUS_UNKNOWN == 10
+    assert json.loads(out)["status"] == "SUCCEEDED"
+    assert err.endswith(
+        "timers: the run finished with status 'SUCCEEDED', which the client does not know: "
+        "not known to have succeeded\n"
+    )
 
 
 def test_an_unfiltered_jobs_page_has_the_usual_footer(service: FakeTimersService) -> None:

@@ -345,6 +345,23 @@ def test_a_flow_timer_result_carries_the_flow_run_id() -> None:
     assert "resource_id" not in run.extra
 
 
+@pytest.mark.parametrize("raw", ["", None])
+def test_an_empty_or_null_run_status_is_unknown_in_the_run_and_in_its_result(raw: Any) -> None:
+    (run,) = parse_page(job_json([job_result(START, run_status=raw)]))
+    assert run.status == "unknown" and not run.status.is_known
+    assert run.result is not None and run.result.status == "unknown"
+    assert run.is_finished  # by its end time
+
+
+def test_a_flow_timer_result_with_an_http_status_is_still_a_flow_run() -> None:
+    # The spec's flow_timer example: the answer to starting the flow run, and its id.
+    body = job_json([job_result(START, status=201, resource_id="run-1")], flow_id=FLOW_ID)
+    (run,) = parse_page(body)
+    assert run.result is not None
+    assert run.result.callback_kind == "flow" and run.result.run_id == "run-1"
+    assert run.result.status_code == 201 and run.result.http_ok is True
+
+
 def test_errors_become_a_run_error_with_the_whole_object_as_detail() -> None:
     errors = {"code": "PermissionDenied", "description": "The collection refused access."}
     (run,) = parse_page(job_json([job_result(START, run_status="FAILED", errors=errors)]))

@@ -16,6 +16,7 @@ from support.dual import TOKEN, Dual
 
 from timers import (
     AuthenticationError,
+    InvalidArgumentError,
     NotFoundError,
     RateLimitError,
     RunStatus,
@@ -128,6 +129,33 @@ def test_an_unknown_status_is_kept_as_the_service_spells_it(
     service.add_run(WEB, status="cancelled")
     newest = client.list_runs(WEB, limit=1).runs[0]
     assert newest.status == "cancelled" and not newest.status.is_terminal
+
+
+def test_any_status_the_service_reports_can_be_filtered_on(
+    client: Any, service: FakeTimersService, jobs_dual: Dual
+) -> None:
+    now = datetime.fromtimestamp(jobs_dual.clock.now, UTC)
+    starts = [now - timedelta(minutes=3), now - timedelta(minutes=1)]
+    for start in starts:
+        service.add_run(WEB, status="FAILED", start_time=start, end_time=now)
+    service.add_run(WEB, status="failed", start_time=now - timedelta(minutes=2), end_time=now)
+    found = list(client.iter_runs(WEB, status="FAILED"))
+    assert [run.start_time for run in found] == starts[::-1]
+    assert all(run.status == "FAILED" and not run.status.is_known for run in found)
+    assert all(run.is_finished for run in found)
+    # The listed statuses match in any case: the service's FAILURE is RunStatus.FAILURE.
+    failures = [run.id for run in client.iter_runs(WEB, status="failure")]
+    assert failures and [run.id for run in client.iter_runs(WEB, status="FAILURE")] == failures
+
+
+@pytest.mark.parametrize("status", ["", 5])
+def test_a_status_that_is_not_a_non_empty_string_is_refused_before_any_request(
+    client: Any, service: FakeTimersService, status: Any
+) -> None:
+    sent = len(service.requests)
+    with pytest.raises(InvalidArgumentError, match="non-empty str or a RunStatus"):
+        client.list_runs(WEB, status=status)
+    assert len(service.requests) == sent
 
 
 # -- one run ------------------------------------------------------------------------------------

@@ -77,6 +77,8 @@ def test_duration_and_is_finished() -> None:
         (RunResult("failure", status_code=302), "web", False),
         (RunResult("failure", status_code=500), "web", False),
         (RunResult("success", run_id="f"), "flow", None),
+        (RunResult("success", status_code=201, run_id="f"), "flow", True),
+        (RunResult("failure", status_code=403, run_id="f"), "flow", False),
         (RunResult("failure"), None, None),
     ],
 )

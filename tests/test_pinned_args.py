@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from support.clocks import NoOffset
 
-from timers import InvalidArgumentError
+from timers import InvalidArgumentError, RunStatus
 from timers._args import (
     MAX_MARKER_LENGTH,
     check_datetime,
@@ -21,6 +21,7 @@ from timers._args import (
     check_time_window,
     check_uuid,
 )
+from timers._redact import quote
 
 
 def message_of(call: object, *args: object, **kwargs: object) -> str:
@@ -51,11 +52,27 @@ def test_a_limit_of_the_wrong_type_is_refused_quoting_it() -> None:
 
 
 def test_an_unknown_status_is_refused_quoting_it() -> None:
-    message = message_of(check_status, "done")
-    assert message.startswith("status must be one of 'pending', ")
-    assert message.endswith(
-        " (a str or a RunStatus; other statuses cannot be filtered on), got 'done'"
-    )
+    for status in ("done", "FAILURE", RunStatus("FAILED"), 5, ""):
+        message = message_of(check_status, status)
+        assert message.startswith("status must be one of 'pending', 'in_progress', ")
+        assert message.endswith(
+            " (a str or a RunStatus; with api='runs', other statuses cannot be filtered on), "
+            f"got {quote(status)}"
+        )
+
+
+def test_where_the_client_filters_any_status_string_is_read_as_the_jobs_api_reads_it() -> None:
+    assert check_status("FAILURE", any_status=True) is RunStatus.FAILURE
+    assert check_status("failure", any_status=True) is RunStatus.FAILURE
+    assert check_status(RunStatus.PENDING, any_status=True) is RunStatus.PENDING
+    assert check_status(None, any_status=True) is None
+    failed = check_status("FAILED", any_status=True)
+    assert failed == "FAILED" and isinstance(failed, RunStatus) and not failed.is_known
+    for status in ("", 5, b"failure"):
+        assert message_of(check_status, status, any_status=True) == (
+            "status must be a non-empty str or a RunStatus (with api='jobs', any status the "
+            f"service reports), got {quote(status)}"
+        )
 
 
 def test_a_bound_that_is_not_a_datetime_is_refused_naming_its_type() -> None:

@@ -819,3 +819,69 @@ def test_a_success_with_an_encoding_no_decoder_knows_is_read_as_sent(
         )
 
     assert dual.client(handler=handler).get_run(TIMER_ID, RUN_ID).id == RUN_ID
+
+
+# --- sleep= of the wrong kind -------------------------------------------------------------------
+
+
+def _503_then_a_run() -> httpx.MockTransport:
+    answers = iter([httpx.Response(503), httpx.Response(200, json=run_json())])
+    return httpx.MockTransport(lambda request: next(answers))
+
+
+def test_a_synchronous_sleep_given_to_the_async_client_is_refused_when_it_is_first_needed() -> None:
+    slept: list[float] = []
+
+    def blocking(seconds: float) -> None:
+        slept.append(seconds)
+
+    async def main() -> None:
+        http = httpx.AsyncClient(transport=_503_then_a_run())
+        async with AsyncTimersClient(
+            TOKEN, base_url=BASE_URL, http_client=http, sleep=blocking
+        ) as client:
+            with pytest.raises(InvalidArgumentError) as caught:
+                await client.get_run(TIMER_ID, RUN_ID)
+        await http.aclose()
+        assert str(caught.value) == (
+            "sleep= of AsyncTimersClient must be an async function (e.g. asyncio.sleep); it "
+            "returned NoneType, not an awaitable"
+        )
+
+    asyncio.run(main())
+    assert len(slept) == 1  # called once, and what it returned refused
+
+
+def test_an_async_sleep_given_to_the_sync_client_is_refused_without_a_never_awaited_warning(
+    recwarn: pytest.WarningsRecorder,
+) -> None:
+    async def not_waiting(seconds: float) -> None:
+        raise AssertionError("never run")
+
+    http = httpx.Client(transport=_503_then_a_run())
+    client = TimersClient(TOKEN, base_url=BASE_URL, http_client=http, sleep=not_waiting)  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgumentError) as caught:
+        client.get_run(TIMER_ID, RUN_ID)
+    http.close()
+    assert str(caught.value) == (
+        "sleep= of TimersClient must wait before it returns (e.g. time.sleep); it returned an "
+        "awaitable: pass an async sleep to AsyncTimersClient instead"
+    )
+    assert not [w for w in recwarn if "never awaited" in str(w.message)]
+
+
+def test_an_async_sleep_that_is_not_a_coroutine_function_is_used_as_given() -> None:
+    slept: list[float] = []
+
+    def later(seconds: float) -> Any:  # a plain function that returns an awaitable
+        slept.append(seconds)
+        return asyncio.sleep(0)
+
+    async def main() -> str:
+        http = httpx.AsyncClient(transport=_503_then_a_run())
+        async with AsyncTimersClient(TOKEN, base_url=BASE_URL, http_client=http, sleep=later) as c:
+            run = await c.get_run(TIMER_ID, RUN_ID)
+        await http.aclose()
+        return run.id
+
+    assert asyncio.run(main()) == RUN_ID and len(slept) == 1

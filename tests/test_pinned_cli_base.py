@@ -28,6 +28,8 @@ from timers import (
     InvalidArgumentError,
     PaginationError,
     ResponseValidationError,
+    RunStatus,
+    TimerRun,
     TimersError,
     UnsupportedOperationError,
     UsageError,
@@ -512,3 +514,25 @@ def test_a_long_since_is_cut_in_the_window_error() -> None:
     )
     assert result.exit_code == 2
     assert f"Error: --since {'0' * 37}... (" in result.stderr
+
+
+def test_a_finished_run_exits_0_7_or_10_as_its_status_is_success_failure_or_unknown(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def exit_code(status: str) -> object:
+        run = TimerRun(RUN_ID, TIMER_ID, RunStatus(status), datetime(2026, 11, 1, tzinfo=UTC))
+        with pytest.raises(SystemExit) as exited:
+            _base.exit_for_finished(run)
+        return exited.value.code
+
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    assert _base.exit_for_finished(TimerRun(RUN_ID, TIMER_ID, RunStatus.SUCCESS, start)) is None
+    assert capsys.readouterr().err == ""
+    assert exit_code("failure") == _base.EXIT_RUN_FAILED == 7
+    assert capsys.readouterr().err == ""
+    assert exit_code("SUCCEEDED\x1b") == _base.EXIT_RUN_STATUS_UNKNOWN == 10
+    assert capsys.readouterr().err == (
+        "timers: the run finished with status 'SUCCEEDED\\\\x1b', which the client does not "
+        "know: not known to have succeeded\n"
+    )
+    assert exit_code("pending") == 10  # finished (by its end time) yet not terminal

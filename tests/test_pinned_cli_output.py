@@ -115,7 +115,10 @@ def test_the_outcome_is_the_http_status_or_the_flow_run_and_the_error_code() -> 
     flow = TimerRun(RUN, TIMER, RunStatus.SUCCESS, START, result=RunResult("success", None, FLOW))
     assert outcome(flow) == f"flow run {FLOW}"
     both = RunResult("done", 200, FLOW)
-    assert outcome(TimerRun(RUN, TIMER, RunStatus.SUCCESS, START, result=both)) == "HTTP 200"
+    # A flow run's status_code is the answer to starting it: the flow run says more.
+    assert outcome(TimerRun(RUN, TIMER, RunStatus.SUCCESS, START, result=both)) == (
+        f"flow run {FLOW}"
+    )
     bare = TimerRun(RUN, TIMER, RunStatus.SUCCESS, START, result=RunResult("queued\nnow"))
     assert outcome(bare) == "queued now"
     assert outcome(pending()) == "-"
@@ -271,7 +274,7 @@ def test_details_of_an_unfinished_run_and_of_a_flow_run() -> None:
     assert shown(print_details, pending()).endswith("Duration  -\nResult    - (not finished)\n")
     flow = TimerRun(RUN, TIMER, RunStatus.SUCCESS, START, result=RunResult("success", 200, FLOW))
     assert shown(print_details, flow).endswith(
-        "Callback     web\nHTTP status  200 (ok)\nFlow run     " + FLOW + "\n"
+        "Callback     flow\nHTTP status  200 (ok)\nFlow run     " + FLOW + "\n"
     )
     none = TimerRun(RUN, TIMER, RunStatus.SUCCESS, START, result=RunResult("success"))
     assert shown(print_details, none).endswith("Result    success\nCallback  -\n")

@@ -107,6 +107,24 @@ def test_watch_shows_the_newest_run_then_each_new_run_and_change(
     assert route.calls[0].request.url.params["limit"] == str(WATCH_PAGE) == "20"
 
 
+def test_watch_takes_the_newest_run_by_start_time_whatever_the_service_s_order(
+    mock: respx.MockRouter, fake_time: FakeTime
+) -> None:
+    # The jobs API does not publish its order: here the oldest run comes first.
+    older = run_json(id=A, status="success", start_time="2026-11-28T10:00:00Z",
+                     end_time="2026-11-28T10:00:02Z", result={"status": "success"})  # fmt: skip
+    newer = {**run(B, "in_progress"), "start_time": "2026-11-28T11:00:00Z"}
+    done = {**run(B, "failure"), "start_time": "2026-11-28T11:00:00Z"}
+    polls(mock, [older, newer], [older, done])
+    code, out, err = watch("--format", "jsonl", "--until-finished")
+    events = [json.loads(line) for line in out.splitlines()]
+    assert [(e["event"], e["run"]["id"], e["run"]["status"]) for e in events] == [
+        ("now", B, "in_progress"),
+        ("changed", B, "failure"),
+    ]
+    assert code == 7, err
+
+
 def test_watch_as_a_table_has_an_event_column(mock: respx.MockRouter, fake_time: FakeTime) -> None:
     fake_time.polls = 2
     polls(mock, [run(A, "pending")], [run(B, "pending"), run(A, "failure")])

@@ -158,8 +158,15 @@ def test_http_ok_means_a_2xx_answer(status_code: int, ok: bool) -> None:
 
 
 def test_a_web_callback_with_status_code_0_is_still_web() -> None:
-    result = RunResult("failure", status_code=0, run_id=FLOW_RUN)
+    result = RunResult("failure", status_code=0)
     assert result.callback_kind == "web" and result.http_ok is False
+
+
+def test_a_flow_run_id_makes_a_flow_callback_whatever_its_status_code() -> None:
+    for code in (0, 201, 500):
+        result = RunResult("failure", status_code=code, run_id=FLOW_RUN)
+        assert result.callback_kind == "flow" and result.http_ok is (code == 201)
+    assert RunResult("x", run_id="").callback_kind == "flow"  # set, though empty
 
 
 def test_a_result_with_neither_field_has_no_kind() -> None:

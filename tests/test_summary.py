@@ -4,6 +4,7 @@ history of the reference service, on edge cases, and over a million runs in flat
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import math
 import pickle
@@ -120,6 +121,17 @@ def test_unknown_statuses_count_under_their_own_string_and_are_not_successes() -
     assert dict(summary.counts) == {"success": 1, "paused": 2}
     assert summary.finished == 1 and summary.success_rate == 1.0
     assert summary.buckets[0].others == 2
+
+
+def test_a_run_finished_with_a_status_the_client_does_not_know_is_not_in_the_rate() -> None:
+    # api="jobs": a run with an end time is finished whatever its (unpublished) status word.
+    def jobs_run(minute: float, status: str) -> TimerRun:
+        return dataclasses.replace(run(minute, status), finished_by_end_time=True)
+
+    summary = summarize_runs([jobs_run(0, "success"), jobs_run(1, "FAILED"), run(2, "failure")])
+    assert summary.finished == 3 and summary.success_rate == 0.5
+    only_unknown = summarize_runs([jobs_run(0, "FAILED"), jobs_run(1, "SUCCEEDED")])
+    assert only_unknown.finished == 2 and only_unknown.success_rate is None
 
 
 def test_nothing_finished_gives_none_and_nothing_at_all_gives_an_empty_summary() -> None:

@@ -14,6 +14,7 @@ from uuid import UUID
 from timers._errors import InvalidArgumentError
 from timers._models import RunStatus, TimerRun
 from timers._redact import clean, quote
+from timers._status import status_named
 from timers._validate import UUID_PATTERN
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
 ]
 
 MAX_LIMIT = 1000
+_STATUSES = frozenset(status.value for status in RunStatus.known())
 MAX_MARKER_LENGTH = 4096
 """The longest page marker sent back (URLs have limits; markers are short)."""
 
@@ -64,17 +66,27 @@ def check_limit(name: str, value: Any) -> int | None:
     return value
 
 
-def check_status(value: Any) -> RunStatus | None:
-    """``None``, a ``RunStatus`` the spec lists, or its exact string."""
+def check_status(value: Any, *, any_status: bool = False) -> RunStatus | None:
+    """``None``, a ``RunStatus`` the spec lists, or its exact string; with ``any_status`` (an
+    API whose filters the client applies), also any other non-empty string, read as the
+    ``jobs`` API's ``run_status`` is (``status_named``: ``"FAILURE"`` is ``FAILURE``,
+    ``"FAILED"`` stays ``"FAILED"``)."""
     if value is None:
         return None
-    known = RunStatus.known()
-    if isinstance(value, str) and value in known:
-        return RunStatus(value)
-    valid = ", ".join(repr(s.value) for s in known)
+    if isinstance(value, str):
+        if value in _STATUSES:
+            return RunStatus(value)
+        if any_status and value:
+            return status_named(value)
+    if any_status:
+        raise InvalidArgumentError(
+            "status must be a non-empty str or a RunStatus (with api='jobs', any status the "
+            f"service reports), got {quote(value)}"
+        )
+    valid = ", ".join(repr(s.value) for s in RunStatus.known())
     raise InvalidArgumentError(
-        f"status must be one of {valid} (a str or a RunStatus; other statuses cannot be "
-        f"filtered on), got {quote(value)}"
+        f"status must be one of {valid} (a str or a RunStatus; with api='runs', other statuses "
+        f"cannot be filtered on), got {quote(value)}"
     )
 
 
@@ -172,8 +184,10 @@ class ListFilters(NamedTuple):
 
 
 def check_list_filters(
-    timer_id: Any, status: Any, start_after: Any, start_before: Any
+    timer_id: Any, status: Any, start_after: Any, start_before: Any, *, any_status: bool
 ) -> ListFilters:
-    """The filters of ``list_runs`` / ``iter_runs``, checked once for every page."""
+    """The filters of ``list_runs`` / ``iter_runs``, checked once for every page
+    (``any_status``: see ``check_status``)."""
     after, before = check_time_window(start_after, start_before)
-    return ListFilters(check_uuid("timer_id", timer_id), check_status(status), after, before)
+    status = check_status(status, any_status=any_status)
+    return ListFilters(check_uuid("timer_id", timer_id), status, after, before)

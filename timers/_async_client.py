@@ -111,7 +111,7 @@ class AsyncTimersClient:
             http_client=http_client,
             http_type=httpx.AsyncClient,
         )
-        self._sleep = sleep or _io.async_sleep
+        self._sleep = _io.async_sleeper(sleep)
         if http_backend != "httpx":  # async-only
             http_client = _io.backend_client(http_backend, http_client, self._core)  # async-only
         if http_client is None:
@@ -224,9 +224,12 @@ class AsyncTimersClient:
         start_before: datetime | None = None,
         marker: str | None = None,
     ) -> RunPage:
-        """Fetch one page of the timer's runs, newest first.
+        """Fetch one page of the timer's runs, newest first (with ``api="jobs"``: in the
+        service's order, which is not published; newest first is likely).
 
-        ``limit``: 1 to 1000 runs per page. ``status``: a ``RunStatus`` or its string.
+        ``limit``: 1 to 1000 runs per page. ``status``: a ``RunStatus`` or its string (with
+        ``api="jobs"``, whose statuses are not published: any status the service reports, such
+        as ``"FAILED"``; the four listed ones match in any case).
         ``start_after`` / ``start_before``: timezone-aware datetimes, compared with each run's
         ``start_time`` (naive datetimes are refused). ``marker``: a previous page's
         ``next_page``. To go through every page, use ``iter_runs`` or ``iter_run_pages``.
@@ -237,7 +240,7 @@ class AsyncTimersClient:
         >>> page = await client.list_runs(timer_id, status="failure", limit=50)  # doctest: +SKIP
         >>> page.total, len(page), page.next_page  # doctest: +SKIP
         """
-        filters = _args.check_list_filters(timer_id, status, start_after, start_before)
+        filters = self._core.filters(timer_id, status, start_after, start_before)
         limit, marker = _args.check_limit("limit", limit), _args.check_marker(marker)
         page = await self._request(self._core.dialect.list_page(filters, limit, marker))
         keep = self._core.local_filter(filters)
@@ -277,7 +280,7 @@ class AsyncTimersClient:
         >>> async for page in client.iter_run_pages(timer_id, page_size=100):  # doctest: +SKIP
         ...     save(page.next_page)
         """
-        filters = _args.check_list_filters(timer_id, status, start_after, start_before)
+        filters = self._core.filters(timer_id, status, start_after, start_before)
         return self._pages(filters, Pager.checked(page_size, max_items, marker))
 
     def iter_runs(
@@ -291,7 +294,8 @@ class AsyncTimersClient:
         max_items: int | None = None,
         marker: str | None = None,
     ) -> AsyncIterator[TimerRun]:
-        """Iterate over every matching run across pages, newest first, one page in memory.
+        """Iterate over every matching run across pages, in the order of ``list_runs``, one
+        page in memory.
 
         Same arguments as ``iter_run_pages``. Breaking out of the loop fetches nothing more.
         With ``api="jobs"``, a filter and ``max_items``, pages are read whole (the client keeps
@@ -301,7 +305,7 @@ class AsyncTimersClient:
         >>> async for run in client.iter_runs(timer_id, status="failure", start_after=week_ago):
         ...     print(run.id, run.result.error.message)  # doctest: +SKIP
         """
-        filters = _args.check_list_filters(timer_id, status, start_after, start_before)
+        filters = self._core.filters(timer_id, status, start_after, start_before)
         pager = Pager.checked(page_size, max_items, marker)
         # No page's marker is handed out here, so pages the client filters need not shrink.
         pager.filtered_here = self._core.local_filter(filters) is not None
@@ -327,7 +331,7 @@ class AsyncTimersClient:
         ``.run`` is the last run seen) once ``timeout`` seconds have passed; ``timeout=0``
         fetches the run once. A poll's error that retries do not cure is raised as is
         (``NotFoundError``, ``ServerError``, ``APIConnectionError``, ...). With
-        ``api="jobs"`` each poll pages through the timer's results from the newest.
+        ``api="jobs"`` each poll pages through the timer's results from the first page.
 
         >>> run = await client.wait_for_run(timer_id, run_id, timeout=120)  # doctest: +SKIP
         >>> run.status  # doctest: +SKIP
@@ -352,7 +356,7 @@ class AsyncTimersClient:
     async def _get(self, lookup: Lookup, deadline: float | None = None) -> TimerRun:
         if lookup.exchange is not None:
             return await self._request(lookup.exchange, deadline=deadline)
-        # The API reads no single run: look for it page by page, from the first (newest).
+        # The API reads no single run: look for it page by page, from the first.
         wanted = str(lookup.run_id)
         pager = Pager(marker=None, page_size=None, max_items=None)
         async for page in self._pages(_args.ListFilters(lookup.timer_id), pager, deadline):

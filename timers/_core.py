@@ -158,6 +158,16 @@ class ClientCore:
 
     # -- operations: checked arguments in, requests out ------------------------------------
 
+    def filters(
+        self, timer_id: Any, status: Any, start_after: Any, start_before: Any
+    ) -> ListFilters:
+        """The checked filters of a listing. Where the client applies them (``jobs``),
+        ``status`` may be any status the service reports (see ``_args.check_status``)."""
+        any_status = self.dialect.LOCAL_FILTERS
+        return _args.check_list_filters(
+            timer_id, status, start_after, start_before, any_status=any_status
+        )
+
     def lookup(self, timer_id: Any, run_id: Any) -> Lookup:
         timer = _args.check_uuid("timer_id", timer_id)
         run = _args.check_uuid("run_id", run_id)

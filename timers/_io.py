@@ -5,9 +5,10 @@ code (see ``_async_client``)."""
 from __future__ import annotations
 
 import contextlib
+import inspect
 import time
 import zlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -26,9 +27,11 @@ __all__ = [
     "LoopBinding",
     "async_deadline",
     "async_sleep",
+    "async_sleeper",
     "backend_client",
     "sync_deadline",
     "sync_sleep",
+    "sync_sleeper",
 ]
 
 
@@ -40,6 +43,47 @@ async def async_sleep(seconds: float) -> None:
     import asyncio  # here, not at the top: `import timers` should not pay for asyncio
 
     await asyncio.sleep(seconds)
+
+
+def sync_sleeper(sleep: Callable[[float], None] | None) -> Callable[[float], None]:
+    """``TimersClient``'s ``sleep=`` (default ``time.sleep``), checked when called: an
+    ``async`` function would not wait at all, so it raises ``InvalidArgumentError``."""
+    if sleep is None:
+        return sync_sleep
+
+    def checked(seconds: float) -> None:
+        waiting: Any = sleep(seconds)
+        if inspect.isawaitable(waiting):
+            close = getattr(waiting, "close", None)
+            if close is not None:
+                close()  # no "never awaited" warning on top of the error
+            raise InvalidArgumentError(
+                "sleep= of TimersClient must wait before it returns (e.g. time.sleep); it "
+                "returned an awaitable: pass an async sleep to AsyncTimersClient instead"
+            )
+
+    return checked
+
+
+def async_sleeper(
+    sleep: Callable[[float], Awaitable[None]] | None,
+) -> Callable[[float], Awaitable[None]]:
+    """``AsyncTimersClient``'s ``sleep=`` (default ``asyncio.sleep``), checked when called: a
+    synchronous function (``time.sleep``) would block the event loop and returns nothing to
+    await, so it raises ``InvalidArgumentError``."""
+    if sleep is None:
+        return async_sleep
+
+    async def checked(seconds: float) -> None:
+        waiting: Any = sleep(seconds)
+        if not inspect.isawaitable(waiting):
+            raise InvalidArgumentError(
+                "sleep= of AsyncTimersClient must be an async function (e.g. asyncio.sleep); "
+                f"it returned {type(waiting).__name__}, not an awaitable"
+            )
+        await waiting
+
+    return checked
 
 
 @contextlib.contextmanager

@@ -110,7 +110,8 @@ class RunResult:
     """The outcome of a run's callback.
 
     A web callback sets ``status_code`` (the HTTP status its URL answered); a flow callback
-    sets ``run_id`` (the flow run it started). ``error`` says why a run failed.
+    sets ``run_id`` (the flow run it started), and may set ``status_code`` too (the HTTP status
+    of starting it). ``error`` says why a run failed.
 
         >>> RunResult("success", status_code=204).callback_kind
         'web'
@@ -125,16 +126,22 @@ class RunResult:
 
     @property
     def callback_kind(self) -> CallbackKind | None:
-        """``"web"`` when ``status_code`` is set, ``"flow"`` when ``run_id`` is set, else None."""
-        if self.status_code is not None:
-            return "web"
+        """``"flow"`` when ``run_id`` is set, else ``"web"`` when ``status_code`` is set, else
+        None.
+
+        >>> RunResult("success", status_code=201, run_id="7d9e8f6a").callback_kind
+        'flow'
+        """
         if self.run_id is not None:
             return "flow"
+        if self.status_code is not None:
+            return "web"
         return None
 
     @property
     def http_ok(self) -> bool | None:
-        """For a web callback, whether it answered 2xx; ``None`` for other callbacks."""
+        """Whether ``status_code`` is a 2xx (a web callback's answer, or the answer to starting
+        a flow run); ``None`` without a ``status_code``."""
         if self.status_code is None:
             return None
         return 200 <= self.status_code < 300

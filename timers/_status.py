@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["RunStatus", "status_of"]
+__all__ = ["RunStatus", "status_named", "status_of"]
 
 
 class RunStatus(StrEnum):
@@ -71,3 +71,17 @@ def status_of(text: str) -> RunStatus:
         if len(_KNOWN_STATUSES) < _MAX_STATUSES:
             _KNOWN_STATUSES[text] = status
     return status
+
+
+_BY_NAME = {status.value: status for status in RunStatus.known()}
+
+
+def status_named(text: str) -> RunStatus:
+    """The listed status that ``text`` names in any case, else ``text`` kept as it is (a
+    status that is not known): how ``api="jobs"`` reads ``run_status``, whose values are not
+    published.
+
+        >>> status_named("FAILURE"), status_named("FAILED").is_known
+        (<RunStatus.FAILURE: 'failure'>, False)
+    """
+    return _BY_NAME.get(text.lower()) or status_of(text)

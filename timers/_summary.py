@@ -77,7 +77,9 @@ class RunSummary:
     """What a history of runs says about a timer (see ``summarize_runs``).
 
     ``counts``: runs per status (a status the service added under its own string).
-    ``success_rate``: successes over finished runs (0.0 to 1.0; None when none finished).
+    ``success_rate``: successes over runs that succeeded or failed (0.0 to 1.0; None when
+    none did): a run that finished with a status the client does not know (``api="jobs"``,
+    whose statuses are not published) is in ``finished`` but not in the rate.
     ``duration_p50`` / ``duration_p95`` / ``duration_max``: over finished runs with an end
     time (None when there are none); the percentiles are within 1/500 of the span of
     durations, the maximum exact. ``top_errors``: the most frequent error codes, most
@@ -230,7 +232,7 @@ def summarize_runs(runs: Iterable[TimerRun], *, top_errors: int = TOP_ERRORS) ->
             f"{type(runs).__name__}"
         ) from None
     counts: dict[str, int] = {}
-    total = finished = successes = 0
+    total = finished = successes = failures = 0
     durations = _Histogram()
     errors = _SpaceSaving()
     first: datetime | None = None
@@ -258,6 +260,7 @@ def summarize_runs(runs: Iterable[TimerRun], *, top_errors: int = TOP_ERRORS) ->
         success = status is RunStatus.SUCCESS
         successes += success
         failure = status is RunStatus.FAILURE
+        failures += failure
         error = run.result.error if run.result is not None else None
         if error is not None:
             errors.add(error.code, start)
@@ -269,7 +272,7 @@ def summarize_runs(runs: Iterable[TimerRun], *, top_errors: int = TOP_ERRORS) ->
             oldest = max(outcomes) - MAX_BUCKETS
             outcomes = {day: slot for day, slot in outcomes.items() if day > oldest}
     return _summary(
-        total, counts, finished, successes, durations, errors, top_errors, first, last,
+        total, counts, finished, successes, failures, durations, errors, top_errors, first, last,
         size, outcomes,
     )  # fmt: skip
 
@@ -288,6 +291,7 @@ def _summary(
     counts: dict[str, int],
     finished: int,
     successes: int,
+    failures: int,
     durations: _Histogram,
     errors: _SpaceSaving,
     top_errors: int,
@@ -309,7 +313,7 @@ def _summary(
         total=total,
         counts=MappingProxyType(counts),
         finished=finished,
-        success_rate=successes / finished if finished else None,
+        success_rate=successes / (successes + failures) if successes + failures else None,
         duration_p50=timedelta(seconds=durations.quantile(0.5)) if have else None,
         duration_p95=timedelta(seconds=durations.quantile(0.95)) if have else None,
         duration_max=timedelta(seconds=durations.maximum) if have else None,

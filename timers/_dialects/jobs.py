@@ -33,6 +33,7 @@ from timers._models import (
     status_of,
 )
 from timers._redact import quote
+from timers._status import status_named
 from timers._time import quick_datetime
 from timers._validate import (
     fail,
@@ -71,7 +72,6 @@ _NAMESPACE = RUN_ID_NAMESPACE.bytes
 UNKNOWN_STATUS: Final = "unknown"
 """The status of a result that has no ``run_status`` (older payloads)."""
 
-_KNOWN = {status.value: status for status in RunStatus.known()}
 _NAIVE = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?\Z", re.ASCII)
 _HTTP_STATUS_FIELDS = ("status", "http_status_polled", "http_status_submission")
 
@@ -117,8 +117,9 @@ def parse_page(data: Any, request_id: str | None = None) -> RunPage:
     """One page of runs from a ``JobRead`` / ``FlowTimerRead`` body (all its results: the
     core applies the filters, ``LOCAL_FILTERS``).
 
-    ``total`` is the timer's run count (``n_runs``; ``number_of_runs`` in v2 reads), not the
-    number of runs matching the filters. ``next_page`` is ``results.page_next``.
+    ``total`` is the timer's run count (``n_runs``, else ``number_of_runs`` as older v2
+    payloads spell it), not the number of runs matching the filters. ``next_page`` is
+    ``results.page_next``.
     """
     job = object_at(data)
     job_id = uuid_at(required(job, "job_id"), "job_id")
@@ -129,7 +130,7 @@ def parse_page(data: Any, request_id: str | None = None) -> RunPage:
     if type(total) is not int or total < 0:
         raise fail("n_runs", f"expected a count of at least 0, got {quote(total)}")
     results = required(job, "results")
-    if isinstance(results, list):  # older v2 reads: a bare list, no paging
+    if isinstance(results, list):  # older v2 payloads: a bare list, no paging
         items, path, page_next = results, "results", None
     else:
         page = object_at(results, "results")
@@ -196,9 +197,9 @@ def _run(data: Any, job_id: str, is_flow: bool, request_id: str | None) -> Timer
 
 def _status(raw: str | None) -> RunStatus:
     """A ``RunStatus`` where ``raw`` names one (any case); the service's string otherwise."""
-    if raw is None:
+    if not raw:  # absent, or empty: nothing to keep
         return status_of(UNKNOWN_STATUS)
-    return _KNOWN.get(raw.lower()) or status_of(raw)
+    return status_named(raw)
 
 
 def _error(data: Any, path: str) -> RunError:

@@ -47,7 +47,9 @@ from timers._errors import (
     UnsupportedOperationError,
     WaitTimeoutError,
 )
+from timers._models import RunStatus, TimerRun
 from timers._redact import clean, quote
+from timers._status import status_named
 from timers._sync_client import TimersClient
 from timers._time import format_datetime, parse_datetime
 
@@ -61,6 +63,7 @@ EXIT_SERVER = 6
 EXIT_RUN_FAILED = 7
 EXIT_WAIT_TIMEOUT = 8
 EXIT_CREATED_WAIT_FAILED = 9
+EXIT_RUN_STATUS_UNKNOWN = 10
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -70,6 +73,8 @@ Exit codes:
   3 not found          7 the run failed
                        8 timed out waiting for a run
                        9 created, then waiting failed
+                      10 the run finished with a status
+                         the client does not know
 """
 
 GLOBAL_OPTIONS = ("--api", "--base-url", "--token", "--allow-insecure-http", "--verbose", "-v")
@@ -99,6 +104,21 @@ def exit_code_for(error: TimersError) -> int:
     if isinstance(error, WaitTimeoutError):
         return EXIT_WAIT_TIMEOUT
     return EXIT_ERROR
+
+
+def exit_for_finished(run: TimerRun) -> None:
+    """Exit 7 when the finished ``run`` failed, 10 when its status is not one the client
+    knows (``--api jobs``: the service's statuses are not published), so that a script never
+    takes it for a success; return when it succeeded."""
+    if run.status is RunStatus.FAILURE:
+        sys.exit(EXIT_RUN_FAILED)
+    if run.status is not RunStatus.SUCCESS:
+        click.echo(
+            f"timers: the run finished with status {quote(run.status.value, 80)}, which the "
+            "client does not know: not known to have succeeded",
+            err=True,
+        )
+        sys.exit(EXIT_RUN_STATUS_UNKNOWN)
 
 
 def fail(message: str, code: int) -> NoReturn:
@@ -297,3 +317,16 @@ timeout_option = functools.partial(
     click.option, "--timeout", type=click.FloatRange(min=0), default=600.0, show_default=True
 )
 """``@timeout_option(help=...)``: ``--timeout`` seconds (at least 0, default 600)."""
+
+
+def _status_value(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A listed status in any case as the client spells it; any other word as given."""
+    return None if value is None else status_named(value).value
+
+
+status_option = click.option(
+    "--status",
+    callback=_status_value,
+    help="Only runs with this status: pending, in_progress, success or failure (any case); "
+    "with --api jobs, also any other status the service reports (e.g. FAILED).",
+)

@@ -93,15 +93,15 @@ def format_duration_seconds(seconds: float) -> str:
 
 
 def outcome(run: TimerRun) -> str:
-    """HTTP status for a web callback, the flow run id for a flow, or the error code."""
+    """The flow run id for a flow callback, the HTTP status for a web one, or the error code."""
     result = run.result
     if result is None:
         return "-"
     parts = []
-    if result.status_code is not None:
-        parts.append(f"HTTP {number(result.status_code, 12)}")
-    elif result.run_id is not None:
+    if result.run_id is not None:
         parts.append(f"flow run {clean(result.run_id, 80)}")
+    elif result.status_code is not None:
+        parts.append(f"HTTP {number(result.status_code, 12)}")
     if result.error is not None:
         parts.append(clean(result.error.code, 80))
     return " ".join(parts) or clean(result.status, 80)

@@ -14,7 +14,7 @@ from rich.console import Console
 from timers._models import RunStatus
 from timers._summary import Bucket, RunSummary, summarize_runs
 from timers.cli import _output
-from timers.cli._base import Command, State, parse_window, pass_state
+from timers.cli._base import Command, State, parse_window, pass_state, status_option
 
 _BARS = " ▁▂▃▄▅▆▇█"
 _TIMELINE_WIDTH = 72  # buckets shown: the newest ones
@@ -93,11 +93,7 @@ def _timeline(console: Console, summary: RunSummary) -> None:
 @click.option("--since", help="Only runs started within this long ago: 30m, 24h, 7d, 2w.")
 @click.option("--after", help="Only runs started after this RFC 3339 time.")
 @click.option("--before", help="Only runs started before this RFC 3339 time.")
-@click.option(
-    "--status",
-    type=click.Choice([s.value for s in RunStatus.known()], case_sensitive=False),
-    help="Only runs with this status (any case).",
-)
+@status_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @pass_state
 def summary_command(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import shlex
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,20 +12,21 @@ from click.core import ParameterSource
 
 from timers._args import MAX_MARKER_LENGTH
 from timers._errors import TimersError, WaitTimeoutError
-from timers._models import RunPage, RunStatus, TimerRun
+from timers._models import RunPage, TimerRun
 from timers._redact import clean
 from timers.cli import _output
 from timers.cli._base import (
     EXIT_CREATED_WAIT_FAILED,
-    EXIT_RUN_FAILED,
     EXIT_WAIT_TIMEOUT,
     FORMAT,
     Group,
     State,
+    exit_for_finished,
     fail,
     parse_window,
     pass_state,
     run_format_option,
+    status_option,
     timeout_option,
 )
 from timers.cli._watch import Progress, heartbeat_option, interval_option
@@ -53,11 +53,7 @@ def runs() -> None:
 
 @runs.command("list")
 @click.argument("timer_id")
-@click.option(
-    "--status",
-    type=click.Choice([s.value for s in RunStatus.known()], case_sensitive=False),
-    help="Only runs with this status (any case).",
-)
+@status_option
 @click.option("--since", help="Only runs started within this long ago: 30m, 24h, 7d, 2w.")
 @click.option("--after", help="Only runs started after this RFC 3339 time.")
 @click.option("--before", help="Only runs started before this RFC 3339 time.")
@@ -198,8 +194,7 @@ def _emit_run(state: State, run: TimerRun, fmt: str, fields: tuple[str, ...] | N
 
 def _finish(state: State, run: TimerRun, fmt: str) -> None:
     _emit_run(state, run, fmt, None)
-    if run.status is RunStatus.FAILURE:
-        sys.exit(EXIT_RUN_FAILED)
+    exit_for_finished(run)
 
 
 @runs.command("trigger")

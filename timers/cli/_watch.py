@@ -10,14 +10,15 @@ from __future__ import annotations
 import functools
 import sys
 import time
+from operator import attrgetter
 from types import TracebackType
 
 import click
 from rich.console import Console
 
-from timers._models import RunStatus, TimerRun
+from timers._models import TimerRun
 from timers.cli import _output
-from timers.cli._base import EXIT_OK, EXIT_RUN_FAILED, Command, State, pass_state
+from timers.cli._base import EXIT_OK, Command, State, exit_for_finished, pass_state
 
 HEARTBEAT = 30.0
 WATCH_PAGE = 20  # the newest runs looked at on each poll
@@ -131,17 +132,20 @@ def watch_command(
         with state.client() as client:
             while True:
                 page = client.list_runs(timer_id, limit=WATCH_PAGE)
-                runs = list(page.runs)
-                shown = runs[:1] if first else runs
-                for run in reversed(shown):  # oldest first, as they happened
+                # Oldest first, as they happened, by start time (the jobs API's order is not
+                # published), then in the reverse of the service's order; the newest is last.
+                runs = list(reversed(page.runs))
+                runs.sort(key=attrgetter("start_time"))  # stable: ties keep that order
+                for run in runs[-1:] if first else runs:
                     before = known.get(run.id)
                     if before is None or before != run.status.value:
                         event = "now" if first else "new" if before is None else "changed"
                         _event(state, event, run, fmt, fields)
                 known = {run.id: run.status.value for run in runs}
                 first = False
-                if until_finished and runs and runs[0].is_finished:
-                    sys.exit(EXIT_RUN_FAILED if runs[0].status is RunStatus.FAILURE else EXIT_OK)
+                if until_finished and runs and runs[-1].is_finished:
+                    exit_for_finished(runs[-1])
+                    sys.exit(EXIT_OK)
                 sys.stdout.flush()
                 time.sleep(interval)
     except KeyboardInterrupt:

@@ -32,9 +32,9 @@ class JobRead:
     """A timer as the service returns it, with one page of its results in `results`.
     Fields not listed here may be present: the service adds some.
 
-    Older payloads (S2) lack `timer_type` and `schedule`, and timers read through the v2
-    API have `number_of_runs` / `number_of_errors` instead of `n_runs` / `n_errors` and
-    `results: []`; a tolerant client should accept them.
+    Older payloads (S2) lack `timer_type` and `schedule`; its v2 `create_timer` payloads
+    have `results: []` (`V2_FLOW_TIMER`) or `number_of_runs` / `number_of_errors` instead
+    of `n_runs` / `n_errors` (`V2_TRANSFER_TIMER`); a tolerant client should accept them.
 
         Example:
             {'timer_type': 'transfer', 'callback_url': 'https://actions.automate.globus.org/transfer/transfer/run',
