@@ -39,6 +39,47 @@ def test_serve_prints_the_url_token_timer_and_how_to_use_them(
     ]
 
 
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [(["--api", "jobs", "serve"], {}), (["serve"], {"TIMERS_API": "jobs"})],
+    ids=["--api jobs", "TIMERS_API=jobs"],
+)
+def test_serve_for_the_jobs_api_prints_the_jobs_url_first(
+    monkeypatch: pytest.MonkeyPatch, args: list[str], env: dict[str, str]
+) -> None:
+    monkeypatch.setattr(_service, "_block_until_interrupted", lambda: None)
+    result = CliRunner().invoke(cli, [*args, "--port", "0", "--runs", "2"], env=env)
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    jobs = lines[0].removeprefix("Serving the reference Timers service at ")
+    assert jobs.startswith("http://127.0.0.1:") and "/api" not in jobs
+    runs = f"{jobs}/api/v1"
+    assert lines[1:] == [
+        f"TIMERS_BASE_URL={jobs}",
+        f"TIMERS_ACCESS_TOKEN={DEMO_TOKEN}",
+        f"Timer id: {DEMO_TIMER_ID} (2 runs)",
+        f"Try: TIMERS_BASE_URL={jobs} TIMERS_ACCESS_TOKEN={DEMO_TOKEN} "
+        f"timers --api jobs runs list {DEMO_TIMER_ID}",
+        f"The same service speaks the runs API (spec/timers-runs.yaml) at {runs}: "
+        f"TIMERS_BASE_URL={runs} TIMERS_ACCESS_TOKEN={DEMO_TOKEN} "
+        f"timers --api runs runs list {DEMO_TIMER_ID}",
+        "Press Ctrl-C to stop.",
+    ]
+
+
+def test_serve_for_the_runs_api_chosen_explicitly_prints_the_runs_url_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_service, "_block_until_interrupted", lambda: None)
+    result = CliRunner().invoke(
+        cli, ["serve", "--port", "0", "--runs", "1"], env={"TIMERS_API": "RUNS"}
+    )
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].endswith("/api/v1") and lines[1].endswith("/api/v1")
+    assert lines[1].startswith("TIMERS_BASE_URL=http://127.0.0.1:")
+
+
 def test_the_demo_service_has_the_history_asked_for() -> None:
     service, timer_id = demo_service(4, seed=5)
     assert timer_id == DEMO_TIMER_ID

@@ -202,6 +202,105 @@ def test_a_fault_count_below_one_is_refused_with_a_message_saying_so(
         service.drop_next(count)
 
 
+@pytest.mark.parametrize("count", [1.5, 0.5, float("nan"), float("inf"), True, "2"])
+def test_a_fault_count_that_is_not_an_int_is_refused_and_nothing_is_queued(
+    service: FakeTimersService, count: object
+) -> None:
+    # A fractional count once queued a fault that never ran out (1.5 - 1 - 1 never hits 0).
+    expected = rf"^count must be an int, got {type(count).__name__}: "
+    with pytest.raises(TypeError, match=expected):
+        service.fail_next(count)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=expected):
+        service.drop_next(count)  # type: ignore[arg-type]
+    assert _answer(service, "GET", RUNS, BEARER).status == 200
+
+
+def test_a_fault_with_a_count_of_two_answers_exactly_two_requests(
+    service: FakeTimersService,
+) -> None:
+    service.fail_next(2, status=503)
+    statuses = [_answer(service, "GET", RUNS, BEARER).status for _ in range(4)]
+    assert statuses == [503, 503, 200, 200]
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "message"),
+    [
+        ("503", TypeError, r"^status must be an int, got str: '503'$"),
+        (503.0, TypeError, r"^status must be an int, got float: 503\.0$"),
+        (True, TypeError, r"^status must be an int, got bool: True$"),
+        (None, TypeError, r"^status must be an int, got NoneType: None$"),
+        (-1, ValueError, r"^status must be from 200 to 599, got -1$"),
+        (99, ValueError, r"^status must be from 200 to 599, got 99$"),
+        (100, ValueError, r"^status must be from 200 to 599, got 100$"),  # interim, no answer
+        (199, ValueError, r"^status must be from 200 to 599, got 199$"),
+        (600, ValueError, r"^status must be from 200 to 599, got 600$"),
+        (1000, ValueError, r"^status must be from 200 to 599, got 1000$"),
+    ],
+)
+def test_an_injected_status_is_checked_when_the_fault_is_queued(
+    service: FakeTimersService, status: object, error: type[Exception], message: str
+) -> None:
+    # Refused here, not later inside the client's call (differently in-process and served).
+    with pytest.raises(error, match=message):
+        service.fail_next(status=status)  # type: ignore[arg-type]
+    assert _answer(service, "GET", RUNS, BEARER).status == 200
+
+
+@pytest.mark.parametrize(
+    ("headers", "error", "message"),
+    [
+        (
+            {"Retry-After": 0},
+            TypeError,
+            r"^header values must be str, got int 0 in 'Retry-After': 0$",
+        ),
+        ({b"Retry-After": "0"}, TypeError, r"^header names must be str, got bytes b'Retry-After'"),
+        ({"X-Note": None}, TypeError, r"^header values must be str, got NoneType None"),
+        ([("Retry-After", "0")], TypeError, r"^headers must be a mapping of str to str, got list$"),
+        ({"X-Note": "a\r\nSet-Cookie: x"}, ValueError, r"^header values cannot hold a line break"),
+        ({"X-Note\n": "a"}, ValueError, r"^header names cannot hold a line break"),
+    ],
+)
+def test_injected_headers_must_be_str_names_and_values_on_one_line(
+    service: FakeTimersService, headers: object, error: type[Exception], message: str
+) -> None:
+    # httpx refused a non-str value in-process and through respx; served it went through.
+    with pytest.raises(error, match=message):
+        service.fail_next(status=429, headers=headers)  # type: ignore[arg-type]
+    assert _answer(service, "GET", RUNS, BEARER).status == 200
+
+
+@pytest.mark.parametrize("body", [[1, 2], 5, 1.5, True, bytearray(b"x")])
+def test_an_injected_body_of_another_type_than_bytes_str_or_a_mapping_is_refused(
+    service: FakeTimersService, body: object
+) -> None:
+    with pytest.raises(TypeError) as caught:
+        service.fail_next(status=500, body=body)  # type: ignore[arg-type]
+    assert str(caught.value) == (
+        f"body must be bytes, str or a mapping (sent as JSON), got {type(body).__name__}: {body!r}"
+    )
+    assert _answer(service, "GET", RUNS, BEARER).status == 200
+
+
+def test_an_injected_mapping_body_that_is_not_json_is_refused(service: FakeTimersService) -> None:
+    with pytest.raises(ValueError, match=r"^body is not JSON: Object of type set is not JSON"):
+        service.fail_next(status=500, body={"a": {1}})
+    assert _answer(service, "GET", RUNS, BEARER).status == 200
+
+
+def test_a_json_array_body_is_sent_as_its_text_with_the_content_type_given(
+    service: FakeTimersService,
+) -> None:
+    service.fail_next(status=200, body="[1,2]", headers={"Content-Type": "application/json"})
+    reply = _answer(service, "GET", RUNS, BEARER)
+    assert (reply.status, reply.header("content-type"), reply.json()) == (
+        200,
+        "application/json",
+        [1, 2],
+    )
+
+
 # --- the default body of an injected answer -----------------------------------------------------
 
 

@@ -6,20 +6,25 @@
   as often as ``INACTIVE``) and the 3-in-4 chance that a failed flow started at all. The
   random source is scripted, so each branch is reached and its every field checked.
 - ``_inprocess``: ``service.handle()`` (so ``transport()``) and ``service.mock()`` (respx):
-  latency waited through the injected ``sleep`` only when positive, a dropped connection as
-  ``httpx.RemoteProtocolError`` tied to its request, the response tied to its request with the
-  reply's headers and body, and which URLs a respx router takes (scheme, host, port, path
-  prefix) and the error when respx is missing.
+  latency waited through the injected ``sleep`` only when positive, after the request was
+  carried out; for async clients awaited (the event loop runs on, a deadline cancels the
+  wait) unless a ``sleep`` was given; a dropped connection as ``httpx.RemoteProtocolError``
+  tied to its request, the response tied to its request with the reply's headers and body,
+  and which URLs a respx router takes (scheme, host, port, path prefix) and the error when
+  respx is missing.
 
 (``_listing``'s paging algorithm is pinned by tests/test_reference_service.py.)
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import random
 import sys
+import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -28,7 +33,7 @@ import pytest
 import respx
 
 from timers import MissingExtraError
-from timers.testing import FakeTimersService
+from timers.testing import DEFAULT_BASE_URL, DEFAULT_JOBS_BASE_URL, FakeTimersService
 from timers.testing._outcomes import random_uuid, realistic_duration, realistic_result
 
 T = TypeVar("T")
@@ -242,6 +247,119 @@ def test_handle_answers_with_the_replys_status_headers_and_body() -> None:
     ]
 
 
+def test_handle_carries_the_request_out_before_it_waits_out_the_latency() -> None:
+    # A client that gives up during the latency does not know that its run was created.
+    created_when_waiting: list[int] = []
+    service = FakeTimersService(
+        tokens=[TOKEN], sleep=lambda _: created_when_waiting.append(service.runs_created)
+    )
+    service.add_timer(TIMER)
+    service.latency = 0.5
+    request = httpx.Request("POST", f"https://x/api/v1/timers/{TIMER}/run", headers=AUTH)
+    assert service.handle(request).status_code == 201
+    assert created_when_waiting == [1]
+
+
+# --- _inprocess: async clients -------------------------------------------------------------------
+
+LATENCY = 0.05  # long enough for a 10 ms heartbeat to beat, short enough for a fast test
+
+
+async def _heartbeats_during(call: Callable[[], Awaitable[httpx.Response]]) -> tuple[int, int]:
+    """``(status, heartbeats)``: how often a 10 ms ticker ran while ``call`` was awaited."""
+    beats = 0
+
+    async def heartbeat() -> None:
+        nonlocal beats
+        while True:
+            await asyncio.sleep(0.01)
+            beats += 1
+
+    ticker = asyncio.create_task(heartbeat())
+    await asyncio.sleep(0)  # the ticker is started
+    try:
+        response = await call()
+    finally:
+        ticker.cancel()
+    return response.status_code, beats
+
+
+def _slow_service(**options: Any) -> FakeTimersService:
+    service = FakeTimersService(tokens=[TOKEN], **options)
+    service.add_timer(TIMER)
+    service.latency = LATENCY
+    return service
+
+
+@pytest.mark.anyio
+async def test_an_async_client_of_transport_awaits_the_latency_and_the_event_loop_runs_on() -> None:
+    service = _slow_service()
+    async with httpx.AsyncClient(transport=service.transport(), headers=AUTH) as http:
+        status, beats = await _heartbeats_during(
+            lambda: http.get(f"{DEFAULT_BASE_URL}/timers/{TIMER}/runs")
+        )
+    assert status == 200
+    assert beats >= 2  # blocking in time.sleep, the ticker never ran
+
+
+@pytest.mark.anyio
+async def test_an_async_client_of_mock_awaits_the_latency_and_the_event_loop_runs_on() -> None:
+    service = _slow_service()
+    with service.mock():
+        async with httpx.AsyncClient(headers=AUTH) as http:
+            status, beats = await _heartbeats_during(
+                lambda: http.get(f"{DEFAULT_JOBS_BASE_URL}/jobs/{TIMER}")
+            )
+    assert status == 200
+    assert beats >= 2
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("through", ["transport", "mock"])
+async def test_an_async_deadline_cuts_the_latency_short_once_the_run_was_created(
+    through: str,
+) -> None:
+    service = _slow_service()
+    service.latency = 0.5  # waited in full only if the deadline cannot cancel it
+    transport = service.transport() if through == "transport" else None
+    router = service.mock() if through == "mock" else contextlib.nullcontext()
+    started = time.monotonic()
+    with router:
+        async with httpx.AsyncClient(transport=transport, headers=AUTH) as http:
+            with pytest.raises(TimeoutError):
+                async with asyncio.timeout(0.02):
+                    await http.post(f"{DEFAULT_BASE_URL}/timers/{TIMER}/run")
+    assert time.monotonic() - started < 0.4
+    assert service.runs_created == 1  # carried out, only the answer was still held back
+
+
+@pytest.mark.anyio
+async def test_a_sleep_given_to_the_service_is_called_as_it_is_by_async_clients_too() -> None:
+    slept: list[float] = []
+    service = _slow_service(sleep=slept.append)
+    async with httpx.AsyncClient(transport=service.transport(), headers=AUTH) as http:
+        assert (await http.get(f"{DEFAULT_BASE_URL}/timers/{TIMER}/runs")).status_code == 200
+    with service.mock():
+        async with httpx.AsyncClient(headers=AUTH) as http:
+            assert (await http.get(f"{DEFAULT_BASE_URL}/timers/{TIMER}/runs")).status_code == 200
+    assert slept == [LATENCY, LATENCY]
+
+
+@pytest.mark.anyio
+async def test_an_async_client_of_mock_sees_a_dropped_connection_as_with_transport() -> None:
+    service = _slow_service()
+    service.latency = 0
+    service.drop_next(2)
+    with service.mock():
+        async with httpx.AsyncClient(headers=AUTH) as http:
+            with pytest.raises(httpx.RemoteProtocolError, match=r"^Server disconnected without"):
+                await http.get(f"{DEFAULT_BASE_URL}/timers/{TIMER}/runs")
+    async with httpx.AsyncClient(transport=service.transport(), headers=AUTH) as http:
+        with pytest.raises(httpx.RemoteProtocolError, match=r"^Server disconnected without"):
+            await http.get(f"{DEFAULT_BASE_URL}/timers/{TIMER}/runs")
+    assert service.requests == [("GET", f"/api/v1/timers/{TIMER}/runs")] * 2
+
+
 # --- _inprocess: respx ---------------------------------------------------------------------------
 
 
@@ -300,8 +418,8 @@ def test_mock_takes_only_the_port_and_scheme_of_its_base_url(url: str, status: i
         # a one-letter base path is a prefix like any other
         ("https://timers.test/X", f"https://timers.test/X/timers/{TIMER}/runs", 200),
         ("https://timers.test/X", f"https://timers.test/Y/timers/{TIMER}/runs", None),
-        # the root takes every path of the host
-        ("https://timers.test", f"https://timers.test/anything/timers/{TIMER}/runs", 200),
+        # the root takes every path of the host (the runs API answers right under it only)
+        ("https://timers.test", f"https://timers.test/anything/timers/{TIMER}/runs", 404),
         ("https://timers.test/", f"https://timers.test/timers/{TIMER}/runs", 200),
     ],
 )

@@ -467,11 +467,70 @@ def test_zero_or_short_lifecycle_durations_are_accepted(pending: float, in_progr
     assert reply.json()["status"] == expected
 
 
-@pytest.mark.parametrize(("pending", "in_progress"), [(-1, 2), (1, -0.5), (-1, -1)])
-def test_negative_lifecycle_durations_are_refused(pending: float, in_progress: float) -> None:
+@pytest.mark.parametrize(
+    ("pending", "in_progress", "message"),
+    [
+        (-1, 2, "pending_seconds must be a finite number of seconds >= 0, got -1"),
+        (1, -0.5, "in_progress_seconds must be a finite number of seconds >= 0, got -0.5"),
+        (-1, -1, "pending_seconds must be a finite number of seconds >= 0, got -1"),
+        (float("nan"), 2, "pending_seconds must be a finite number of seconds >= 0, got nan"),
+        (1, float("inf"), "in_progress_seconds must be a finite number of seconds >= 0, got inf"),
+    ],
+)
+def test_negative_or_non_finite_lifecycle_durations_are_refused_by_name(
+    pending: float, in_progress: float, message: str
+) -> None:
     with pytest.raises(ValueError) as caught:
         FakeTimersService(pending_seconds=pending, in_progress_seconds=in_progress)
-    assert str(caught.value) == "pending_seconds and in_progress_seconds must not be negative"
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(("pending", "kind"), [("1", "str"), (None, "NoneType"), (True, "bool")])
+def test_a_lifecycle_duration_that_is_not_a_number_is_refused_by_name(
+    pending: object, kind: str
+) -> None:
+    with pytest.raises(TypeError) as caught:
+        FakeTimersService(pending_seconds=pending)  # type: ignore[arg-type]
+    expected = f"pending_seconds must be a number of seconds, got {kind}: {pending!r}"
+    assert str(caught.value) == expected
+
+
+def test_a_bare_string_of_tokens_is_refused_rather_than_taken_letter_by_letter() -> None:
+    with pytest.raises(TypeError) as caught:
+        FakeTimersService(tokens="test-token")
+    assert str(caught.value) == "tokens must be a list of tokens, not one str: pass ['test-token']"
+
+
+@pytest.mark.parametrize(
+    ("token", "error", "message"),
+    [
+        ("", ValueError, "a token must be a non-empty str without spaces or tabs, got ''"),
+        ("a b", ValueError, "a token must be a non-empty str without spaces or tabs, got 'a b'"),
+        ("a\tb", ValueError, "a token must be a non-empty str without spaces or tabs, got 'a\\tb'"),
+        (5, TypeError, "a token must be a str, got int: 5"),
+        (b"tok", TypeError, "a token must be a str, got bytes: b'tok'"),
+    ],
+)
+def test_each_token_must_be_a_non_empty_str_a_bearer_header_can_carry(
+    token: object, error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error) as made:
+        FakeTimersService(tokens=[TOKEN, token])  # type: ignore[list-item]
+    assert str(made.value) == message
+    service = FakeTimersService(tokens=[TOKEN])
+    with pytest.raises(error) as added:
+        service.add_token(token)  # type: ignore[arg-type]
+    assert str(added.value) == message
+
+
+def test_tokens_given_as_any_iterable_of_str_are_each_accepted() -> None:
+    service = FakeTimersService(tokens=(t for t in ["one", "two"]))
+    service.add_token("three")
+    for token in ("one", "two", "three"):
+        reply = service.answerer.answer("GET", "/nowhere", f"Bearer {token}")
+        assert isinstance(reply, Reply) and reply.status == 404
+    reply = service.answerer.answer("GET", "/nowhere", "Bearer o")
+    assert isinstance(reply, Reply) and reply.status == 401
 
 
 def test_a_timer_is_a_web_timer_that_never_fails_by_default() -> None:
@@ -567,3 +626,73 @@ def test_mock_without_a_jobs_base_url_routes_only_the_runs_api(
         assert runs.status_code == 200
         with pytest.raises(respx.models.AllMockedAssertionError):
             httpx.get(f"{DEFAULT_JOBS_BASE_URL}/jobs/{TIMER}", headers=auth)
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        (f"{DEFAULT_BASE_URL}/timers/{TIMER}/runs", 200),
+        (f"{DEFAULT_JOBS_BASE_URL}/jobs/{TIMER}", 200),
+        (f"{DEFAULT_JOBS_BASE_URL}/jobs/", 200),
+        # each API only under its own base URL, as production and serve() answer
+        (f"{DEFAULT_JOBS_BASE_URL}/timers/{TIMER}/runs", 404),
+        (f"{DEFAULT_BASE_URL}/jobs/{TIMER}", 404),
+        (f"{DEFAULT_JOBS_BASE_URL}/v2/timers/{TIMER}/runs", 404),
+        (f"{DEFAULT_JOBS_BASE_URL}/v2/jobs/{TIMER}", 404),
+        (f"{DEFAULT_BASE_URL}/v2/timers/{TIMER}/runs", 404),
+    ],
+)
+def test_mock_routes_each_api_only_under_its_own_base_url(
+    service: FakeTimersService, auth: dict[str, str], url: str, status: int
+) -> None:
+    with service.mock():
+        assert httpx.get(url, headers=auth).status_code == status
+
+
+def test_mock_routes_a_jobs_base_url_with_a_path_under_that_path_only(
+    service: FakeTimersService, auth: dict[str, str]
+) -> None:
+    runs, jobs = "https://timers.test/api/v1", "https://timers.test/jobs-api"
+    with service.mock(runs, jobs_base_url=jobs):
+        assert httpx.get(f"{jobs}/jobs/{TIMER}", headers=auth).status_code == 200
+        assert httpx.get(f"{runs}/timers/{TIMER}/runs", headers=auth).status_code == 200
+        assert httpx.get(f"{jobs}/timers/{TIMER}/runs", headers=auth).status_code == 404
+        assert httpx.get(f"{runs}/jobs/{TIMER}", headers=auth).status_code == 404
+        with pytest.raises(respx.models.AllMockedAssertionError):
+            httpx.get(f"https://timers.test/jobs/{TIMER}", headers=auth)
+    assert service.requests[:4] == [
+        ("GET", f"/jobs-api/jobs/{TIMER}"),
+        ("GET", f"/api/v1/timers/{TIMER}/runs"),
+        ("GET", f"/jobs-api/timers/{TIMER}/runs"),
+        ("GET", f"/api/v1/jobs/{TIMER}"),
+    ]
+
+
+def test_handle_and_transport_still_take_either_api_under_any_prefix(
+    service: FakeTimersService,
+) -> None:
+    with httpx.Client(transport=service.transport(), headers={"Authorization": BEARER}) as http:
+        assert http.get(f"{DEFAULT_JOBS_BASE_URL}/timers/{TIMER}/runs").status_code == 200
+        assert http.get(f"{DEFAULT_BASE_URL}/jobs/{TIMER}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (
+            {"base_url": "timer.automate.globus.org/api/v1"},
+            "base_url must be an absolute http(s) URL, got 'timer.automate.globus.org/api/v1'",
+        ),
+        ({"base_url": ""}, "base_url must be an absolute http(s) URL, got ''"),
+        (
+            {"jobs_base_url": "ftp://timers.test"},
+            "jobs_base_url must be an absolute http(s) URL, got 'ftp://timers.test'",
+        ),
+    ],
+)
+def test_mock_refuses_a_base_url_that_is_not_an_absolute_http_url(
+    service: FakeTimersService, options: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ValueError) as caught:
+        service.mock(**options)
+    assert str(caught.value) == message

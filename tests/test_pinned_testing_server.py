@@ -593,6 +593,23 @@ def test_latency_is_waited_before_answering(service: FakeTimersService, port: in
     assert time.monotonic() - started >= 0.2
 
 
+def test_latency_holds_back_the_answer_of_a_request_already_carried_out(
+    service: FakeTimersService, port: int
+) -> None:
+    # A client that gives up during the latency does not know that its run was created.
+    service.latency = 0.2
+    with connect(port) as sock:
+        sock.sendall(request("POST", RUN, close=True))
+        wait_until(lambda: service.runs_created == 1)
+        assert service.runs_created == 1
+        sock.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            sock.recv(1)  # no answer yet: it waits out the latency
+        sock.setblocking(True)
+        [answer] = parse_answers(read_all(sock))  # read, so the server has nothing to log
+    assert answer.status == 201
+
+
 # --- dropped connections and clients that leave ---------------------------------------------------
 
 
@@ -806,6 +823,32 @@ def test_a_host_with_anything_around_the_address_is_refused(
 ) -> None:
     with pytest.raises(ValueError, match="only listens on loopback"), serve(service, host=host):
         pass
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "message"),
+    [
+        ({"port": -1}, ValueError, "port must be from 0 to 65535 (0: a free port), got -1"),
+        ({"port": 65536}, ValueError, "port must be from 0 to 65535 (0: a free port), got 65536"),
+        ({"port": "80"}, TypeError, "port must be an int, got str: '80'"),
+        ({"port": 80.0}, TypeError, "port must be an int, got float: 80.0"),
+        ({"port": True}, TypeError, "port must be an int, got bool: True"),
+        ({"host": None}, TypeError, "host must be a str, got NoneType: None"),
+        ({"host": 2130706433}, TypeError, "host must be a str, got int: 2130706433"),
+        ({"host": b"127.0.0.1"}, TypeError, "host must be a str, got bytes: b'127.0.0.1'"),
+        (
+            {"idle_timeout": "5"},
+            TypeError,
+            "idle_timeout must be a number of seconds, got str: '5'",
+        ),
+    ],
+)
+def test_serve_refuses_arguments_of_the_wrong_type_or_range_by_name(
+    service: FakeTimersService, options: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error) as caught, serve(service, **options):
+        pass
+    assert str(caught.value) == message
 
 
 def test_a_bracketed_ipv6_loopback_host_is_served(service: FakeTimersService) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from support.clocks import START, Clock, NoOffset
 
+from timers import RunStatus
 from timers.testing import FakeTimersService, Reply
 
 TOKEN = "test-token"
@@ -96,6 +97,33 @@ def test_the_clock_cannot_move_back() -> None:
     service = _service()
     with pytest.raises(ValueError, match=r"^the service's clock only moves forward$"):
         service.advance(-0.001)
+    assert service.now() == START
+
+
+@pytest.mark.parametrize("seconds", [float("inf"), float("nan")])
+def test_advancing_by_an_infinite_or_nan_time_is_refused(seconds: float) -> None:
+    service = _service()
+    with pytest.raises(ValueError) as caught:
+        service.advance(seconds)
+    assert str(caught.value) == f"seconds must be a finite number, got {seconds!r}"
+    assert service.now() == START
+
+
+@pytest.mark.parametrize("seconds", [1e15, 8e11])
+def test_advancing_past_year_9999_is_refused(seconds: float) -> None:
+    service = _service()
+    with pytest.raises(ValueError) as caught:
+        service.advance(seconds)
+    assert str(caught.value) == f"advance({seconds!r}) would take now() past year 9999"
+    assert service.now() == START
+
+
+@pytest.mark.parametrize(("seconds", "kind"), [("5", "str"), (None, "NoneType"), (True, "bool")])
+def test_advancing_by_something_else_than_a_number_is_refused(seconds: object, kind: str) -> None:
+    service = _service()
+    with pytest.raises(TypeError) as caught:
+        service.advance(seconds)  # type: ignore[arg-type]
+    assert str(caught.value) == f"seconds must be a number, got {kind}: {seconds!r}"
     assert service.now() == START
 
 
@@ -198,6 +226,33 @@ def test_a_flow_timer_s_flow_comes_from_the_seed_and_its_id() -> None:
     assert flow == _job(again, OTHER)["flow_id"]
     assert flow != _job(service, TIMER)["flow_id"]
     assert _job(service, TIMER)["flow_id"] != _job(other_seed, TIMER)["flow_id"]
+
+
+def test_reset_takes_back_the_time_advance_added_but_keeps_the_clock() -> None:
+    clock = Clock()
+    service = FakeTimersService(clock=clock)
+    service.advance(100)
+    service.reset()
+    assert service.now() == START
+    clock.now = START + timedelta(hours=1)
+    assert service.now() == START + timedelta(hours=1)
+    service.advance(1)
+    assert service.now() == START + timedelta(hours=1, seconds=1)
+
+
+def test_a_reset_service_answers_as_a_new_one_even_after_advance() -> None:
+    def scenario(service: FakeTimersService) -> list[bytes]:
+        timer_id = service.add_timer()
+        service.seed_history(timer_id, 5)
+        created = _answer(service, "POST", f"/timers/{timer_id}/run")
+        listed = _answer(service, "GET", f"/timers/{timer_id}/runs?limit=3")
+        return [created.body, listed.body]
+
+    used = _service()
+    scenario(used)
+    used.advance(100)
+    used.reset()
+    assert scenario(used) == scenario(_service())
 
 
 def test_reset_restarts_every_sequence_and_forgets_timers_runs_and_requests() -> None:
@@ -345,7 +400,7 @@ def test_a_triggered_run_is_pending_then_in_progress_then_final_to_the_milliseco
 def test_seed_0_triggers_this_run() -> None:
     service = _service(seed=0)
     service.add_timer(TIMER)
-    service.add_run(TIMER)
+    service.add_run(TIMER, start_time=START - MS)  # before now: the trigger starts at now
     created = _answer(service, "POST", f"/timers/{TIMER}/run").json()
     service.advance(3)
     assert service.get_run_json(TIMER, created["id"]) == {
@@ -498,6 +553,36 @@ def test_a_naive_run_time_is_refused_by_name(name: str) -> None:
     assert _runs(service) == []
 
 
+@pytest.mark.parametrize("status", [5, None, b"success"])
+def test_a_run_status_that_is_not_a_str_is_refused_and_nothing_is_added(status: object) -> None:
+    service = _service()
+    service.add_timer(TIMER)
+    with pytest.raises(TypeError) as caught:
+        service.add_run(TIMER, status=status)  # type: ignore[arg-type]
+    assert str(caught.value) == f"status must be a str, got {type(status).__name__}: {status!r}"
+    assert _runs(service) == []
+
+
+def test_a_run_status_given_as_a_run_status_is_kept_as_its_value() -> None:
+    service = _service()
+    service.add_timer(TIMER)
+    run = service.add_run(TIMER, status=RunStatus.FAILURE)
+    assert type(run["status"]) is str and run["status"] == "failure"
+    assert run["result"]["status"] == "failure"  # a final status: a result was made for it
+    assert _runs(service) == [run]
+    assert _job(service)["results"]["data"][0]["run_status"] == "FAILURE"
+
+
+@pytest.mark.parametrize("name", ["start_time", "end_time"])
+def test_a_run_time_that_is_not_a_datetime_is_refused_by_name(name: str) -> None:
+    service = _service()
+    service.add_timer(TIMER)
+    with pytest.raises(TypeError) as caught:
+        service.add_run(TIMER, **{name: "2026-01-01T00:00:00Z"})
+    assert str(caught.value) == f"{name} must be a datetime, got str: '2026-01-01T00:00:00Z'"
+    assert _runs(service) == []
+
+
 def test_a_result_that_is_not_json_is_refused() -> None:
     service = _service()
     service.add_timer(TIMER)
@@ -508,15 +593,99 @@ def test_a_result_that_is_not_json_is_refused() -> None:
     assert _runs(service) == []
 
 
-def test_runs_are_listed_by_start_time_then_id_however_they_were_added() -> None:
+def test_runs_are_listed_by_start_time_however_they_were_added() -> None:
     service = _service()
     service.add_timer(TIMER)
     ids = ["00000000-0000-4000-8000-00000000000" + str(n) for n in range(4)]
     service.add_run(TIMER, start_time=START, run_id=ids[1])
     service.add_run(TIMER, start_time=START + timedelta(seconds=1), run_id=ids[0])
     service.add_run(TIMER, start_time=START - timedelta(seconds=1), run_id=ids[3])
-    service.add_run(TIMER, start_time=START, run_id=ids[2])
+    service.add_run(TIMER, start_time=START + MS, run_id=ids[2])
     assert [run["id"] for run in _runs(service)] == [ids[0], ids[2], ids[1], ids[3]]
+
+
+# --- one start time per run (the jobs API tells runs apart by it) --------------------------------
+
+
+def test_runs_triggered_in_the_same_millisecond_start_one_millisecond_apart() -> None:
+    service = _service(pending_seconds=1, in_progress_seconds=2)
+    service.add_timer(TIMER)
+    created = [_answer(service, "POST", f"/timers/{TIMER}/run").json() for _ in range(3)]
+    assert [run["start_time"] for run in created] == [
+        "2026-11-28T12:00:00Z",
+        "2026-11-28T12:00:00.001Z",
+        "2026-11-28T12:00:00.002Z",
+    ]
+    service.advance(3)  # each run's lifecycle counts from its own start
+    statuses = [service.get_run_json(TIMER, run["id"])["status"] for run in created]
+    assert statuses == ["success", "in_progress", "in_progress"]
+
+
+def test_runs_added_without_a_start_time_in_the_same_millisecond_start_one_millisecond_apart() -> (
+    None
+):
+    service = _service()
+    service.add_timer(TIMER)
+    first = service.add_run(TIMER)
+    second = service.add_run(TIMER, status="pending")
+    triggered = _answer(service, "POST", f"/timers/{TIMER}/run").json()
+    assert [first["start_time"], second["start_time"], triggered["start_time"]] == [
+        "2026-11-28T12:00:00Z",
+        "2026-11-28T12:00:00.001Z",
+        "2026-11-28T12:00:00.002Z",
+    ]
+
+
+def test_a_run_the_service_starts_comes_after_the_timer_s_newest_run_even_a_later_one() -> None:
+    service = _service()
+    service.add_timer(TIMER)
+    service.add_run(TIMER, start_time=START + timedelta(minutes=5))
+    triggered = _answer(service, "POST", f"/timers/{TIMER}/run").json()
+    assert triggered["start_time"] == "2026-11-28T12:05:00.001Z"
+    assert service.add_run(TIMER)["start_time"] == "2026-11-28T12:05:00.002Z"
+
+
+def test_a_run_the_service_starts_after_older_runs_starts_now() -> None:
+    service = _service()
+    service.add_timer(TIMER)
+    service.add_run(TIMER, start_time=START - MS)
+    assert service.add_run(TIMER)["start_time"] == "2026-11-28T12:00:00Z"
+
+
+def test_an_explicit_start_time_another_run_of_the_timer_has_is_refused_and_nothing_added() -> None:
+    service = _service()
+    service.add_timer(TIMER)
+    service.add_timer(OTHER)
+    first = service.add_run(TIMER, start_time=START)
+    with pytest.raises(
+        ValueError,
+        match=(
+            rf"^timer {TIMER} already has a run starting at 2026-11-28T12:00:00Z: the jobs API "
+            r"has no run ids, so clients tell a timer's runs apart by their start time$"
+        ),
+    ):
+        service.add_run(TIMER, start_time=START + timedelta(microseconds=999))  # same ms
+    assert _runs(service) == [first]
+    assert service.add_run(OTHER, start_time=START)["start_time"] == "2026-11-28T12:00:00Z"
+    twin = _service()  # the same calls but the refused one: the refusal drew nothing
+    twin.add_timer(TIMER)
+    twin.add_timer(OTHER)
+    twin.add_run(TIMER, start_time=START)
+    twin.add_run(OTHER, start_time=START)
+    assert service.add_run(TIMER, start_time=START + MS) == twin.add_run(
+        TIMER, start_time=START + MS
+    )
+
+
+def test_histories_never_give_two_runs_of_a_timer_the_same_start_time() -> None:
+    service = _service()
+    service.add_timer(TIMER)
+    service.add_run(TIMER, start_time=START - MS)  # where the first history run would start
+    # A microsecond apart, the runs of one history fall in the same millisecond.
+    service.seed_history(TIMER, 4, end=START, interval=timedelta(microseconds=1))
+    service.seed_history(TIMER, 4, end=START, interval=timedelta(microseconds=1))
+    starts = [run["start_time"] for run in _runs(service)]
+    assert starts == [f"2026-11-28T11:59:59.{999 - n:03d}Z" for n in range(9)]
 
 
 # --- seed_history -------------------------------------------------------------------------------

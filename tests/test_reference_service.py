@@ -374,15 +374,18 @@ def test_far_dates_and_leap_seconds_are_accepted(
 # --- listing and paging ---------------------------------------------------------------------------
 
 
-def test_runs_are_listed_newest_first_with_ties_broken_by_id(
+def test_runs_are_listed_newest_first_to_the_millisecond(
     service: FakeTimersService, http: httpx.Client
 ) -> None:
     older = service.add_run(TIMER, start_time=START - timedelta(hours=1))
-    tied = [service.add_run(TIMER, start_time=START - timedelta(minutes=5)) for _ in range(4)]
+    close = START - timedelta(minutes=5)
+    near = [
+        service.add_run(TIMER, start_time=close + i * timedelta(milliseconds=1))
+        for i in (2, 0, 3, 1)
+    ]
     newer = service.add_run(TIMER, start_time=START)
     listed = [run["id"] for run in page(http)["runs"]]
-    tied_ids = sorted((run["id"] for run in tied), reverse=True)
-    assert listed == [newer["id"], *tied_ids, older["id"]]
+    assert listed == [newer["id"], *(near[i]["id"] for i in (2, 0, 3, 1)), older["id"]]
 
 
 def test_the_status_filter_returns_only_that_status(
@@ -423,8 +426,9 @@ def test_paging_yields_every_run_exactly_once_newest_first(
     service: FakeTimersService, http: httpx.Client, limit: int, status: str | None
 ) -> None:
     service.seed_history(TIMER, 97, interval=timedelta(minutes=10), failure_rate=0.4)
-    for _ in range(3):  # ties in start_time too
-        service.add_run(TIMER, start_time=START - timedelta(hours=3), status="failure")
+    for i in range(3):  # runs a millisecond apart too
+        start = START - timedelta(hours=3) + i * timedelta(milliseconds=1)
+        service.add_run(TIMER, start_time=start, status="failure")
     params: dict[str, Any] = {"limit": limit, **({"status": status} if status else {})}
     listed = every_run_id(http, **params)
     expected = page(http, limit=1000, **({"status": status} if status else {}))
@@ -539,7 +543,11 @@ def test_the_failure_rate_and_callback_kind_decide_the_outcome(
     service = FakeTimersService(clock=lambda: START, pending_seconds=0, in_progress_seconds=0)
     timer = service.add_timer(callback=callback, failure_rate=rate)
     with client(service) as http:
-        runs = [http.post(f"/timers/{timer}/run").json() for _ in range(5)]
+        created = [http.post(f"/timers/{timer}/run").json() for _ in range(5)]
+        # Triggered in one instant, the runs start a millisecond apart: 4 ms ahead for the last.
+        service.advance(0.004)
+        runs = [http.get(f"/timers/{timer}/runs/{run['id']}").json() for run in created]
+    assert created[0]["status"] == outcome  # without durations, the first is over at once
     for run in runs:
         assert run["status"] == outcome
         result = run["result"]

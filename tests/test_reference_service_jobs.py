@@ -19,6 +19,7 @@ import pytest
 import respx
 from support.openapi import JOBS_SPEC_PATH, validate_exchange
 
+from timers import TimersClient
 from timers.testing import (
     DEFAULT_BASE_URL,
     DEFAULT_JOBS_BASE_URL,
@@ -429,6 +430,22 @@ def test_latency_applies_to_jobs_requests() -> None:
     request = httpx.Request("GET", f"{DEFAULT_JOBS_BASE_URL}/jobs/{WEB}", headers=AUTH)
     assert service.handle(request).status_code == 200
     assert slept == [0.25]
+
+
+def test_runs_triggered_in_one_instant_stay_apart_through_a_jobs_client() -> None:
+    # The jobs API has no run ids: the client derives one from the timer and the start time.
+    service = FakeTimersService(tokens=[TOKEN], clock=lambda: START)
+    service.add_timer(WEB)
+    http = httpx.Client(transport=service.transport())
+    runs = TimersClient(TOKEN, http_client=http)
+    jobs = TimersClient(TOKEN, api="jobs", http_client=http)
+    triggered = [runs.run_timer(WEB) for _ in range(3)]
+    listed = list(jobs.iter_runs(WEB))
+    assert len({run.id for run in listed}) == 3
+    assert [run.start_time for run in listed] == [run.start_time for run in reversed(triggered)]
+    assert [jobs.get_run(WEB, run.id).start_time for run in listed] == [
+        run.start_time for run in listed
+    ]
 
 
 # --- the same state as the runs API, and every transport ------------------------------------------

@@ -14,8 +14,16 @@ import httpx
 import pytest
 
 import timers.testing
-from timers.testing import DEFAULT_BASE_URL, Answerer, Drop, FakeTimersService, Reply, serve
-from timers.testing._answering import Api, Route, WrongMethod
+from timers.testing import (
+    DEFAULT_BASE_URL,
+    DEFAULT_JOBS_BASE_URL,
+    Answerer,
+    Drop,
+    FakeTimersService,
+    Reply,
+    serve,
+)
+from timers.testing._answering import Api, Prefixes, Route, WrongMethod
 from timers.testing._faults import FaultQueue
 from timers.testing._replies import json_reply
 from timers.testing._runs_api import RunsApi
@@ -106,6 +114,18 @@ def test_the_answerer_routes_only_the_base_path_when_given_one(service: FakeTime
     assert outside.json()["code"] == "NOT_FOUND"
 
 
+def test_the_answerer_routes_the_jobs_api_only_under_its_own_base_path_when_given_one(
+    service: FakeTimersService,
+) -> None:
+    answer = service.answerer.answer
+    statuses = []
+    for path in (f"/jobs-api/jobs/{TIMER}", f"/jobs/{TIMER}", f"/api/v1/jobs/{TIMER}"):
+        reply = answer("GET", path, BEARER, base_path="/api/v1", jobs_base_path="/jobs-api")
+        assert isinstance(reply, Reply)
+        statuses.append(reply.status)
+    assert statuses == [200, 404, 404]
+
+
 def test_the_answerer_checks_the_token_then_the_method(service: FakeTimersService) -> None:
     answer = service.answerer.answer
     missing = answer("GET", f"/timers/{TIMER}/runs", None)
@@ -149,9 +169,11 @@ class _JobsApi:
     def __init__(self, state: ServiceState) -> None:
         self._state = state
 
-    def match(self, method: str, path: str, base_path: str | None) -> Route | WrongMethod | None:
+    def match(
+        self, method: str, path: str, prefixes: Prefixes | None
+    ) -> Route | WrongMethod | None:
         prefix, _, job_id = path.rpartition("/jobs/")
-        if not job_id or (base_path is not None and prefix != base_path):
+        if not job_id or (prefixes is not None and prefix != prefixes.jobs):
             return None
         if method != "GET":
             return WrongMethod("GET")
@@ -295,3 +317,31 @@ def test_every_transport_gives_the_answerer_s_answers_faults_and_drops_included(
     for name, service in services.items():
         assert service.requests == services["direct"].requests, name
         assert service.runs_created == 2, name
+
+
+ROUTED_PATHS = (
+    f"/api/v1/timers/{TIMER}/runs",
+    "/jobs/",
+    f"/jobs/{TIMER}",
+    f"/timers/{TIMER}/runs",  # the runs API at the root
+    f"/api/v1/jobs/{TIMER}",  # the jobs API under the runs API's base path
+    f"/api/v2/timers/{TIMER}/runs",
+    f"/v1/jobs/{TIMER}",
+    "/api/v1",
+    "/",
+)
+
+
+def test_mock_routes_every_path_to_the_api_and_answer_serve_gives_it() -> None:
+    with serve(make_service(), api="jobs") as root, httpx.Client() as http:
+        served = [http.get(root + path, headers={"Authorization": BEARER}) for path in ROUTED_PATHS]
+    mocked_service = make_service()
+    with mocked_service.mock(), httpx.Client() as http:
+        mocked = [
+            http.get(DEFAULT_JOBS_BASE_URL + path, headers={"Authorization": BEARER})
+            for path in ROUTED_PATHS
+        ]
+    assert [r.status_code for r in served] == [200, 200, 200, 404, 404, 404, 404, 404, 404]
+    assert [(r.status_code, r.content) for r in mocked] == [
+        (r.status_code, r.content) for r in served
+    ]

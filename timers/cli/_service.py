@@ -32,15 +32,17 @@ from timers.cli._base import EXIT_USAGE, Command, State, fail, pass_state
 def serve_command(state: State, port: int, history: int, seed: int) -> None:
     """Serve the reference Timers service on 127.0.0.1 (for trying the CLI and your code).
 
-    Prints the base URL, a token and a timer id to use; stops on Ctrl-C. The runs API is
-    served under /api/v1, the production jobs API (--api jobs) at the root.
+    Prints the base URL of the API chosen with --api (or TIMERS_API; default runs), a token
+    and a timer id to use, then the other API's URL; stops on Ctrl-C. The runs API is served
+    under /api/v1, the production jobs API (--api jobs) at the root.
 
     \b
     Examples:
       timers serve --port 8765 --runs 500
       timers serve --runs 1000 --seed 42
+      timers --api jobs serve
     """
-    from timers.cli._demo import DEMO_TOKEN, demo_service
+    from timers.cli._demo import demo_service
     from timers.testing import serve
 
     service, timer_id = demo_service(history, seed=seed)
@@ -53,25 +55,41 @@ def serve_command(state: State, port: int, history: int, seed: int) -> None:
                 "(is the port in use? --port 0 picks a free one)",
                 EXIT_USAGE,
             )
-        state.out.print(f"Serving the reference Timers service at {base_url}", markup=False)
-        state.out.print(f"TIMERS_BASE_URL={base_url}", markup=False)
-        state.out.print(f"TIMERS_ACCESS_TOKEN={DEMO_TOKEN}", markup=False)
-        state.out.print(f"Timer id: {timer_id} ({_output.plural(history, 'run')})", markup=False)
-        state.out.print(
-            f"Try: TIMERS_BASE_URL={base_url} TIMERS_ACCESS_TOKEN={DEMO_TOKEN} "
-            f"timers runs list {timer_id}",
-            markup=False,
-        )
-        jobs_url = base_url.removesuffix("/api/v1")
-        state.out.print(
-            f"The same service speaks the production jobs API at {jobs_url}: "
-            f"TIMERS_BASE_URL={jobs_url} TIMERS_ACCESS_TOKEN={DEMO_TOKEN} "
-            f"timers --api jobs runs list {timer_id}",
-            markup=False,
-        )
-        state.out.print("Press Ctrl-C to stop.", markup=False)
+        for line in _serving_lines(state.api, base_url, timer_id, history):
+            state.out.print(line, markup=False)
         sys.stdout.flush()
         _block_until_interrupted()
+
+
+def _serving_lines(api: str, runs_url: str, timer_id: str, history: int) -> list[str]:
+    """What ``timers serve`` prints: first the URL of the chosen ``api`` (the line to copy),
+    then the other API's."""
+    from timers.cli._demo import DEMO_TOKEN
+    from timers.testing._server import BASE_PATH
+
+    jobs_url = runs_url.removesuffix(BASE_PATH)
+    token = f"TIMERS_ACCESS_TOKEN={DEMO_TOKEN}"
+    if api == "jobs":
+        url, command = jobs_url, "timers --api jobs runs list"
+        other = (
+            f"The same service speaks the runs API (spec/timers-runs.yaml) at {runs_url}: "
+            f"TIMERS_BASE_URL={runs_url} {token} timers --api runs runs list {timer_id}"
+        )
+    else:
+        url, command = runs_url, "timers runs list"
+        other = (
+            f"The same service speaks the production jobs API at {jobs_url}: "
+            f"TIMERS_BASE_URL={jobs_url} {token} timers --api jobs runs list {timer_id}"
+        )
+    return [
+        f"Serving the reference Timers service at {url}",
+        f"TIMERS_BASE_URL={url}",
+        token,
+        f"Timer id: {timer_id} ({_output.plural(history, 'run')})",
+        f"Try: TIMERS_BASE_URL={url} {token} {command} {timer_id}",
+        other,
+        "Press Ctrl-C to stop.",
+    ]
 
 
 def _block_until_interrupted() -> None:

@@ -20,7 +20,10 @@ also needs respx (the ``timers-client[testing]`` extra).
 Every transport is built on one sans-IO layer, ``service.answerer`` (an ``Answerer``): its
 ``answer(method, target, authorization, base_path=None)`` returns a ``Reply`` (``status``,
 ``headers``, ``body``) or a ``Drop`` (the connection is closed instead), so the same request
-gets the same answer in-process, through respx and over HTTP.
+gets the same answer in-process, through respx and over HTTP. ``mock()`` and ``serve()``
+route as production does (the runs API under ``/api/v1``, the jobs API at the root: a path
+under the wrong one is 404); ``handle()`` and ``transport()`` take either API after any URL
+prefix, so any base URL works with them.
 """
 
 from timers.testing._answering import Answerer

@@ -1,7 +1,8 @@
 """The sans-IO core of the reference service: one request in, one ``Reply`` or ``Drop`` out.
 
-``Answerer.answer(method, target, authorization, base_path=...)`` is what every transport
-calls. It does the steps every API dialect shares, in this order (the first that decides wins):
+``Answerer.answer(method, target, authorization, base_path=..., jobs_base_path=...)`` is what
+every transport calls. It does the steps every API dialect shares, in this order (the first
+that decides wins):
 
 1. The request is recorded in ``service.requests`` and given a request id.
 2. A queued fault (``_faults``) for the routed operation takes over: its injected ``Reply``,
@@ -37,7 +38,7 @@ from timers.testing._faults import FaultQueue
 from timers.testing._replies import Drop, ErrorBody, Reply, error_body, shaped_error_reply
 from timers.testing._state import ServiceState
 
-__all__ = ["Answerer", "Api", "Route", "WrongMethod"]
+__all__ = ["Answerer", "Api", "Prefixes", "Route", "WrongMethod"]
 
 _BEARER = re.compile(r"[ \t]*bearer[ \t]+(?P<token>[^ \t]+)[ \t]*", re.I)
 
@@ -65,6 +66,16 @@ class WrongMethod:
     error_body: ErrorBody = error_body
 
 
+@dataclass(frozen=True, slots=True)
+class Prefixes:
+    """Where each API answers, exactly: the runs API's paths under ``runs`` (e.g.
+    ``"/api/v1"``), the jobs API's under ``jobs`` (``""``: at the root). Without them (``None``)
+    an API takes its paths after any prefix."""
+
+    runs: str
+    jobs: str = ""
+
+
 class Api(Protocol):
     """One API dialect: the routes of one spec over the shared ``ServiceState``."""
 
@@ -73,12 +84,14 @@ class Api(Protocol):
         """The operation names its routes have (what ``fail_next(operation=)`` accepts)."""
         ...
 
-    def match(self, method: str, path: str, base_path: str | None) -> Route | WrongMethod | None:
+    def match(
+        self, method: str, path: str, prefixes: Prefixes | None
+    ) -> Route | WrongMethod | None:
         """The route for ``method`` and ``path`` (percent-encoded, no query), ``WrongMethod``
         if the path is this API's but the method is not, ``None`` if the path is not this
-        API's. ``base_path``: ``None`` for any prefix before the API's paths (in-process);
-        served, the path the runs API is served under (``"/api/v1"``): an API takes only its
-        own served prefix then (the runs API ``base_path``, the jobs API the root)."""
+        API's. ``prefixes``: ``None`` for any prefix before the API's paths (``handle()``);
+        else an API takes only its own prefix (served: the runs API ``"/api/v1"``, the jobs
+        API the root; ``mock()``: the paths of its base URLs)."""
         ...
 
 
@@ -96,7 +109,13 @@ class Answerer:
         self._apis = tuple(apis)
 
     def answer(
-        self, method: str, target: str, authorization: str | None, *, base_path: str | None = None
+        self,
+        method: str,
+        target: str,
+        authorization: str | None,
+        *,
+        base_path: str | None = None,
+        jobs_base_path: str = "",
     ) -> Reply | Drop:
         """The service's answer to one request, as the spec says.
 
@@ -105,9 +124,11 @@ class Answerer:
             target: the path and query as sent, percent-encoded, e.g.
                 ``"/api/v1/timers/<id>/runs?limit=5"``.
             authorization: the ``Authorization`` header, or ``None`` if there is none.
-            base_path: served routing (the server passes ``"/api/v1"``): the runs API only
-                under this prefix, the jobs API only at the root, as in production; ``None``
-                routes any prefix, so any base URL works.
+            base_path: routing as served (the server passes ``"/api/v1"``): the runs API
+                only under this prefix, the jobs API only under ``jobs_base_path``, as in
+                production; ``None`` routes any prefix, so any base URL works.
+            jobs_base_path: where the jobs API answers when ``base_path`` is given: the root
+                (``""``, as served) unless ``mock()`` was given a jobs base URL with a path.
 
         Returns:
             a ``Reply`` (``HEAD`` answers have an empty body), or a ``Drop`` when a queued
@@ -123,7 +144,8 @@ class Answerer:
             state.requests.append((method, target))
             request_id = state.next_request_id()
             path, _, query = target.partition("?")
-            found = self._match(method, path, base_path)
+            prefixes = None if base_path is None else Prefixes(base_path, jobs_base_path)
+            found = self._match(method, path, prefixes)
             fault = self._faults.take(found.operation if isinstance(found, Route) else None)
             if fault is not None and not fault.drop:
                 return fault.reply(request_id, error_body if found is None else found.error_body)
@@ -136,11 +158,13 @@ class Answerer:
                 reply = dataclasses.replace(reply, body=b"")
             return reply
 
-    def _match(self, method: str, path: str, base_path: str | None) -> Route | WrongMethod | None:
+    def _match(
+        self, method: str, path: str, prefixes: Prefixes | None
+    ) -> Route | WrongMethod | None:
         """The first API's route for the path; else the first ``WrongMethod``; else ``None``."""
         wrong: WrongMethod | None = None
         for api in self._apis:
-            found = api.match(method, path, base_path)
+            found = api.match(method, path, prefixes)
             if isinstance(found, Route):
                 return found
             if wrong is None:

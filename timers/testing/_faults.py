@@ -6,6 +6,11 @@ dialects). Faults are served in the order they were queued, each ``count`` times
 fault becomes the ``Reply`` it was given (by default an error body in the shape of the API the
 request was routed to); a dropping fault becomes a ``Drop``, before or after the request is
 carried out.
+
+A fault is checked when it is queued, not when a request meets it: ``count`` an ``int`` >= 1,
+``status`` an ``int`` from 200 to 599 (a final HTTP status), header names and values ``str``
+(without line breaks), and a body of ``bytes``, ``str`` or a JSON mapping. So every transport
+(in-process, respx, served) sends the same answer, or none refuses it later.
 """
 
 from __future__ import annotations
@@ -13,12 +18,18 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from timers.testing._replies import ErrorBody, Reply, error_body
 from timers.testing._wire import json_bytes
 
-__all__ = ["Fault", "FaultQueue"]
+__all__ = ["MAX_STATUS", "MIN_STATUS", "Fault", "FaultQueue"]
+
+MIN_STATUS: Final = 200
+"""The lowest status ``fail_next`` takes: a final answer (1xx ones are interim, no answer)."""
+
+MAX_STATUS: Final = 599
+"""The highest status ``fail_next`` takes (HTTP's status codes are three digits, 1xx-5xx)."""
 
 
 @dataclass(slots=True)
@@ -67,6 +78,8 @@ class FaultQueue:
     ) -> None:
         """Queue an injected answer; see ``FakeTimersService.fail_next``."""
         self._check(count, operation)
+        _check_status(status)
+        pairs = _checked_headers(headers)
         raw: bytes | None
         content_type = "application/json"
         if body is None:
@@ -74,14 +87,22 @@ class FaultQueue:
         elif isinstance(body, bytes | str):
             raw = body.encode("utf-8") if isinstance(body, str) else body
             content_type = "text/plain; charset=utf-8"
+        elif isinstance(body, Mapping):
+            try:
+                raw = json_bytes(dict(body))
+            except (TypeError, ValueError) as error:
+                raise ValueError(f"body is not JSON: {error}") from None
         else:
-            raw = json_bytes(dict(body))
+            raise TypeError(
+                "body must be bytes, str or a mapping (sent as JSON), "
+                f"got {type(body).__name__}: {body!r}"
+            )
         fault = Fault(
             count,
             operation,
             drop=False,
             status=status,
-            headers=tuple((headers or {}).items()),
+            headers=pairs,
             body=raw,
             content_type=content_type,
         )
@@ -114,7 +135,37 @@ class FaultQueue:
             self._faults.clear()
 
     def _check(self, count: int, operation: str | None) -> None:
+        # bool is an int, but fail_next(True) is a mistake; a float (1.5, nan) never runs out.
+        if not isinstance(count, int) or isinstance(count, bool):
+            raise TypeError(f"count must be an int, got {type(count).__name__}: {count!r}")
         if count < 1:
             raise ValueError("count must be at least 1")
         if operation is not None and operation not in self._operations:
             raise ValueError(f"operation must be one of {self._operations}, got {operation!r}")
+
+
+def _check_status(status: int) -> None:
+    if not isinstance(status, int) or isinstance(status, bool):
+        raise TypeError(f"status must be an int, got {type(status).__name__}: {status!r}")
+    if not MIN_STATUS <= status <= MAX_STATUS:
+        raise ValueError(f"status must be from {MIN_STATUS} to {MAX_STATUS}, got {status}")
+
+
+def _checked_headers(headers: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]:
+    """``headers`` as pairs; ``TypeError`` unless names and values are ``str``, ``ValueError``
+    for a line break (it would end the header served, and httpx refuses it in-process)."""
+    if headers is None:
+        return ()
+    if not isinstance(headers, Mapping):
+        raise TypeError(f"headers must be a mapping of str to str, got {type(headers).__name__}")
+    pairs = tuple(headers.items())
+    for name, value in pairs:
+        for what, text in (("name", name), ("value", value)):
+            if not isinstance(text, str):
+                raise TypeError(
+                    f"header {what}s must be str, got {type(text).__name__} {text!r} "
+                    f"in {name!r}: {value!r}"
+                )
+            if any(char in text for char in "\r\n\0"):
+                raise ValueError(f"header {what}s cannot hold a line break or NUL: {text!r}")
+    return pairs

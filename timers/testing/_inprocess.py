@@ -1,41 +1,73 @@
 """The in-process transports: an ``Answerer``'s ``Reply``/``Drop`` as httpx and respx see them.
 
-``service.handle()`` (and so ``service.transport()``, an ``httpx.MockTransport``) and
-``service.mock()`` (a respx router) are built on ``respond``; the loopback server
-(``_server``) is the other transport, over real sockets.
+``service.handle()`` is ``respond``; ``service.transport()`` (an ``InProcessTransport``, an
+``httpx.MockTransport``) and ``service.mock()`` (a respx router) answer synchronous clients
+with ``respond`` and asynchronous ones with ``respond_async``, which awaits the latency
+instead of blocking the event loop. The loopback server (``_server``) is the other transport,
+over real sockets.
+
+Every transport first has the request carried out, then waits out ``latency``, then hands
+over the answer: a client that gives up during the wait does not know whether the request
+took effect, as with a real slow service.
 """
 
 from __future__ import annotations
 
+import contextvars
 import re
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
 
 import httpx
 
 from timers._errors import MissingExtraError
 from timers.testing._answering import Answerer
-from timers.testing._replies import DROP_MESSAGE, Drop
+from timers.testing._replies import DROP_MESSAGE, Drop, Reply
 
 if TYPE_CHECKING:
     import respx
 
-__all__ = ["respond", "respx_router"]
+__all__ = [
+    "ANY_PREFIX",
+    "InProcessTransport",
+    "Routing",
+    "base_path_of",
+    "respond",
+    "respond_async",
+    "respx_router",
+]
+
+# Set while respx answers an async client: its side effect then returns a coroutine to await.
+_ANSWERING_ASYNC: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "timers_testing_answering_async", default=False
+)
 
 
-def respond(
-    answerer: Answerer, request: httpx.Request, *, latency: float, sleep: Callable[[float], None]
-) -> httpx.Response:
-    """The ``httpx.Response`` to ``request``, after ``sleep(latency)`` if ``latency > 0``;
-    ``httpx.RemoteProtocolError`` for a ``Drop``."""
-    request.read()
-    outcome = answerer.answer(
+@dataclass(frozen=True, slots=True)
+class Routing:
+    """How a transport routes paths: ``base_path=None`` for any prefix (``handle()``), else
+    the runs API under ``base_path`` and the jobs API under ``jobs_base_path`` (``mock()``)."""
+
+    base_path: str | None = None
+    jobs_base_path: str = ""
+
+
+ANY_PREFIX: Final = Routing()
+"""``handle()``'s routing: each API's paths after any prefix, so any base URL works."""
+
+
+def _outcome(answerer: Answerer, request: httpx.Request, routing: Routing) -> Reply | Drop:
+    return answerer.answer(
         request.method,
         request.url.raw_path.decode("ascii"),
         request.headers.get("authorization"),
+        base_path=routing.base_path,
+        jobs_base_path=routing.jobs_base_path,
     )
-    if latency > 0:
-        sleep(latency)
+
+
+def _response(outcome: Reply | Drop, request: httpx.Request) -> httpx.Response:
     if isinstance(outcome, Drop):
         raise httpx.RemoteProtocolError(DROP_MESSAGE, request=request)
     return httpx.Response(
@@ -43,17 +75,88 @@ def respond(
     )
 
 
+def respond(
+    answerer: Answerer,
+    request: httpx.Request,
+    *,
+    latency: float,
+    sleep: Callable[[float], None],
+    routing: Routing = ANY_PREFIX,
+) -> httpx.Response:
+    """The ``httpx.Response`` to ``request``: it is carried out, then ``sleep(latency)`` if
+    ``latency > 0``, then answered; ``httpx.RemoteProtocolError`` for a ``Drop``."""
+    request.read()
+    outcome = _outcome(answerer, request, routing)
+    if latency > 0:
+        sleep(latency)
+    return _response(outcome, request)
+
+
+async def respond_async(
+    answerer: Answerer,
+    request: httpx.Request,
+    *,
+    latency: float,
+    sleep: Callable[[float], None] | None,
+    routing: Routing = ANY_PREFIX,
+) -> httpx.Response:
+    """As ``respond``, for an async client: the latency is ``await asyncio.sleep(latency)``
+    (so the event loop runs on, and the caller's deadline can cancel the wait), or
+    ``sleep(latency)`` called as it is when one is given."""
+    await request.aread()
+    outcome = _outcome(answerer, request, routing)
+    if latency > 0:
+        if sleep is None:
+            import asyncio  # here, not at the top: sync users should not pay for asyncio
+
+            await asyncio.sleep(latency)
+        else:
+            sleep(latency)
+    return _response(outcome, request)
+
+
+class InProcessTransport(httpx.MockTransport):
+    """``service.transport()``: ``handler`` answers ``httpx.Client`` requests and
+    ``async_handler`` (awaited) answers ``httpx.AsyncClient`` ones."""
+
+    def __init__(
+        self,
+        handler: Callable[[httpx.Request], httpx.Response],
+        async_handler: Callable[[httpx.Request], Awaitable[httpx.Response]],
+    ) -> None:
+        super().__init__(handler)
+        self._async_handler = async_handler
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self._async_handler(request)
+
+
 def respx_router(
-    base_urls: Sequence[str], handle: Callable[[httpx.Request], httpx.Response]
+    base_urls: Sequence[str],
+    handler: Callable[[httpx.Request], httpx.Response],
+    async_handler: Callable[[httpx.Request], Awaitable[httpx.Response]],
 ) -> respx.MockRouter:
     """A respx router sending every request under any of ``base_urls`` (same scheme, host
-    and port; the base URL's path itself or a path under it) to ``handle``."""
+    and port; the base URL's path itself or a path under it) to ``handler``, or, from an
+    async client, to ``async_handler`` (awaited)."""
     try:
         import respx  # an optional dependency: only service.mock() needs it
     except ModuleNotFoundError:
         raise MissingExtraError("service.mock()", extra="testing", module="respx") from None
 
-    router = respx.mock(assert_all_called=False)
+    class _Router(respx.MockRouter):
+        async def async_handler(self, request: httpx.Request) -> httpx.Response:
+            token = _ANSWERING_ASYNC.set(True)
+            try:
+                response: httpx.Response = await super().async_handler(request)
+                return response
+            finally:
+                _ANSWERING_ASYNC.reset(token)
+
+    def side_effect(request: httpx.Request) -> httpx.Response | Awaitable[httpx.Response]:
+        return async_handler(request) if _ANSWERING_ASYNC.get() else handler(request)
+
+    router = _Router(assert_all_called=False)
     for base_url in base_urls:
         url = httpx.URL(base_url)
         lookups: dict[str, Any] = {"scheme": url.scheme, "host": url.host}
@@ -62,5 +165,10 @@ def respx_router(
         if prefix := url.path.rstrip("/"):
             # A regex, not path__startswith: respx reads a prefix like "//api" as a URL.
             lookups["path__regex"] = f"^{re.escape(prefix)}(?:/|$)"
-        router.route(**lookups).mock(side_effect=handle)
+        router.route(**lookups).mock(side_effect=side_effect)
     return router
+
+
+def base_path_of(base_url: str) -> str:
+    """The percent-encoded path of ``base_url``, without a trailing slash or query."""
+    return httpx.URL(base_url).raw_path.decode("ascii").partition("?")[0].rstrip("/")

@@ -3,7 +3,8 @@
 The same timers and runs as the runs API (one ``ServiceState``), as the production service
 shows them: a timer with one page of its runs in ``results``. ``JobsApi.match`` takes
 ``.../jobs/{job_id}`` (``read_job``) and ``.../jobs/`` (``list_jobs``) after any prefix
-in-process; served, only at the root (``http://127.0.0.1:PORT/jobs/...``), as in production.
+through ``handle()``; served, only at the root (``http://127.0.0.1:PORT/jobs/...``), as in
+production, and through ``mock()`` only under the path of its jobs base URL.
 Only GET is taken (405 with ``Allow: GET`` otherwise). How timers and runs are spelled, and the
 error bodies, are ``_jobs_wire``'s.
 
@@ -37,7 +38,7 @@ from datetime import datetime
 from typing import Any, Final
 from urllib.parse import parse_qsl, unquote
 
-from timers.testing._answering import Route, WrongMethod
+from timers.testing._answering import Prefixes, Route, WrongMethod
 from timers.testing._jobs_wire import job_json, jobs_error_body, validation_problem
 from timers.testing._listing import RunFilter, list_runs, marker_position
 from timers.testing._replies import Reply, json_reply, shaped_error_reply
@@ -100,10 +101,13 @@ class JobsApi:
     def __init__(self, state: ServiceState) -> None:
         self._state = state
 
-    def match(self, method: str, path: str, base_path: str | None) -> Route | WrongMethod | None:
-        """See ``Api.match``: any prefix in-process; served (``base_path`` given), the root."""
+    def match(
+        self, method: str, path: str, prefixes: Prefixes | None
+    ) -> Route | WrongMethod | None:
+        """See ``Api.match``: any prefix in-process; else only ``prefixes.jobs`` (served, the
+        root)."""
         found = _ROUTE.fullmatch(path)
-        if found is None or (base_path is not None and found["prefix"] != ""):
+        if found is None or (prefixes is not None and found["prefix"] != prefixes.jobs):
             return None
         if method != "GET":
             return WrongMethod("GET", jobs_error_body)

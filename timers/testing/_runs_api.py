@@ -2,9 +2,10 @@
 
 ``RunsApi.match`` takes ``.../timers/{timer_id}/run`` (POST, ``run_timer``),
 ``.../timers/{timer_id}/runs`` (GET, ``list_timer_runs``) and
-``.../timers/{timer_id}/runs/{run_id}`` (GET, ``get_timer_run``), after any prefix in-process
-or after exactly the base path when served. A matched, authenticated request is then checked,
-in this order (steps 6-8 of ``FakeTimersService``'s list):
+``.../timers/{timer_id}/runs/{run_id}`` (GET, ``get_timer_run``), after any prefix through
+``handle()``, or after exactly the base path when served or routed by ``mock()``. A matched,
+authenticated request is then checked, in this order (steps 6-8 of ``FakeTimersService``'s
+list):
 
 6. Path ids must be UUIDs (8-4-4-4-12 hex, any case), else 422 ``UNPROCESSABLE_ENTITY`` with
    one ``INVALID_UUID`` entry per bad id in ``errors`` (``location: path.timer_id``).
@@ -28,7 +29,7 @@ from datetime import datetime
 from typing import Final
 from urllib.parse import parse_qsl, unquote
 
-from timers.testing._answering import Route, WrongMethod
+from timers.testing._answering import Prefixes, Route, WrongMethod
 from timers.testing._listing import RunFilter, list_runs, marker_position
 from timers.testing._replies import Reply, error_reply, json_reply
 from timers.testing._state import ServiceState
@@ -61,10 +62,12 @@ class RunsApi:
     def __init__(self, state: ServiceState) -> None:
         self._state = state
 
-    def match(self, method: str, path: str, base_path: str | None) -> Route | WrongMethod | None:
-        """See ``Api.match``: any prefix matches unless ``base_path`` is given."""
+    def match(
+        self, method: str, path: str, prefixes: Prefixes | None
+    ) -> Route | WrongMethod | None:
+        """See ``Api.match``: any prefix, or only ``prefixes.runs`` when given."""
         found = _ROUTE.fullmatch(path)
-        if found is None or (base_path is not None and found["prefix"] != base_path):
+        if found is None or (prefixes is not None and found["prefix"] != prefixes.runs):
             return None
         if found["run"]:
             operation, allowed = "run_timer", "POST"

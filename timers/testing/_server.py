@@ -278,12 +278,15 @@ def serve(
     with ``api="jobs"`` it is ``http://127.0.0.1:PORT`` (what ``TimersClient(api="jobs",
     base_url=...)`` takes). ``port=0`` picks a free port.
     Connections are kept alive and each has its own daemon thread, so many clients can be
-    served at once. Other paths get 404. ``service.latency`` really sleeps
-    (in the connection's thread) and ``drop_next`` really closes the socket. On exit the
-    server stops, its port is closed and open connections are shut down. Raises
-    ``ValueError`` for a host that is not loopback (127.0.0.0/8, ``::1``, ``localhost``;
-    ``localhost`` is served on 127.0.0.1), an ``api`` other than ``"runs"``/``"jobs"``, or an
-    ``idle_timeout`` that is not a positive, finite number of seconds.
+    served at once. Other paths get 404. ``service.latency`` really sleeps (in the
+    connection's thread) after the request was carried out and before the answer is written,
+    so a client's timeout can expire meanwhile; ``drop_next`` really closes the socket. On
+    exit the server stops, its port is closed and open connections are shut down. Raises
+    ``TypeError`` for a ``host`` that is not a ``str``, a ``port`` that is not an ``int``, or
+    an ``idle_timeout`` that is not a number; ``ValueError`` for a host that is not loopback
+    (127.0.0.0/8, ``::1``, ``localhost``; ``localhost`` is served on 127.0.0.1), a port
+    outside 0..65535, an ``api`` other than ``"runs"``/``"jobs"``, or an ``idle_timeout``
+    that is not a positive, finite number of seconds.
 
     Limits, so that a misbehaving client cannot take the server down:
 
@@ -319,6 +322,17 @@ def serve(
     """
     if api not in ("runs", "jobs"):
         raise ValueError(f"api must be 'runs' or 'jobs', got {api!r}")
+    if not isinstance(host, str):
+        raise TypeError(f"host must be a str, got {type(host).__name__}: {host!r}")
+    if not isinstance(port, int) or isinstance(port, bool):
+        raise TypeError(f"port must be an int, got {type(port).__name__}: {port!r}")
+    if not 0 <= port <= 65535:
+        raise ValueError(f"port must be from 0 to 65535 (0: a free port), got {port}")
+    if not isinstance(idle_timeout, int | float) or isinstance(idle_timeout, bool):
+        raise TypeError(
+            f"idle_timeout must be a number of seconds, got {type(idle_timeout).__name__}: "
+            f"{idle_timeout!r}"
+        )
     if not 0 < idle_timeout < math.inf:
         raise ValueError(f"idle_timeout must be a positive number of seconds, got {idle_timeout}")
     bind_host, family, url_host = _loopback(host)

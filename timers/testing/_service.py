@@ -12,8 +12,9 @@ out where it is done, steps 1-5 in ``_answering``, steps 6-8 in ``_runs_api`` / 
 2. A queued fault (``fail_next`` / ``drop_next``) for this operation takes over: an injected
    response, or a dropped connection (``after_processing=True`` drops it after step 8).
 3. A known bearer token, else 401 ``AUTHENTICATION_ERROR``.
-4. A path of a spec (in-process any prefix; served, ``/api/v1`` for runs and the root for
-   jobs), else 404 ``NOT_FOUND``.
+4. A path of a spec (``handle()``/``transport()``: after any prefix; served, ``/api/v1`` for
+   runs and the root for jobs; ``mock()``: the paths of its two base URLs), else 404
+   ``NOT_FOUND``.
 5. The method the spec declares for that path, else 405 ``METHOD_NOT_ALLOWED`` with ``Allow``.
 6. Path ids that are UUIDs, else 422 (runs: ``INVALID_UUID`` entries).
 7. Valid query parameters, else 400 ``INVALID_PARAMETER`` (runs) or 422 (jobs).
@@ -43,12 +44,20 @@ import httpx
 
 from timers.testing._answering import Answerer, Api
 from timers.testing._faults import FaultQueue
-from timers.testing._inprocess import respond, respx_router
+from timers.testing._inprocess import (
+    ANY_PREFIX,
+    InProcessTransport,
+    Routing,
+    base_path_of,
+    respond,
+    respond_async,
+    respx_router,
+)
 from timers.testing._jobs_api import DEFAULT_PAGE_SIZE, JobsApi
 from timers.testing._jobs_api import OPERATIONS as JOBS_OPERATIONS
 from timers.testing._runs_api import DEFAULT_LIMIT, RunsApi
 from timers.testing._runs_api import OPERATIONS as RUNS_OPERATIONS
-from timers.testing._state import ServiceState
+from timers.testing._state import ServiceState, checked_seconds, checked_tokens
 
 if TYPE_CHECKING:
     import respx
@@ -82,18 +91,35 @@ class FakeTimersService:
     ``run_timer`` operation go ``pending`` -> ``in_progress`` (after ``pending_seconds``) ->
     ``success`` or ``failure`` (after ``in_progress_seconds`` more, failing with the timer's
     ``failure_rate``), computed from ``now()``, which only moves when the clock does or when
-    ``advance()`` is called. Everything random (ids, outcomes, histories) comes from ``seed``.
+    ``advance()`` is called. No two runs of a timer start at the same millisecond (the jobs
+    API has no run ids: clients tell runs apart by start time), so a run triggered when the
+    timer's newest run did not start before ``now()`` starts 1 ms after that one: with a
+    clock that stands still, the runs triggered at once start 1 ms apart, ahead of ``now()``,
+    and each stays ``pending`` until ``pending_seconds`` after its own start.
+    Everything random (ids, outcomes, histories) comes from ``seed``.
 
     Args:
-        tokens: bearer tokens the service accepts.
+        tokens: bearer tokens the service accepts: a list (or other iterable) of non-empty
+            ``str`` without spaces; a bare ``str`` is refused (``TypeError``: pass a list).
         clock: returns the current time as an aware datetime; default: the real UTC time.
         seed: seeds every random choice, so the same calls give the same answers.
-        pending_seconds: how long a triggered run stays ``pending``.
-        in_progress_seconds: how long it then stays ``in_progress``.
-        sleep: how ``handle()`` waits out ``latency`` (served requests always really sleep).
+        pending_seconds: how long a triggered run stays ``pending`` (finite, >= 0).
+        in_progress_seconds: how long it then stays ``in_progress`` (finite, >= 0).
+        sleep: how the in-process transports wait out ``latency``. By default ``handle()``
+            and synchronous clients ``time.sleep``, and asynchronous clients of
+            ``transport()`` and ``mock()`` ``await asyncio.sleep`` (the event loop runs on, and
+            the client's deadline can cancel the wait). A ``sleep`` given here is called, as
+            it is (synchronously), on every path, async included. Served requests always
+            really sleep, in the connection's thread.
+
+    Raises ``TypeError`` / ``ValueError`` for arguments outside those.
 
     Attributes:
-        latency: seconds added before every response (default 0).
+        latency: seconds every answer is held back (default 0): the request is carried out
+            first, then the answer waits (so a client that gives up meanwhile does not know
+            whether, say, its run was created: as with a slow real service). In-process, a
+            synchronous client's own timeout does not cut the wait short (only a served
+            service models that); an asynchronous client's deadline does.
         runs_created: how many runs the ``run_timer`` operation created.
         requests: ``(method, path with query)`` of every request received, in order.
 
@@ -118,16 +144,16 @@ class FakeTimersService:
         seed: int = 0,
         pending_seconds: float = 1.0,
         in_progress_seconds: float = 2.0,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
-        if pending_seconds < 0 or in_progress_seconds < 0:
-            raise ValueError("pending_seconds and in_progress_seconds must not be negative")
+        pending = checked_seconds(pending_seconds, "pending_seconds")
+        in_progress = checked_seconds(in_progress_seconds, "in_progress_seconds")
         self._state = ServiceState(
             tokens=tokens,
             clock=clock,
             seed=seed,
-            pending=timedelta(seconds=pending_seconds),
-            in_progress=timedelta(seconds=in_progress_seconds),
+            pending=timedelta(seconds=pending),
+            in_progress=timedelta(seconds=in_progress),
         )
         self._sleep = sleep
         self.latency = 0.0
@@ -167,7 +193,8 @@ class FakeTimersService:
     # --- time ---------------------------------------------------------------------------------
 
     def now(self) -> datetime:
-        """The service's current time: ``clock()`` plus everything ``advance()`` added.
+        """The service's current time: ``clock()`` plus everything ``advance()`` added since
+        the service was made or last ``reset()``.
 
         Example: ``service.advance(5); assert service.now() - clock() == timedelta(seconds=5)``.
         """
@@ -176,7 +203,9 @@ class FakeTimersService:
     def advance(self, seconds: float) -> None:
         """Move the service's clock forward by ``seconds`` (>= 0); triggered runs progress.
 
-        Works in-process and while served. Raises ``ValueError`` for a negative value.
+        Works in-process and while served. Raises ``TypeError`` for a value that is not a
+        number, ``ValueError`` for a negative, infinite or NaN one, or one that would take
+        ``now()`` past year 9999. ``reset()`` takes the time added back.
 
         Example::
 
@@ -191,10 +220,14 @@ class FakeTimersService:
     def add_token(self, token: str) -> None:
         """Accept ``token`` as a bearer token from now on.
 
+        Raises ``TypeError`` for a token that is not a ``str``, ``ValueError`` for an empty
+        one or one with spaces or tabs (no ``Authorization`` header could carry it).
+
         Example: ``service.add_token("second-token")``.
         """
+        (checked,) = checked_tokens([token])
         with self._state.lock:
-            self._state.tokens.add(token)
+            self._state.tokens.add(checked)
 
     def add_timer(
         self,
@@ -224,14 +257,20 @@ class FakeTimersService:
         result: Mapping[str, Any] | None = None,
         run_id: str | None = None,
     ) -> dict[str, Any]:
-        """Add one run with exactly this ``status`` (any string, to test unknown statuses).
+        """Add one run with exactly this ``status`` (any ``str``, to test unknown statuses; a
+        ``RunStatus`` is taken as its value).
 
         It keeps that status (it does not go through the lifecycle). ``start_time`` defaults
-        to ``now()``. For a final status (``success``/``failure``) without ``result`` or
-        ``end_time``, realistic ones are generated for the timer's callback kind; for other
-        statuses they stay ``null`` unless given. Times are kept to the millisecond. Returns
-        the run's wire JSON. Raises ``KeyError`` for an unknown timer, ``ValueError`` for a
-        bad or taken ``run_id``, a naive datetime, or a ``result`` that is not JSON.
+        to ``now()``, or 1 ms after the timer's newest run if that one did not start before
+        ``now()``: no two runs of a timer start at the same millisecond, since the jobs API
+        has no run ids and clients tell a timer's runs apart by their start time. For a final
+        status (``success``/``failure``) without ``result`` or ``end_time``, realistic ones
+        are generated for the timer's callback kind; for other statuses they stay ``null``
+        unless given. Times are kept to the millisecond. Returns the run's wire JSON. Raises
+        ``KeyError`` for an unknown timer; ``TypeError`` for a ``status`` that is not a
+        ``str`` or a time that is not a ``datetime``; ``ValueError`` for a bad or taken
+        ``run_id``, a naive datetime, a ``start_time`` (to the millisecond) at which another
+        run of the timer starts, or a ``result`` that is not JSON.
 
         Example::
 
@@ -260,7 +299,9 @@ class FakeTimersService:
         sometimes still ``pending`` or ``in_progress`` (the one before it sometimes too).
         Those finish on their own, like triggered runs, once ``now()`` passes their end
         (a pending one ends ``pending_seconds + in_progress_seconds`` after ``end``). Calling
-        it again adds more runs with new ids.
+        it again adds more runs with new ids; a start time another run of the timer already
+        has moves 1 ms earlier, until free (no two runs of a timer start at the same
+        millisecond).
 
         Example::
 
@@ -277,8 +318,11 @@ class FakeTimersService:
         return self._state.run_json(timer_id, run_id)
 
     def reset(self) -> None:
-        """Forget timers, runs, queued faults, ``requests``, ``runs_created`` and ``latency``,
-        and restart every random sequence from the seed. Tokens and the clock stay.
+        """Forget timers, runs, queued faults, ``requests``, ``runs_created``, ``latency`` and
+        the time ``advance()`` added (``now()`` is ``clock()`` again), and restart every
+        random sequence from the seed: the service is as it was made. The tokens (those added
+        with ``add_token`` too), the clock function, the seed, the lifecycle durations and
+        ``sleep`` stay.
 
         Example: ``service.reset(); assert service.requests == []``.
         """
@@ -301,12 +345,21 @@ class FakeTimersService:
         """Answer the next ``count`` matching requests with this response instead.
 
         Matching: any request if ``operation`` is ``None``, else requests routed to that
-        operation (one of ``OPERATIONS``, e.g. ``"read_job"``). The body defaults to the
-        routed API's error JSON for ``status`` (runs: ``Error``; jobs: ``{"error": {...}}``,
-        or ``{"detail": [...]}`` for 422); a mapping is sent as JSON, and
-        ``str``/``bytes`` verbatim (``Content-Type`` from ``headers``, else ``text/plain``).
-        ``X-Request-Id`` is added unless ``headers`` has one. The request is not carried out:
-        no run is created. Faults queue up in call order (``drop_next`` shares the queue).
+        operation (one of ``OPERATIONS``, e.g. ``"read_job"``). ``status`` is any final HTTP
+        status, 200 to 599 (a 2xx answers with an off-spec body, say). The body defaults to
+        the routed API's error JSON for ``status`` (runs: ``Error``; jobs:
+        ``{"error": {...}}``, or ``{"detail": [...]}`` for 422); a mapping is sent as JSON,
+        and ``str``/``bytes`` verbatim (``Content-Type`` from ``headers``, else
+        ``text/plain``; to send another JSON value, give its text and that header).
+        ``headers`` maps ``str`` names to ``str`` values. ``X-Request-Id`` is added unless
+        ``headers`` has one. The request is not carried out: no run is created. Faults queue
+        up in call order (``drop_next`` shares the queue).
+
+        Everything is checked here, so every transport sends the same answer: ``TypeError``
+        for a ``count`` or ``status`` that is not an ``int`` (``bool`` neither), a header name
+        or value that is not a ``str``, or a body of another type; ``ValueError`` for a
+        ``count`` below 1, a ``status`` outside 200..599, a header with a line break, a
+        mapping body that is not JSON, or an unknown ``operation``.
 
         Example::
 
@@ -324,7 +377,9 @@ class FakeTimersService:
         In-process, the transport raises ``httpx.RemoteProtocolError`` ("Server disconnected
         without sending a response."); served, the server closes the socket without a word.
         With ``after_processing=True`` the request is carried out first (a ``run_timer`` run
-        IS created) and only the answer is lost. Matching and queueing as in ``fail_next``.
+        IS created) and only the answer is lost. Matching and queueing as in ``fail_next``;
+        ``TypeError`` for a ``count`` that is not an ``int``, ``ValueError`` for one below 1
+        or an unknown ``operation``.
 
         Example::
 
@@ -340,8 +395,9 @@ class FakeTimersService:
         docstring); raise ``httpx.RemoteProtocolError`` for a dropped connection.
 
         Any URL prefix before ``/timers/...`` or ``/jobs/...`` is accepted, so any base URL
-        works. Waits
-        ``latency`` seconds first (with the ``sleep`` given to the constructor).
+        works. The request is carried out first, then the answer waits ``latency`` seconds
+        (with the ``sleep`` given to the constructor, else ``time.sleep``): a run is created
+        even if the caller gives up during the wait.
 
         Example::
 
@@ -350,27 +406,34 @@ class FakeTimersService:
                 headers={"Authorization": "Bearer test-token"}))
             assert response.status_code == 200
         """
-        return respond(self._answerer, request, latency=self.latency, sleep=self._sleep)
+        return self._handle(request, ANY_PREFIX)
 
     def transport(self) -> httpx.MockTransport:
-        """An ``httpx.MockTransport`` calling ``handle()``: for ``httpx.Client`` and
-        ``httpx.AsyncClient`` alike.
+        """An ``httpx.MockTransport`` answering as ``handle()`` (any prefix): for
+        ``httpx.Client`` and ``httpx.AsyncClient`` alike. For an ``AsyncClient`` the latency
+        is awaited (``asyncio.sleep``, unless the constructor was given a ``sleep``), so the
+        event loop is not blocked and the client's deadline can cancel the wait.
 
         Example::
 
             client = httpx.Client(transport=service.transport(), base_url=DEFAULT_BASE_URL)
             async_client = httpx.AsyncClient(transport=service.transport())
         """
-        return httpx.MockTransport(self.handle)
+        return InProcessTransport(self.handle, self._handle_async)
 
     def mock(
         self, base_url: str = DEFAULT_BASE_URL, *, jobs_base_url: str | None = DEFAULT_JOBS_BASE_URL
     ) -> respx.MockRouter:
-        """A respx router sending every request under ``base_url`` (the runs API's) and
-        under ``jobs_base_url`` (the jobs API's; ``None``: not routed) to ``handle()``.
+        """A respx router answering every request under ``base_url`` (the runs API's) and
+        under ``jobs_base_url`` (the jobs API's; ``None``: not routed) as ``serve()`` does:
+        the runs API only right under the path of ``base_url``, the jobs API only right under
+        the path of ``jobs_base_url`` (the root by default, and with ``None``), other paths
+        404. Routing goes by path: like one server, either API answers on the host of either
+        base URL. Latency as in ``transport()`` (awaited for an async client).
 
         Needs respx (the ``timers-client[testing]`` extra). Other URLs are not mocked: respx
-        refuses them. Use it as a context manager or a decorator.
+        refuses them. Use it as a context manager or a decorator. Raises ``ValueError`` for a
+        base URL that is not an absolute ``http``/``https`` URL.
 
         Example::
 
@@ -378,5 +441,35 @@ class FakeTimersService:
                 httpx.get(f"{DEFAULT_BASE_URL}/timers/{timer_id}/runs", headers=auth)
                 httpx.get(f"{DEFAULT_JOBS_BASE_URL}/jobs/{timer_id}", headers=auth)
         """
+        for name, url in (("base_url", base_url), ("jobs_base_url", jobs_base_url)):
+            if url is not None and not _is_absolute_http_url(url):
+                raise ValueError(f"{name} must be an absolute http(s) URL, got {url!r}")
+        routing = Routing(
+            base_path_of(base_url),
+            "" if jobs_base_url is None else base_path_of(jobs_base_url),
+        )
         bases = [base_url] if jobs_base_url is None else [base_url, jobs_base_url]
-        return respx_router(bases, self.handle)
+        return respx_router(
+            bases,
+            lambda request: self._handle(request, routing),
+            lambda request: self._handle_async(request, routing),
+        )
+
+    def _handle(self, request: httpx.Request, routing: Routing) -> httpx.Response:
+        sleep = time.sleep if self._sleep is None else self._sleep
+        return respond(self._answerer, request, latency=self.latency, sleep=sleep, routing=routing)
+
+    async def _handle_async(
+        self, request: httpx.Request, routing: Routing = ANY_PREFIX
+    ) -> httpx.Response:
+        return await respond_async(
+            self._answerer, request, latency=self.latency, sleep=self._sleep, routing=routing
+        )
+
+
+def _is_absolute_http_url(url: str) -> bool:
+    try:
+        parsed = httpx.URL(url)
+    except (TypeError, httpx.InvalidURL):
+        return False
+    return parsed.scheme in ("http", "https") and bool(parsed.host)

@@ -2,15 +2,17 @@
 
 ``ServiceState`` is what every API dialect reads and changes; it knows nothing of HTTP. It
 holds the one lock of a service, the accepted tokens, the clock (``now()``), the timers and
-their runs (kept sorted by ``(start_time, id)``), the run lifecycle (a triggered run is
-``pending``, then ``in_progress``, then ``success`` or ``failure``), how runs are added and
-histories seeded, and a random sequence per purpose, each fixed by the seed.
+their runs (kept sorted by ``(start_time, id)``; no two runs of a timer start at the same
+millisecond, as the jobs API tells runs apart by start time), the run lifecycle (a triggered
+run is ``pending``, then ``in_progress``, then ``success`` or ``failure``), how runs are added
+and histories seeded, and a random sequence per purpose, each fixed by the seed.
 """
 
 from __future__ import annotations
 
 import bisect
 import copy
+import math
 import random
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -32,9 +34,10 @@ from timers.testing._wire import (
     truncate_to_milliseconds,
 )
 
-__all__ = ["Run", "ServiceState", "Timer"]
+__all__ = ["Run", "ServiceState", "Timer", "checked_seconds", "checked_tokens"]
 
 _FINAL_STATUSES: Final = ("success", "failure")
+_MILLISECOND: Final = timedelta(milliseconds=1)
 
 
 @dataclass(slots=True)
@@ -105,6 +108,15 @@ class Timer:
             self.keys.extend(run.key for run in runs)
             self.keys.sort()
 
+    def newest_start(self) -> datetime | None:
+        """The start time of the timer's newest run, ``None`` if it has none."""
+        return self.keys[-1][0] if self.keys else None
+
+    def has_run_starting_at(self, moment: datetime) -> bool:
+        """Whether one of the timer's runs starts exactly at ``moment``."""
+        i = bisect.bisect_left(self.keys, (moment, ""))
+        return i < len(self.keys) and self.keys[i][0] == moment
+
     def new_run_id(self, rng: random.Random) -> str:
         """A run id drawn from ``rng`` that this timer does not have yet."""
         while (run_id := random_uuid(rng)) in self.runs:
@@ -113,14 +125,53 @@ class Timer:
 
 
 def _aware(moment: datetime, name: str) -> datetime:
+    if not isinstance(moment, datetime):
+        raise TypeError(f"{name} must be a datetime, got {type(moment).__name__}: {moment!r}")
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{name} must be timezone-aware, got {moment!r}")
     return moment.astimezone(UTC)
 
 
+def _after_newest(timer: Timer, moment: datetime) -> datetime:
+    """``moment``, or 1 ms after the timer's newest run if that did not start before it.
+
+    The start times the service chooses itself never repeat within a timer: the jobs API has
+    no run ids, so a client tells a timer's runs apart by their start time."""
+    newest = timer.newest_start()
+    return moment if newest is None or moment > newest else newest + _MILLISECOND
+
+
 def _seeded(*parts: object) -> random.Random:
     """A random sequence fixed by ``parts`` (string seeds hash the same in every process)."""
     return random.Random(":".join(map(str, parts)))  # noqa: S311 - reproducible on purpose
+
+
+def checked_seconds(value: float, name: str) -> float:
+    """``value`` if it is a finite number of seconds >= 0; ``TypeError``/``ValueError`` if not."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        kind = type(value).__name__
+        raise TypeError(f"{name} must be a number of seconds, got {kind}: {value!r}")
+    if not 0 <= value < math.inf:  # also refuses NaN
+        raise ValueError(f"{name} must be a finite number of seconds >= 0, got {value!r}")
+    return value
+
+
+def _checked_token(token: str) -> str:
+    if not isinstance(token, str):
+        raise TypeError(f"a token must be a str, got {type(token).__name__}: {token!r}")
+    if not token or any(char in token for char in " \t"):
+        # Authorization: Bearer <token> cannot carry it: no request could ever use it.
+        raise ValueError(f"a token must be a non-empty str without spaces or tabs, got {token!r}")
+    return token
+
+
+def checked_tokens(tokens: Iterable[str]) -> set[str]:
+    """The tokens as a set; ``TypeError`` for a bare ``str`` (its characters are not tokens)
+    or a token that is not a ``str``, ``ValueError`` for an empty one or one with spaces."""
+    if isinstance(tokens, str | bytes):
+        raise TypeError(f"tokens must be a list of tokens, not one {type(tokens).__name__}: "
+                        f"pass [{tokens!r}]")  # fmt: skip
+    return {_checked_token(token) for token in tokens}
 
 
 def _checked_uuid(value: str, name: str) -> str:
@@ -150,9 +201,8 @@ class ServiceState:
         in_progress: timedelta,
     ) -> None:
         self.lock = threading.RLock()
-        self.tokens = set(tokens)
+        self.tokens = checked_tokens(tokens)
         self._clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
-        self._offset = timedelta(0)
         self._seed = seed
         self._pending = pending
         self._in_progress = in_progress
@@ -160,9 +210,10 @@ class ServiceState:
         self.reset()
 
     def reset(self) -> None:
-        """Forget timers, runs, ``requests`` and ``runs_created``; restart every random
-        sequence from the seed. Tokens and the clock stay."""
+        """Forget timers, runs, ``requests``, ``runs_created`` and the time ``advance()``
+        added; restart every random sequence from the seed. Tokens and the clock stay."""
         with self.lock:
+            self._offset = timedelta(0)
             self.runs_created = 0
             self.requests.clear()
             self.timers = {}
@@ -175,11 +226,21 @@ class ServiceState:
             return _aware(self._clock(), "clock()") + self._offset
 
     def advance(self, seconds: float) -> None:
-        """Move the clock forward; ``ValueError`` for a negative ``seconds``."""
+        """Move the clock forward; ``TypeError`` unless ``seconds`` is a number, ``ValueError``
+        if it is negative, infinite or NaN, or would take ``now()`` past year 9999."""
+        if not isinstance(seconds, int | float) or isinstance(seconds, bool):
+            raise TypeError(f"seconds must be a number, got {type(seconds).__name__}: {seconds!r}")
         if seconds < 0:
             raise ValueError("the service's clock only moves forward")
+        if not seconds < math.inf:  # also refuses NaN
+            raise ValueError(f"seconds must be a finite number, got {seconds!r}")
         with self.lock:
-            self._offset += timedelta(seconds=seconds)
+            try:
+                offset = self._offset + timedelta(seconds=seconds)
+                _aware(self._clock(), "clock()") + offset  # still a date Python can hold
+            except OverflowError:
+                raise ValueError(f"advance({seconds!r}) would take now() past year 9999") from None
+            self._offset = offset
 
     def next_request_id(self) -> str:
         """The next ``X-Request-Id`` (16 hex digits, from the seed)."""
@@ -225,13 +286,24 @@ class ServiceState:
         run_id: str | None,
     ) -> dict[str, Any]:
         """Add one run with a fixed status; see ``FakeTimersService.add_run``."""
+        if not isinstance(status, str):
+            raise TypeError(f"status must be a str, got {type(status).__name__}: {status!r}")
+        status = str.__str__(status)  # a RunStatus (a str enum) as its value
         with self.lock:
             timer = self.timer(timer_id)
+            if start_time is None:
+                start = _after_newest(timer, truncate_to_milliseconds(self.now()))
+            else:
+                start = truncate_to_milliseconds(_aware(start_time, "start_time"))
+                if timer.has_run_starting_at(start):
+                    # The jobs API has no run ids: a client tells a timer's runs apart by start.
+                    raise ValueError(
+                        f"timer {timer.id} already has a run starting at {format_datetime(start)}: "
+                        "the jobs API has no run ids, so clients tell a timer's runs apart by "
+                        "their start time"
+                    )
             new_id = (
                 timer.new_run_id(timer.rng) if run_id is None else _checked_uuid(run_id, "run_id")
-            )
-            start = truncate_to_milliseconds(
-                self.now() if start_time is None else _aware(start_time, "start_time")
             )
             final = status in _FINAL_STATUSES
             if end_time is not None:
@@ -283,9 +355,13 @@ class ServiceState:
             unfinished = rng.random()  # < 0.25: newest pending; < 0.5: in progress
             runs: list[Run] = []
             seen: set[str] = set()
+            taken: set[datetime] = set()
             for i in range(count):
                 jitter = timedelta(milliseconds=1) + rng.random() * max_jitter
                 start = truncate_to_milliseconds(last - i * interval - jitter)
+                while start in taken or timer.has_run_starting_at(start):
+                    start -= _MILLISECOND  # one start time per run (the jobs API's run ids)
+                taken.add(start)
                 success = rng.random() >= failure_rate
                 duration = realistic_duration(rng, timer.callback, success=success)
                 result = realistic_result(rng, timer.callback, timer.target, success=success)
@@ -306,15 +382,16 @@ class ServiceState:
             timer.add(runs)
 
     def trigger(self, timer: Timer) -> Run:
-        """Start a run of ``timer`` now: ``pending``, then ``in_progress``, then final."""
+        """Start a run of ``timer`` now (or 1 ms after its newest run, if that one did not
+        start before now): ``pending``, then ``in_progress``, then final."""
         with self.lock:
-            now = truncate_to_milliseconds(self.now())
+            start = _after_newest(timer, truncate_to_milliseconds(self.now()))
             run_id = timer.new_run_id(timer.rng)
             success = timer.rng.random() >= timer.failure_rate
             result = realistic_result(timer.rng, timer.callback, timer.target, success=success)
-            pending_until = now + self._pending
+            pending_until = start + self._pending
             end = pending_until + self._in_progress
-            run = Run(run_id, timer.id, now, "success" if success else "failure", end, result)
+            run = Run(run_id, timer.id, start, "success" if success else "failure", end, result)
             run.pending_until = pending_until
             timer.add([run])
             self.runs_created += 1
