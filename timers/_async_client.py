@@ -22,19 +22,14 @@ import httpx
 
 from timers import _args, _io, _transport
 from timers._auth import Authorizer
-from timers._core import (
-    DEFAULT_POLL_INTERVAL,
-    DEFAULT_WAIT_TIMEOUT,
-    ClientCore,
-    Lookup,
-)
+from timers._core import ClientCore, Lookup
 from timers._dialects import Exchange
 from timers._errors import APIConnectionError, RateLimitError, TimersError
 from timers._logging import log_attempt, log_failed_attempt
 from timers._models import RunPage, RunStatus, TimerRun
 from timers._paging import Pager
 from timers._retry import RetryPolicy
-from timers._wait import Waiter, WaitSettings
+from timers._wait import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, Waiter, WaitSettings
 
 __all__ = ["AsyncTimersClient"]
 
@@ -190,7 +185,8 @@ class AsyncTimersClient:
         """Trigger a run of the timer now and return it (usually still ``pending``).
 
         With ``wait=True``, then wait for it to finish (see ``wait_for_run`` for ``timeout``,
-        ``poll_interval`` and ``on_update``) and return the finished run.
+        ``poll_interval`` and ``on_update``, which are refused without ``wait=True``) and
+        return the finished run.
 
         Not idempotent, so retried only when the request provably never reached the service.
         Raises ``NotFoundError`` for an unknown timer, ``InvalidArgumentError`` for an id that
@@ -204,7 +200,7 @@ class AsyncTimersClient:
         <RunStatus.PENDING: 'pending'>
         """
         exchange = self._core.dialect.trigger(_args.check_uuid("timer_id", timer_id))
-        settings = WaitSettings.checked(timeout, poll_interval, on_update) if wait else None
+        settings = WaitSettings.for_trigger(wait, timeout, poll_interval, on_update)
         run = await self._request(exchange, idempotent=False)
         if settings is None:
             return run
@@ -408,6 +404,8 @@ class AsyncTimersClient:
                     except RuntimeError:  # httpx: "the client has been closed"
                         core.check_open(self._http)
                         raise
+                    except httpx.HTTPStatusError as exc:  # your response hook raised for it
+                        response = exc.response  # the answer, as any other (its body is lost)
                     try:
                         retry_delay = attempts.after_response(response)
                         if retry_delay is None:  # this answer is the outcome: read its body
@@ -442,6 +440,8 @@ async def _read(response: httpx.Response, limit: int) -> bytes:
     its status is the news."""
     if response.is_stream_consumed:  # built in memory (a mock transport's): read already
         return response.content[: limit + 1]
+    if response.is_closed:  # by httpx, when an event hook of yours raised: nothing to read
+        return b""
     try:
         reader = _io.BodyReader(response, limit)
         async for chunk in response.aiter_raw():
