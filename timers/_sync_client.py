@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from datetime import datetime
 from types import TracebackType
 from typing import Self, TypeVar
@@ -23,7 +23,7 @@ import httpx
 from timers import _args, _io, _transport
 from timers._auth import Authorizer
 from timers._core import ClientCore, Lookup
-from timers._dialects import Exchange
+from timers._dialects import ApiName, Exchange
 from timers._errors import APIConnectionError, RateLimitError, TimersError
 from timers._logging import log_attempt, log_failed_attempt
 from timers._models import RunPage, RunStatus, TimerRun
@@ -78,7 +78,7 @@ class TimersClient:
         *,
         authorizer: Authorizer | None = None,
         base_url: str | None = None,
-        api: str | None = None,
+        api: ApiName | None = None,
         timeout: float | httpx.Timeout | None = None,
         max_response_size: int | None = None,
         http_client: httpx.Client | None = None,
@@ -110,7 +110,7 @@ class TimersClient:
         self._http = http_client
 
     @property
-    def api(self) -> str:
+    def api(self) -> ApiName:
         """The API the client speaks: ``"runs"`` or ``"jobs"``."""
         return self._core.dialect.NAME
 
@@ -254,7 +254,7 @@ class TimersClient:
         page_size: int | None = None,
         max_items: int | None = None,
         marker: str | None = None,
-    ) -> Iterator[RunPage]:
+    ) -> Generator[RunPage, None, None]:
         """Iterate over pages of runs, fetching each only when asked for.
 
         The filters are sent on every page (with ``api="jobs"``, applied by the client to each
@@ -280,7 +280,7 @@ class TimersClient:
         page_size: int | None = None,
         max_items: int | None = None,
         marker: str | None = None,
-    ) -> Iterator[TimerRun]:
+    ) -> Generator[TimerRun, None, None]:
         """Iterate over every matching run across pages, in the order of ``list_runs``, one
         page in memory.
 
@@ -332,7 +332,7 @@ class TimersClient:
 
     def _pages(
         self, filters: _args.ListFilters, pager: Pager, deadline: float | None = None
-    ) -> Iterator[RunPage]:
+    ) -> Generator[RunPage, None, None]:
         keep = self._core.local_filter(filters)
         while not pager.finished:
             exchange = self._core.dialect.list_page(filters, pager.limit, pager.marker)
@@ -446,7 +446,7 @@ def _read(response: httpx.Response, limit: int) -> bytes:
     return reader.finish()
 
 
-def _items(pages: Iterator[RunPage]) -> Iterator[TimerRun]:
+def _items(pages: Generator[RunPage, None, None]) -> Generator[TimerRun, None, None]:
     for page in pages:
         runs = page.runs
         del page
