@@ -24,6 +24,7 @@ from timers import (
     PaginationError,
     RateLimitError,
     ResponseValidationError,
+    RunPage,
     RunStatus,
     ServerError,
     TimerRun,
@@ -343,6 +344,25 @@ def test_a_flow_timer_result_carries_the_flow_run_id() -> None:
     assert run.result is not None
     assert run.result.run_id == "run-1" and run.result.callback_kind == "flow"
     assert "resource_id" not in run.extra
+
+
+def test_a_run_finished_by_its_end_time_stays_finished_through_its_wire_form() -> None:
+    page = parse_page(job_json([job_result(START, run_status="FAILED")]))
+    (run,) = page
+    assert run.is_finished and not run.status.is_known
+    data = run.to_dict()
+    assert data["finished_by_end_time"] is True
+    again = TimerRun.from_dict(data)
+    assert again == run and again.is_finished and again.finished_by_end_time
+    assert dict(again.extra) == dict(run.extra) and "finished_by_end_time" not in again.extra
+    (from_page,) = RunPage.from_dict(page.to_dict())
+    assert from_page == run and from_page.is_finished
+    # A key that is not exactly true is data, and a run that is not so flagged writes none.
+    plain = TimerRun.from_dict({**data, "finished_by_end_time": "yes"})
+    assert not plain.finished_by_end_time and plain.extra["finished_by_end_time"] == "yes"
+    del data["finished_by_end_time"]
+    unflagged = TimerRun.from_dict(data)
+    assert not unflagged.finished_by_end_time and "finished_by_end_time" not in unflagged.to_dict()
 
 
 @pytest.mark.parametrize("raw", ["", None])

@@ -11,7 +11,7 @@ import respx
 from support.bodies import JSON, failed_run_json, page_json, run_json
 from support.dual import BASE_URL, RUN_ID, TIMER_ID, TOKEN, Dual
 
-from timers import RunError, RunPage, RunResult, RunStatus, TimerRun
+from timers import InvalidArgumentError, RunError, RunPage, RunResult, RunStatus, TimerRun
 
 RUNS_URL = f"{BASE_URL}/timers/{TIMER_ID}/runs"
 
@@ -43,6 +43,42 @@ def test_run_timer_posts_to_the_run_path_and_returns_the_new_run(
     )
     assert run.end_time is None and run.result is None and run.duration is None
     assert not run.is_finished
+
+
+@pytest.mark.parametrize(
+    ("arguments", "named"),
+    [
+        ({"timeout": 5}, "timeout"),
+        ({"timeout": "soon"}, "timeout"),
+        ({"timeout": float("nan")}, "timeout"),
+        ({"poll_interval": 0}, "poll_interval"),
+        ({"on_update": print}, "on_update"),
+        ({"timeout": 5, "on_update": print}, "timeout and on_update"),
+    ],
+)
+def test_wait_settings_without_wait_are_refused_before_a_run_is_created(
+    dual: Dual, router: respx.Router, arguments: dict[str, object], named: str
+) -> None:
+    route = router.post(f"/timers/{TIMER_ID}/run").respond(201, json=run_json())
+    with pytest.raises(InvalidArgumentError) as caught:
+        client_for(dual, router).run_timer(TIMER_ID, **arguments)
+    assert str(caught.value) == (
+        f"run_timer waits only with wait=True, so {named} cannot be used without it (it would "
+        "be ignored)"
+    )
+    assert route.call_count == 0
+
+
+def test_wait_must_be_a_bool_and_the_default_wait_settings_may_be_spelled_out(
+    dual: Dual, router: respx.Router
+) -> None:
+    route = router.post(f"/timers/{TIMER_ID}/run").respond(201, json=run_json())
+    client = client_for(dual, router)
+    with pytest.raises(InvalidArgumentError, match=r"^wait must be True or False, got 'no'$"):
+        client.run_timer(TIMER_ID, wait="no")
+    assert route.call_count == 0
+    run = client.run_timer(TIMER_ID, wait=False, timeout=600, poll_interval=2.0, on_update=None)
+    assert run.id == RUN_ID and route.call_count == 1
 
 
 def test_get_run_parses_every_field_of_a_failed_run(dual: Dual, router: respx.Router) -> None:

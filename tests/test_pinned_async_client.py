@@ -273,8 +273,11 @@ def test_run_timer_checks_the_wait_settings_before_sending_anything(dual: Dual) 
     with pytest.raises(InvalidArgumentError):
         client.run_timer(TIMER_ID, wait=True, timeout=-1)
     assert sent == []
-    # without wait, the wait settings are not looked at and nothing is polled
-    run = client.run_timer(TIMER_ID, timeout=-1)
+    # without wait, wait settings would be ignored: refused too, before anything is sent
+    with pytest.raises(InvalidArgumentError):
+        client.run_timer(TIMER_ID, timeout=-1)
+    assert sent == []
+    run = client.run_timer(TIMER_ID)  # and nothing is polled
     assert run.status is RunStatus.PENDING and len(sent) == 1
 
 

@@ -106,6 +106,25 @@ def test_no_credential_at_all_is_refused_saying_how_to_give_one(
     )
 
 
+@pytest.mark.parametrize(
+    ("environment", "message"),
+    [
+        ("   ", "$TIMERS_ACCESS_TOKEN must be a non-empty string"),
+        (
+            "tok en",
+            "$TIMERS_ACCESS_TOKEN must be printable ASCII with no spaces or control characters",
+        ),
+    ],
+)
+def test_a_bad_token_from_the_environment_is_refused_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, environment: str, message: str
+) -> None:
+    monkeypatch.setenv("TIMERS_ACCESS_TOKEN", environment)
+    with pytest.raises(InvalidArgumentError) as caught:
+        resolve_auth(None, None)
+    assert str(caught.value) == message
+
+
 @pytest.mark.parametrize("token", ["", "   ", 1234, b"tok-1234"])
 def test_a_token_that_is_not_a_non_empty_string_is_refused(token: object) -> None:
     with pytest.raises(InvalidArgumentError, match=r"^access_token must be a non-empty string$"):

@@ -48,6 +48,18 @@ def test_the_api_comes_from_the_environment_unless_given(monkeypatch: pytest.Mon
 
 def test_an_unknown_api_is_refused_listing_the_known_ones() -> None:
     assert refused(resolve_api, "v2") == "api must be 'runs' or 'jobs', got 'v2'"
+    assert refused(resolve_api, "Jobs") == "api must be 'runs' or 'jobs', got 'Jobs'"
+
+
+def test_the_environment_s_api_is_read_in_any_case_and_named_when_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TIMERS_API", " Jobs ")
+    assert resolve_api(None).NAME == "jobs"
+    monkeypatch.setenv("TIMERS_API", "v2\n")
+    assert refused(resolve_api, None) == (
+        "$TIMERS_API must be 'runs' or 'jobs' (in any case), got 'v2'"
+    )
 
 
 # --- the base URL -----------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from timers import (
     UsageError,
 )
 from timers._config import DEFAULT_ATTEMPT_TIMEOUT, ERROR_BODY_LIMIT
-from timers._core import ClientCore, request_id_of
+from timers._core import _HEADERS, ClientCore, request_id_of
 from timers._errors import OUTCOME_UNKNOWN_NOTE
 from timers._version import __version__
 
@@ -124,9 +124,41 @@ def test_the_settings_are_resolved_once() -> None:
     assert (settings.timeout, settings.attempt_timeout) == (httpx.Timeout(5.0), 5.0)
     assert settings.max_response_size == 10
     assert settings.retry == RetryPolicy(max_retries=1)
-    assert settings.owns_http and settings.http_has_headers
+    assert settings.owns_http and settings.headers is None  # set on the client it creates
     given = core(http_client=httpx.Client())
-    assert not given.owns_http and not given.http_has_headers
+    assert not given.owns_http and given.headers == _HEADERS
+
+
+def test_your_http_client_keeps_its_user_agent_and_gets_the_headers_answers_are_read_with() -> None:
+    seen: list[httpx.Headers] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers)
+        return httpx.Response(200, json=run_json())
+
+    mine = {"User-Agent": "myapp/1.0", "Accept": "text/html", "Accept-Encoding": "br"}
+    for headers in (mine, {}):
+        http = httpx.Client(transport=httpx.MockTransport(record), headers=headers)
+        TimersClient(TOKEN, http_client=http).get_run(TIMER_ID, RUN_ID)
+    (yours, default) = seen
+    assert yours["user-agent"] == "myapp/1.0"
+    assert default["user-agent"] == _HEADERS["User-Agent"]  # not httpx's own
+    for headers in seen:
+        assert (headers["accept"], headers["accept-encoding"]) == (
+            "application/json",
+            "gzip, deflate",
+        )
+
+
+def test_your_http_client_s_base_url_must_be_where_requests_go() -> None:
+    assert core(http_client=httpx.Client(base_url=RUNS_URL + "/")).base_url == RUNS_URL
+    with pytest.raises(InvalidArgumentError) as caught:
+        core(http_client=httpx.Client(base_url="https://staging.example/api/v1"))
+    assert str(caught.value) == (
+        "http_client has base_url 'https://staging.example/api/v1', but requests go to "
+        "'https://timer.automate.globus.org/api/v1' (the client's base_url: the http_client's "
+        "is not used); pass base_url= to the client instead"
+    )
 
 
 # --- with_options -----------------------------------------------------------------------------

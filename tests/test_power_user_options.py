@@ -18,7 +18,8 @@ import pytest
 from support.bodies import page_json, run_json
 from support.dual import RUN_ID, TIMER_ID, TOKEN, Dual
 
-from timers import AsyncTimersClient, RetryPolicy, TimersClient, UsageError
+from timers import AsyncTimersClient, NotFoundError, RetryPolicy, TimersClient, UsageError
+from timers.testing import FakeTimersService, serve
 
 
 class _Counting(ThreadingHTTPServer):
@@ -166,19 +167,29 @@ print("done")
 """
 
 
+@pytest.mark.parametrize("app_logging", [False, True])
 @pytest.mark.parametrize("level", ["info", "debug", "INFO", ""])
-def test_timers_log_sends_one_line_per_request_to_stderr_without_secrets(level: str) -> None:
+def test_timers_log_sends_one_line_per_request_to_stderr_without_secrets(
+    level: str, app_logging: bool
+) -> None:
     secret = "tok-LOG-SECRET-0123456789"
     env = {**os.environ, "TIMERS_LOG": level, "T": secret, "PYTHONIOENCODING": "utf-8"}
+    # An app that logs to stderr itself: with TIMERS_LOG, each line still comes once.
+    setup = "import logging; logging.basicConfig(level=logging.DEBUG)\n" if app_logging else ""
     result = subprocess.run(
-        [sys.executable, "-c", _SCRIPT], capture_output=True, text=True, env=env, check=True
+        [sys.executable, "-c", setup + _SCRIPT], capture_output=True, text=True, env=env, check=True
     )
     assert result.stdout.strip() == "done"
     lines = result.stderr.splitlines()
     assert secret not in result.stderr and "Authorization" not in result.stderr
     if not level:
-        assert lines == []
+        app_lines = [line for line in lines if line.startswith("INFO:timers:GET ")]
+        assert len(app_lines) == (1 if app_logging else 0)
+        assert not [line for line in lines if line.startswith("timers: ")]
+        if not app_logging:
+            assert lines == []
         return
+    assert not [line for line in lines if line.startswith(("INFO:timers:", "DEBUG:timers:"))]
     requests = [line for line in lines if line.startswith("timers: INFO GET ")]
     assert len(requests) == 1
     assert "/api/v1/timers/" in requests[0] and " -> 200 in " in requests[0]
@@ -187,3 +198,48 @@ def test_timers_log_sends_one_line_per_request_to_stderr_without_secrets(level: 
     # (The reference service, served in the same process, may log on timers.testing too.)
     attempts = [line for line in lines if line.startswith("timers: DEBUG GET ")]
     assert len(attempts) == (2 if level.lower() == "debug" else 0)  # the 503, then the 200
+
+
+# --- event hooks of your own http_client ---------------------------------------------------------
+
+
+def _raise_for_status(response: httpx.Response) -> None:
+    response.raise_for_status()
+
+
+async def _async_raise_for_status(response: httpx.Response) -> None:
+    response.raise_for_status()
+
+
+def test_a_response_hook_that_raises_for_the_status_still_gives_the_typed_error() -> None:
+    # httpx closes the streamed response when a hook raises: the status is all that is left.
+    service = FakeTimersService(tokens=[TOKEN])
+    service.add_timer(TIMER_ID)
+    with serve(service) as url:
+        service.fail_next(2, status=503)
+        hooks = {"response": [_raise_for_status]}
+        with httpx.Client(event_hooks=hooks) as http:
+            client = TimersClient(TOKEN, base_url=url, http_client=http, sleep=lambda s: None)
+            assert client.list_runs(TIMER_ID).total == 0  # the two 503s were retried
+            with pytest.raises(NotFoundError) as caught:
+                client.get_run(TIMER_ID, RUN_ID)
+        assert caught.value.status_code == 404 and caught.value.retries_taken == 0
+
+        async def main() -> None:
+            service.fail_next(1, status=503)
+            hooks = {"response": [_async_raise_for_status]}
+            async with httpx.AsyncClient(event_hooks=hooks) as http:
+                client = AsyncTimersClient(
+                    TOKEN, base_url=url, http_client=http, sleep=_no_async_sleep
+                )
+                assert (await client.list_runs(TIMER_ID)).total == 0
+                with pytest.raises(NotFoundError):
+                    await client.get_run(TIMER_ID, RUN_ID)
+
+        asyncio.run(main())
+    # Each 503 retried once, each 404 final: 3 + 1 requests, then 2 + 1.
+    assert [method for method, _ in service.requests] == ["GET"] * 7
+
+
+async def _no_async_sleep(seconds: float) -> None:
+    return None

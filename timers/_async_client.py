@@ -1,8 +1,8 @@
 """``AsyncTimersClient``: the client's I/O, written once.
 
 ``scripts/unasync`` generates ``_sync_client.py`` (``TimersClient``) from this file by plain
-substitutions (``async def`` -> ``def``, ``await`` dropped, ``AsyncIterator`` ->
-``Iterator``, ...; lines marked ``# async-only`` are left out), and a test fails when that
+substitutions (``async def`` -> ``def``, ``await`` dropped, ``AsyncGenerator`` ->
+``Generator``, ...; lines marked ``# async-only`` are left out), and a test fails when that
 file is stale. Every decision lives in ``_core`` and the modules it calls; this file only
 sends, sleeps and loops.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from datetime import datetime
 from types import TracebackType
 from typing import Self, TypeVar
@@ -22,19 +22,15 @@ import httpx
 
 from timers import _args, _io, _transport
 from timers._auth import Authorizer
-from timers._core import (
-    DEFAULT_POLL_INTERVAL,
-    DEFAULT_WAIT_TIMEOUT,
-    ClientCore,
-    Lookup,
-)
-from timers._dialects import Exchange
+from timers._core import ClientCore, Lookup
+from timers._dialects import ApiName, Exchange
 from timers._errors import APIConnectionError, RateLimitError, TimersError
+from timers._io import HttpBackend  # async-only
 from timers._logging import log_attempt, log_failed_attempt
 from timers._models import RunPage, RunStatus, TimerRun
 from timers._paging import Pager
 from timers._retry import RetryPolicy
-from timers._wait import Waiter, WaitSettings
+from timers._wait import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, Waiter, WaitSettings
 
 __all__ = ["AsyncTimersClient"]
 
@@ -86,7 +82,7 @@ class AsyncTimersClient:
         *,
         authorizer: Authorizer | None = None,
         base_url: str | None = None,
-        api: str | None = None,
+        api: ApiName | None = None,
         timeout: float | httpx.Timeout | None = None,
         max_response_size: int | None = None,
         http_client: httpx.AsyncClient | None = None,
@@ -95,7 +91,7 @@ class AsyncTimersClient:
         allow_insecure_http: bool = False,
         sleep: Callable[[float], Awaitable[None]] | None = None,
         clock: Callable[[], float] | None = None,
-        http_backend: str = "httpx",  # async-only
+        http_backend: HttpBackend = "httpx",  # async-only
     ) -> None:
         self._core = ClientCore(
             access_token=access_token,
@@ -122,7 +118,7 @@ class AsyncTimersClient:
         self._loop = _io.LoopBinding()  # async-only
 
     @property
-    def api(self) -> str:
+    def api(self) -> ApiName:
         """The API the client speaks: ``"runs"`` or ``"jobs"``."""
         return self._core.dialect.NAME
 
@@ -190,7 +186,8 @@ class AsyncTimersClient:
         """Trigger a run of the timer now and return it (usually still ``pending``).
 
         With ``wait=True``, then wait for it to finish (see ``wait_for_run`` for ``timeout``,
-        ``poll_interval`` and ``on_update``) and return the finished run.
+        ``poll_interval`` and ``on_update``, which are refused without ``wait=True``) and
+        return the finished run.
 
         Not idempotent, so retried only when the request provably never reached the service.
         Raises ``NotFoundError`` for an unknown timer, ``InvalidArgumentError`` for an id that
@@ -204,7 +201,7 @@ class AsyncTimersClient:
         <RunStatus.PENDING: 'pending'>
         """
         exchange = self._core.dialect.trigger(_args.check_uuid("timer_id", timer_id))
-        settings = WaitSettings.checked(timeout, poll_interval, on_update) if wait else None
+        settings = WaitSettings.for_trigger(wait, timeout, poll_interval, on_update)
         run = await self._request(exchange, idempotent=False)
         if settings is None:
             return run
@@ -267,7 +264,7 @@ class AsyncTimersClient:
         page_size: int | None = None,
         max_items: int | None = None,
         marker: str | None = None,
-    ) -> AsyncIterator[RunPage]:
+    ) -> AsyncGenerator[RunPage, None]:
         """Iterate over pages of runs, fetching each only when asked for.
 
         The filters are sent on every page (with ``api="jobs"``, applied by the client to each
@@ -293,7 +290,7 @@ class AsyncTimersClient:
         page_size: int | None = None,
         max_items: int | None = None,
         marker: str | None = None,
-    ) -> AsyncIterator[TimerRun]:
+    ) -> AsyncGenerator[TimerRun, None]:
         """Iterate over every matching run across pages, in the order of ``list_runs``, one
         page in memory.
 
@@ -345,7 +342,7 @@ class AsyncTimersClient:
 
     async def _pages(
         self, filters: _args.ListFilters, pager: Pager, deadline: float | None = None
-    ) -> AsyncIterator[RunPage]:
+    ) -> AsyncGenerator[RunPage, None]:
         keep = self._core.local_filter(filters)
         while not pager.finished:
             exchange = self._core.dialect.list_page(filters, pager.limit, pager.marker)
@@ -408,6 +405,8 @@ class AsyncTimersClient:
                     except RuntimeError:  # httpx: "the client has been closed"
                         core.check_open(self._http)
                         raise
+                    except httpx.HTTPStatusError as exc:  # your response hook raised for it
+                        response = exc.response  # the answer, as any other (its body is lost)
                     try:
                         retry_delay = attempts.after_response(response)
                         if retry_delay is None:  # this answer is the outcome: read its body
@@ -442,6 +441,8 @@ async def _read(response: httpx.Response, limit: int) -> bytes:
     its status is the news."""
     if response.is_stream_consumed:  # built in memory (a mock transport's): read already
         return response.content[: limit + 1]
+    if response.is_closed:  # by httpx, when an event hook of yours raised: nothing to read
+        return b""
     try:
         reader = _io.BodyReader(response, limit)
         async for chunk in response.aiter_raw():
@@ -458,7 +459,7 @@ async def _read(response: httpx.Response, limit: int) -> bytes:
     return reader.finish()
 
 
-async def _items(pages: AsyncIterator[RunPage]) -> AsyncIterator[TimerRun]:
+async def _items(pages: AsyncGenerator[RunPage, None]) -> AsyncGenerator[TimerRun, None]:
     async for page in pages:
         runs = page.runs
         del page

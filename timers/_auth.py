@@ -102,18 +102,19 @@ def resolve_auth(access_token: str | None, authorizer: Authorizer | None) -> Tok
                 f"(like globus_sdk.AccessTokenAuthorizer), got {type(authorizer).__name__}"
             )
         return TokenAuth(authorizer)
+    name = "access_token"
     if access_token is None:
-        access_token = os.environ.get(TOKEN_ENV) or None
+        access_token, name = os.environ.get(TOKEN_ENV) or None, f"${TOKEN_ENV}"
         if access_token is None:
             raise InvalidArgumentError(
                 "no credentials: pass access_token='...', pass authorizer=<an object with "
                 f"get_authorization_header()>, or set the {TOKEN_ENV} environment variable"
             )
     if not isinstance(access_token, str) or not access_token.strip():
-        raise InvalidArgumentError("access_token must be a non-empty string")
+        raise InvalidArgumentError(f"{name} must be a non-empty string")
     # HTTP would refuse anything else in a header, and its error message would quote the token.
     if not all("!" <= c <= "~" for c in access_token):
         raise InvalidArgumentError(
-            "access_token must be printable ASCII with no spaces or control characters"
+            f"{name} must be printable ASCII with no spaces or control characters"
         )
     return TokenAuth(_StaticToken(access_token))

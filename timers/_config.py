@@ -52,10 +52,16 @@ def _is_loopback(host: str) -> bool:
 
 
 def resolve_api(api: str | None) -> Dialect:
-    """The dialect for ``api``, else ``$TIMERS_API``, else ``"runs"``."""
-    if api is None:
-        api = os.environ.get(API_ENV) or runs.NAME
-    return dialect_for(api)
+    """The dialect for ``api``, else ``$TIMERS_API`` (in any case), else ``"runs"``."""
+    if api is not None:
+        return dialect_for(api)
+    from_env = os.environ.get(API_ENV) or runs.NAME
+    try:
+        return dialect_for(from_env.strip().lower())
+    except InvalidArgumentError:
+        raise InvalidArgumentError(
+            f"${API_ENV} must be 'runs' or 'jobs' (in any case), got {quote(from_env)}"
+        ) from None
 
 
 def resolve_base_url(

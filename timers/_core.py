@@ -50,12 +50,10 @@ from timers._redact import clean, quote
 from timers._retry import Attempts, RetryPolicy, parse_retry_after, was_sent
 from timers._version import __version__
 
-__all__ = ["DEFAULT_POLL_INTERVAL", "DEFAULT_WAIT_TIMEOUT", "ClientCore", "Lookup"]
+__all__ = ["ClientCore", "Lookup"]
 
 T = TypeVar("T")
 PRODUCTION = "https://timer.automate.globus.org/"
-DEFAULT_WAIT_TIMEOUT = 600.0
-DEFAULT_POLL_INTERVAL = 2.0
 _HEADERS = {
     "User-Agent": f"timers-client/{__version__} httpx/{httpx.__version__}",
     "Accept": "application/json",
@@ -63,6 +61,7 @@ _HEADERS = {
     # their packages are installed, and inflate each chunk of those whole).
     "Accept-Encoding": "gzip, deflate",
 }
+_HTTPX_AGENT = f"python-httpx/{httpx.__version__}"  # an httpx client's own User-Agent
 
 
 class Lookup(NamedTuple):
@@ -83,7 +82,7 @@ class ClientCore:
         "base_url",
         "clock",
         "dialect",
-        "http_has_headers",
+        "headers",
         "max_response_size",
         "owns_http",
         "retry",
@@ -121,7 +120,7 @@ class ClientCore:
         self.retry = resolve_retry(max_retries, retry)
         self.clock = clock or time.time
         self.owns_http = http_client is None  # so closing the client closes it
-        self.http_has_headers = http_client is None  # our defaults are set on it once
+        self.headers = None if http_client is None else _headers_for(http_client, self.base_url)
         setup_from_env()
 
     def derived(
@@ -207,7 +206,7 @@ class ClientCore:
                 self.base_url + path,
                 params=params or None,
                 # An httpx client we created already has these; merging them per request costs.
-                headers=None if self.http_has_headers else _HEADERS,
+                headers=self.headers,
                 timeout=httpx.USE_CLIENT_DEFAULT if self.timeout is None else self.timeout,
             )
         except httpx.InvalidURL as exc:
@@ -351,6 +350,23 @@ class ClientCore:
             hint=hint,
             content=content,
         )
+
+
+def _headers_for(http: httpx.Client | httpx.AsyncClient, base_url: str) -> dict[str, str]:
+    """The headers sent with each request through your ``http`` client: ``Accept`` and
+    ``Accept-Encoding`` as the client reads answers, your ``User-Agent`` if you set one.
+    ``InvalidArgumentError`` if its ``base_url`` is not where requests go: it is not used."""
+    own = str(http.base_url).rstrip("/")
+    if own and own != base_url:
+        raise InvalidArgumentError(
+            f"http_client has base_url {quote(own, 200)}, but requests go to "
+            f"{quote(base_url, 200)} (the client's base_url: the http_client's is not used); "
+            "pass base_url= to the client instead"
+        )
+    agent = http.headers.get("user-agent")
+    if agent is None or agent == _HTTPX_AGENT:
+        return _HEADERS
+    return {name: value for name, value in _HEADERS.items() if name != "User-Agent"}
 
 
 def request_id_of(response: httpx.Response) -> str | None:

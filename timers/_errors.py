@@ -182,7 +182,8 @@ class APIError(TimersError):
     Attributes: ``status_code``; ``code`` and ``message`` (the service's own, parsed from any of
     the Globus error shapes; ``message`` falls back to the HTTP reason); ``request_id`` (from the
     body or the ``X-Request-Id`` header); ``errors`` (a list of sub-error dicts); ``body`` (the
-    parsed JSON, or the text); ``method``; ``url``; ``response``; ``retries_taken``;
+    parsed JSON, or the text); ``method``; ``url``; ``response`` (None once the error was
+    unpickled); ``retries_taken``;
     ``outcome_unknown`` (True for a 5xx answer to ``run_timer``: the run may exist); and
     ``hint`` (the client's advice, when it has some, also at the end of the message).
     """
@@ -198,7 +199,7 @@ class APIError(TimersError):
     ) -> None:
         _clean_reason_phrase(response)  # repr(response) quotes it: never a token, never raw
         self.hint = hint
-        self.response = response
+        self.response: httpx.Response | None = response  # None once unpickled
         self.status_code = response.status_code
         self.method = response.request.method
         self.url = _safe_url(response.request.url)

@@ -9,7 +9,7 @@ import inspect
 import time
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BodyReader",
+    "HttpBackend",
     "LoopBinding",
     "async_deadline",
     "async_sleep",
@@ -33,6 +34,9 @@ __all__ = [
     "sync_sleep",
     "sync_sleeper",
 ]
+
+
+HttpBackend = Literal["httpx", "aiohttp"]  # AsyncTimersClient's http_backend=
 
 
 def sync_sleep(seconds: float) -> None:

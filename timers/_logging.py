@@ -5,7 +5,8 @@ request id; for a request that got no answer, the exception's type instead of a 
 INFO line per retry, and a DEBUG line per attempt. A call cancelled, or cut short by closing
 its client, logs no outcome line. Never a header, a token or
 a body; a request id is cleaned like every server-provided text. ``TIMERS_LOG=info`` (or
-``debug``) sends these lines to stderr without any code.
+``debug``) sends these lines to stderr without any code, and there only (the ``timers``
+logger then stops propagating, so an app's own logging does not print them twice).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ def setup_from_env() -> None:
         handler = _EnvHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("timers: %(levelname)s %(message)s"))
         logger.addHandler(handler)
+        logger.propagate = False  # once on stderr, not again through the app's own handlers
         if logger.level == logging.NOTSET or logger.level > level:
             logger.setLevel(level)
 

@@ -46,7 +46,6 @@ __all__ = [
     "status_of",
 ]
 
-
 _freeze = object.__setattr__  # what a frozen dataclass's __init__ sets its fields with
 
 
@@ -231,7 +230,8 @@ class TimerRun:
 
         ``TimerRun.from_dict(run.to_dict()) == run`` for every run parsed from a service's
         answer (a run made by hand round-trips only if it holds what the spec allows: UUID
-        ids, and no ``extra`` key named like a field).
+        ids, and no ``extra`` key named like a field). A run that ``finished_by_end_time``
+        (``api="jobs"``) has ``"finished_by_end_time": true`` too, so that it stays finished.
         """
         return {
             **self.extra,
@@ -241,6 +241,7 @@ class TimerRun:
             "start_time": format_datetime(self.start_time),
             "end_time": None if self.end_time is None else format_datetime(self.end_time),
             "result": None if self.result is None else self.result.to_dict(),
+            **({_BY_END_TIME: True} if self.finished_by_end_time else {}),
         }
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -266,7 +267,7 @@ class TimerRun:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TimerRun:
         """Parse the wire form; raises ``ResponseValidationError`` naming the bad field."""
-        return parse_run(data)
+        return _flagged(parse_run(data))
 
 
 @dataclass(frozen=True, slots=True, weakref_slot=True)
@@ -305,11 +306,23 @@ class RunPage:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunPage:
         """Parse the wire form; raises ``ResponseValidationError`` naming the bad field."""
-        return parse_page(data)
+        page = parse_page(data)
+        return replace(page, runs=tuple(map(_flagged, page.runs)))
 
 
 def _restore_run(values: dict[str, Any]) -> TimerRun:
     return TimerRun(**values)
+
+
+_BY_END_TIME = "finished_by_end_time"
+
+
+def _flagged(run: TimerRun) -> TimerRun:
+    """``run`` as ``to_dict`` wrote it: ``finished_by_end_time`` back out of ``extra``."""
+    if run.extra.get(_BY_END_TIME) is not True:
+        return run
+    extra = {key: value for key, value in run.extra.items() if key != _BY_END_TIME}
+    return replace(run, extra=extra, finished_by_end_time=True)
 
 
 # -- the parsers' constructors ----------------------------------------------------------------

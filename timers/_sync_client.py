@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from datetime import datetime
 from types import TracebackType
 from typing import Self, TypeVar
@@ -22,19 +22,14 @@ import httpx
 
 from timers import _args, _io, _transport
 from timers._auth import Authorizer
-from timers._core import (
-    DEFAULT_POLL_INTERVAL,
-    DEFAULT_WAIT_TIMEOUT,
-    ClientCore,
-    Lookup,
-)
-from timers._dialects import Exchange
+from timers._core import ClientCore, Lookup
+from timers._dialects import ApiName, Exchange
 from timers._errors import APIConnectionError, RateLimitError, TimersError
 from timers._logging import log_attempt, log_failed_attempt
 from timers._models import RunPage, RunStatus, TimerRun
 from timers._paging import Pager
 from timers._retry import RetryPolicy
-from timers._wait import Waiter, WaitSettings
+from timers._wait import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, Waiter, WaitSettings
 
 __all__ = ["TimersClient"]
 
@@ -83,7 +78,7 @@ class TimersClient:
         *,
         authorizer: Authorizer | None = None,
         base_url: str | None = None,
-        api: str | None = None,
+        api: ApiName | None = None,
         timeout: float | httpx.Timeout | None = None,
         max_response_size: int | None = None,
         http_client: httpx.Client | None = None,
@@ -115,7 +110,7 @@ class TimersClient:
         self._http = http_client
 
     @property
-    def api(self) -> str:
+    def api(self) -> ApiName:
         """The API the client speaks: ``"runs"`` or ``"jobs"``."""
         return self._core.dialect.NAME
 
@@ -181,7 +176,8 @@ class TimersClient:
         """Trigger a run of the timer now and return it (usually still ``pending``).
 
         With ``wait=True``, then wait for it to finish (see ``wait_for_run`` for ``timeout``,
-        ``poll_interval`` and ``on_update``) and return the finished run.
+        ``poll_interval`` and ``on_update``, which are refused without ``wait=True``) and
+        return the finished run.
 
         Not idempotent, so retried only when the request provably never reached the service.
         Raises ``NotFoundError`` for an unknown timer, ``InvalidArgumentError`` for an id that
@@ -195,7 +191,7 @@ class TimersClient:
         <RunStatus.PENDING: 'pending'>
         """
         exchange = self._core.dialect.trigger(_args.check_uuid("timer_id", timer_id))
-        settings = WaitSettings.checked(timeout, poll_interval, on_update) if wait else None
+        settings = WaitSettings.for_trigger(wait, timeout, poll_interval, on_update)
         run = self._request(exchange, idempotent=False)
         if settings is None:
             return run
@@ -258,7 +254,7 @@ class TimersClient:
         page_size: int | None = None,
         max_items: int | None = None,
         marker: str | None = None,
-    ) -> Iterator[RunPage]:
+    ) -> Generator[RunPage, None, None]:
         """Iterate over pages of runs, fetching each only when asked for.
 
         The filters are sent on every page (with ``api="jobs"``, applied by the client to each
@@ -284,7 +280,7 @@ class TimersClient:
         page_size: int | None = None,
         max_items: int | None = None,
         marker: str | None = None,
-    ) -> Iterator[TimerRun]:
+    ) -> Generator[TimerRun, None, None]:
         """Iterate over every matching run across pages, in the order of ``list_runs``, one
         page in memory.
 
@@ -336,7 +332,7 @@ class TimersClient:
 
     def _pages(
         self, filters: _args.ListFilters, pager: Pager, deadline: float | None = None
-    ) -> Iterator[RunPage]:
+    ) -> Generator[RunPage, None, None]:
         keep = self._core.local_filter(filters)
         while not pager.finished:
             exchange = self._core.dialect.list_page(filters, pager.limit, pager.marker)
@@ -396,6 +392,8 @@ class TimersClient:
                     except RuntimeError:  # httpx: "the client has been closed"
                         core.check_open(self._http)
                         raise
+                    except httpx.HTTPStatusError as exc:  # your response hook raised for it
+                        response = exc.response  # the answer, as any other (its body is lost)
                     try:
                         retry_delay = attempts.after_response(response)
                         if retry_delay is None:  # this answer is the outcome: read its body
@@ -430,6 +428,8 @@ def _read(response: httpx.Response, limit: int) -> bytes:
     its status is the news."""
     if response.is_stream_consumed:  # built in memory (a mock transport's): read already
         return response.content[: limit + 1]
+    if response.is_closed:  # by httpx, when an event hook of yours raised: nothing to read
+        return b""
     try:
         reader = _io.BodyReader(response, limit)
         for chunk in response.iter_raw():
@@ -446,7 +446,7 @@ def _read(response: httpx.Response, limit: int) -> bytes:
     return reader.finish()
 
 
-def _items(pages: Iterator[RunPage]) -> Iterator[TimerRun]:
+def _items(pages: Generator[RunPage, None, None]) -> Generator[TimerRun, None, None]:
     for page in pages:
         runs = page.runs
         del page

@@ -17,8 +17,17 @@ from timers._errors import InvalidArgumentError, WaitTimeoutError
 from timers._models import TimerRun
 from timers._redact import quote
 
-__all__ = ["MAX_POLL_INTERVAL", "MAX_WAIT", "WaitSettings", "Waiter"]
+__all__ = [
+    "DEFAULT_POLL_INTERVAL",
+    "DEFAULT_WAIT_TIMEOUT",
+    "MAX_POLL_INTERVAL",
+    "MAX_WAIT",
+    "WaitSettings",
+    "Waiter",
+]
 
+DEFAULT_WAIT_TIMEOUT = 600.0
+DEFAULT_POLL_INTERVAL = 2.0
 MAX_POLL_INTERVAL = 30.0
 MAX_WAIT = 7 * 86_400.0
 """The longest ``wait_for_run`` timeout (a week)."""
@@ -53,6 +62,33 @@ class WaitSettings(NamedTuple):
                 "coroutine for each update, start it from there, e.g. asyncio.create_task)"
             )
         return cls(wait, check_positive_number("poll_interval", poll_interval), on_update)
+
+    @classmethod
+    def for_trigger(
+        cls, wait: Any, timeout: Any, poll_interval: Any, on_update: Any
+    ) -> WaitSettings | None:
+        """``run_timer``'s settings: None without ``wait``, when ``timeout``,
+        ``poll_interval`` and ``on_update`` must be left out (``InvalidArgumentError``, before
+        any request: they would be ignored, and a run created all the same)."""
+        if type(wait) is not bool:
+            raise InvalidArgumentError(f"wait must be True or False, got {quote(wait)}")
+        if wait:
+            return cls.checked(timeout, poll_interval, on_update)
+        given = [
+            name
+            for name, value, default in (
+                ("timeout", timeout, DEFAULT_WAIT_TIMEOUT),
+                ("poll_interval", poll_interval, DEFAULT_POLL_INTERVAL),
+                ("on_update", on_update, None),
+            )
+            if value is not default and value != default
+        ]
+        if given:
+            raise InvalidArgumentError(
+                f"run_timer waits only with wait=True, so {' and '.join(given)} cannot be used "
+                "without it (it would be ignored)"
+            )
+        return None
 
 
 class Waiter:

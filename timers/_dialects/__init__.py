@@ -9,7 +9,7 @@ and the parser of its answer); it does no I/O. ``runs`` speaks ``spec/timers-run
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Generic, NamedTuple, Protocol, TypeVar
+from typing import Any, Generic, Literal, NamedTuple, Protocol, TypeVar
 from uuid import UUID
 
 from timers._args import ListFilters
@@ -18,9 +18,10 @@ from timers._errors import InvalidArgumentError
 from timers._models import RunPage, TimerRun
 from timers._redact import quote
 
-__all__ = ["API_NAMES", "Dialect", "Exchange", "dialect_for"]
+__all__ = ["API_NAMES", "ApiName", "Dialect", "Exchange", "dialect_for"]
 
-API_NAMES = ("runs", "jobs")
+ApiName = Literal["runs", "jobs"]
+API_NAMES: tuple[ApiName, ...] = ("runs", "jobs")
 T = TypeVar("T")
 
 
@@ -35,7 +36,7 @@ class Exchange(NamedTuple, Generic[T]):
 class Dialect(Protocol):
     """What the core asks of an API (each dialect module provides these names)."""
 
-    NAME: str
+    NAME: ApiName
     DEFAULT_BASE_URL: str
     LOCAL_FILTERS: bool  # True: the service has no filters, the client applies them
 

@@ -114,7 +114,7 @@ def cli(
     state = State(
         base_url=base_url,
         token=token,
-        api=api.lower(),
+        api="jobs" if api.lower() == "jobs" else "runs",  # click.Choice: one or the other
         allow_insecure_http=allow_insecure_http,
         base_url_option="--base-url (from $TIMERS_BASE_URL)" if from_environment else "--base-url",
     )

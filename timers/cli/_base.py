@@ -32,6 +32,7 @@ from typing import Any, NoReturn
 import click
 from rich.console import Console
 
+from timers._dialects import ApiName
 from timers._errors import (
     APIConnectionError,
     AuthenticationError,
@@ -193,7 +194,7 @@ class State:
         *,
         base_url: str | None,
         token: str | None,
-        api: str,
+        api: ApiName,
         allow_insecure_http: bool,
         base_url_option: str = "--base-url",
     ) -> None:
