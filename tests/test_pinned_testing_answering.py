@@ -301,6 +301,29 @@ def test_a_json_array_body_is_sent_as_its_text_with_the_content_type_given(
     )
 
 
+@pytest.mark.parametrize("status", [204, 304])
+def test_an_injected_answer_that_http_gives_no_body_is_sent_empty_and_refuses_one(
+    service: FakeTimersService, status: int
+) -> None:
+    for body in ("x", b"x", {"a": 1}):
+        with pytest.raises(ValueError, match=rf"^a {status} answer has no body \(HTTP forbids"):
+            service.fail_next(status=status, body=body)
+    service.fail_next(status=status, body="")
+    service.fail_next(status=status)
+    for _ in range(2):
+        reply = _answer(service, "GET", RUNS, BEARER)
+        assert (reply.status, reply.body, reply.header("content-type")) == (status, b"", None)
+    assert _answer(service, "GET", RUNS, BEARER).status == 200
+
+
+def test_a_run_result_that_is_not_a_mapping_is_refused_naming_its_type(
+    service: FakeTimersService,
+) -> None:
+    with pytest.raises(TypeError, match=r"^result must be a mapping \(the run's result object\)"):
+        service.add_run(TIMER, status="success", result=[1])  # type: ignore[arg-type]
+    assert service.answerer.answer("GET", RUNS, BEARER).json()["total"] == 0  # type: ignore[union-attr]
+
+
 # --- the default body of an injected answer -----------------------------------------------------
 
 

@@ -387,3 +387,14 @@ def test_an_unexpected_error_on_a_connection_is_logged_at_debug_level_not_printe
     [record] = caplog.records
     assert record.levelno == logging.DEBUG and record.exc_info
     assert "a bug on the connection" in str(record.exc_info[1])
+
+
+def test_an_injected_204_keeps_the_connection_s_framing(
+    service: FakeTimersService, port: int
+) -> None:
+    service.fail_next(status=204)
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=AUTH, timeout=5) as client:
+        empty = client.get(RUNS)
+        after = client.get(RUNS)  # on the same kept-alive connection
+    assert (empty.status_code, empty.content) == (204, b"")
+    assert after.status_code == 200 and after.json()["total"] == 5

@@ -9,7 +9,8 @@ carried out.
 
 A fault is checked when it is queued, not when a request meets it: ``count`` an ``int`` >= 1,
 ``status`` an ``int`` from 200 to 599 (a final HTTP status), header names and values ``str``
-(without line breaks), and a body of ``bytes``, ``str`` or a JSON mapping. So every transport
+(without line breaks), and a body of ``bytes``, ``str`` or a JSON mapping (none for a 204 or
+a 304, which HTTP forbids one: they are sent empty). So every transport
 (in-process, respx, served) sends the same answer, or none refuses it later.
 """
 
@@ -30,6 +31,8 @@ MIN_STATUS: Final = 200
 
 MAX_STATUS: Final = 599
 """The highest status ``fail_next`` takes (HTTP's status codes are three digits, 1xx-5xx)."""
+
+_NO_BODY: Final = frozenset({204, 304})  # HTTP forbids a body: one would break the framing
 
 
 @dataclass(slots=True)
@@ -52,7 +55,9 @@ class Fault:
         headers = {name.lower(): (name, value) for name, value in self.headers}
         headers.setdefault("x-request-id", ("X-Request-Id", request_id))
         body = self.body
-        if body is None:
+        if self.status in _NO_BODY:
+            body = b""
+        elif body is None:
             body = json_bytes(shape(self.status, request_id, None))
             headers.setdefault("content-type", ("Content-Type", "application/json"))
         else:
@@ -79,6 +84,8 @@ class FaultQueue:
         """Queue an injected answer; see ``FakeTimersService.fail_next``."""
         self._check(count, operation)
         _check_status(status)
+        if status in _NO_BODY and body not in (None, b"", ""):
+            raise ValueError(f"a {status} answer has no body (HTTP forbids one): leave body out")
         pairs = _checked_headers(headers)
         raw: bytes | None
         content_type = "application/json"

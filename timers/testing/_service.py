@@ -268,9 +268,10 @@ class FakeTimersService:
         are generated for the timer's callback kind; for other statuses they stay ``null``
         unless given. Times are kept to the millisecond. Returns the run's wire JSON. Raises
         ``KeyError`` for an unknown timer; ``TypeError`` for a ``status`` that is not a
-        ``str`` or a time that is not a ``datetime``; ``ValueError`` for a bad or taken
-        ``run_id``, a naive datetime, a ``start_time`` (to the millisecond) at which another
-        run of the timer starts, or a ``result`` that is not JSON.
+        ``str``, a time that is not a ``datetime`` or a ``result`` that is not a mapping;
+        ``ValueError`` for a bad or taken ``run_id``, a naive datetime, a ``start_time`` (to
+        the millisecond) at which another run of the timer starts, or a ``result`` that is not
+        JSON.
 
         Example::
 
@@ -348,7 +349,8 @@ class FakeTimersService:
         operation (one of ``OPERATIONS``, e.g. ``"read_job"``). ``status`` is any final HTTP
         status, 200 to 599 (a 2xx answers with an off-spec body, say). The body defaults to
         the routed API's error JSON for ``status`` (runs: ``Error``; jobs:
-        ``{"error": {...}}``, or ``{"detail": [...]}`` for 422); a mapping is sent as JSON,
+        ``{"error": {...}}``, or ``{"detail": [...]}`` for 422; a 204 or 304 is sent empty,
+        as HTTP requires); a mapping is sent as JSON,
         and ``str``/``bytes`` verbatim (``Content-Type`` from ``headers``, else
         ``text/plain``; to send another JSON value, give its text and that header).
         ``headers`` maps ``str`` names to ``str`` values. ``X-Request-Id`` is added unless
@@ -359,7 +361,7 @@ class FakeTimersService:
         for a ``count`` or ``status`` that is not an ``int`` (``bool`` neither), a header name
         or value that is not a ``str``, or a body of another type; ``ValueError`` for a
         ``count`` below 1, a ``status`` outside 200..599, a header with a line break, a
-        mapping body that is not JSON, or an unknown ``operation``.
+        mapping body that is not JSON, a body for a 204 or 304, or an unknown ``operation``.
 
         Example::
 

@@ -315,6 +315,11 @@ class ServiceState:
             else:
                 end = None
             if result is not None:
+                if not isinstance(result, Mapping):
+                    raise TypeError(
+                        f"result must be a mapping (the run's result object), got "
+                        f"{type(result).__name__}: {result!r}"
+                    )
                 body: dict[str, Any] | None = copy.deepcopy(dict(result))
                 try:
                     json_bytes(body)
