@@ -271,9 +271,13 @@ def test_a_jobs_status_the_client_does_not_know_can_be_filtered_on(
 def test_with_the_runs_api_an_unlisted_status_is_a_usage_error_before_any_request(
     service: FakeTimersService,
 ) -> None:
-    code, _, err = invoke("runs", "list", TIMER_ID, "--status", "FAILED")
-    assert code == EXIT_USAGE and not service.requests
-    assert "with api='runs', other statuses cannot be filtered on), got 'FAILED'" in err
+    for command in (["runs", "list"], ["runs", "summary"]):
+        code, _, err = invoke(*command, TIMER_ID, "--status", "FAILED")
+        assert code == EXIT_USAGE and not service.requests
+        assert err.endswith(
+            "Error: Invalid value for '--status': 'FAILED' is not one of pending, in_progress, "
+            "success, failure (any case; with --api jobs, any status the service reports)\n"
+        )
 
 
 def test_a_run_that_finished_with_a_status_the_client_does_not_know_exits_10(

@@ -3,6 +3,7 @@ the command's options."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from collections.abc import Iterator
@@ -95,6 +96,22 @@ def test_a_report_with_nothing_finished_says_so_and_has_no_errors_line() -> None
     assert lines[1] == "[bold]Success rate[/bold]  - (no run finished)"
     assert lines[3] == "[bold]Durations[/bold]     p50 -  p95 -  max -"
     assert not any("Top errors" in line for line in lines)
+
+
+def test_runs_finished_with_a_status_not_known_are_counted_apart_from_the_rate() -> None:
+    # api="jobs": a run with an end time is finished whatever its (unpublished) status.
+    def jobs(status: str) -> TimerRun:
+        return dataclasses.replace(run(0, status), finished_by_end_time=True)
+
+    lines = report([run(0), jobs("FAILED"), jobs("FAILED"), run(1, "failure")])
+    assert lines[1] == (
+        "[bold]Success rate[/bold]  [red]50.0%[/red] of 2 finished; 2 more runs finished with a "
+        "status not known"
+    )
+    assert report([jobs("SUCCEEDED")])[1] == (
+        "[bold]Success rate[/bold]  - (none succeeded or failed); 1 more run finished with a "
+        "status not known"
+    )
 
 
 def test_a_report_of_no_runs_is_one_line() -> None:

@@ -258,8 +258,24 @@ def test_an_injected_status_is_checked_when_the_fault_is_queued(
         ({b"Retry-After": "0"}, TypeError, r"^header names must be str, got bytes b'Retry-After'"),
         ({"X-Note": None}, TypeError, r"^header values must be str, got NoneType None"),
         ([("Retry-After", "0")], TypeError, r"^headers must be a mapping of str to str, got list$"),
-        ({"X-Note": "a\r\nSet-Cookie: x"}, ValueError, r"^header values cannot hold a line break"),
-        ({"X-Note\n": "a"}, ValueError, r"^header names cannot hold a line break"),
+        (
+            {"X-Note": "a\r\nSet-Cookie: x"},
+            ValueError,
+            r"^header values must be printable ASCII \(spaces and tabs inside\), without line "
+            r"breaks, got 'a\\r\\nSet-Cookie: x' in 'X-Note'$",
+        ),
+        ({"X-Note": "café"}, ValueError, r"^header values must be printable ASCII"),
+        ({"X-Note": " padded"}, ValueError, r"^header values must be printable ASCII"),
+        ({"X-Note": "a\x7f"}, ValueError, r"^header values must be printable ASCII"),
+        (
+            {"X-Note\n": "a"},
+            ValueError,
+            r"^header names must be HTTP tokens \(letters, digits, !#\$%&'\*\+-\.\^_`\|~\), "
+            r"got 'X-Note\\n'$",
+        ),
+        ({"Bad Name": "v"}, ValueError, r"^header names must be HTTP tokens"),
+        ({"": "v"}, ValueError, r"^header names must be HTTP tokens"),
+        ({"X-A:B": "v"}, ValueError, r"^header names must be HTTP tokens"),
     ],
 )
 def test_injected_headers_must_be_str_names_and_values_on_one_line(
@@ -269,6 +285,15 @@ def test_injected_headers_must_be_str_names_and_values_on_one_line(
     with pytest.raises(error, match=message):
         service.fail_next(status=429, headers=headers)  # type: ignore[arg-type]
     assert _answer(service, "GET", RUNS, BEARER).status == 200
+
+
+def test_injected_headers_may_use_every_token_character_and_inner_spaces_and_tabs(
+    service: FakeTimersService,
+) -> None:
+    name = "X-!#$%&'*+-.^_`|~09az"
+    service.fail_next(status=429, headers={name: "a b\tc", "X-Empty": ""})
+    reply = _answer(service, "GET", RUNS, BEARER)
+    assert (reply.header(name), reply.header("x-empty")) == ("a b\tc", "")
 
 
 @pytest.mark.parametrize("body", [[1, 2], 5, 1.5, True, bytearray(b"x")])

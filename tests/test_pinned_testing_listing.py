@@ -28,6 +28,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any, TypeVar
 
+import anyio
+import anyio.lowlevel
 import httpx
 import pytest
 import respx
@@ -266,21 +268,21 @@ LATENCY = 0.05  # long enough for a 10 ms heartbeat to beat, short enough for a 
 
 
 async def _heartbeats_during(call: Callable[[], Awaitable[httpx.Response]]) -> tuple[int, int]:
-    """``(status, heartbeats)``: how often a 10 ms ticker ran while ``call`` was awaited."""
+    """``(status, heartbeats)``: how often a 10 ms ticker ran while ``call`` was awaited
+    (under whichever event loop runs the test: asyncio or trio)."""
     beats = 0
 
     async def heartbeat() -> None:
         nonlocal beats
         while True:
-            await asyncio.sleep(0.01)
+            await anyio.sleep(0.01)
             beats += 1
 
-    ticker = asyncio.create_task(heartbeat())
-    await asyncio.sleep(0)  # the ticker is started
-    try:
+    async with anyio.create_task_group() as group:
+        group.start_soon(heartbeat)
+        await anyio.lowlevel.checkpoint()  # the ticker is started
         response = await call()
-    finally:
-        ticker.cancel()
+        group.cancel_scope.cancel()
     return response.status_code, beats
 
 
@@ -292,7 +294,10 @@ def _slow_service(**options: Any) -> FakeTimersService:
 
 
 @pytest.mark.anyio
-async def test_an_async_client_of_transport_awaits_the_latency_and_the_event_loop_runs_on() -> None:
+@pytest.mark.parametrize("anyio_backend", ["asyncio", "trio"])
+async def test_an_async_client_of_transport_awaits_the_latency_and_the_event_loop_runs_on(
+    anyio_backend: str,
+) -> None:
     service = _slow_service()
     async with httpx.AsyncClient(transport=service.transport(), headers=AUTH) as http:
         status, beats = await _heartbeats_during(
@@ -303,7 +308,10 @@ async def test_an_async_client_of_transport_awaits_the_latency_and_the_event_loo
 
 
 @pytest.mark.anyio
-async def test_an_async_client_of_mock_awaits_the_latency_and_the_event_loop_runs_on() -> None:
+@pytest.mark.parametrize("anyio_backend", ["asyncio", "trio"])
+async def test_an_async_client_of_mock_awaits_the_latency_and_the_event_loop_runs_on(
+    anyio_backend: str,
+) -> None:
     service = _slow_service()
     with service.mock():
         async with httpx.AsyncClient(headers=AUTH) as http:

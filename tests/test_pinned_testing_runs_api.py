@@ -468,21 +468,25 @@ def test_zero_or_short_lifecycle_durations_are_accepted(pending: float, in_progr
 
 
 @pytest.mark.parametrize(
-    ("pending", "in_progress", "message"),
+    ("pending", "in_progress", "named", "got"),
     [
-        (-1, 2, "pending_seconds must be a finite number of seconds >= 0, got -1"),
-        (1, -0.5, "in_progress_seconds must be a finite number of seconds >= 0, got -0.5"),
-        (-1, -1, "pending_seconds must be a finite number of seconds >= 0, got -1"),
-        (float("nan"), 2, "pending_seconds must be a finite number of seconds >= 0, got nan"),
-        (1, float("inf"), "in_progress_seconds must be a finite number of seconds >= 0, got inf"),
+        (-1, 2, "pending_seconds", "-1"),
+        (1, -0.5, "in_progress_seconds", "-0.5"),
+        (-1, -1, "pending_seconds", "-1"),
+        (float("nan"), 2, "pending_seconds", "nan"),
+        (1, float("inf"), "in_progress_seconds", "inf"),
+        (1e15, 2, "pending_seconds", "1000000000000000.0"),
+        (1, 3153600001, "in_progress_seconds", "3153600001"),
     ],
 )
-def test_negative_or_non_finite_lifecycle_durations_are_refused_by_name(
-    pending: float, in_progress: float, message: str
+def test_lifecycle_durations_out_of_range_are_refused_by_name(
+    pending: float, in_progress: float, named: str, got: str
 ) -> None:
     with pytest.raises(ValueError) as caught:
         FakeTimersService(pending_seconds=pending, in_progress_seconds=in_progress)
-    assert str(caught.value) == message
+    assert str(caught.value) == (
+        f"{named} must be a number of seconds from 0 to 3153600000 (a century), got {got}"
+    )
 
 
 @pytest.mark.parametrize(("pending", "kind"), [("1", "str"), (None, "NoneType"), (True, "bool")])
@@ -696,3 +700,8 @@ def test_mock_refuses_a_base_url_that_is_not_an_absolute_http_url(
     with pytest.raises(ValueError) as caught:
         service.mock(**options)
     assert str(caught.value) == message
+
+
+def test_a_lifecycle_of_a_century_is_taken() -> None:
+    service = FakeTimersService(pending_seconds=3153600000, in_progress_seconds=0)
+    assert service.add_timer()

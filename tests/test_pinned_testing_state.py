@@ -616,9 +616,25 @@ def test_runs_triggered_in_the_same_millisecond_start_one_millisecond_apart() ->
         "2026-11-28T12:00:00.001Z",
         "2026-11-28T12:00:00.002Z",
     ]
-    service.advance(3)  # each run's lifecycle counts from its own start
-    statuses = [service.get_run_json(TIMER, run["id"])["status"] for run in created]
-    assert statuses == ["success", "in_progress", "in_progress"]
+    # Each run's lifecycle counts from when it was triggered, not from its moved start.
+    service.advance(2.999)
+    assert {service.get_run_json(TIMER, run["id"])["status"] for run in created} == {"in_progress"}
+    service.advance(0.001)
+    runs = [service.get_run_json(TIMER, run["id"]) for run in created]
+    assert [run["status"] for run in runs] == ["success"] * 3
+    assert [run["end_time"] for run in runs] == ["2026-11-28T12:00:03Z"] * 3
+
+
+def test_on_a_clock_that_stands_still_triggered_runs_finish_at_once_not_before_they_start() -> None:
+    service = _service(pending_seconds=0, in_progress_seconds=0)
+    service.add_timer(TIMER)
+    created = [_answer(service, "POST", f"/timers/{TIMER}/run").json() for _ in range(3)]
+    assert [run["status"] for run in created] == ["success"] * 3
+    assert [(run["start_time"], run["end_time"]) for run in created] == [
+        ("2026-11-28T12:00:00Z", "2026-11-28T12:00:00Z"),
+        ("2026-11-28T12:00:00.001Z", "2026-11-28T12:00:00.001Z"),
+        ("2026-11-28T12:00:00.002Z", "2026-11-28T12:00:00.002Z"),
+    ]
 
 
 def test_runs_added_without_a_start_time_in_the_same_millisecond_start_one_millisecond_apart() -> (

@@ -230,8 +230,8 @@ class TimerRun:
 
         ``TimerRun.from_dict(run.to_dict()) == run`` for every run parsed from a service's
         answer (a run made by hand round-trips only if it holds what the spec allows: UUID
-        ids, and no ``extra`` key named like a field). A run that ``finished_by_end_time``
-        (``api="jobs"``) has ``"finished_by_end_time": true`` too, so that it stays finished.
+        ids, and no ``extra`` key named like a field). A run of ``api="jobs"`` (whose
+        ``finished_by_end_time``: an end time tells it is over) has that key too, ``true``.
         """
         return {
             **self.extra,

@@ -321,8 +321,19 @@ timeout_option = functools.partial(
 
 
 def _status_value(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """A listed status in any case as the client spells it; any other word as given."""
-    return None if value is None else status_named(value).value
+    """A listed status in any case as the client spells it; any other word as given, with
+    ``--api jobs`` only (the runs API lists its statuses)."""
+    if value is None:
+        return None
+    status = status_named(value)
+    state = ctx.find_object(State)
+    if not status.is_known and (state is None or state.api == "runs"):
+        listed = ", ".join(s.value for s in RunStatus.known())
+        raise click.BadParameter(
+            f"{quote(value)} is not one of {listed} (any case; with --api jobs, any status the "
+            "service reports)"
+        )
+    return status.value
 
 
 status_option = click.option(

@@ -37,12 +37,18 @@ def render(console: Console, timer_id: str, summary: RunSummary) -> None:
     )
     runs = _output.plural(summary.total, "run")
     out(f"[bold]Timer {_output.safe(timer_id, 80)}[/bold]  {runs}  {span}")
+    # The rate is over runs that succeeded or failed; --api jobs runs may finish with a
+    # status the client does not know (the service's statuses are not published).
+    decided = summary.counts.get("success", 0) + summary.counts.get("failure", 0)
+    unknown = summary.finished - decided
     if summary.success_rate is None:
-        rate = "- (no run finished)"
+        rate = "- (no run finished)" if not summary.finished else "- (none succeeded or failed)"
     else:
         value = summary.success_rate
         colour = "green" if value >= 0.95 else "yellow" if value >= 0.8 else "red"
-        rate = f"[{colour}]{summary.success_rate:.1%}[/{colour}] of {summary.finished} finished"
+        rate = f"[{colour}]{summary.success_rate:.1%}[/{colour}] of {decided} finished"
+    if unknown > 0:
+        rate += f"; {_output.plural(unknown, 'more run')} finished with a status not known"
     out(f"[bold]Success rate[/bold]  {rate}", highlight=False)
     statuses = "  ".join(
         f"{_output.status_markup(RunStatus(status))} {count}"

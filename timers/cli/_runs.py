@@ -202,8 +202,8 @@ def _finish(state: State, run: TimerRun, fmt: str) -> None:
 @click.option(
     "--wait",
     is_flag=True,
-    help="Wait for the run to finish; exit 7 if it failed, 9 if waiting failed after the run "
-    "was created (the run is shown).",
+    help="Wait for the run to finish; exit 7 if it failed, 10 if its status is not one the "
+    "client knows, 9 if waiting failed after the run was created (the run is shown).",
 )
 @timeout_option(help="With --wait: seconds to wait before giving up (exit 8).")
 @interval_option(default=2.0)
@@ -296,7 +296,8 @@ def wait_run(
     heartbeat: float,
     fmt: str,
 ) -> None:
-    """Wait for a run to finish and show it; exit 7 if it failed.
+    """Wait for a run to finish and show it; exit 7 if it failed, 10 if its status is not one
+    the client knows (--api jobs: the service's statuses are not published).
 
     On a terminal a live line shows the status, the time elapsed and the next poll; elsewhere
     each status change, and a heartbeat line when nothing was said for --heartbeat seconds.

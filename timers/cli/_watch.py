@@ -101,7 +101,8 @@ class Progress:
 @click.option(
     "--until-finished",
     is_flag=True,
-    help="Stop once the newest run has finished (exit 0, or 7 if it failed).",
+    help="Stop once the newest run has finished (exit 0, 7 if it failed, 10 if its status is "
+    "not one the client knows).",
 )
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table")
 @click.option("--fields", "fields_text", help="Fields to show, e.g. id,status,outcome.")

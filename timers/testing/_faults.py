@@ -16,6 +16,7 @@ a 304, which HTTP forbids one: they are sent empty). So every transport
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -160,7 +161,8 @@ def _check_status(status: int) -> None:
 
 def _checked_headers(headers: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]:
     """``headers`` as pairs; ``TypeError`` unless names and values are ``str``, ``ValueError``
-    for a line break (it would end the header served, and httpx refuses it in-process)."""
+    unless each name is an HTTP token and each value printable ASCII (tabs and inner spaces
+    allowed): anything else is sent differently, or refused, by one transport or another."""
     if headers is None:
         return ()
     if not isinstance(headers, Mapping):
@@ -173,6 +175,17 @@ def _checked_headers(headers: Mapping[str, str] | None) -> tuple[tuple[str, str]
                     f"header {what}s must be str, got {type(text).__name__} {text!r} "
                     f"in {name!r}: {value!r}"
                 )
-            if any(char in text for char in "\r\n\0"):
-                raise ValueError(f"header {what}s cannot hold a line break or NUL: {text!r}")
+        if _TOKEN.fullmatch(name) is None:
+            raise ValueError(
+                f"header names must be HTTP tokens (letters, digits, !#$%&'*+-.^_`|~), got {name!r}"
+            )
+        if _VALUE.fullmatch(value) is None:
+            raise ValueError(
+                "header values must be printable ASCII (spaces and tabs inside), without "
+                f"line breaks, got {value!r} in {name!r}"
+            )
     return pairs
+
+
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_VALUE = re.compile(r"(?:[!-~](?:[ \t!-~]*[!-~])?)?")

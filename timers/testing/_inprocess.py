@@ -100,16 +100,16 @@ async def respond_async(
     sleep: Callable[[float], None] | None,
     routing: Routing = ANY_PREFIX,
 ) -> httpx.Response:
-    """As ``respond``, for an async client: the latency is ``await asyncio.sleep(latency)``
-    (so the event loop runs on, and the caller's deadline can cancel the wait), or
-    ``sleep(latency)`` called as it is when one is given."""
+    """As ``respond``, for an async client: the latency is ``await anyio.sleep(latency)``
+    (asyncio or trio, as httpx; the event loop runs on, and the caller's deadline can cancel
+    the wait), or ``sleep(latency)`` called as it is when one is given."""
     await request.aread()
     outcome = _outcome(answerer, request, routing)
     if latency > 0:
         if sleep is None:
-            import asyncio  # here, not at the top: sync users should not pay for asyncio
+            import anyio  # httpx's own dependency; here, not at the top: sync users skip it
 
-            await asyncio.sleep(latency)
+            await anyio.sleep(latency)
         else:
             sleep(latency)
     return _response(outcome, request)

@@ -93,9 +93,10 @@ class FakeTimersService:
     ``failure_rate``), computed from ``now()``, which only moves when the clock does or when
     ``advance()`` is called. No two runs of a timer start at the same millisecond (the jobs
     API has no run ids: clients tell runs apart by start time), so a run triggered when the
-    timer's newest run did not start before ``now()`` starts 1 ms after that one: with a
-    clock that stands still, the runs triggered at once start 1 ms apart, ahead of ``now()``,
-    and each stays ``pending`` until ``pending_seconds`` after its own start.
+    timer's newest run did not start before ``now()`` starts 1 ms after that one. Its
+    lifecycle still counts from when it was triggered (with a clock that stands still and no
+    ``pending_seconds``/``in_progress_seconds``, each run triggered at once finishes at once;
+    its start and end may then be a few ms ahead of ``now()``).
     Everything random (ids, outcomes, histories) comes from ``seed``.
 
     Args:
@@ -103,14 +104,14 @@ class FakeTimersService:
             ``str`` without spaces; a bare ``str`` is refused (``TypeError``: pass a list).
         clock: returns the current time as an aware datetime; default: the real UTC time.
         seed: seeds every random choice, so the same calls give the same answers.
-        pending_seconds: how long a triggered run stays ``pending`` (finite, >= 0).
-        in_progress_seconds: how long it then stays ``in_progress`` (finite, >= 0).
+        pending_seconds: how long a triggered run stays ``pending`` (0 to a century).
+        in_progress_seconds: how long it then stays ``in_progress`` (0 to a century).
         sleep: how the in-process transports wait out ``latency``. By default ``handle()``
             and synchronous clients ``time.sleep``, and asynchronous clients of
-            ``transport()`` and ``mock()`` ``await asyncio.sleep`` (the event loop runs on, and
-            the client's deadline can cancel the wait). A ``sleep`` given here is called, as
-            it is (synchronously), on every path, async included. Served requests always
-            really sleep, in the connection's thread.
+            ``transport()`` and ``mock()`` ``await anyio.sleep`` (asyncio or trio: the event
+            loop runs on, and the client's deadline can cancel the wait). A ``sleep`` given
+            here is called, as it is (synchronously), on every path, async included. Served
+            requests always really sleep, in the connection's thread.
 
     Raises ``TypeError`` / ``ValueError`` for arguments outside those.
 
@@ -413,8 +414,9 @@ class FakeTimersService:
     def transport(self) -> httpx.MockTransport:
         """An ``httpx.MockTransport`` answering as ``handle()`` (any prefix): for
         ``httpx.Client`` and ``httpx.AsyncClient`` alike. For an ``AsyncClient`` the latency
-        is awaited (``asyncio.sleep``, unless the constructor was given a ``sleep``), so the
-        event loop is not blocked and the client's deadline can cancel the wait.
+        is awaited (``anyio.sleep``, under asyncio or trio, unless the constructor was given a
+        ``sleep``), so the event loop is not blocked and the client's deadline can cancel the
+        wait.
 
         Example::
 

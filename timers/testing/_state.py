@@ -50,8 +50,10 @@ class Run:
     status: str  # the final status of a live run; the fixed status of any other run
     end_time: datetime | None
     result: dict[str, Any] | None
-    # Set for runs that go through the lifecycle (pending -> in_progress -> final).
+    # Set for runs that go through the lifecycle (pending -> in_progress -> final), which
+    # ends at ``finishes_at`` (``end_time`` unless the start was moved on to keep it unique).
     pending_until: datetime | None = None
+    finishes_at: datetime | None = None
 
     @property
     def key(self) -> tuple[datetime, str]:
@@ -63,7 +65,7 @@ class Run:
         if self.pending_until is not None and self.end_time is not None:
             if now < self.pending_until:
                 return "pending", None, None
-            if now < self.end_time:
+            if now < (self.end_time if self.finishes_at is None else self.finishes_at):
                 return "in_progress", None, None
         return self.status, self.end_time, self.result
 
@@ -146,13 +148,19 @@ def _seeded(*parts: object) -> random.Random:
     return random.Random(":".join(map(str, parts)))  # noqa: S311 - reproducible on purpose
 
 
+_CENTURY = 100 * 365 * 86_400  # the longest duration taken: any time plus it is a datetime
+
+
 def checked_seconds(value: float, name: str) -> float:
-    """``value`` if it is a finite number of seconds >= 0; ``TypeError``/``ValueError`` if not."""
+    """``value`` if it is a number of seconds from 0 to a century; ``TypeError``/``ValueError``
+    if not."""
     if not isinstance(value, int | float) or isinstance(value, bool):
         kind = type(value).__name__
         raise TypeError(f"{name} must be a number of seconds, got {kind}: {value!r}")
-    if not 0 <= value < math.inf:  # also refuses NaN
-        raise ValueError(f"{name} must be a finite number of seconds >= 0, got {value!r}")
+    if not 0 <= value <= _CENTURY:  # also refuses NaN and infinities
+        raise ValueError(
+            f"{name} must be a number of seconds from 0 to {_CENTURY} (a century), got {value!r}"
+        )
     return value
 
 
@@ -390,14 +398,17 @@ class ServiceState:
         """Start a run of ``timer`` now (or 1 ms after its newest run, if that one did not
         start before now): ``pending``, then ``in_progress``, then final."""
         with self.lock:
-            start = _after_newest(timer, truncate_to_milliseconds(self.now()))
+            triggered = truncate_to_milliseconds(self.now())
+            start = _after_newest(timer, triggered)
             run_id = timer.new_run_id(timer.rng)
             success = timer.rng.random() >= timer.failure_rate
             result = realistic_result(timer.rng, timer.callback, timer.target, success=success)
-            pending_until = start + self._pending
-            end = pending_until + self._in_progress
+            # The lifecycle counts from the trigger, even when the start was moved on.
+            pending_until = triggered + self._pending
+            finishes_at = pending_until + self._in_progress
+            end = max(finishes_at, start)  # never before its start
             run = Run(run_id, timer.id, start, "success" if success else "failure", end, result)
-            run.pending_until = pending_until
+            run.pending_until, run.finishes_at = pending_until, finishes_at
             timer.add([run])
             self.runs_created += 1
             return run
