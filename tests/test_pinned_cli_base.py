@@ -536,3 +536,8 @@ def test_a_finished_run_exits_0_7_or_10_as_its_status_is_success_failure_or_unkn
         "know: not known to have succeeded\n"
     )
     assert exit_code("pending") == 10  # finished (by its end time) yet not terminal
+    capsys.readouterr()
+    assert exit_code("S" * 81) == 10
+    assert capsys.readouterr().err.startswith(  # the server's text, bounded
+        f"timers: the run finished with status '{'S' * 77}...', which"
+    )

@@ -115,7 +115,7 @@ def exit_for_finished(run: TimerRun) -> None:
         sys.exit(EXIT_RUN_FAILED)
     if run.status is not RunStatus.SUCCESS:
         click.echo(
-            f"timers: the run finished with status {quote(run.status.value, 80)}, which the "
+            f"timers: the run finished with status {quote(run.status.value)}, which the "
             "client does not know: not known to have succeeded",
             err=True,
         )
