@@ -341,6 +341,18 @@ def test_an_injected_answer_that_http_gives_no_body_is_sent_empty_and_refuses_on
     assert _answer(service, "GET", RUNS, BEARER).status == 200
 
 
+def test_nan_and_infinities_are_not_json_in_an_injected_body_or_a_run_result(
+    service: FakeTimersService,
+) -> None:
+    for value in (float("nan"), float("inf"), float("-inf")):
+        with pytest.raises(ValueError, match=r"^body is not JSON: Out of range float values"):
+            service.fail_next(status=500, body={"x": value})
+        with pytest.raises(ValueError, match=r"^result is not JSON: Out of range float values"):
+            service.add_run(TIMER, status="success", result={"status": "success", "x": value})
+    reply = _answer(service, "GET", RUNS, BEARER)
+    assert (reply.status, reply.json()["total"]) == (200, 0)
+
+
 def test_a_run_result_that_is_not_a_mapping_is_refused_naming_its_type(
     service: FakeTimersService,
 ) -> None:
