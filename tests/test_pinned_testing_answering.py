@@ -334,8 +334,9 @@ def test_an_injected_answer_that_http_gives_no_body_is_sent_empty_and_refuses_on
         with pytest.raises(ValueError, match=rf"^a {status} answer has no body \(HTTP forbids"):
             service.fail_next(status=status, body=body)
     service.fail_next(status=status, body="")
+    service.fail_next(status=status, body=b"")
     service.fail_next(status=status)
-    for _ in range(2):
+    for _ in range(3):
         reply = _answer(service, "GET", RUNS, BEARER)
         assert (reply.status, reply.body, reply.header("content-type")) == (status, b"", None)
     assert _answer(service, "GET", RUNS, BEARER).status == 200
