@@ -888,3 +888,19 @@ def test_an_async_sleep_that_is_not_a_coroutine_function_is_used_as_given() -> N
         return run.id
 
     assert asyncio.run(main()) == RUN_ID and len(slept) == 1
+
+
+def test_under_trio_the_async_client_says_it_needs_asyncio() -> None:
+    import trio
+
+    async def main() -> None:
+        http = httpx.AsyncClient(transport=httpx.MockTransport(lambda r: httpx.Response(200)))
+        client = AsyncTimersClient(TOKEN, base_url=BASE_URL, http_client=http)
+        with pytest.raises(UsageError) as caught:
+            await client.get_run(TIMER_ID, RUN_ID)
+        assert str(caught.value) == (
+            "AsyncTimersClient runs in an asyncio event loop (e.g. inside asyncio.run()); there "
+            "is none running here (trio is not supported)"
+        )
+
+    trio.run(main)

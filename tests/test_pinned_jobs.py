@@ -67,6 +67,14 @@ def test_n_runs_wins_over_number_of_runs() -> None:
     assert parse_page(body).total == 4
 
 
+def test_a_null_n_runs_is_absent_so_number_of_runs_stands_in() -> None:
+    body = job_json([], n_runs=4)
+    body["n_runs"], body["number_of_runs"] = None, 3
+    assert parse_page(body).total == 3
+    body["number_of_runs"] = None
+    assert refused(body) == ("n_runs", "required field is missing (and no number_of_runs)")
+
+
 def test_results_that_are_not_a_page_are_refused() -> None:
     body = job_json([])
     body["results"] = 5

@@ -334,11 +334,24 @@ def test_an_injected_answer_that_http_gives_no_body_is_sent_empty_and_refuses_on
         with pytest.raises(ValueError, match=rf"^a {status} answer has no body \(HTTP forbids"):
             service.fail_next(status=status, body=body)
     service.fail_next(status=status, body="")
+    service.fail_next(status=status, body=b"")
     service.fail_next(status=status)
-    for _ in range(2):
+    for _ in range(3):
         reply = _answer(service, "GET", RUNS, BEARER)
         assert (reply.status, reply.body, reply.header("content-type")) == (status, b"", None)
     assert _answer(service, "GET", RUNS, BEARER).status == 200
+
+
+def test_nan_and_infinities_are_not_json_in_an_injected_body_or_a_run_result(
+    service: FakeTimersService,
+) -> None:
+    for value in (float("nan"), float("inf"), float("-inf")):
+        with pytest.raises(ValueError, match=r"^body is not JSON: Out of range float values"):
+            service.fail_next(status=500, body={"x": value})
+        with pytest.raises(ValueError, match=r"^result is not JSON: Out of range float values"):
+            service.add_run(TIMER, status="success", result={"status": "success", "x": value})
+    reply = _answer(service, "GET", RUNS, BEARER)
+    assert (reply.status, reply.json()["total"]) == (200, 0)
 
 
 def test_a_run_result_that_is_not_a_mapping_is_refused_naming_its_type(

@@ -36,6 +36,7 @@ import respx
 
 from timers import MissingExtraError
 from timers.testing import DEFAULT_BASE_URL, DEFAULT_JOBS_BASE_URL, FakeTimersService
+from timers.testing._inprocess import base_path_of
 from timers.testing._outcomes import random_uuid, realistic_duration, realistic_result
 
 T = TypeVar("T")
@@ -441,3 +442,35 @@ def test_mock_with_a_double_slash_base_path_takes_only_paths_under_it() -> None:
     router = service.mock("https://timers.test//api", jobs_base_url=None)
     assert _routed(router, f"https://timers.test/other/timers/{TIMER}/runs") is None
     assert _routed(router, f"https://timers.test//api/timers/{TIMER}/runs") == 200
+
+
+@pytest.mark.anyio
+async def test_an_async_client_without_latency_never_calls_the_sleep_given() -> None:
+    slept: list[float] = []
+    service = FakeTimersService(tokens=[TOKEN], sleep=slept.append)
+    service.add_timer(TIMER)
+    url = f"{DEFAULT_BASE_URL}/timers/{TIMER}/runs"
+    async with httpx.AsyncClient(transport=service.transport(), headers=AUTH) as http:
+        assert (await http.get(url)).status_code == 200
+        assert slept == []
+        service.latency = 0.25
+        assert (await http.get(url)).status_code == 200
+    assert slept == [0.25]
+
+
+@pytest.mark.anyio
+async def test_a_connection_dropped_in_process_names_its_request_to_an_async_client() -> None:
+    service = FakeTimersService(tokens=[TOKEN])
+    service.add_timer(TIMER)
+    service.drop_next()
+    url = f"{DEFAULT_BASE_URL}/timers/{TIMER}/runs"
+    async with httpx.AsyncClient(transport=service.transport(), headers=AUTH) as http:
+        with pytest.raises(httpx.RemoteProtocolError) as caught:
+            await http.get(url)
+    assert caught.value.request.url == url
+
+
+def test_the_base_path_of_a_url_leaves_out_its_query_and_trailing_slash() -> None:
+    assert base_path_of("https://x.example/api/v1/?k=v") == "/api/v1"
+    assert base_path_of("https://x.example/a%20b?") == "/a%20b"
+    assert base_path_of("https://x.example") == ""

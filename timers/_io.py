@@ -215,7 +215,13 @@ class LoopBinding:
         """Bind to the running loop, or raise ``UsageError`` if bound to another one."""
         import asyncio
 
-        loop = asyncio.get_running_loop()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # under trio, or called outside any event loop
+            raise UsageError(
+                "AsyncTimersClient runs in an asyncio event loop (e.g. inside asyncio.run()); "
+                "there is none running here (trio is not supported)"
+            ) from None
         if self._loop is None:
             self._loop = loop
         elif self._loop is not loop:

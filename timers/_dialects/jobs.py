@@ -124,7 +124,9 @@ def parse_page(data: Any, request_id: str | None = None) -> RunPage:
     job = object_at(data)
     job_id = uuid_at(required(job, "job_id"), "job_id")
     is_flow = job.get("flow_id") is not None
-    total = job.get("n_runs", job.get("number_of_runs"))
+    total = job.get("n_runs")
+    if total is None:  # absent or null: older v2 payloads' spelling
+        total = job.get("number_of_runs")
     if total is None:
         raise fail("n_runs", "required field is missing (and no number_of_runs)")
     if type(total) is not int or total < 0:

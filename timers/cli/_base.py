@@ -16,6 +16,8 @@ Exit codes (also in ``timers --help`` and the README):
     8  timed out waiting for a run to finish
     9  runs trigger --wait: the run was created, then waiting for it failed (its id is
        printed on stdout: wait for it, do not trigger again)
+   10  the run finished with a status the client does not know (--api jobs: the service's
+       statuses are not published), so it is not known to have succeeded
 """
 
 from __future__ import annotations

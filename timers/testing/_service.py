@@ -361,8 +361,10 @@ class FakeTimersService:
         Everything is checked here, so every transport sends the same answer: ``TypeError``
         for a ``count`` or ``status`` that is not an ``int`` (``bool`` neither), a header name
         or value that is not a ``str``, or a body of another type; ``ValueError`` for a
-        ``count`` below 1, a ``status`` outside 200..599, a header with a line break, a
-        mapping body that is not JSON, a body for a 204 or 304, or an unknown ``operation``.
+        ``count`` below 1, a ``status`` outside 200..599, a header name that is not an HTTP
+        token or a value that is not printable ASCII (a line break included), a mapping body
+        that is not JSON (NaN included), a body for a 204 or 304, or an unknown
+        ``operation``.
 
         Example::
 
@@ -432,8 +434,9 @@ class FakeTimersService:
         under ``jobs_base_url`` (the jobs API's; ``None``: not routed) as ``serve()`` does:
         the runs API only right under the path of ``base_url``, the jobs API only right under
         the path of ``jobs_base_url`` (the root by default, and with ``None``), other paths
-        404. Routing goes by path: like one server, either API answers on the host of either
-        base URL. Latency as in ``transport()`` (awaited for an async client).
+        404. Routing goes by path: a request under either base URL is answered by the API its
+        path names (so with the jobs API at a host's root, the runs API also answers there,
+        under its own path). Latency as in ``transport()`` (awaited for an async client).
 
         Needs respx (the ``timers-client[testing]`` extra). Other URLs are not mocked: respx
         refuses them. Use it as a context manager or a decorator. Raises ``ValueError`` for a

@@ -43,8 +43,9 @@ def canonical_uuid(value: str) -> str | None:
 
 
 def json_bytes(value: Any) -> bytes:
-    """``value`` as compact UTF-8 JSON; ``TypeError``/``ValueError`` if it is not JSON."""
-    return json.dumps(value, separators=(",", ":")).encode("utf-8")
+    """``value`` as compact UTF-8 JSON; ``TypeError``/``ValueError`` if it is not JSON (NaN
+    and infinities included: ``json.dumps`` would write them, but JSON has none)."""
+    return json.dumps(value, separators=(",", ":"), allow_nan=False).encode("utf-8")
 
 
 def truncate_to_milliseconds(moment: datetime) -> datetime:
