@@ -458,18 +458,6 @@ async def test_an_async_client_without_latency_never_calls_the_sleep_given() -> 
     assert slept == [0.25]
 
 
-@pytest.mark.anyio
-async def test_a_connection_dropped_in_process_names_its_request_to_an_async_client() -> None:
-    service = FakeTimersService(tokens=[TOKEN])
-    service.add_timer(TIMER)
-    service.drop_next()
-    url = f"{DEFAULT_BASE_URL}/timers/{TIMER}/runs"
-    async with httpx.AsyncClient(transport=service.transport(), headers=AUTH) as http:
-        with pytest.raises(httpx.RemoteProtocolError) as caught:
-            await http.get(url)
-    assert caught.value.request.url == url
-
-
 def test_the_base_path_of_a_url_leaves_out_its_query_and_trailing_slash() -> None:
     assert base_path_of("https://x.example/api/v1/?k=v") == "/api/v1"
     assert base_path_of("https://x.example/a%20b?") == "/a%20b"
