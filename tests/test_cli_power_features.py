@@ -48,6 +48,14 @@ def env(service: FakeTimersService) -> Iterator[dict[str, str]]:
         }
 
 
+@pytest.fixture
+def settled_env(env: dict[str, str], service: FakeTimersService) -> dict[str, str]:
+    """``env`` once every run has finished: summaries computed a moment apart (by the CLI, by
+    the library) then see the same runs, whatever the real clock does meanwhile."""
+    service.advance(3600)
+    return env
+
+
 def run(env: dict[str, str], *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(TIMERS), *args], capture_output=True, text=True, env=env, timeout=timeout, check=False
@@ -57,10 +65,12 @@ def run(env: dict[str, str], *args: str, timeout: float = 60) -> subprocess.Comp
 # -- runs summary --------------------------------------------------------------------------------
 
 
-def test_summary_json_gives_the_library_s_numbers(env: dict[str, str]) -> None:
+def test_summary_json_gives_the_library_s_numbers(settled_env: dict[str, str]) -> None:
+    env = settled_env
     result = run(env, "runs", "summary", TIMER, "--format", "json")
     assert result.returncode == 0, result.stderr
     shown = json.loads(result.stdout)
+    assert shown["finished"] == 200
     with TimersClient(TOKEN, base_url=env["TIMERS_BASE_URL"]) as client:
         expected = summarize_runs(client.iter_runs(TIMER)).to_dict()
     assert shown == expected
@@ -312,7 +322,8 @@ def test_wait_on_a_terminal_shows_one_live_line_with_status_elapsed_and_next_pol
     assert "still pending after" not in text  # heartbeats are for logs, not terminals
 
 
-def test_summary_reads_the_jobs_api_too(env: dict[str, str]) -> None:
+def test_summary_reads_the_jobs_api_too(settled_env: dict[str, str]) -> None:
+    env = settled_env
     jobs = {
         **env,
         "TIMERS_API": "jobs",
