@@ -357,8 +357,9 @@ def test_nan_and_infinities_are_not_json_in_an_injected_body_or_a_run_result(
 def test_a_run_result_that_is_not_a_mapping_is_refused_naming_its_type(
     service: FakeTimersService,
 ) -> None:
-    with pytest.raises(TypeError, match=r"^result must be a mapping \(the run's result object\)"):
+    with pytest.raises(TypeError) as caught:
         service.add_run(TIMER, status="success", result=[1])  # type: ignore[arg-type]
+    assert str(caught.value) == "result must be a mapping (the run's result object), got list: [1]"
     assert service.answerer.answer("GET", RUNS, BEARER).json()["total"] == 0  # type: ignore[union-attr]
 
 

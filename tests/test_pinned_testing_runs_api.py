@@ -528,9 +528,9 @@ def test_each_token_must_be_a_non_empty_str_a_bearer_header_can_carry(
 
 
 def test_tokens_given_as_any_iterable_of_str_are_each_accepted() -> None:
-    service = FakeTimersService(tokens=(t for t in ["one", "two"]))
+    service = FakeTimersService(tokens=(t for t in ["one", "two", "XX-X"]))
     service.add_token("three")
-    for token in ("one", "two", "three"):
+    for token in ("one", "two", "XX-X", "three"):
         reply = service.answerer.answer("GET", "/nowhere", f"Bearer {token}")
         assert isinstance(reply, Reply) and reply.status == 404
     reply = service.answerer.answer("GET", "/nowhere", "Bearer o")

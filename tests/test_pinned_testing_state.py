@@ -118,6 +118,24 @@ def test_advancing_past_year_9999_is_refused(seconds: float) -> None:
     assert service.now() == START
 
 
+def test_advancing_a_clock_near_year_9999_is_refused_before_it_goes_past() -> None:
+    late = datetime(9000, 1, 1, tzinfo=UTC)
+    service = FakeTimersService(tokens=[TOKEN], clock=lambda: late)
+    thousand_years = 1000 * 366 * 86400.0
+    with pytest.raises(ValueError, match=r"would take now\(\) past year 9999$"):
+        service.advance(thousand_years)
+    assert service.now() == late
+
+
+def test_advancing_a_clock_that_gives_a_naive_time_is_refused_naming_the_clock() -> None:
+    service = FakeTimersService(tokens=[TOKEN], clock=lambda: datetime(2026, 11, 28, 12))
+    with pytest.raises(ValueError) as caught:
+        service.advance(1)
+    assert str(caught.value) == (
+        "clock() must be timezone-aware, got datetime.datetime(2026, 11, 28, 12, 0)"
+    )
+
+
 @pytest.mark.parametrize(("seconds", "kind"), [("5", "str"), (None, "NoneType"), (True, "bool")])
 def test_advancing_by_something_else_than_a_number_is_refused(seconds: object, kind: str) -> None:
     service = _service()
