@@ -22,13 +22,15 @@ URL = "https://example.org/api/v1/timers/t/runs?limit=5&marker=secret-marker"
 
 @pytest.fixture
 def pristine_logger() -> Iterator[None]:
-    """The ``timers`` logger without handlers or level, restored afterwards."""
-    handlers, level = logger.handlers[:], logger.level
+    """The ``timers`` logger without handlers or level, propagating, restored afterwards."""
+    handlers, level, propagate = logger.handlers[:], logger.level, logger.propagate
     logger.handlers = [h for h in handlers if not isinstance(h, _EnvHandler)]
     logger.setLevel(logging.NOTSET)
+    logger.propagate = True
     yield
     logger.handlers = handlers
     logger.setLevel(level)
+    logger.propagate = propagate
 
 
 def env_handlers() -> list[logging.Handler]:
@@ -48,6 +50,7 @@ def test_timers_log_sends_the_logger_to_stderr_at_its_level(
     (handler,) = env_handlers()
     assert isinstance(handler, logging.StreamHandler) and handler.stream is sys.stderr
     assert logger.level == level
+    assert logger.propagate is False  # on stderr once, not again through the app's handlers
     record = logging.LogRecord("timers", logging.INFO, __file__, 1, "hello %s", ("you",), None)
     assert handler.format(record) == "timers: INFO hello you"
 
@@ -62,6 +65,7 @@ def test_without_a_known_timers_log_nothing_is_installed(
         monkeypatch.setenv("TIMERS_LOG", value)
     setup_from_env()
     assert env_handlers() == [] and logger.level == logging.NOTSET
+    assert logger.propagate is True
 
 
 def test_timers_log_installs_its_handler_once(
