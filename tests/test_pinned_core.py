@@ -152,6 +152,17 @@ def test_your_http_client_keeps_its_user_agent_and_gets_the_headers_answers_are_
 
 def test_your_http_client_s_base_url_must_be_where_requests_go() -> None:
     assert core(http_client=httpx.Client(base_url=RUNS_URL + "/")).base_url == RUNS_URL
+    odd = "https://staging.example/APIX"  # ends in a letter: only slashes are trimmed
+    assert core(base_url=odd, http_client=httpx.Client(base_url=odd)).base_url == odd
+    long_own, long_ours = "https://a.example/" + "p" * 250, "https://b.example/" + "q" * 250
+    with pytest.raises(InvalidArgumentError) as too_long:
+        core(base_url=long_ours, http_client=httpx.Client(base_url=long_own))
+    # Both URLs quoted, each cut at 200 characters.
+    assert str(too_long.value) == (
+        f"http_client has base_url '{long_own[:197]}...', but requests go to "
+        f"'{long_ours[:197]}...' (the client's base_url: the http_client's is not used); "
+        "pass base_url= to the client instead"
+    )
     with pytest.raises(InvalidArgumentError) as caught:
         core(http_client=httpx.Client(base_url="https://staging.example/api/v1"))
     assert str(caught.value) == (
