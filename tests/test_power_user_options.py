@@ -224,6 +224,12 @@ def test_a_response_hook_that_raises_for_the_status_still_gives_the_typed_error(
             with pytest.raises(NotFoundError) as caught:
                 client.get_run(TIMER_ID, RUN_ID)
         assert caught.value.status_code == 404 and caught.value.retries_taken == 0
+        # The body httpx closed is not read: nothing, not the service's message.
+        assert (caught.value.body, caught.value.code, caught.value.message) == (
+            None,
+            None,
+            "Not Found",
+        )
 
         async def main() -> None:
             service.fail_next(1, status=503)
@@ -233,8 +239,9 @@ def test_a_response_hook_that_raises_for_the_status_still_gives_the_typed_error(
                     TOKEN, base_url=url, http_client=http, sleep=_no_async_sleep
                 )
                 assert (await client.list_runs(TIMER_ID)).total == 0
-                with pytest.raises(NotFoundError):
+                with pytest.raises(NotFoundError) as caught:
                     await client.get_run(TIMER_ID, RUN_ID)
+            assert (caught.value.body, caught.value.message) == (None, "Not Found")
 
         asyncio.run(main())
     # Each 503 retried once, each 404 final: 3 + 1 requests, then 2 + 1.
