@@ -145,3 +145,50 @@ def test_http_backend_is_checked_and_async_only() -> None:
         AsyncTimersClient(TOKEN, http_backend="aiohttp", http_client=httpx.AsyncClient())
     with pytest.raises(TypeError):
         TimersClient(TOKEN, http_backend="aiohttp")  # type: ignore[call-arg]
+
+
+# -- service.mock() answers this backend too ---------------------------------------------------
+# respx patches httpcore, which the aiohttp backend does not use: unless mock() reaches it, a
+# client on it sends to the real URL, with its token.
+
+
+def test_mock_answers_the_aiohttp_backend_and_nothing_reaches_the_network(
+    service: FakeTimersService,
+) -> None:
+    elsewhere = FakeTimersService(tokens=[TOKEN])  # "the network": it has no such timer
+    with serve(elsewhere) as real_url:
+        with service.mock(base_url=real_url):
+            page = call(real_url, "aiohttp", "list_runs")
+            runs = call(real_url, "aiohttp", "iter_runs")
+        assert elsewhere.requests == []
+        assert page.total == 30 and len(runs) == 30
+        # Once mock() is over, the backend sends again (the patch is undone).
+        assert isinstance(call(real_url, "aiohttp", "list_runs"), NotFoundError)
+        assert elsewhere.requests == [("GET", f"/api/v1/timers/{TIMER}/runs?limit=5")]
+
+
+def test_under_mock_the_aiohttp_backend_refuses_what_is_not_routed_as_httpx_does(
+    service: FakeTimersService,
+) -> None:
+    import respx
+
+    elsewhere = FakeTimersService(tokens=[TOKEN])
+    elsewhere.add_timer(TIMER)
+    with serve(elsewhere) as real_url, service.mock(base_url="https://timers.example.org"):
+        for backend in ("httpx", "aiohttp"):
+            refused = call(real_url, backend, "list_runs")
+            assert isinstance(refused, respx.models.AllMockedAssertionError), backend
+    assert elsewhere.requests == []
+
+
+def test_the_aiohttp_backend_meets_the_faults_of_a_mocked_service(
+    service: FakeTimersService,
+) -> None:
+    with serve(service) as closed_url:  # a loopback port nobody listens on any more
+        pass
+    service.drop_next(1)  # a dropped answer and a 503, each retried
+    service.fail_next(1, status=503)
+    with service.mock(base_url=closed_url):
+        page = call(closed_url, "aiohttp", "list_runs")
+    assert page.total == 30
+    assert len(service.requests) == 3

@@ -14,10 +14,11 @@ took effect, as with a real slow service.
 from __future__ import annotations
 
 import contextvars
+import functools
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 import httpx
 
@@ -145,6 +146,18 @@ def respx_router(
         raise MissingExtraError("service.mock()", extra="testing", module="respx") from None
 
     class _Router(respx.MockRouter):
+        def start(self) -> None:
+            super().start()
+            if (aiohttp_mocker := _aiohttp_mocker()) is not None:
+                aiohttp_mocker.start()
+
+        def stop(self, clear: bool = True, reset: bool = True, quiet: bool = False) -> None:
+            try:
+                super().stop(clear=clear, reset=reset, quiet=quiet)
+            finally:
+                if (aiohttp_mocker := _aiohttp_mocker()) is not None:
+                    aiohttp_mocker.stop()  # once no router is left
+
         async def async_handler(self, request: httpx.Request) -> httpx.Response:
             token = _ANSWERING_ASYNC.set(True)
             try:
@@ -167,6 +180,39 @@ def respx_router(
             lookups["path__regex"] = f"^{re.escape(prefix)}(?:/|$)"
         router.route(**lookups).mock(side_effect=side_effect)
     return router
+
+
+@functools.cache
+def _aiohttp_mocker() -> Any:
+    """respx patches httpcore, which ``http_backend="aiohttp"`` does not use: without this, a
+    client on that backend would send to the real URL (and its token) under ``mock()``.
+    While a ``mock()`` router runs, this respx mocker sends every request of the aiohttp
+    transport to the routers of respx's default mocker (``mock()``'s, and any respx router
+    of yours), as httpx's own transports are; None when aiohttp is not installed."""
+    try:
+        from timers._aiohttp import AiohttpTransport
+    except MissingExtraError:
+        return None
+    from respx.mocks import AbstractRequestMocker, HTTPCoreMocker
+
+    class AiohttpMocker(AbstractRequestMocker):
+        name = "timers-aiohttp"
+        targets: ClassVar = [f"{AiohttpTransport.__module__}.{AiohttpTransport.__qualname__}"]
+        target_methods: ClassVar = ["handle_async_request"]
+
+        @classmethod
+        def to_httpx_request(cls, **kwargs: Any) -> httpx.Request:
+            request: httpx.Request = kwargs["request"]
+            return request
+
+        @classmethod
+        async def from_async_httpx_response(
+            cls, httpx_response: httpx.Response, target: Any, **kwargs: Any
+        ) -> httpx.Response:
+            return httpx_response
+
+    AiohttpMocker.routers = HTTPCoreMocker.routers  # the same list: the same routers
+    return AiohttpMocker
 
 
 def base_path_of(base_url: str) -> str:

@@ -439,7 +439,9 @@ class FakeTimersService:
         under its own path). Latency as in ``transport()`` (awaited for an async client).
 
         Needs respx (the ``timers-client[testing]`` extra). Other URLs are not mocked: respx
-        refuses them. Use it as a context manager or a decorator. Raises ``ValueError`` for a
+        refuses them. ``AsyncTimersClient(http_backend="aiohttp")`` is answered too (respx
+        itself reaches only httpx's own transports). Use it as a context manager or a
+        decorator. Raises ``ValueError`` for a
         base URL that is not an absolute ``http``/``https`` URL.
 
         Example::
