@@ -9,7 +9,10 @@ creating a run twice) are exactly those of the httpx path: only a failure to con
 aiohttp's own retry of an idempotent request on a dropped connection is off (the client's
 policy decides every retry), and so is its ``total`` timeout: an attempt's deadline is an
 ``asyncio.timeout`` here, which never swallows a caller's cancellation (aiohttp's can, when
-both fire at once).
+both fire at once). Where aiohttp's parser accepts what httpx's refuses (a 1xx as the final
+answer, a transfer coding other than ``chunked``), the answer is refused here as httpx refuses
+it; one difference is left: aiohttp refuses an answer with both ``Content-Length`` and
+``Transfer-Encoding`` (a sign of response smuggling), which httpx reads as chunked.
 
 aiohttp is an optional dependency (``pip install 'timers-client[aiohttp]'``), imported only
 when this module is.
@@ -96,6 +99,18 @@ class _Body(httpx.AsyncByteStream):
         self._response.release()
 
 
+def _framing_problem(response: aiohttp.ClientResponse) -> str | None:
+    """What httpx's parser (h11) refuses in an answer aiohttp accepts: a status that is not a
+    final one (1xx, or under 100), or a transfer coding other than ``chunked`` (aiohttp
+    ignores one it does not know, and reads the body raw)."""
+    if response.status < 200:
+        return f"the answer's status {response.status} is not a final status"
+    codings = ",".join(response.headers.getall("Transfer-Encoding", ()))
+    if codings and [c.strip().lower() for c in codings.split(",")] != ["chunked"]:
+        return "only Transfer-Encoding: chunked is supported"
+    return None
+
+
 class AiohttpTransport(httpx.AsyncBaseTransport):
     """Sends httpx requests with one ``aiohttp.ClientSession`` (created on first use, in the
     running event loop). Bodies come back undecoded, as on httpx's own path (the client
@@ -158,6 +173,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 # cancelled this call, the client was closed (the caller sees UsageError).
                 raise RuntimeError("the transport was closed") from None
             raise
+        if problem := _framing_problem(response):
+            response.close()  # its body is not read on (nor its connection reused, if held)
+            raise httpx.RemoteProtocolError(problem, request=request)
         return httpx.Response(
             response.status,
             headers=list(response.raw_headers),
