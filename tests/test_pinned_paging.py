@@ -158,6 +158,36 @@ def test_a_marker_that_is_not_valid_text_is_a_pagination_error(marker: str) -> N
     )
 
 
+def test_markers_seen_cost_the_same_small_memory_however_long_they_are() -> None:
+    # A service claiming a huge total can hand out a new long marker with each of countless
+    # pages: what is kept to recognise a repeat must not grow with the marker's length.
+    import tracemalloc
+
+    pager = Pager(marker=None, page_size=None, max_items=None)
+    pad = "m" * (MAX_MARKER_LENGTH - 8)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for n in range(2000):
+            pager.accept(one_run_page(n, total=10**9, next_page=f"{n:08d}{pad}"))
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert grown < 600_000  # about 150 bytes a page; keeping the markers was over 8 MB
+
+
+@pytest.mark.parametrize("start", [None, "resumed-here"])
+def test_a_long_marker_seen_before_is_recognised_when_it_comes_again(start: str | None) -> None:
+    long = "x" * (MAX_MARKER_LENGTH - 1)
+    first = start or long
+    pager = Pager(marker=start, page_size=None, max_items=None)
+    if start is None:
+        pager.accept(empty_page(long))
+    pager.accept(empty_page("other"))
+    with pytest.raises(PaginationError, match="a second time"):
+        pager.accept(empty_page("".join(list(first))))  # equal, not the same object
+
+
 def test_a_marker_with_any_valid_unicode_is_followed() -> None:
     pager = Pager(marker=None, page_size=None, max_items=None)
     pager.accept(empty_page("é€😀"))

@@ -18,6 +18,7 @@ applies) raise ``PaginationError``, as do a marker seen twice, one longer than
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -50,7 +51,7 @@ class Pager:
         self.marker = marker
         self._page_size = page_size
         self._remaining = max_items
-        self._seen: set[str] = set() if marker is None else {marker}
+        self._seen: set[bytes] = set() if marker is None else {_digest(marker)}
         self.finished = max_items == 0  # True once no further page should be fetched
         self._pages = 0
         self._served = 0  # runs the service sent, before any filter the client applies
@@ -100,14 +101,15 @@ class Pager:
         if not page.has_next_page or not following:
             self.finished = True
         elif not self.finished:
-            self._check(following, page.total)
-            self._seen.add(following)
+            seen = _digest(following)
+            self._check(following, seen, page.total)
+            self._seen.add(seen)
             self.marker = following
         return page
 
-    def _check(self, following: str, total: int) -> None:
+    def _check(self, following: str, seen: bytes, total: int) -> None:
         problem = None
-        if following in self._seen:
+        if seen in self._seen:
             problem = f"returned the page marker {quote(following)} a second time"
         elif self._empty >= MAX_EMPTY_PAGES:
             problem = f"sent {self._empty} empty pages in a row, each with a new marker"
@@ -125,6 +127,12 @@ class Pager:
                 f"the service {problem} (after {self._pages} pages); stopping instead of "
                 "looping forever"
             )
+
+
+def _digest(marker: str) -> bytes:
+    """What is kept of a marker to recognise it: 16 bytes, however long the marker (a
+    service handing out a long new marker with each of countless pages costs no more)."""
+    return hashlib.blake2b(marker.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def _encodable(text: str) -> bool:
