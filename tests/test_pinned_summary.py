@@ -9,7 +9,15 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from timers import InvalidArgumentError, RunError, RunResult, RunStatus, TimerRun, summarize_runs
-from timers._summary import MAX_BUCKETS, MAX_ERROR_CODES, Bucket, ErrorCount, _Histogram
+from timers._summary import (
+    MAX_BUCKETS,
+    MAX_ERROR_CODES,
+    MAX_STATUSES,
+    OTHER_STATUSES,
+    Bucket,
+    ErrorCount,
+    _Histogram,
+)
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)  # a UTC midnight
 
@@ -419,3 +427,47 @@ def test_memory_does_not_grow_with_the_days_runs_span() -> None:
         tracemalloc.stop()
     assert summary.total == 12_000 and len(summary.buckets) == MAX_BUCKETS
     assert peak < 1_400_000, peak
+
+
+def test_64_statuses_are_counted_apart_and_runs_with_any_further_one_together() -> None:
+    statuses = [f"S{i}" for i in range(MAX_STATUSES + 3)]
+    runs = [run(T0, status) for status in statuses] + [run(T0, "S0"), run(T0, "S64")]
+    summary = summarize_runs(runs)
+    assert MAX_STATUSES == 64 and OTHER_STATUSES == "(other statuses)"
+    assert summary.counts == {
+        **{f"S{i}": 1 for i in range(1, MAX_STATUSES)},
+        "S0": 2,  # a status counted apart goes on being counted apart
+        OTHER_STATUSES: 4,  # S64, S65, S66, and S64 again
+    }
+    assert sum(summary.counts.values()) == summary.total
+
+
+def test_memory_does_not_grow_with_a_new_status_for_every_run() -> None:
+    # A service making up a status per run (jobs statuses are free text): 20,000 counters
+    # would take well over 1 MB.
+    runs = (run(T0, f"STATUS-{i}") for i in range(20_000))
+    tracemalloc.start()
+    try:
+        summary = summarize_runs(runs)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert summary.total == 20_000 and len(summary.counts) == MAX_STATUSES + 1
+    assert peak < 600_000, peak
+
+
+def test_a_start_at_the_very_end_of_year_9999_is_bucketed() -> None:
+    # Its float timestamp rounds up into year 10000, where no datetime can be made.
+    last = datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+    summary = summarize_runs([run(last, seconds=None), run(last - hours(1))])
+    assert summary.bucket == "hour"
+    assert summary.buckets == (
+        Bucket(datetime(9999, 12, 31, 22, tzinfo=UTC), successes=1),
+        Bucket(datetime(9999, 12, 31, 23, tzinfo=UTC), successes=1),
+    )
+
+
+def test_starts_in_other_time_zones_fall_in_their_utc_hour() -> None:
+    east = timezone(timedelta(hours=5, minutes=30))
+    summary = summarize_runs([run(datetime(2026, 11, 1, 5, 59, tzinfo=east))])  # 00:29 UTC
+    assert summary.buckets == (Bucket(T0, successes=1),)

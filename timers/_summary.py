@@ -1,6 +1,7 @@
 """``summarize_runs``: a timer's health at a glance, from any iterable of runs, in one pass.
 
-Memory does not grow with the number of runs: counts are counters, durations go into a
+Memory does not grow with the number of runs: counts are counters (``MAX_STATUSES`` statuses
+apart at most, for a service whose status strings are free text), durations go into a
 histogram of at most ``_BINS`` bins whose width doubles as the range grows (so a percentile
 is within 1/500 of the durations' span), error codes into a Space-Saving table of
 ``MAX_ERROR_CODES`` entries, and outcomes into hourly buckets, rolled up into days once a
@@ -20,10 +21,23 @@ from timers._models import RunStatus, TimerRun
 from timers._redact import quote
 from timers._time import format_datetime
 
-__all__ = ["MAX_BUCKETS", "MAX_ERROR_CODES", "Bucket", "ErrorCount", "RunSummary", "summarize_runs"]
+__all__ = [
+    "MAX_BUCKETS",
+    "MAX_ERROR_CODES",
+    "MAX_STATUSES",
+    "OTHER_STATUSES",
+    "Bucket",
+    "ErrorCount",
+    "RunSummary",
+    "summarize_runs",
+]
 
 MAX_ERROR_CODES = 64
 """Error codes tracked exactly: with more distinct codes, counts are Space-Saving estimates."""
+MAX_STATUSES = 64
+"""Statuses counted apart in ``counts``; runs with any further status count together."""
+OTHER_STATUSES = "(other statuses)"
+"""The ``counts`` key of the runs whose status came after ``MAX_STATUSES`` others."""
 MAX_BUCKETS = 1000
 """The timeline's length at most: the latest 1000 days (older runs count in every other figure)."""
 TOP_ERRORS = 5
@@ -76,7 +90,8 @@ class Bucket:
 class RunSummary:
     """What a history of runs says about a timer (see ``summarize_runs``).
 
-    ``counts``: runs per status (a status the service added under its own string).
+    ``counts``: runs per status (a status the service added under its own string); after 64
+    distinct statuses, runs with a further one count together under ``"(other statuses)"``.
     ``success_rate``: successes over runs that succeeded or failed (0.0 to 1.0; None when
     none did): a run that finished with a status the client does not know (``api="jobs"``,
     whose statuses are not published) is in ``finished`` but not in the rate.
@@ -237,8 +252,7 @@ def summarize_runs(runs: Iterable[TimerRun], *, top_errors: int = TOP_ERRORS) ->
     errors = _SpaceSaving()
     first: datetime | None = None
     last: datetime | None = None
-    size = _HOUR
-    seconds = 3600  # of a bucket
+    size = _HOUR  # of a bucket
     outcomes: dict[int, list[int]] = {}  # bucket number -> [successes, failures, others]
     for run in items:
         if not isinstance(run, TimerRun):
@@ -248,7 +262,13 @@ def summarize_runs(runs: Iterable[TimerRun], *, top_errors: int = TOP_ERRORS) ->
             )
         total += 1
         status = run.status
-        counts[status.value] = counts.get(status.value, 0) + 1
+        key = status.value
+        if key in counts:
+            counts[key] += 1
+        elif len(counts) < MAX_STATUSES:
+            counts[key] = 1
+        else:  # a service making up a new status for each run: memory stays bounded
+            counts[OTHER_STATUSES] = counts.get(OTHER_STATUSES, 0) + 1
         start = run.start_time
         first = start if first is None or start < first else first
         last = start if last is None or start > last else last
@@ -264,10 +284,11 @@ def summarize_runs(runs: Iterable[TimerRun], *, top_errors: int = TOP_ERRORS) ->
         error = run.result.error if run.result is not None else None
         if error is not None:
             errors.add(error.code, start)
-        slot = outcomes.setdefault(int(start.timestamp() // seconds), [0, 0, 0])
+        # Whole numbers (a float timestamp would round the end of year 9999 up, past it).
+        slot = outcomes.setdefault((start - _EPOCH) // size, [0, 0, 0])
         slot[0 if success else 1 if failure else 2] += 1
         if size == _HOUR and len(outcomes) > _MAX_HOURS:
-            size, seconds, outcomes = _DAY, 86400, _rolled_up(outcomes)
+            size, outcomes = _DAY, _rolled_up(outcomes)
         elif size == _DAY and len(outcomes) > 2 * MAX_BUCKETS:  # keep what the timeline shows
             oldest = max(outcomes) - MAX_BUCKETS
             outcomes = {day: slot for day, slot in outcomes.items() if day > oldest}
