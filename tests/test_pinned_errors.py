@@ -397,6 +397,27 @@ def test_a_connection_error_names_the_request_and_its_notes() -> None:
     assert str(APIConnectionError("x", method="GET", url=URL)) == f"x (GET {URL})"
 
 
+# A page marker the service handed out (4096 characters at most, each percent-encoded into
+# up to 9) goes back in the URL: messages quote 500 characters of it, the attribute all.
+LONG_URL = URL + "?marker=" + "%E2%80%AE" * 4000
+SHOWN = LONG_URL[:497] + "..."
+
+
+def test_a_long_url_is_cut_in_every_message_and_kept_whole_in_the_attribute() -> None:
+    connection = APIConnectionError("x", method="GET", url=LONG_URL)
+    assert str(connection) == f"x (GET {SHOWN})" and connection.url == LONG_URL
+    api = NotFoundError(response(404, {"code": "C", "message": "m"}, url=LONG_URL))
+    assert str(api) == f"404 C: m (GET {SHOWN})" and api.url == LONG_URL
+    invalid = ResponseValidationError("bad", response=response(200, {}, url=LONG_URL))
+    assert str(invalid) == f"invalid response body: bad (GET {SHOWN}, status 200)"
+
+
+def test_a_url_of_500_characters_is_quoted_whole() -> None:
+    url = URL + "?marker=" + "m" * (500 - len(URL) - 8)
+    assert len(url) == 500
+    assert str(APIConnectionError("x", method="GET", url=url)) == f"x (GET {url})"
+
+
 def test_a_missing_extra_names_the_feature_the_module_and_the_extra() -> None:
     e = MissingExtraError("the timers command", extra="cli", module="click")
     assert isinstance(e, ModuleNotFoundError)

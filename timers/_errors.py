@@ -168,7 +168,7 @@ class APIConnectionError(TimersError):
         super().__init__(self._describe())
 
     def _describe(self) -> str:
-        text = f"{self.message} ({self.method} {self.url})"
+        text = f"{self.message} ({self.method} {_shown(self.url)})"
         return text + _attempt_notes(self.retries_taken, self.outcome_unknown)
 
 
@@ -222,7 +222,7 @@ class APIError(TimersError):
         if self.code:
             text += f" {clean(self.code, 80)}"
         message = clean(self.message)
-        text += f": {message} ({self.method} {self.url}"
+        text += f": {message} ({self.method} {_shown(self.url)}"
         if self.request_id:
             text += f", request id {clean(self.request_id, 80)}"
         text += ")"
@@ -321,7 +321,7 @@ class ResponseValidationError(TimersError):
         where = f"at {clean(path, 120)}: " if path else ""
         text = f"invalid response body: {where}{clean(problem, 400)}"
         if response is not None:
-            text += f" ({response.request.method} {_safe_url(response.request.url)}"
+            text += f" ({response.request.method} {_shown(_safe_url(response.request.url))}"
             text += f", status {response.status_code}"
             if self.request_id:
                 text += f", request id {clean(self.request_id, 80)}"
@@ -418,6 +418,12 @@ def _clean_reason_phrase(response: httpx.Response) -> None:
         cleaned = clean(text, 200)
         if cleaned != text:
             response.extensions["reason_phrase"] = cleaned.encode("ascii", errors="replace")
+
+
+def _shown(url: str) -> str:
+    """A URL as a message quotes it: at most 500 characters (a page marker the service handed
+    out, sent back in the query, may be thousands); the ``url`` attribute keeps it whole."""
+    return clean(url, 500)
 
 
 def _safe_url(url: httpx.URL) -> str:
