@@ -226,12 +226,12 @@ class TimerRun:
 
     def to_dict(self) -> dict[str, Any]:
         """The wire form: RFC 3339 UTC times with ``Z``, ``None`` for absent optional fields,
-        and the ``extra`` fields beside them.
+        and the ``extra`` fields beside them (one named like a field gives way to the field).
 
-        ``TimerRun.from_dict(run.to_dict()) == run`` for every run parsed from a service's
-        answer (a run made by hand round-trips only if it holds what the spec allows: UUID
-        ids, and no ``extra`` key named like a field). A run of ``api="jobs"`` (whose
-        ``finished_by_end_time``: an end time tells it is over) has that key too, ``true``.
+        ``TimerRun.from_dict(run.to_dict()) == run`` for a run parsed from a service's answer
+        unless its ``extra`` has such a name or ``finished_by_end_time`` (a run made by hand
+        also needs UUID ids). A run of ``api="jobs"`` (whose ``finished_by_end_time``: an end
+        time tells it is over) has that key too, ``true``.
         """
         return {
             **self.extra,
