@@ -10,7 +10,7 @@ from support.dual import RUN_ID, TIMER_ID, Dual
 from timers import InvalidArgumentError, PaginationError, TimerRun
 from timers._args import MAX_LIMIT, MAX_MARKER_LENGTH
 from timers._models import RunPage
-from timers._paging import Pager
+from timers._paging import Pager, _digest
 
 
 def empty_page(next_page: str) -> RunPage:
@@ -174,6 +174,11 @@ def test_markers_seen_cost_the_same_small_memory_however_long_they_are() -> None
     finally:
         tracemalloc.stop()
     assert grown < 600_000  # about 150 bytes a page; keeping the markers was over 8 MB
+
+
+def test_what_is_kept_of_a_marker_is_16_bytes_however_long_it_is() -> None:
+    assert {len(_digest(marker)) for marker in ("", "m", "m" * MAX_MARKER_LENGTH, "\ud800")} == {16}
+    assert _digest("a") != _digest("b") and _digest("é") == _digest("é")
 
 
 @pytest.mark.parametrize("start", [None, "resumed-here"])
