@@ -151,9 +151,9 @@ def respx_router(
             if (aiohttp_mocker := _aiohttp_mocker()) is not None:
                 aiohttp_mocker.start()
 
-        def stop(self, clear: bool = True, reset: bool = True, quiet: bool = False) -> None:
+        def stop(self, *args: Any, **kwargs: Any) -> None:
             try:
-                super().stop(clear=clear, reset=reset, quiet=quiet)
+                super().stop(*args, **kwargs)
             finally:
                 if (aiohttp_mocker := _aiohttp_mocker()) is not None:
                     aiohttp_mocker.stop()  # once no router is left
