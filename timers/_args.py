@@ -177,11 +177,14 @@ class ListFilters(NamedTuple):
     def matches(self, run: TimerRun) -> bool:
         """Whether ``run`` passes the filters (bounds are strict), for APIs that have none."""
         wanted = self.status
-        if wanted is not None and run.status != wanted:
-            # A status the spec does not list matches in any case too ("cancelled" finds a
-            # jobs run's "CANCELLED"); the listed ones are read so already (status_named).
-            if wanted.is_known or run.status.casefold() != wanted.casefold():
-                return False
+        # A status the spec does not list matches in any case too ("cancelled" finds a jobs
+        # run's "CANCELLED"); the listed ones are read so already (status_named).
+        if (
+            wanted is not None
+            and run.status != wanted
+            and (wanted.is_known or run.status.casefold() != wanted.casefold())
+        ):
+            return False
         if self.start_after is not None and not run.start_time > self.start_after:
             return False
         return self.start_before is None or run.start_time < self.start_before
