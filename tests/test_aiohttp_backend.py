@@ -192,3 +192,15 @@ def test_the_aiohttp_backend_meets_the_faults_of_a_mocked_service(
         page = call(closed_url, "aiohttp", "list_runs")
     assert page.total == 30
     assert len(service.requests) == 3
+
+
+def test_under_mock_a_route_of_yours_can_let_an_aiohttp_request_through(
+    service: FakeTimersService,
+) -> None:
+    elsewhere = FakeTimersService(tokens=[TOKEN])
+    elsewhere.add_timer(TIMER)
+    elsewhere.seed_history(TIMER, 2)
+    with serve(elsewhere) as real_url, service.mock() as router:
+        router.route(url__startswith=real_url).pass_through()
+        page = call(real_url, "aiohttp", "list_runs")
+    assert page.total == 2 and len(elsewhere.requests) == 1

@@ -138,23 +138,31 @@ def test_any_status_the_service_reports_can_be_filtered_on(
     starts = [now - timedelta(minutes=3), now - timedelta(minutes=1)]
     for start in starts:
         service.add_run(WEB, status="FAILED", start_time=start, end_time=now)
-    service.add_run(WEB, status="failed", start_time=now - timedelta(minutes=2), end_time=now)
+    service.add_run(WEB, status="CANCELLED", start_time=now - timedelta(minutes=2), end_time=now)
     found = list(client.iter_runs(WEB, status="FAILED"))
     assert [run.start_time for run in found] == starts[::-1]
     assert all(run.status == "FAILED" and not run.status.is_known for run in found)
     assert all(run.is_finished for run in found)
+    # Any status matches in any case: "failed" finds FAILED, as the table shows it.
+    assert [run.start_time for run in client.iter_runs(WEB, status="failed")] == starts[::-1]
+    assert [run.status for run in client.iter_runs(WEB, status="Cancelled")] == ["CANCELLED"]
     # The listed statuses match in any case: the service's FAILURE is RunStatus.FAILURE.
     failures = [run.id for run in client.iter_runs(WEB, status="failure")]
     assert failures and [run.id for run in client.iter_runs(WEB, status="FAILURE")] == failures
 
 
-@pytest.mark.parametrize("status", ["", 5])
+@pytest.mark.parametrize("status", ["", 5, "failure ", " FAILED", "\tx"])
 def test_a_status_that_is_not_a_non_empty_string_is_refused_before_any_request(
     client: Any, service: FakeTimersService, status: Any
 ) -> None:
+    # Spaces around a status would silently match nothing: refused, and shown.
     sent = len(service.requests)
-    with pytest.raises(InvalidArgumentError, match="non-empty str or a RunStatus"):
+    with pytest.raises(InvalidArgumentError) as caught:
         client.list_runs(WEB, status=status)
+    assert str(caught.value) == (
+        "status must be a non-empty str without spaces around it, or a RunStatus (with "
+        f"api='jobs', any status the service reports), got {status!r}"
+    )
     assert len(service.requests) == sent
 
 

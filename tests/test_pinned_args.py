@@ -6,13 +6,16 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
+from uuid import UUID
 
 import pytest
 from support.clocks import NoOffset
+from support.dual import RUN_ID, TIMER_ID
 
-from timers import InvalidArgumentError, RunStatus
+from timers import InvalidArgumentError, RunStatus, TimerRun
 from timers._args import (
     MAX_MARKER_LENGTH,
+    ListFilters,
     check_datetime,
     check_limit,
     check_marker,
@@ -68,11 +71,26 @@ def test_where_the_client_filters_any_status_string_is_read_as_the_jobs_api_read
     assert check_status(None, any_status=True) is None
     failed = check_status("FAILED", any_status=True)
     assert failed == "FAILED" and isinstance(failed, RunStatus) and not failed.is_known
-    for status in ("", 5, b"failure"):
+    assert check_status("IN PROGRESS", any_status=True) == "IN PROGRESS"  # spaces inside
+    for status in ("", 5, b"failure", " ", "FAILED\n"):
         assert message_of(check_status, status, any_status=True) == (
-            "status must be a non-empty str or a RunStatus (with api='jobs', any status the "
-            f"service reports), got {quote(status)}"
+            "status must be a non-empty str without spaces around it, or a RunStatus (with "
+            f"api='jobs', any status the service reports), got {quote(status)}"
         )
+
+
+def test_a_filter_on_a_status_the_spec_does_not_list_matches_it_in_any_case() -> None:
+    start = datetime(2026, 11, 28, tzinfo=UTC)
+
+    def run(status: str) -> TimerRun:
+        return TimerRun(RUN_ID, TIMER_ID, status, start)
+
+    cancelled = ListFilters(UUID(TIMER_ID), status=RunStatus("cancelled"))
+    assert cancelled.matches(run("CANCELLED")) and cancelled.matches(run("cancelled"))
+    assert not cancelled.matches(run("CANCELLED!")) and not cancelled.matches(run("success"))
+    # A listed status is matched as the jobs API reads run_status: "FAILURE" is FAILURE.
+    failure = ListFilters(UUID(TIMER_ID), status=RunStatus.FAILURE)
+    assert failure.matches(run("failure")) and not failure.matches(run("FAILED"))
 
 
 def test_a_bound_that_is_not_a_datetime_is_refused_naming_its_type() -> None:
@@ -184,4 +202,15 @@ def test_a_time_zone_whose_offset_is_not_a_timedelta_is_refused_by_name() -> Non
     assert message_of(check_datetime, "start_before", moment) == (
         "start_before has a time zone whose utcoffset() fails: tzinfo.utcoffset() must return "
         "None or timedelta, not 'str'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("given", "shown"),
+    [(TIMER_ID + "\r", f"'{TIMER_ID}\\r'"), (" " + TIMER_ID, f"' {TIMER_ID}'")],
+)
+def test_a_uuid_with_a_stray_character_shows_it_in_the_error(given: str, shown: str) -> None:
+    # A line from a CRLF file, a copy-paste with a space: the message must not look valid.
+    assert message_of(check_uuid, "timer_id", given) == (
+        f"timer_id must be a UUID like '12345678-1234-1234-1234-123456789012', got {shown}"
     )

@@ -532,7 +532,7 @@ def test_a_finished_run_exits_0_7_or_10_as_its_status_is_success_failure_or_unkn
     assert capsys.readouterr().err == ""
     assert exit_code("SUCCEEDED\x1b") == _base.EXIT_RUN_STATUS_UNKNOWN == 10
     assert capsys.readouterr().err == (
-        "timers: the run finished with status 'SUCCEEDED\\\\x1b', which the client does not "
+        "timers: the run finished with status 'SUCCEEDED\\x1b', which the client does not "
         "know: not known to have succeeded\n"
     )
     assert exit_code("pending") == 10  # finished (by its end time) yet not terminal

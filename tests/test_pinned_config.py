@@ -58,7 +58,7 @@ def test_the_environment_s_api_is_read_in_any_case_and_named_when_refused(
     assert resolve_api(None).NAME == "jobs"
     monkeypatch.setenv("TIMERS_API", "v2\n")
     assert refused(resolve_api, None) == (
-        "$TIMERS_API must be 'runs' or 'jobs' (in any case), got 'v2'"
+        "$TIMERS_API must be 'runs' or 'jobs' (in any case), got 'v2\\n'"
     )
 
 

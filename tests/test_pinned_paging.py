@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import httpx
 import pytest
 from support.bodies import job_json, numbered_results, numbered_runs, page_json
@@ -10,20 +12,38 @@ from support.dual import RUN_ID, TIMER_ID, Dual
 from timers import InvalidArgumentError, PaginationError, TimerRun
 from timers._args import MAX_LIMIT, MAX_MARKER_LENGTH
 from timers._models import RunPage
-from timers._paging import Pager
+from timers._paging import Pager, _digest
 
 
 def empty_page(next_page: str) -> RunPage:
     return RunPage(runs=(), total=0, has_next_page=True, next_page=next_page)
 
 
+def refused(pager: Pager, page: RunPage, keep: Callable[[TimerRun], bool] | None = None) -> str:
+    """The ``PaginationError`` of the marker ``page`` brings: the page itself is handed out
+    whole, and only asking for the next one raises."""
+    assert pager.accept(page, keep) == (page if keep is None else pager_kept(page, keep))
+    assert not pager.finished
+    with pytest.raises(PaginationError) as caught:
+        pager.marker  # noqa: B018 - the property raises
+    return str(caught.value)
+
+
+def pager_kept(page: RunPage, keep: Callable[[TimerRun], bool]) -> RunPage:
+    return RunPage(
+        runs=tuple(filter(keep, page.runs)),
+        total=page.total,
+        has_next_page=page.has_next_page,
+        next_page=page.next_page,
+    )
+
+
 def test_a_repeated_marker_is_reported_with_the_number_of_pages_fetched() -> None:
     pager = Pager(marker=None, page_size=None, max_items=None)
     pager.accept(empty_page("a"))
     pager.accept(empty_page("b"))
-    with pytest.raises(PaginationError) as caught:
-        pager.accept(empty_page("a"))
-    assert str(caught.value) == (
+    caught = refused(pager, empty_page("a"))
+    assert caught == (
         "the service returned the page marker 'a' a second time (after 3 pages); "
         "stopping instead of looping forever"
     )
@@ -39,9 +59,8 @@ def test_a_marker_of_exactly_the_maximum_length_is_followed() -> None:
 def test_a_marker_one_character_too_long_is_a_pagination_error() -> None:
     pager = Pager(marker=None, page_size=None, max_items=None)
     pager.accept(empty_page("first"))
-    with pytest.raises(PaginationError) as caught:
-        pager.accept(empty_page("m" * (MAX_MARKER_LENGTH + 1)))
-    assert str(caught.value) == (
+    caught = refused(pager, empty_page("m" * (MAX_MARKER_LENGTH + 1)))
+    assert caught == (
         f"the service returned a page marker of {MAX_MARKER_LENGTH + 1} characters (at most "
         f"{MAX_MARKER_LENGTH} can be sent back) (after 2 pages); stopping instead of looping "
         "forever"
@@ -68,6 +87,25 @@ def test_the_page_count_in_the_error_counts_every_page_fetched(dual: Dual) -> No
         list(client.iter_run_pages(TIMER_ID))
     assert "(after 3 pages)" in str(caught.value)
     assert sent == [None, "first", "again"]
+
+
+def test_the_runs_of_a_page_whose_marker_cannot_be_followed_are_still_handed_out(
+    dual: Dual,
+) -> None:
+    runs = numbered_runs(5)
+    sent: list[str | None] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request.url.params.get("marker"))
+        page = runs[:3] if len(sent) == 1 else runs[3:]
+        return httpx.Response(200, json=page_json(page, total=5, next_page="same"))
+
+    client = dual.client(handler=handler)
+    seen: list[str] = []
+    with pytest.raises(PaginationError, match="returned the page marker 'same' a second time"):
+        seen.extend(run.id for run in client.iter_runs(TIMER_ID))
+    assert seen == [run["id"] for run in runs]  # the second page's runs too
+    assert sent == [None, "same"]  # and nothing asked for after it
 
 
 @pytest.mark.parametrize(("value", "shown"), [(-1, "-1"), (True, "True"), (2.0, "2.0")])
@@ -98,9 +136,8 @@ def test_twenty_empty_pages_in_a_row_end_paging_with_their_count() -> None:
     pager = Pager(marker=None, page_size=None, max_items=None)
     for i in range(19):
         pager.accept(empty_page(f"m{i}"))
-    with pytest.raises(PaginationError) as caught:
-        pager.accept(empty_page("m19"))
-    assert str(caught.value) == (
+    caught = refused(pager, empty_page("m19"))
+    assert caught == (
         "the service sent 20 empty pages in a row, each with a new marker (after 20 pages); "
         "stopping instead of looping forever"
     )
@@ -115,9 +152,8 @@ def test_more_runs_than_twice_the_total_and_a_page_end_paging() -> None:
     pager = Pager(marker=None, page_size=None, max_items=None)
     for i in range(2 * 1 + MAX_LIMIT):  # total 1: runs may be added meanwhile
         pager.accept(one_run_page(i, total=1, next_page=f"m{i}"))
-    with pytest.raises(PaginationError) as caught:
-        pager.accept(one_run_page(0, total=1, next_page="one-more"))
-    assert str(caught.value) == (
+    caught = refused(pager, one_run_page(0, total=1, next_page="one-more"))
+    assert caught == (
         "the service sent 1003 runs, over twice the 1 it says there are (after 1003 pages); "
         "stopping instead of looping forever"
     )
@@ -128,16 +164,16 @@ def test_the_room_over_the_total_grows_with_the_total() -> None:
     runs = tuple(TimerRun.from_dict(r) for r in numbered_runs(MAX_LIMIT))
     for i in range(3):  # 3000 runs against a total of 1000: within 2 * 1000 + 1000
         pager.accept(RunPage(runs=runs, total=1000, has_next_page=True, next_page=f"m{i}"))
-    with pytest.raises(PaginationError, match="sent 3001 runs, over twice the 1000"):
-        pager.accept(one_run_page(0, total=1000, next_page="one-more"))
+    more = one_run_page(0, total=1000, next_page="one-more")
+    assert "sent 3001 runs, over twice the 1000" in refused(pager, more)
 
 
 def test_runs_the_client_filters_out_still_count_against_the_total() -> None:
     pager = Pager(marker=None, page_size=None, max_items=None)
     for i in range(2 + MAX_LIMIT):
         pager.accept(one_run_page(i, total=1, next_page=f"m{i}"), keep=lambda run: False)
-    with pytest.raises(PaginationError, match="sent 1003 runs, over twice the 1 it says"):
-        pager.accept(one_run_page(0, total=1, next_page="one-more"), keep=lambda run: False)
+    more = one_run_page(0, total=1, next_page="one-more")
+    assert "sent 1003 runs, over twice the 1 it says" in refused(pager, more, lambda run: False)
 
 
 def test_a_last_page_over_the_total_is_still_accepted() -> None:
@@ -150,9 +186,8 @@ def test_a_last_page_over_the_total_is_still_accepted() -> None:
 @pytest.mark.parametrize("marker", ["\ud800", "ok\udfffok"])
 def test_a_marker_that_is_not_valid_text_is_a_pagination_error(marker: str) -> None:
     pager = Pager(marker=None, page_size=None, max_items=None)
-    with pytest.raises(PaginationError) as caught:
-        pager.accept(empty_page(marker))
-    assert str(caught.value) == (
+    caught = refused(pager, empty_page(marker))
+    assert caught == (
         f"the service returned a page marker that is not valid text: {marker!r} "
         "(after 1 pages); stopping instead of looping forever"
     )
@@ -176,6 +211,11 @@ def test_markers_seen_cost_the_same_small_memory_however_long_they_are() -> None
     assert grown < 600_000  # about 150 bytes a page; keeping the markers was over 8 MB
 
 
+def test_what_is_kept_of_a_marker_is_16_bytes_however_long_it_is() -> None:
+    assert {len(_digest(marker)) for marker in ("", "m", "m" * MAX_MARKER_LENGTH, "\ud800")} == {16}
+    assert _digest("a") != _digest("b") and _digest("é") == _digest("é")
+
+
 @pytest.mark.parametrize("start", [None, "resumed-here"])
 def test_a_long_marker_seen_before_is_recognised_when_it_comes_again(start: str | None) -> None:
     long = "x" * (MAX_MARKER_LENGTH - 1)
@@ -184,8 +224,8 @@ def test_a_long_marker_seen_before_is_recognised_when_it_comes_again(start: str 
     if start is None:
         pager.accept(empty_page(long))
     pager.accept(empty_page("other"))
-    with pytest.raises(PaginationError, match="a second time"):
-        pager.accept(empty_page("".join(list(first))))  # equal, not the same object
+    again = empty_page("".join(list(first)))  # equal, not the same object
+    assert "a second time" in refused(pager, again)
 
 
 def test_a_marker_with_any_valid_unicode_is_followed() -> None:

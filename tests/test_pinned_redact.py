@@ -207,8 +207,13 @@ def test_every_secret_prefix_at_the_cut_is_removed(fresh_secrets: None) -> None:
 # --- quote ------------------------------------------------------------------------------------
 
 
-def test_a_string_is_quoted_cleaned_and_cut_to_80_characters() -> None:
-    assert quote("a\nb") == "'a b'"
+def test_a_string_is_quoted_escaped_and_cut_to_80_characters() -> None:
+    assert quote("a\nb") == "'a\\nb'"
+    # What a value holds shows: a stray space or carriage return, an invisible character.
+    assert quote(" x\r") == "' x\\r'"
+    assert quote("a\u202eb\u200b") == "'a\\u202eb\\u200b'"
+    assert quote("it's") == '"it\'s"'
+    assert quote("it's" * 30, 10) == "\"it'sit'...\""
     assert quote("a" * 80) == repr("a" * 80)
     assert quote("a" * 81) == repr("a" * 77 + "...")
     assert quote("abcdefgh", 5) == "'ab...'"

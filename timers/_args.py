@@ -68,20 +68,20 @@ def check_limit(name: str, value: Any) -> int | None:
 
 def check_status(value: Any, *, any_status: bool = False) -> RunStatus | None:
     """``None``, a ``RunStatus`` the spec lists, or its exact string; with ``any_status`` (an
-    API whose filters the client applies), also any other non-empty string, read as the
-    ``jobs`` API's ``run_status`` is (``status_named``: ``"FAILURE"`` is ``FAILURE``,
-    ``"FAILED"`` stays ``"FAILED"``)."""
+    API whose filters the client applies), also any other non-empty string without spaces
+    around it, read as the ``jobs`` API's ``run_status`` is (``status_named``: ``"FAILURE"``
+    is ``FAILURE``, ``"FAILED"`` stays ``"FAILED"``; ``matches`` ignores its case)."""
     if value is None:
         return None
     if isinstance(value, str):
         if value in _STATUSES:
             return RunStatus(value)
-        if any_status and value:
+        if any_status and value and value.strip() == value:
             return status_named(value)
     if any_status:
         raise InvalidArgumentError(
-            "status must be a non-empty str or a RunStatus (with api='jobs', any status the "
-            f"service reports), got {quote(value)}"
+            "status must be a non-empty str without spaces around it, or a RunStatus (with "
+            f"api='jobs', any status the service reports), got {quote(value)}"
         )
     valid = ", ".join(repr(s.value) for s in RunStatus.known())
     raise InvalidArgumentError(
@@ -176,7 +176,14 @@ class ListFilters(NamedTuple):
 
     def matches(self, run: TimerRun) -> bool:
         """Whether ``run`` passes the filters (bounds are strict), for APIs that have none."""
-        if self.status is not None and run.status != self.status:
+        wanted = self.status
+        # A status the spec does not list matches in any case too ("cancelled" finds a jobs
+        # run's "CANCELLED"); the listed ones are read so already (status_named).
+        if (
+            wanted is not None
+            and run.status != wanted
+            and (wanted.is_known or run.status.casefold() != wanted.casefold())
+        ):
             return False
         if self.start_after is not None and not run.start_time > self.start_after:
             return False

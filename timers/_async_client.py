@@ -226,7 +226,7 @@ class AsyncTimersClient:
 
         ``limit``: 1 to 1000 runs per page. ``status``: a ``RunStatus`` or its string (with
         ``api="jobs"``, whose statuses are not published: any status the service reports, such
-        as ``"FAILED"``; the four listed ones match in any case).
+        as ``"FAILED"``, matched in any case).
         ``start_after`` / ``start_before``: timezone-aware datetimes, compared with each run's
         ``start_time`` (naive datetimes are refused). ``marker``: a previous page's
         ``next_page``. To go through every page, use ``iter_runs`` or ``iter_run_pages``.

@@ -12,7 +12,8 @@ Paging stops when a page says ``has_next_page`` is false or has no ``next_page``
 ``MAX_EMPTY_PAGES`` of them in a row (as the service sent them, before any filter the client
 applies) raise ``PaginationError``, as do a marker seen twice, one longer than
 ``MAX_MARKER_LENGTH`` or not valid text, and more runs than twice the pages' ``total`` plus
-``MAX_LIMIT`` (room for runs added while paging): paging never loops forever.
+``MAX_LIMIT`` (room for runs added while paging): paging never loops forever. The page that
+brings such a marker is still handed out whole; asking for the next one (``marker``) raises.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ class Pager:
 
     __slots__ = (
         "_empty",
+        "_failure",
+        "_marker",
         "_page_size",
         "_pages",
         "_remaining",
@@ -44,11 +47,11 @@ class Pager:
         "_served",
         "filtered_here",
         "finished",
-        "marker",
     )
 
     def __init__(self, *, marker: str | None, page_size: int | None, max_items: int | None) -> None:
-        self.marker = marker
+        self._marker = marker
+        self._failure: PaginationError | None = None
         self._page_size = page_size
         self._remaining = max_items
         self._seen: set[bytes] = set() if marker is None else {_digest(marker)}
@@ -71,6 +74,14 @@ class Pager:
             page_size=_args.check_limit("page_size", page_size),
             max_items=max_items,
         )
+
+    @property
+    def marker(self) -> str | None:
+        """The marker of the next page to fetch; ``PaginationError`` when the last page's
+        marker cannot be followed (see the module's docstring)."""
+        if self._failure is not None:
+            raise self._failure
+        return self._marker
 
     @property
     def limit(self) -> int | None:
@@ -102,12 +113,12 @@ class Pager:
             self.finished = True
         elif not self.finished:
             seen = _digest(following)
-            self._check(following, seen, page.total)
+            self._failure = self._check(following, seen, page.total)
             self._seen.add(seen)
-            self.marker = following
+            self._marker = following
         return page
 
-    def _check(self, following: str, seen: bytes, total: int) -> None:
+    def _check(self, following: str, seen: bytes, total: int) -> PaginationError | None:
         problem = None
         if seen in self._seen:
             problem = f"returned the page marker {quote(following)} a second time"
@@ -122,11 +133,12 @@ class Pager:
             problem = f"sent {self._served} runs, over twice the {total} it says there are"
         elif not following.isascii() and not _encodable(following):
             problem = f"returned a page marker that is not valid text: {quote(following)}"
-        if problem is not None:
-            raise PaginationError(
-                f"the service {problem} (after {self._pages} pages); stopping instead of "
-                "looping forever"
-            )
+        if problem is None:
+            return None
+        return PaginationError(
+            f"the service {problem} (after {self._pages} pages); stopping instead of "
+            "looping forever"
+        )
 
 
 def _digest(marker: str) -> bytes:

@@ -116,10 +116,17 @@ def _without_secret_prefix_at_end(text: str) -> str:
 
 
 def quote(value: Any, limit: int = 80) -> str:
-    """A value for a message: a string as the ``repr`` of its cleaned, shortened text; any
-    other value as its cleaned, shortened ``repr``."""
+    """A value for a message: a string as its ``repr`` (secrets redacted; every character as
+    it is, so a stray space, ``\r`` or invisible character shows, escaped), cut after
+    ``limit`` characters; any other value as its cleaned, shortened ``repr``."""
     if isinstance(value, str):
-        return repr(clean(value, limit))
+        if len(value) > 4 * limit + 1024:  # as in clean(): never repr megabytes
+            value = _without_secret_prefix_at_end(value[: 4 * limit + 1024])
+        shown = repr(redact(value))  # escapes what is not printable: one line, nothing raw
+        inner = shown[1:-1]
+        if len(inner) <= limit:
+            return shown
+        return f"{shown[0]}{inner[: max(limit - 3, 0)]}...{shown[0]}"
     try:
         text = repr(value)
     except Exception:  # noqa: BLE001 (an int too long to print, a __repr__ that raises, ...)

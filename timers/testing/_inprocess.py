@@ -151,9 +151,9 @@ def respx_router(
             if (aiohttp_mocker := _aiohttp_mocker()) is not None:
                 aiohttp_mocker.start()
 
-        def stop(self, clear: bool = True, reset: bool = True, quiet: bool = False) -> None:
+        def stop(self, *args: Any, **kwargs: Any) -> None:
             try:
-                super().stop(clear=clear, reset=reset, quiet=quiet)
+                super().stop(*args, **kwargs)
             finally:
                 if (aiohttp_mocker := _aiohttp_mocker()) is not None:
                     aiohttp_mocker.stop()  # once no router is left
@@ -193,23 +193,28 @@ def _aiohttp_mocker() -> Any:
         from timers._aiohttp import AiohttpTransport
     except MissingExtraError:
         return None
-    from respx.mocks import AbstractRequestMocker, HTTPCoreMocker
+    from respx.mocks import HTTPCoreMocker, Mocker
+    from respx.models import PassThrough
 
-    class AiohttpMocker(AbstractRequestMocker):
+    class AiohttpMocker(Mocker):
         name = "timers-aiohttp"
         targets: ClassVar = [f"{AiohttpTransport.__module__}.{AiohttpTransport.__qualname__}"]
         target_methods: ClassVar = ["handle_async_request"]
 
         @classmethod
-        def to_httpx_request(cls, **kwargs: Any) -> httpx.Request:
-            request: httpx.Request = kwargs["request"]
-            return request
+        def mock(cls, spec: Any) -> Any:
+            async def handle_async_request(
+                transport: AiohttpTransport, request: httpx.Request
+            ) -> httpx.Response:
+                await request.aread()
+                try:
+                    answered: Any = cls.async_handler  # respx's routers, in turn
+                    response: httpx.Response = await answered(request)
+                except PassThrough:  # a route of yours that lets the request through
+                    response = await spec(transport, request)
+                return response
 
-        @classmethod
-        async def from_async_httpx_response(
-            cls, httpx_response: httpx.Response, target: Any, **kwargs: Any
-        ) -> httpx.Response:
-            return httpx_response
+            return handle_async_request
 
     AiohttpMocker.routers = HTTPCoreMocker.routers  # the same list: the same routers
     return AiohttpMocker
