@@ -67,6 +67,7 @@ EXIT_RUN_FAILED = 7
 EXIT_WAIT_TIMEOUT = 8
 EXIT_CREATED_WAIT_FAILED = 9
 EXIT_RUN_STATUS_UNKNOWN = 10
+EXIT_INTERRUPTED = 130  # Ctrl-C, as a shell reports SIGINT
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -162,7 +163,7 @@ class Group(click.Group):
             fail(str(error), exit_code_for(error))
         except KeyboardInterrupt:
             click.echo("timers: interrupted", err=True)
-            sys.exit(130)
+            sys.exit(EXIT_INTERRUPTED)
         except OSError as error:  # writing the output failed (a full disk), or a file did
             _stdout_to_devnull()
             if isinstance(error, BrokenPipeError) or error.errno == errno.EPIPE:
