@@ -158,6 +158,40 @@ def test_status_is_accepted_in_any_case(service: FakeTimersService, given: str) 
     assert {run["status"] for run in json.loads(out)["runs"]} == {"failure"}
 
 
+@pytest.mark.parametrize("api", ["runs", "jobs"])
+@pytest.mark.parametrize("command", ["list", "summary"])
+def test_status_with_surrounding_whitespace_filters_as_without_it(
+    service: FakeTimersService, api: str, command: str
+) -> None:
+    base = RUNS if api == "runs" else JOBS
+    args = ("--api", api, "runs", command, TIMER_ID, "--format", "json")
+    env = {"TIMERS_BASE_URL": base}
+    code, out, err = invoke(*args, "--status", " failure\t", env=env)
+    assert code == 0, err
+    assert out == invoke(*args, "--status", "failure", env=env)[1]
+    assert '"failure"' in out
+
+
+@pytest.mark.parametrize("api", ["runs", "jobs"])
+def test_a_blank_status_is_a_usage_error_not_an_empty_listing(
+    service: FakeTimersService, api: str
+) -> None:
+    code, out, err = invoke("--api", api, "runs", "list", TIMER_ID, "--status", "  ")
+    assert (code, out, service.requests) == (EXIT_USAGE, "", [])
+    assert err.endswith(
+        "Error: Invalid value for '--status': give a status: pending, in_progress, success, "
+        "failure\n"
+    )
+
+
+def test_an_unlisted_status_is_quoted_with_its_whitespace_visible(
+    service: FakeTimersService,
+) -> None:
+    code, _, err = invoke("runs", "list", TIMER_ID, "--status", "fail ure\r")
+    assert code == EXIT_USAGE
+    assert "'--status': 'fail ure\\r' is not one of" in err
+
+
 # -- markers -----------------------------------------------------------------------------------
 
 

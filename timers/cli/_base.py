@@ -325,16 +325,20 @@ timeout_option = functools.partial(
 
 def _status_value(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """A listed status in any case as the client spells it; any other word as given, with
-    ``--api jobs`` only (the runs API lists its statuses)."""
+    ``--api jobs`` only (the runs API lists its statuses). Surrounding whitespace is dropped
+    (as ``--since`` and ``--fields`` drop it): a stray space must not match nothing."""
     if value is None:
         return None
-    status = status_named(value)
+    listed = ", ".join(s.value for s in RunStatus.known())
+    if not value.strip():
+        raise click.BadParameter(f"give a status: {listed}")
+    status = status_named(value.strip())
     state = ctx.find_object(State)
     if not status.is_known and (state is None or state.api == "runs"):
-        listed = ", ".join(s.value for s in RunStatus.known())
+        # repr, not quote(): quote() would hide the very whitespace or character at fault
         raise click.BadParameter(
-            f"{quote(value)} is not one of {listed} (any case; with --api jobs, any status the "
-            "service reports)"
+            f"{clean(repr(value), 80)} is not one of {listed} (any case; with --api jobs, any "
+            "status the service reports)"
         )
     return status.value
 
