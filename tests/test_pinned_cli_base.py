@@ -8,6 +8,7 @@ import io
 import json
 import logging
 import os
+import re
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -230,6 +231,67 @@ def test_a_short_retry_is_quiet_unless_the_connection_failed() -> None:
 
 def test_other_log_lines_are_not_notices() -> None:
     assert notices(None) == ""
+
+
+def timed_notices(*retries: tuple[float, dict[str, Any]]) -> str:
+    """The notices for ``(when, retry)`` records, the handler's clock reading ``when``."""
+    out = io.StringIO()
+    now = [0.0]
+    handler = RetryNotices(Console(file=out, width=200), clock=lambda: now[0])
+    for when, retry in retries:
+        now[0] = when
+        record = logging.LogRecord("timers", logging.INFO, __file__, 1, "m", None, None)
+        record.timers_retry = retry
+        handler.emit(record)
+    return out.getvalue()
+
+
+def numbered(number: int, delay: float, why: str = "the service answered 503") -> dict[str, Any]:
+    return {"why": why, "number": number, "of": 3, "delay": delay, "connection": False}
+
+
+def test_a_short_retry_after_an_attempt_of_a_second_or_more_is_announced() -> None:
+    # retry 1 waits 0.5 s (until 10.5); the attempt after it fails at 11.5: it took 1 s
+    assert timed_notices((10.0, numbered(1, 0.5)), (11.5, numbered(2, 0.5))) == (
+        "timers: the service answered 503; retry 2 of 3 in 0.5 s\n"
+    )
+
+
+def test_short_retries_after_quick_attempts_stay_quiet() -> None:
+    assert timed_notices((10.0, numbered(1, 0.5)), (11.49, numbered(2, 0.5))) == ""
+
+
+def test_an_attempt_is_timed_only_from_the_retry_before_it_of_the_same_request() -> None:
+    # a retry 1 begins a new request: its attempt began at a time the notices do not know
+    assert timed_notices((10.0, numbered(1, 0.5)), (99.0, numbered(1, 0.5))) == ""
+    assert timed_notices((10.0, numbered(2, 0.5)), (99.0, numbered(2, 0.5))) == ""
+
+
+def test_a_short_retry_after_a_timeout_is_announced_even_the_first() -> None:
+    assert timed_notices((30.0, numbered(1, 0.4, "ReadTimeout from 127.0.0.1"))) == (
+        "timers: ReadTimeout from 127.0.0.1; retry 1 of 3 in 0.4 s\n"
+    )
+    assert timed_notices((0.1, numbered(1, 0.4, "RemoteProtocolError from 127.0.0.1"))) == ""
+
+
+def test_a_command_says_at_once_that_it_retries_after_a_read_timeout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    base = "http://127.0.0.1:9/api/v1"
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
+    with respx.mock(base_url=base) as mock:
+        mock.get(f"/timers/{TIMER_ID}/runs/{RUN_ID}").mock(
+            side_effect=[httpx.ReadTimeout("no answer"), httpx.Response(200, json=run_json())]
+        )
+        result = CliRunner().invoke(
+            cli,
+            ["runs", "show", TIMER_ID, RUN_ID],
+            env={"TIMERS_BASE_URL": base, "TIMERS_ACCESS_TOKEN": TOKEN},
+        )
+    assert result.exit_code == 0
+    assert re.fullmatch(
+        r"timers: ReadTimeout from 127\.0\.0\.1; retry 1 of \d+ in \d\.\d s\n", result.stderr
+    )
 
 
 # --- times ------------------------------------------------------------------------------------
