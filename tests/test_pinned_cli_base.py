@@ -391,7 +391,7 @@ class Unwritable(io.TextIOBase):
 
 
 def run_the_console_script(
-    monkeypatch: pytest.MonkeyPatch, stdout: io.TextIOBase, *args: str
+    monkeypatch: pytest.MonkeyPatch, stdout: io.TextIOBase | None, *args: str
 ) -> tuple[object, str]:
     """``timers ARGS`` as the console script runs it (click's standalone mode), with this
     stdout; returns the exit code and what was written on stderr."""
@@ -430,6 +430,20 @@ def test_an_output_whose_reader_has_gone_ends_quietly_with_exit_1_stdout_at_devn
         os.write(closed.fileno(), b"flushed at exit")
     assert (code, err) == (_base.EXIT_ERROR, "")
     assert (tmp_path / "o").read_text() == ""
+
+
+@pytest.mark.parametrize(
+    "args", [["runs", "list", TIMER_ID], ["runs", "show", TIMER_ID, RUN_ID], ["--help"]]
+)
+def test_a_closed_stdout_is_one_error_line_and_exit_1(
+    monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    # Python's sys.stdout when the command starts with descriptor 1 closed (timers ... >&-)
+    code, err = run_the_console_script(monkeypatch, None, *args)
+    assert (code, err) == (
+        _base.EXIT_ERROR,
+        "timers: error: standard output is closed: nothing can be written\n",
+    )
 
 
 @pytest.mark.parametrize(

@@ -163,6 +163,12 @@ class Group(click.Group):
 
     command_class = Command
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Also for what happens before ``invoke``: a stdout closed from the start (``>&-``)."""
+        if sys.stdout is None:  # Python's stdout for a closed descriptor 1: writes vanish
+            fail("standard output is closed: nothing can be written", EXIT_ERROR)
+        return super().main(*args, **kwargs)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -172,10 +178,16 @@ class Group(click.Group):
             click.echo("timers: interrupted", err=True)
             sys.exit(EXIT_INTERRUPTED)
         except OSError as error:  # writing the output failed (a full disk), or a file did
-            _stdout_to_devnull()
-            if isinstance(error, BrokenPipeError) or error.errno == errno.EPIPE:
-                sys.exit(EXIT_ERROR)  # the reader has gone (| head): nobody to tell
-            fail(str(error) or type(error).__name__, EXIT_ERROR)  # "[Errno 28] ...", any file
+            _output_failed(error)
+
+
+def _output_failed(error: OSError) -> NoReturn:
+    """One line and exit 1 for a write that failed (a quiet exit 1 when the reader of a pipe
+    has gone, as under | head: nobody to tell)."""
+    _stdout_to_devnull()
+    if isinstance(error, BrokenPipeError) or error.errno == errno.EPIPE:
+        sys.exit(EXIT_ERROR)
+    fail(str(error) or type(error).__name__, EXIT_ERROR)  # "[Errno 28] ...", any file
 
 
 def _stdout_to_devnull() -> None:
