@@ -432,6 +432,15 @@ def test_an_output_whose_reader_has_gone_ends_quietly_with_exit_1_stdout_at_devn
     assert (tmp_path / "o").read_text() == ""
 
 
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["runs", "list", "--help"]])
+def test_help_or_version_on_a_full_disk_is_one_error_line_and_exit_1(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, args: list[str]
+) -> None:
+    with Unwritable(OSError(errno.ENOSPC, "No space left on device"), tmp_path / "o") as full:
+        code, err = run_the_console_script(monkeypatch, full, *args)
+    assert (code, err) == (_base.EXIT_ERROR, "timers: error: [Errno 28] No space left on device\n")
+
+
 @pytest.mark.parametrize(
     "args", [["runs", "list", TIMER_ID], ["runs", "show", TIMER_ID, RUN_ID], ["--help"]]
 )

@@ -164,10 +164,14 @@ class Group(click.Group):
     command_class = Command
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
-        """Also for what happens before ``invoke``: a stdout closed from the start (``>&-``)."""
+        """Also for what runs before ``invoke``: a stdout that was closed from the start
+        (``>&-``), and ``--help`` or ``--version`` failing to write theirs."""
         if sys.stdout is None:  # Python's stdout for a closed descriptor 1: writes vanish
             fail("standard output is closed: nothing can be written", EXIT_ERROR)
-        return super().main(*args, **kwargs)
+        try:
+            return super().main(*args, **kwargs)
+        except OSError as error:  # click handles EPIPE itself, but re-raises the others
+            _output_failed(error)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
