@@ -13,6 +13,8 @@ import sys
 import click
 from click.core import ParameterSource
 
+from timers._logging import _EnvHandler as EnvLogHandler
+from timers._logging import setup_from_env
 from timers.cli._base import (
     EXIT_AUTH,
     EXIT_CODES_HELP,
@@ -119,7 +121,11 @@ def cli(
         base_url_option="--base-url (from $TIMERS_BASE_URL)" if from_environment else "--base-url",
     )
     handlers: list[logging.Handler] = [RetryNotices(state.err)]
-    if verbose:
+    # $TIMERS_LOG's handler (installed now, not at the first client) already prints every
+    # line on stderr: -v then only lowers the level, else each line would come twice.
+    setup_from_env()
+    logged_by_env = any(isinstance(h, EnvLogHandler) for h in logger.handlers)
+    if verbose and not logged_by_env:
         verbose_handler = logging.StreamHandler(sys.stderr)
         verbose_handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
         handlers.append(verbose_handler)
