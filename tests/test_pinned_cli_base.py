@@ -195,6 +195,35 @@ def test_an_interrupted_command_says_so_and_exits_130() -> None:
     assert (result.exit_code, result.stderr) == (1, "timers: error: the service looped\n")
 
 
+@pytest.mark.parametrize(
+    ("retry_after", "said"),
+    [
+        ("99999999", "retry after 99999999 s (about 3.2 years)"),
+        ("251606274259", "retry after 251606274259 s (about 7,973 years)"),
+        ("1e300", "retry after more than 30,000 years"),
+        ("90", "retry after 90 s (about 1.5 minutes)"),
+        ("1.5", "retry after 1.5 s"),
+    ],
+)
+def test_the_wait_a_rate_limit_asks_for_is_said_in_readable_seconds(
+    monkeypatch: pytest.MonkeyPatch, retry_after: str, said: str
+) -> None:
+    base = "http://127.0.0.1:9/api/v1"
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
+    with respx.mock(base_url=base) as mock:
+        mock.get(f"/timers/{TIMER_ID}/runs/{RUN_ID}").respond(
+            429, json={"code": "SLOW", "message": "slow down"}, headers={"Retry-After": retry_after}
+        )
+        result = CliRunner().invoke(
+            cli,
+            ["runs", "show", TIMER_ID, RUN_ID],
+            env={"TIMERS_BASE_URL": base, "TIMERS_ACCESS_TOKEN": TOKEN},
+        )
+    assert result.exit_code == 5
+    error = result.stderr.splitlines()[-1]
+    assert error.startswith("timers: error: 429 SLOW: slow down") and error.endswith(said)
+
+
 # --- retry notices ----------------------------------------------------------------------------
 
 

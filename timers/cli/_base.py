@@ -117,6 +117,39 @@ def exit_code_for(error: TimersError) -> int:
     return EXIT_ERROR
 
 
+def message_of(error: TimersError) -> str:
+    """The error's message as the CLI says it (``fail`` then names options, not arguments)."""
+    message = str(error)
+    if isinstance(error, RateLimitError) and error.retry_after is not None:
+        # The library's "%g" makes 100000000 seconds "1e+08 s"
+        message = message.replace(
+            f"retry after {error.retry_after:g} s",
+            f"retry after {readable_seconds(error.retry_after)}",
+        )
+    return message
+
+
+# Units a long wait is also said in, largest first.
+_LONG_UNITS = ((365.25 * 86_400, "year"), (86_400, "day"), (3_600, "hour"), (60, "minute"))
+
+
+def readable_seconds(seconds: float) -> str:
+    """Seconds for people: ``30 s``, ``1.5 s``; from a minute on, whole seconds and about
+    how long that is: ``100000000 s (about 3.2 years)``.
+
+    >>> readable_seconds(30.0), readable_seconds(1.5), readable_seconds(5400.0)
+    ('30 s', '1.5 s', '5400 s (about 1.5 hours)')
+    """
+    if seconds < 60:
+        return f"{round(seconds, 1):g} s"
+    if seconds >= 1e12:  # more digits would say nothing more
+        return "more than 30,000 years"
+    size, unit = next((size, unit) for size, unit in _LONG_UNITS if seconds >= size)
+    count = seconds / size
+    about = f"{count:,.0f}" if count >= 10 else f"{count:.1f}".removesuffix(".0")
+    return f"{seconds:.0f} s (about {about} {unit}{'' if about == '1' else 's'})"
+
+
 def exit_for_finished(run: TimerRun) -> None:
     """Exit 7 when the finished ``run`` failed, 10 when its status is not one the client
     knows (``--api jobs``: the service's statuses are not published), so that a script never
@@ -177,7 +210,7 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except TimersError as error:
-            fail(str(error), exit_code_for(error))
+            fail(message_of(error), exit_code_for(error))
         except KeyboardInterrupt:
             click.echo("timers: interrupted", err=True)
             sys.exit(EXIT_INTERRUPTED)

@@ -25,6 +25,7 @@ from timers.cli._base import (
     State,
     exit_for_finished,
     fail,
+    message_of,
     parse_window,
     pass_state,
     run_format_option,
@@ -286,7 +287,7 @@ def _refuse_wait_options_without_wait() -> None:
 
 def _wait_hint(error: TimersError, run: TimerRun) -> str:
     """The error's message, its advice to wait for the created run given as the command."""
-    return str(error).replace("with wait_for_run", f"with {_wait_command(run)}")
+    return message_of(error).replace("with wait_for_run", f"with {_wait_command(run)}")
 
 
 def _wait_command(run: TimerRun) -> str:
