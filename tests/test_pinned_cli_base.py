@@ -224,6 +224,48 @@ def test_the_wait_a_rate_limit_asks_for_is_said_in_readable_seconds(
     assert error.startswith("timers: error: 429 SLOW: slow down") and error.endswith(said)
 
 
+def show_answered(status: int, headers: dict[str, str]) -> tuple[int, str]:
+    """``timers runs show`` with the service answering ``status`` and ``headers``."""
+    base = "http://127.0.0.1:9/api/v1"
+    with respx.mock(base_url=base) as mock:
+        mock.get(f"/timers/{TIMER_ID}/runs/{RUN_ID}").respond(status, headers=headers)
+        result = CliRunner().invoke(
+            cli,
+            ["runs", "show", TIMER_ID, RUN_ID],
+            env={"TIMERS_BASE_URL": base, "TIMERS_ACCESS_TOKEN": TOKEN},
+        )
+    return result.exit_code, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("location", "shown"),
+    [
+        ("https://timers.example.org/v2/x", "'https://timers.example.org/v2/x'"),
+        ("/login?next=1", "'http://127.0.0.1:9/login?next=1'"),
+        ("https://me:pw@evil.example/", "'https://evil.example/'"),
+        (f"https://evil.example/?t={TOKEN}", "'https://evil.example/?t=[redacted]'"),
+    ],
+)
+def test_a_redirect_says_where_it_goes_and_that_it_is_not_followed(
+    location: str, shown: str
+) -> None:
+    code, err = show_answered(302, {"Location": location})
+    assert code == 1
+    assert err == (
+        f"timers: error: 302: Found (GET http://127.0.0.1:9/api/v1/timers/{TIMER_ID}/runs/"
+        f"{RUN_ID}); the service redirects to {shown}, which the client does not follow (if the "
+        "service has moved, pass its new URL as --base-url)\n"
+    )
+
+
+def test_a_redirect_without_a_location_still_says_it_is_a_redirect() -> None:
+    code, err = show_answered(307, {})
+    assert code == 1
+    assert err.endswith(
+        "; the service answered with a redirect, which the client does not follow\n"
+    )
+
+
 # --- retry notices ----------------------------------------------------------------------------
 
 
