@@ -582,6 +582,44 @@ def test_a_bad_base_url_names_the_option_and_the_variable_it_came_from(url: str,
     assert "base_url" not in given.stderr + from_env.stderr.replace("TIMERS_BASE_URL", "")
 
 
+def test_a_bad_token_names_the_option_and_the_variable_it_came_from() -> None:
+    said = " must be printable ASCII with no spaces or control characters\n"
+    command = ["runs", "show", TIMER_ID, RUN_ID]
+    given = CliRunner().invoke(cli, ["--token", "a b", *command], env={})
+    assert (given.exit_code, given.stderr) == (2, f"timers: error: --token{said}")
+    from_env = CliRunner().invoke(cli, command, env={"TIMERS_ACCESS_TOKEN": "a\x01b"})
+    assert (from_env.exit_code, from_env.stderr) == (
+        2,
+        f"timers: error: --token (from $TIMERS_ACCESS_TOKEN){said}",
+    )
+
+
+def test_triggering_with_the_jobs_api_names_the_command_and_the_option() -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["--api", "jobs", "runs", "trigger", TIMER_ID],
+        env={"TIMERS_ACCESS_TOKEN": TOKEN, "TIMERS_BASE_URL": "http://127.0.0.1:9"},
+    )
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "timers: error: runs trigger is not available with --api jobs: the production Globus "
+        "Timers service has no endpoint that runs a timer now\n"
+    )
+
+
+def test_a_missing_route_advises_the_jobs_api_as_the_option() -> None:
+    with respx.mock(base_url="https://timer.automate.globus.org/api/v1") as mock:
+        mock.get(f"/timers/{TIMER_ID}/runs/{RUN_ID}").respond(404, text="Not Found")
+        result = CliRunner().invoke(
+            cli,
+            ["--base-url", "https://timer.automate.globus.org/api/v1", "runs", "show", TIMER_ID,
+             RUN_ID],
+            env={"TIMERS_ACCESS_TOKEN": TOKEN},
+        )  # fmt: skip
+    assert result.exit_code == 3
+    assert result.stderr.endswith("under its /jobs API, use --api jobs\n"), result.stderr
+
+
 def test_rich_leaves_emoji_shortcodes_in_the_output_as_they_are() -> None:
     state = State(base_url=None, token=None, api="runs", allow_insecure_http=False)
     for console in (state.out, state.err):

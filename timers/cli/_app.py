@@ -112,13 +112,19 @@ def cli(
       timers runs show TIMER_ID RUN_ID
       timers runs trigger TIMER_ID --wait
     """
-    from_environment = ctx.get_parameter_source("base_url") is ParameterSource.ENVIRONMENT
+
+    def option(name: str, variable: str) -> str:  # and where its value came from
+        from_environment = ctx.get_parameter_source(name) is ParameterSource.ENVIRONMENT
+        spelled = "--" + name.replace("_", "-")
+        return f"{spelled} (from ${variable})" if from_environment else spelled
+
     state = State(
         base_url=base_url,
         token=token,
         api="jobs" if api.lower() == "jobs" else "runs",  # click.Choice: one or the other
         allow_insecure_http=allow_insecure_http,
-        base_url_option="--base-url (from $TIMERS_BASE_URL)" if from_environment else "--base-url",
+        base_url_option=option("base_url", "TIMERS_BASE_URL"),
+        token_option=option("token", "TIMERS_ACCESS_TOKEN"),
     )
     handlers: list[logging.Handler] = [RetryNotices(state.err)]
     # $TIMERS_LOG's handler (installed now, not at the first client) already prints every

@@ -87,7 +87,11 @@ Exit codes:
 
 GLOBAL_OPTIONS = ("--api", "--base-url", "--token", "--allow-insecure-http", "--verbose", "-v")
 # Python argument names in library messages, as the CLI spells them.
-_CLI_SPELLING = {"allow_insecure_http=True": "--allow-insecure-http"}
+_CLI_SPELLING = {
+    "allow_insecure_http=True": "--allow-insecure-http",
+    "run_timer is not available with api='jobs'": "runs trigger is not available with --api jobs",
+    "use api='jobs'": "use --api jobs",
+}
 
 _SINCE = re.compile(r"(\d+)\s*([smhdw])\Z")
 _MAX_SINCE_DIGITS = 12  # far beyond any date (timedelta stops at 999,999,999 days)
@@ -277,6 +281,7 @@ class State:
         api: ApiName,
         allow_insecure_http: bool,
         base_url_option: str = "--base-url",
+        token_option: str = "--token",  # noqa: S107 (the option's name, not a token)
     ) -> None:
         self.base_url = base_url
         self.token = token
@@ -284,6 +289,7 @@ class State:
         self.allow_insecure_http = allow_insecure_http
         # How a bad base URL is named: "--base-url", or also the variable it came from.
         self.base_url_option = base_url_option
+        self.token_option = token_option  # likewise for a bad token (never shown itself)
         # emoji=False: rich would turn ":thumbs_up:" in server text (and JSON) into an emoji.
         self.out = Console(highlight=False, soft_wrap=True, emoji=False)
         self.err = Console(stderr=True, highlight=False, emoji=False)
@@ -305,10 +311,14 @@ class State:
                 **options,
             )
         except InvalidArgumentError as error:
-            message = str(error)
-            if not message.startswith("base_url "):  # the library names its argument
-                raise
-            fail(self.base_url_option + message.removeprefix("base_url"), EXIT_USAGE)
+            message = str(error)  # the library names its argument: the CLI, the option
+            for argument, option in (
+                ("base_url", self.base_url_option),
+                ("access_token", self.token_option),
+            ):
+                if message.startswith(f"{argument} "):
+                    fail(option + message.removeprefix(argument), EXIT_USAGE)
+            raise
 
 
 pass_state = click.make_pass_decorator(State)
