@@ -103,7 +103,8 @@ def test_trigger_with_api_jobs_exits_2_in_one_line_without_a_request(
 ) -> None:
     code, out, err = invoke("--api", "jobs", "runs", "trigger", TIMER_ID)
     assert code == EXIT_USAGE and out == ""
-    assert err.count("\n") == 1 and "api='jobs'" in err and "no endpoint" in err
+    assert err.count("\n") == 1 and "no endpoint" in err
+    assert "runs trigger is not available with --api jobs" in err
     assert service.requests == []
 
 
@@ -156,6 +157,40 @@ def test_status_is_accepted_in_any_case(service: FakeTimersService, given: str) 
     assert code == 0, err
     assert "status=failure" in service.requests[-1][1]
     assert {run["status"] for run in json.loads(out)["runs"]} == {"failure"}
+
+
+@pytest.mark.parametrize("api", ["runs", "jobs"])
+@pytest.mark.parametrize("command", ["list", "summary"])
+def test_status_with_surrounding_whitespace_filters_as_without_it(
+    service: FakeTimersService, api: str, command: str
+) -> None:
+    base = RUNS if api == "runs" else JOBS
+    args = ("--api", api, "runs", command, TIMER_ID, "--format", "json")
+    env = {"TIMERS_BASE_URL": base}
+    code, out, err = invoke(*args, "--status", " failure\t", env=env)
+    assert code == 0, err
+    assert out == invoke(*args, "--status", "failure", env=env)[1]
+    assert '"failure"' in out
+
+
+@pytest.mark.parametrize("api", ["runs", "jobs"])
+def test_a_blank_status_is_a_usage_error_not_an_empty_listing(
+    service: FakeTimersService, api: str
+) -> None:
+    code, out, err = invoke("--api", api, "runs", "list", TIMER_ID, "--status", "  ")
+    assert (code, out, service.requests) == (EXIT_USAGE, "", [])
+    assert err.endswith(
+        "Error: Invalid value for '--status': give a status: pending, in_progress, success, "
+        "failure\n"
+    )
+
+
+def test_an_unlisted_status_is_quoted_with_its_whitespace_visible(
+    service: FakeTimersService,
+) -> None:
+    code, _, err = invoke("runs", "list", TIMER_ID, "--status", "fail ure\r")
+    assert code == EXIT_USAGE
+    assert "'--status': 'fail ure\\r' is not one of" in err
 
 
 # -- markers -----------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from support.bodies import run_json
 from support.dual import RUN_ID, TIMER_ID, TOKEN
 
-from timers._logging import logger
+from timers._logging import _EnvHandler, logger
 from timers.cli import _app
 from timers.cli._app import cli
 from timers.cli._base import RetryNotices, State
@@ -93,6 +93,28 @@ def test_verbose_logs_at_debug_with_the_level_and_logger_name(
     assert seen["level"] == logging.DEBUG
     assert f"DEBUG timers: GET /api/v1/timers/{TIMER_ID}/runs/{RUN_ID} -> 200 in " in err
     assert f"INFO timers: GET /api/v1/timers/{TIMER_ID}/runs/{RUN_ID} -> 200 in " in err
+
+
+@pytest.fixture
+def without_timers_log() -> Iterator[None]:
+    """No $TIMERS_LOG handler before the test, and the logger restored after it."""
+    handlers, level, propagate = logger.handlers[:], logger.level, logger.propagate
+    logger.handlers = [h for h in handlers if not isinstance(h, _EnvHandler)]
+    yield
+    logger.handlers = handlers
+    logger.setLevel(level)
+    logger.propagate = propagate
+
+
+@pytest.mark.parametrize("timers_log", ["info", "debug"])
+def test_verbose_with_timers_log_prints_each_log_line_once(
+    mock: respx.MockRouter, without_timers_log: None, timers_log: str
+) -> None:
+    env = {"TIMERS_BASE_URL": BASE, "TIMERS_ACCESS_TOKEN": TOKEN, "TIMERS_LOG": timers_log}
+    result = CliRunner().invoke(cli, ["-v", "runs", "show", TIMER_ID, RUN_ID], env=env)
+    assert result.exit_code == 0
+    lines = [line for line in result.stderr.splitlines() if "GET /api/v1/timers/" in line]
+    assert [line.split(" GET ")[0] for line in lines] == ["timers: DEBUG", "timers: INFO"]
 
 
 def test_the_global_options_reach_the_state(

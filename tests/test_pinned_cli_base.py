@@ -8,6 +8,7 @@ import io
 import json
 import logging
 import os
+import re
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -194,6 +195,77 @@ def test_an_interrupted_command_says_so_and_exits_130() -> None:
     assert (result.exit_code, result.stderr) == (1, "timers: error: the service looped\n")
 
 
+@pytest.mark.parametrize(
+    ("retry_after", "said"),
+    [
+        ("99999999", "retry after 99999999 s (about 3.2 years)"),
+        ("251606274259", "retry after 251606274259 s (about 7,973 years)"),
+        ("1e300", "retry after more than 30,000 years"),
+        ("90", "retry after 90 s (about 1.5 minutes)"),
+        ("1.5", "retry after 1.5 s"),
+    ],
+)
+def test_the_wait_a_rate_limit_asks_for_is_said_in_readable_seconds(
+    monkeypatch: pytest.MonkeyPatch, retry_after: str, said: str
+) -> None:
+    base = "http://127.0.0.1:9/api/v1"
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
+    with respx.mock(base_url=base) as mock:
+        mock.get(f"/timers/{TIMER_ID}/runs/{RUN_ID}").respond(
+            429, json={"code": "SLOW", "message": "slow down"}, headers={"Retry-After": retry_after}
+        )
+        result = CliRunner().invoke(
+            cli,
+            ["runs", "show", TIMER_ID, RUN_ID],
+            env={"TIMERS_BASE_URL": base, "TIMERS_ACCESS_TOKEN": TOKEN},
+        )
+    assert result.exit_code == 5
+    error = result.stderr.splitlines()[-1]
+    assert error.startswith("timers: error: 429 SLOW: slow down") and error.endswith(said)
+
+
+def show_answered(status: int, headers: dict[str, str]) -> tuple[int, str]:
+    """``timers runs show`` with the service answering ``status`` and ``headers``."""
+    base = "http://127.0.0.1:9/api/v1"
+    with respx.mock(base_url=base) as mock:
+        mock.get(f"/timers/{TIMER_ID}/runs/{RUN_ID}").respond(status, headers=headers)
+        result = CliRunner().invoke(
+            cli,
+            ["runs", "show", TIMER_ID, RUN_ID],
+            env={"TIMERS_BASE_URL": base, "TIMERS_ACCESS_TOKEN": TOKEN},
+        )
+    return result.exit_code, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("location", "shown"),
+    [
+        ("https://timers.example.org/v2/x", "'https://timers.example.org/v2/x'"),
+        ("/login?next=1", "'http://127.0.0.1:9/login?next=1'"),
+        ("https://me:pw@evil.example/", "'https://evil.example/'"),
+        (f"https://evil.example/?t={TOKEN}", "'https://evil.example/?t=[redacted]'"),
+    ],
+)
+def test_a_redirect_says_where_it_goes_and_that_it_is_not_followed(
+    location: str, shown: str
+) -> None:
+    code, err = show_answered(302, {"Location": location})
+    assert code == 1
+    assert err == (
+        f"timers: error: 302: Found (GET http://127.0.0.1:9/api/v1/timers/{TIMER_ID}/runs/"
+        f"{RUN_ID}); the service redirects to {shown}, which the client does not follow (if the "
+        "service has moved, pass its new URL as --base-url)\n"
+    )
+
+
+def test_a_redirect_without_a_location_still_says_it_is_a_redirect() -> None:
+    code, err = show_answered(307, {})
+    assert code == 1
+    assert err.endswith(
+        "; the service answered with a redirect, which the client does not follow\n"
+    )
+
+
 # --- retry notices ----------------------------------------------------------------------------
 
 
@@ -230,6 +302,67 @@ def test_a_short_retry_is_quiet_unless_the_connection_failed() -> None:
 
 def test_other_log_lines_are_not_notices() -> None:
     assert notices(None) == ""
+
+
+def timed_notices(*retries: tuple[float, dict[str, Any]]) -> str:
+    """The notices for ``(when, retry)`` records, the handler's clock reading ``when``."""
+    out = io.StringIO()
+    now = [0.0]
+    handler = RetryNotices(Console(file=out, width=200), clock=lambda: now[0])
+    for when, retry in retries:
+        now[0] = when
+        record = logging.LogRecord("timers", logging.INFO, __file__, 1, "m", None, None)
+        record.timers_retry = retry
+        handler.emit(record)
+    return out.getvalue()
+
+
+def numbered(number: int, delay: float, why: str = "the service answered 503") -> dict[str, Any]:
+    return {"why": why, "number": number, "of": 3, "delay": delay, "connection": False}
+
+
+def test_a_short_retry_after_an_attempt_of_a_second_or_more_is_announced() -> None:
+    # retry 1 waits 0.5 s (until 10.5); the attempt after it fails at 11.5: it took 1 s
+    assert timed_notices((10.0, numbered(1, 0.5)), (11.5, numbered(2, 0.5))) == (
+        "timers: the service answered 503; retry 2 of 3 in 0.5 s\n"
+    )
+
+
+def test_short_retries_after_quick_attempts_stay_quiet() -> None:
+    assert timed_notices((10.0, numbered(1, 0.5)), (11.49, numbered(2, 0.5))) == ""
+
+
+def test_an_attempt_is_timed_only_from_the_retry_before_it_of_the_same_request() -> None:
+    # a retry 1 begins a new request: its attempt began at a time the notices do not know
+    assert timed_notices((10.0, numbered(1, 0.5)), (99.0, numbered(1, 0.5))) == ""
+    assert timed_notices((10.0, numbered(2, 0.5)), (99.0, numbered(2, 0.5))) == ""
+
+
+def test_a_short_retry_after_a_timeout_is_announced_even_the_first() -> None:
+    assert timed_notices((30.0, numbered(1, 0.4, "ReadTimeout from 127.0.0.1"))) == (
+        "timers: ReadTimeout from 127.0.0.1; retry 1 of 3 in 0.4 s\n"
+    )
+    assert timed_notices((0.1, numbered(1, 0.4, "RemoteProtocolError from 127.0.0.1"))) == ""
+
+
+def test_a_command_says_at_once_that_it_retries_after_a_read_timeout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    base = "http://127.0.0.1:9/api/v1"
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
+    with respx.mock(base_url=base) as mock:
+        mock.get(f"/timers/{TIMER_ID}/runs/{RUN_ID}").mock(
+            side_effect=[httpx.ReadTimeout("no answer"), httpx.Response(200, json=run_json())]
+        )
+        result = CliRunner().invoke(
+            cli,
+            ["runs", "show", TIMER_ID, RUN_ID],
+            env={"TIMERS_BASE_URL": base, "TIMERS_ACCESS_TOKEN": TOKEN},
+        )
+    assert result.exit_code == 0
+    assert re.fullmatch(
+        r"timers: ReadTimeout from 127\.0\.0\.1; retry 1 of \d+ in \d\.\d s\n", result.stderr
+    )
 
 
 # --- times ------------------------------------------------------------------------------------
@@ -329,7 +462,7 @@ class Unwritable(io.TextIOBase):
 
 
 def run_the_console_script(
-    monkeypatch: pytest.MonkeyPatch, stdout: io.TextIOBase, *args: str
+    monkeypatch: pytest.MonkeyPatch, stdout: io.TextIOBase | None, *args: str
 ) -> tuple[object, str]:
     """``timers ARGS`` as the console script runs it (click's standalone mode), with this
     stdout; returns the exit code and what was written on stderr."""
@@ -368,6 +501,29 @@ def test_an_output_whose_reader_has_gone_ends_quietly_with_exit_1_stdout_at_devn
         os.write(closed.fileno(), b"flushed at exit")
     assert (code, err) == (_base.EXIT_ERROR, "")
     assert (tmp_path / "o").read_text() == ""
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["runs", "list", "--help"]])
+def test_help_or_version_on_a_full_disk_is_one_error_line_and_exit_1(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, args: list[str]
+) -> None:
+    with Unwritable(OSError(errno.ENOSPC, "No space left on device"), tmp_path / "o") as full:
+        code, err = run_the_console_script(monkeypatch, full, *args)
+    assert (code, err) == (_base.EXIT_ERROR, "timers: error: [Errno 28] No space left on device\n")
+
+
+@pytest.mark.parametrize(
+    "args", [["runs", "list", TIMER_ID], ["runs", "show", TIMER_ID, RUN_ID], ["--help"]]
+)
+def test_a_closed_stdout_is_one_error_line_and_exit_1(
+    monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    # Python's sys.stdout when the command starts with descriptor 1 closed (timers ... >&-)
+    code, err = run_the_console_script(monkeypatch, None, *args)
+    assert (code, err) == (
+        _base.EXIT_ERROR,
+        "timers: error: standard output is closed: nothing can be written\n",
+    )
 
 
 @pytest.mark.parametrize(
@@ -424,6 +580,44 @@ def test_a_bad_base_url_names_the_option_and_the_variable_it_came_from(url: str,
     assert from_env.stderr.startswith("timers: error: --base-url (from $TIMERS_BASE_URL) ")
     assert said in from_env.stderr
     assert "base_url" not in given.stderr + from_env.stderr.replace("TIMERS_BASE_URL", "")
+
+
+def test_a_bad_token_names_the_option_and_the_variable_it_came_from() -> None:
+    said = " must be printable ASCII with no spaces or control characters\n"
+    command = ["runs", "show", TIMER_ID, RUN_ID]
+    given = CliRunner().invoke(cli, ["--token", "a b", *command], env={})
+    assert (given.exit_code, given.stderr) == (2, f"timers: error: --token{said}")
+    from_env = CliRunner().invoke(cli, command, env={"TIMERS_ACCESS_TOKEN": "a\x01b"})
+    assert (from_env.exit_code, from_env.stderr) == (
+        2,
+        f"timers: error: --token (from $TIMERS_ACCESS_TOKEN){said}",
+    )
+
+
+def test_triggering_with_the_jobs_api_names_the_command_and_the_option() -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["--api", "jobs", "runs", "trigger", TIMER_ID],
+        env={"TIMERS_ACCESS_TOKEN": TOKEN, "TIMERS_BASE_URL": "http://127.0.0.1:9"},
+    )
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "timers: error: runs trigger is not available with --api jobs: the production Globus "
+        "Timers service has no endpoint that runs a timer now\n"
+    )
+
+
+def test_a_missing_route_advises_the_jobs_api_as_the_option() -> None:
+    with respx.mock(base_url="https://timer.automate.globus.org/api/v1") as mock:
+        mock.get(f"/timers/{TIMER_ID}/runs/{RUN_ID}").respond(404, text="Not Found")
+        result = CliRunner().invoke(
+            cli,
+            ["--base-url", "https://timer.automate.globus.org/api/v1", "runs", "show", TIMER_ID,
+             RUN_ID],
+            env={"TIMERS_ACCESS_TOKEN": TOKEN},
+        )  # fmt: skip
+    assert result.exit_code == 3
+    assert result.stderr.endswith("under its /jobs API, use --api jobs\n"), result.stderr
 
 
 def test_rich_leaves_emoji_shortcodes_in_the_output_as_they_are() -> None:

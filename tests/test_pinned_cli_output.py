@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 import pytest
+from rich.cells import cell_len
 from rich.console import Console
 
 from timers import RunError, RunResult, RunStatus, TimerRun
@@ -377,6 +378,37 @@ def test_only_the_clis_own_styles_colour_the_output() -> None:
     assert details[8] == f"{bold}HTTP status  {end}  503 (not ok)"
     assert details[9] == f"{bold}Error code   {end}  \x1b[31mCALLBACK_FAILED{end}"
     assert details[12] == f"{bold}  n          {end}  3"
+
+
+def test_a_flow_run_outcome_fits_its_column_whole() -> None:
+    flow = TimerRun(RUN, TIMER, RunStatus.SUCCESS, START, result=RunResult("success", run_id=FLOW))
+    assert row_line(flow, ("outcome", "status")) == f"flow run {FLOW}  [green]success[/green]"
+
+
+def test_a_value_wider_than_its_column_is_cut_unless_the_column_is_last() -> None:
+    error = RunError("E" * 30, "m" * 100)
+    run = TimerRun(RUN, TIMER, RunStatus("S" * 30), START, result=RunResult("failure", error=error))
+    assert row_line(run, ("error_code", "status", "error_message")) == (
+        f"{'E' * 17}...  [magenta]{'S' * 8}...[/magenta]  {'m' * 100}"
+    )
+    assert row_line(run, ("error_message", "id")) == f"{'m' * 37}...  {RUN}"
+
+
+def test_table_columns_line_up_whatever_the_width_of_the_values() -> None:
+    fields = ("outcome", "error_code", "error_message", "status", "callback", "request_id", "id")
+    wide = RunError("CODE_" * 10, "漢字" * 30)  # two terminal cells a character
+    odd = TimerRun(
+        RUN, TIMER, RunStatus("CANCELLED_BY_THE_SERVICE"), START,
+        result=RunResult("failure", run_id=FLOW, error=wide), request_id="r" * 80,
+    )  # fmt: skip
+    lines = shown(print_rows, [failed(), pending(), odd], fields).splitlines()
+    starts = [0]
+    for name in fields[:-1]:
+        starts.append(starts[-1] + FIELDS[name].width + 2)
+    for line in lines:
+        chars = "".join(c if cell_len(c) == 1 else c + "\0" for c in line)  # a cell a character
+        assert [chars[at - 2 : at] for at in starts[1:]] == ["  "] * (len(fields) - 1), line
+        assert chars[starts[-1] :] in ("ID", RUN)
 
 
 def test_rows_and_details_are_not_wrapped_on_a_narrow_terminal() -> None:

@@ -219,6 +219,33 @@ def test_trigger_wait_of_a_run_that_succeeds_shows_it_as_json(
     assert no_sleep == [3.0]
 
 
+def ctrl_c(_: object) -> None:
+    raise KeyboardInterrupt
+
+
+def test_trigger_wait_interrupted_after_the_run_exists_says_how_to_wait_for_it(
+    mock: respx.MockRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mock.post(f"/timers/{TIMER_ID}/run").respond(
+        201, json=run_json(status="pending", end_time=None, result=None)
+    )
+    monkeypatch.setattr("time.sleep", ctrl_c)  # Ctrl-C before the first poll
+    code, out, err = invoke("trigger", TIMER_ID, "--wait")
+    assert (code, out) == (130, "")
+    assert err.endswith(
+        f"timers: interrupted; run {RUN_ID} of timer {TIMER_ID} was created: wait for it with "
+        f"timers runs wait {TIMER_ID} {RUN_ID} instead of triggering again\n"
+    )
+
+
+def test_trigger_wait_interrupted_before_the_run_exists_only_says_interrupted(
+    mock: respx.MockRouter,
+) -> None:
+    mock.post(f"/timers/{TIMER_ID}/run").mock(side_effect=ctrl_c)  # Ctrl-C
+    code, out, err = invoke("trigger", TIMER_ID, "--wait")
+    assert (code, out, err) == (130, "", "timers: interrupted\n")
+
+
 def test_wait_for_a_failed_run_exits_7_and_shows_it(
     mock: respx.MockRouter, no_sleep: list[float]
 ) -> None:

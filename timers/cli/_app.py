@@ -13,6 +13,8 @@ import sys
 import click
 from click.core import ParameterSource
 
+from timers._logging import _EnvHandler as EnvLogHandler
+from timers._logging import setup_from_env
 from timers.cli._base import (
     EXIT_AUTH,
     EXIT_CODES_HELP,
@@ -110,16 +112,26 @@ def cli(
       timers runs show TIMER_ID RUN_ID
       timers runs trigger TIMER_ID --wait
     """
-    from_environment = ctx.get_parameter_source("base_url") is ParameterSource.ENVIRONMENT
+
+    def option(name: str, variable: str) -> str:  # and where its value came from
+        from_environment = ctx.get_parameter_source(name) is ParameterSource.ENVIRONMENT
+        spelled = "--" + name.replace("_", "-")
+        return f"{spelled} (from ${variable})" if from_environment else spelled
+
     state = State(
         base_url=base_url,
         token=token,
         api="jobs" if api.lower() == "jobs" else "runs",  # click.Choice: one or the other
         allow_insecure_http=allow_insecure_http,
-        base_url_option="--base-url (from $TIMERS_BASE_URL)" if from_environment else "--base-url",
+        base_url_option=option("base_url", "TIMERS_BASE_URL"),
+        token_option=option("token", "TIMERS_ACCESS_TOKEN"),
     )
     handlers: list[logging.Handler] = [RetryNotices(state.err)]
-    if verbose:
+    # $TIMERS_LOG's handler (installed now, not at the first client) already prints every
+    # line on stderr: -v then only lowers the level, else each line would come twice.
+    setup_from_env()
+    logged_by_env = any(isinstance(h, EnvLogHandler) for h in logger.handlers)
+    if verbose and not logged_by_env:
         verbose_handler = logging.StreamHandler(sys.stderr)
         verbose_handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
         handlers.append(verbose_handler)

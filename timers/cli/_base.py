@@ -28,15 +28,19 @@ import logging
 import os
 import re
 import sys
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, NoReturn
 
 import click
+import httpx
 from rich.console import Console
 
 from timers._dialects import ApiName
 from timers._errors import (
     APIConnectionError,
+    APIError,
     AuthenticationError,
     BadRequestError,
     InvalidArgumentError,
@@ -67,6 +71,7 @@ EXIT_RUN_FAILED = 7
 EXIT_WAIT_TIMEOUT = 8
 EXIT_CREATED_WAIT_FAILED = 9
 EXIT_RUN_STATUS_UNKNOWN = 10
+EXIT_INTERRUPTED = 130  # Ctrl-C, as a shell reports SIGINT
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -82,13 +87,22 @@ Exit codes:
 
 GLOBAL_OPTIONS = ("--api", "--base-url", "--token", "--allow-insecure-http", "--verbose", "-v")
 # Python argument names in library messages, as the CLI spells them.
-_CLI_SPELLING = {"allow_insecure_http=True": "--allow-insecure-http"}
+_CLI_SPELLING = {
+    "allow_insecure_http=True": "--allow-insecure-http",
+    "run_timer is not available with api='jobs'": "runs trigger is not available with --api jobs",
+    "use api='jobs'": "use --api jobs",
+}
 
 _SINCE = re.compile(r"(\d+)\s*([smhdw])\Z")
 _MAX_SINCE_DIGITS = 12  # far beyond any date (timedelta stops at 999,999,999 days)
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 logger = logging.getLogger("timers")
+
+_LONG = 1.0  # seconds: an attempt or a wait this long before a retry is announced
+# How the library words a retry after a timeout ("ReadTimeout from HOST"): an attempt that
+# waited out its timeout was long, though it was the request's first.
+_TIMED_OUT = re.compile(r"\w*Timeout from ")
 
 
 def exit_code_for(error: TimersError) -> int:
@@ -107,6 +121,58 @@ def exit_code_for(error: TimersError) -> int:
     if isinstance(error, WaitTimeoutError):
         return EXIT_WAIT_TIMEOUT
     return EXIT_ERROR
+
+
+def message_of(error: TimersError) -> str:
+    """The error's message as the CLI says it (``fail`` then names options, not arguments)."""
+    message = str(error)
+    if isinstance(error, RateLimitError) and error.retry_after is not None:
+        # The library's "%g" makes 100000000 seconds "1e+08 s"
+        message = message.replace(
+            f"retry after {error.retry_after:g} s",
+            f"retry after {readable_seconds(error.retry_after)}",
+        )
+    if isinstance(error, APIError) and 300 <= error.status_code < 400:
+        message += _redirect_note(error)
+    return message
+
+
+def _redirect_note(error: APIError) -> str:
+    """Where a 3xx answer sends the request (credentials dropped, secrets redacted, bounded),
+    and that the client does not go there: it would send the token along."""
+    location = None if error.response is None else error.response.headers.get("location")
+    if not location:
+        return "; the service answered with a redirect, which the client does not follow"
+    try:
+        url = httpx.URL(error.url).join(location)  # a Location may be relative
+        target = str(url.copy_with(username=None, password=None) if url.userinfo else url)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        target = location
+    return (
+        f"; the service redirects to {quote(target, 300)}, which the client does not follow "
+        "(if the service has moved, pass its new URL as --base-url)"
+    )
+
+
+# Units a long wait is also said in, largest first.
+_LONG_UNITS = ((365.25 * 86_400, "year"), (86_400, "day"), (3_600, "hour"), (60, "minute"))
+
+
+def readable_seconds(seconds: float) -> str:
+    """Seconds for people: ``30 s``, ``1.5 s``; from a minute on, whole seconds and about
+    how long that is: ``100000000 s (about 3.2 years)``.
+
+    >>> readable_seconds(30.0), readable_seconds(1.5), readable_seconds(5400.0)
+    ('30 s', '1.5 s', '5400 s (about 1.5 hours)')
+    """
+    if seconds < 60:
+        return f"{round(seconds, 1):g} s"
+    if seconds >= 1e12:  # more digits would say nothing more
+        return "more than 30,000 years"
+    size, unit = next((size, unit) for size, unit in _LONG_UNITS if seconds >= size)
+    count = seconds / size
+    about = f"{count:,.0f}" if count >= 10 else f"{count:.1f}".removesuffix(".0")
+    return f"{seconds:.0f} s (about {about} {unit}{'' if about == '1' else 's'})"
 
 
 def exit_for_finished(run: TimerRun) -> None:
@@ -155,19 +221,35 @@ class Group(click.Group):
 
     command_class = Command
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Also for what runs before ``invoke``: a stdout that was closed from the start
+        (``>&-``), and ``--help`` or ``--version`` failing to write theirs."""
+        if sys.stdout is None:  # Python's stdout for a closed descriptor 1: writes vanish
+            fail("standard output is closed: nothing can be written", EXIT_ERROR)
+        try:
+            return super().main(*args, **kwargs)
+        except OSError as error:  # click handles EPIPE itself, but re-raises the others
+            _output_failed(error)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except TimersError as error:
-            fail(str(error), exit_code_for(error))
+            fail(message_of(error), exit_code_for(error))
         except KeyboardInterrupt:
             click.echo("timers: interrupted", err=True)
-            sys.exit(130)
+            sys.exit(EXIT_INTERRUPTED)
         except OSError as error:  # writing the output failed (a full disk), or a file did
-            _stdout_to_devnull()
-            if isinstance(error, BrokenPipeError) or error.errno == errno.EPIPE:
-                sys.exit(EXIT_ERROR)  # the reader has gone (| head): nobody to tell
-            fail(str(error) or type(error).__name__, EXIT_ERROR)  # "[Errno 28] ...", any file
+            _output_failed(error)
+
+
+def _output_failed(error: OSError) -> NoReturn:
+    """One line and exit 1 for a write that failed (a quiet exit 1 when the reader of a pipe
+    has gone, as under | head: nobody to tell)."""
+    _stdout_to_devnull()
+    if isinstance(error, BrokenPipeError) or error.errno == errno.EPIPE:
+        sys.exit(EXIT_ERROR)
+    fail(str(error) or type(error).__name__, EXIT_ERROR)  # "[Errno 28] ...", any file
 
 
 def _stdout_to_devnull() -> None:
@@ -199,6 +281,7 @@ class State:
         api: ApiName,
         allow_insecure_http: bool,
         base_url_option: str = "--base-url",
+        token_option: str = "--token",  # noqa: S107 (the option's name, not a token)
     ) -> None:
         self.base_url = base_url
         self.token = token
@@ -206,6 +289,7 @@ class State:
         self.allow_insecure_http = allow_insecure_http
         # How a bad base URL is named: "--base-url", or also the variable it came from.
         self.base_url_option = base_url_option
+        self.token_option = token_option  # likewise for a bad token (never shown itself)
         # emoji=False: rich would turn ":thumbs_up:" in server text (and JSON) into an emoji.
         self.out = Console(highlight=False, soft_wrap=True, emoji=False)
         self.err = Console(stderr=True, highlight=False, emoji=False)
@@ -227,26 +311,46 @@ class State:
                 **options,
             )
         except InvalidArgumentError as error:
-            message = str(error)
-            if not message.startswith("base_url "):  # the library names its argument
-                raise
-            fail(self.base_url_option + message.removeprefix("base_url"), EXIT_USAGE)
+            message = str(error)  # the library names its argument: the CLI, the option
+            for argument, option in (
+                ("base_url", self.base_url_option),
+                ("access_token", self.token_option),
+            ):
+                if message.startswith(f"{argument} "):
+                    fail(option + message.removeprefix(argument), EXIT_USAGE)
+            raise
 
 
 pass_state = click.make_pass_decorator(State)
 
 
 class RetryNotices(logging.Handler):
-    """Says on stderr, at once, when a request is retried after a connection failure or
-    waits a second or more first: the command is not silently stuck."""
+    """Says on stderr, at once, when a request is retried after a connection failure, after
+    a timeout or an attempt that took a second or more, or when it waits a second or more
+    first: the command is not silently stuck.
 
-    def __init__(self, console: Console) -> None:
+    The library says how long the retry waits, not how long the failed attempt took: that is
+    measured here with ``clock`` from the notice before it (the attempt began when that
+    retry's wait ended), so it is known from a request's second retry on; a first retry
+    after a timeout is announced for the timeout.
+    """
+
+    def __init__(self, console: Console, *, clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__(logging.INFO)
         self.console = console
+        self.clock = clock
+        # The number of the last retry seen, and when the attempt after it began.
+        self._last: tuple[int, float] | None = None
 
     def emit(self, record: logging.LogRecord) -> None:
         retry = getattr(record, "timers_retry", None)
-        if retry is None or (not retry["connection"] and retry["delay"] < 1.0):
+        if retry is None:
+            return
+        now = self.clock()
+        last, self._last = self._last, (retry["number"], now + retry["delay"])
+        took = now - last[1] if last is not None and retry["number"] == last[0] + 1 else 0.0
+        long_attempt = took >= _LONG or _TIMED_OUT.match(retry["why"]) is not None
+        if not retry["connection"] and not long_attempt and retry["delay"] < _LONG:
             return
         self.console.print(
             f"timers: {retry['why']}; retry {retry['number']} of {retry['of']} "
@@ -324,16 +428,20 @@ timeout_option = functools.partial(
 
 def _status_value(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """A listed status in any case as the client spells it; any other word as given, with
-    ``--api jobs`` only (the runs API lists its statuses)."""
+    ``--api jobs`` only (the runs API lists its statuses). Surrounding whitespace is dropped
+    (as ``--since`` and ``--fields`` drop it): a stray space must not match nothing."""
     if value is None:
         return None
-    status = status_named(value)
+    listed = ", ".join(s.value for s in RunStatus.known())
+    if not value.strip():
+        raise click.BadParameter(f"give a status: {listed}")
+    status = status_named(value.strip())
     state = ctx.find_object(State)
     if not status.is_known and (state is None or state.api == "runs"):
-        listed = ", ".join(s.value for s in RunStatus.known())
+        # repr, not quote(): quote() would hide the very whitespace or character at fault
         raise click.BadParameter(
-            f"{quote(value)} is not one of {listed} (any case; with --api jobs, any status the "
-            "service reports)"
+            f"{clean(repr(value), 80)} is not one of {listed} (any case; with --api jobs, any "
+            "status the service reports)"
         )
     return status.value
 

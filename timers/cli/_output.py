@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import click
+from rich.cells import cell_len, set_cell_size
 from rich.console import Console
 from rich.markup import escape
 
@@ -63,9 +64,10 @@ STATUS_STYLES = {
 }
 
 
-def status_markup(status: RunStatus) -> str:
+def status_markup(status: RunStatus, text: str | None = None) -> str:
+    """``status`` (or ``text``, already escaped for rich, in its place) in its colour."""
     style = STATUS_STYLES.get(status, "magenta")
-    return f"[{style}]{safe(status.value, 40)}[/{style}]"
+    return f"[{style}]{safe(status.value, 40) if text is None else text}[/{style}]"
 
 
 def format_time(value: datetime | None) -> str:
@@ -117,7 +119,7 @@ class Field:
     """
 
     header: str
-    width: int  # of its table column (the last column is never padded)
+    width: int  # of its table column: longer text is cut (the last column never is)
     value: Callable[[TimerRun], Any]  # for JSON
     limit: int = 80
     shown: Callable[[TimerRun], str] | None = None
@@ -184,11 +186,11 @@ FIELDS: dict[str, Field] = {
         shown=lambda r: format_duration(r.duration),
     ),
     "callback": Field("CALLBACK", 8, _callback),
-    "outcome": Field("OUTCOME", 30, outcome, shown=outcome),
+    "outcome": Field("OUTCOME", 45, outcome, shown=outcome),  # "flow run <uuid>" fits
     "result": Field("RESULT", 11, _result, shown=_result_status),
     "error_code": Field("ERROR", 20, _error_code),
     "error_message": Field("MESSAGE", 40, _error_message, limit=200),
-    "request_id": Field("REQUEST ID", 20, lambda r: r.request_id),
+    "request_id": Field("REQUEST ID", 36, lambda r: r.request_id),  # a UUID fits
 }
 TABLE_FIELDS = ("id", "status", "start_time", "duration", "callback", "outcome")
 
@@ -220,26 +222,36 @@ def selected(run: TimerRun, fields: tuple[str, ...] | None) -> dict[str, Any]:
 
 def header_line(fields: tuple[str, ...] = TABLE_FIELDS) -> str:
     headers = [FIELDS[name].header for name in fields]
-    return f"[bold]{'  '.join(_padded(headers, fields))}[/bold]"
+    return f"[bold]{'  '.join(escape(cell) for cell in _fitted(headers, fields))}[/bold]"
 
 
 def row_line(run: TimerRun, fields: tuple[str, ...] = TABLE_FIELDS) -> str:
-    parts = _padded([FIELDS[name].text(run) for name in fields], fields)
-    if "status" in fields:  # coloured after padding, so that the columns stay aligned
+    cells = _fitted([FIELDS[name].text(run) for name in fields], fields)
+    parts = [escape(cell) for cell in cells]
+    if "status" in fields:  # coloured after fitting, so that the columns stay aligned
         i = fields.index("status")
-        width = FIELDS["status"].width if i < len(fields) - 1 else 0
-        text = FIELDS["status"].text(run)
-        parts[i] = status_markup(run.status) + " " * max(0, width - len(text))
+        text = cells[i].rstrip(" ")  # a status is cleaned: any space at its end is padding
+        parts[i] = status_markup(run.status, escape(text)) + " " * (len(cells[i]) - len(text))
     return "  ".join(parts)
 
 
-def _padded(cells: list[str], fields: tuple[str, ...]) -> list[str]:
-    """Cells escaped for rich, each but the last padded to its column's width."""
+def _fitted(cells: list[str], fields: tuple[str, ...]) -> list[str]:
+    """Cells each but the last made exactly its column's width (in terminal cells): padded,
+    or cut to end in "...", so that every row's columns line up (rows stream in, so no
+    column can be sized to its widest value). The last column is kept whole."""
     last = len(cells) - 1
     return [
-        escape(cell if i == last else cell.ljust(FIELDS[name].width))
+        cell if i == last else _fit(cell, FIELDS[name].width)
         for i, (cell, name) in enumerate(zip(cells, fields, strict=True))
     ]
+
+
+def _fit(text: str, width: int) -> str:
+    """``text`` padded to ``width`` terminal cells, or cut to them ending in "..."."""
+    size = cell_len(text)
+    if size <= width:
+        return text + " " * (width - size)
+    return set_cell_size(text, width - 3) + "..."
 
 
 def print_rows(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import shlex
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,12 +18,14 @@ from timers._redact import clean
 from timers.cli import _output
 from timers.cli._base import (
     EXIT_CREATED_WAIT_FAILED,
+    EXIT_INTERRUPTED,
     EXIT_WAIT_TIMEOUT,
     FORMAT,
     Group,
     State,
     exit_for_finished,
     fail,
+    message_of,
     parse_window,
     pass_state,
     run_format_option,
@@ -252,6 +255,17 @@ def trigger_run(
                 _wait_hint(error, error.run),
                 EXIT_WAIT_TIMEOUT if timed_out else EXIT_CREATED_WAIT_FAILED,
             )
+        except KeyboardInterrupt:
+            if progress.run is None:
+                raise  # before the run was seen: the usual "interrupted"
+            # The live line is gone: the run's id must not be (nobody should trigger again).
+            click.echo(
+                f"timers: interrupted; run {clean(progress.run.id, 80)} of timer "
+                f"{clean(progress.run.timer_id, 80)} was created: wait for it with "
+                f"{_wait_command(progress.run)} instead of triggering again",
+                err=True,
+            )
+            sys.exit(EXIT_INTERRUPTED)
     _finish(state, run, fmt)
 
 
@@ -273,10 +287,14 @@ def _refuse_wait_options_without_wait() -> None:
 
 def _wait_hint(error: TimersError, run: TimerRun) -> str:
     """The error's message, its advice to wait for the created run given as the command."""
-    command = (
+    return message_of(error).replace("with wait_for_run", f"with {_wait_command(run)}")
+
+
+def _wait_command(run: TimerRun) -> str:
+    """``timers runs wait TIMER RUN`` for ``run``, quoted for a shell."""
+    return (
         f"timers runs wait {shlex.quote(clean(run.timer_id, 80))} {shlex.quote(clean(run.id, 80))}"
     )
-    return str(error).replace("with wait_for_run", f"with {command}")
 
 
 @runs.command("wait")
