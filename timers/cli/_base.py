@@ -438,10 +438,9 @@ def _status_value(ctx: click.Context, param: click.Parameter, value: str | None)
     status = status_named(value.strip())
     state = ctx.find_object(State)
     if not status.is_known and (state is None or state.api == "runs"):
-        # repr, not quote(): quote() would hide the very whitespace or character at fault
-        raise click.BadParameter(
-            f"{clean(repr(value), 80)} is not one of {listed} (any case; with --api jobs, any "
-            "status the service reports)"
+        raise click.BadParameter(  # quote() shows the whitespace or character at fault
+            f"{quote(value)} is not one of {listed} (any case; with --api jobs, any status the "
+            "service reports)"
         )
     return status.value
 
