@@ -204,3 +204,24 @@ def test_under_mock_a_route_of_yours_can_let_an_aiohttp_request_through(
         router.route(url__startswith=real_url).pass_through()
         page = call(real_url, "aiohttp", "list_runs")
     assert page.total == 2 and len(elsewhere.requests) == 1
+
+
+def test_the_aiohttp_backend_sends_again_whichever_respx_router_stops_last(
+    service: FakeTimersService,
+) -> None:
+    import respx
+
+    elsewhere = FakeTimersService(tokens=[TOKEN])
+    elsewhere.add_timer(TIMER)
+    with serve(elsewhere) as real_url:
+        mocked = service.mock(base_url=real_url)
+        yours = respx.mock(assert_all_called=False)
+        mocked.start()
+        yours.start()
+        mocked.stop()  # yours still runs, and refuses what it does not route, on both
+        for backend in ("httpx", "aiohttp"):
+            assert isinstance(call(real_url, backend, "list_runs"), AssertionError), backend
+        yours.stop()
+        assert elsewhere.requests == []
+        assert call(real_url, "aiohttp", "list_runs").total == 0  # sent, answered for real
+    assert len(elsewhere.requests) == 1

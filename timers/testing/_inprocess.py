@@ -206,6 +206,10 @@ def _aiohttp_mocker() -> Any:
             async def handle_async_request(
                 transport: AiohttpTransport, request: httpx.Request
             ) -> httpx.Response:
+                if not cls.routers:  # a router of yours stopped last: nothing mocks any more
+                    cls.stop()
+                    sent: httpx.Response = await spec(transport, request)
+                    return sent
                 await request.aread()
                 try:
                     answered: Any = cls.async_handler  # respx's routers, in turn
