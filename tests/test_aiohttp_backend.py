@@ -4,6 +4,7 @@ retries after the same faults, the same errors, over real sockets to the referen
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -24,6 +25,8 @@ from timers import (
 from timers.testing import FakeTimersService, serve
 
 pytest.importorskip("aiohttp", reason="the aiohttp extra is not installed")
+
+from timers import _aiohttp  # after the skip: it needs aiohttp
 
 TOKEN = "test-token"
 TIMER = "12345678-1234-1234-1234-123456789012"
@@ -206,22 +209,39 @@ def test_under_mock_a_route_of_yours_can_let_an_aiohttp_request_through(
     assert page.total == 2 and len(elsewhere.requests) == 1
 
 
-def test_the_aiohttp_backend_sends_again_whichever_respx_router_stops_last(
+def test_once_mock_is_over_the_aiohttp_backend_sends_whatever_respx_routers_run(
     service: FakeTimersService,
 ) -> None:
+    # respx alone never reaches the aiohttp backend: once mock() is over, routers of yours
+    # (running on, or started later) do not either, whatever stopped first.
     import respx
 
     elsewhere = FakeTimersService(tokens=[TOKEN])
     elsewhere.add_timer(TIMER)
+    original = _aiohttp.AiohttpTransport.handle_async_request
     with serve(elsewhere) as real_url:
         mocked = service.mock(base_url=real_url)
         yours = respx.mock(assert_all_called=False)
         mocked.start()
         yours.start()
-        mocked.stop()  # yours still runs, and refuses what it does not route, on both
-        for backend in ("httpx", "aiohttp"):
-            assert isinstance(call(real_url, backend, "list_runs"), AssertionError), backend
-        yours.stop()
-        assert elsewhere.requests == []
+        mocked.stop()
+        assert _aiohttp.AiohttpTransport.handle_async_request is original
+        assert isinstance(call(real_url, "httpx", "list_runs"), AssertionError)  # yours
         assert call(real_url, "aiohttp", "list_runs").total == 0  # sent, answered for real
-    assert len(elsewhere.requests) == 1
+        yours.stop()
+        with respx.mock(assert_all_called=False):
+            assert call(real_url, "aiohttp", "list_runs").total == 0
+    assert len(elsewhere.requests) == 2
+
+
+def test_under_mock_the_aiohttp_backend_times_out_as_it_would_for_real(
+    service: FakeTimersService,
+) -> None:
+    service.latency = 30.0  # waited in full only if the client's timeout cannot cut it
+    with serve(service) as closed_url:
+        pass
+    started = time.monotonic()
+    with service.mock(base_url=closed_url):
+        slow = call(closed_url, "aiohttp", "list_runs", max_retries=0, timeout=0.2)
+    assert type(slow) is APITimeoutError
+    assert time.monotonic() - started < 5

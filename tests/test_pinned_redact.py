@@ -219,6 +219,22 @@ def test_a_string_is_quoted_escaped_and_cut_to_80_characters() -> None:
     assert quote("abcdefgh", 5) == "'ab...'"
 
 
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("aaaa\x1bbccccccccc", "'aaaa...'"),  # the cut would leave '\x1'
+        ("aaaaa\x1bccccccccc", "'aaaaa...'"),  # ... '\x'
+        ("aaaaaa\nccccccccc", "'aaaaaa...'"),  # ... a lone backslash
+        ("aaaaa\u202eccccccc", "'aaaaa...'"),  # ... '\u'
+        ("aaaaa\\ccccccccc", "'aaaaa\\\\...'"),  # an escaped backslash whole: kept
+        ("aaaa\\\x1bccccccc", "'aaaa\\\\...'"),  # kept, and the '\' after it cut
+        ("aaa\x1bcccccccccc", "'aaa\\x1b...'"),  # a whole escape: kept
+    ],
+)
+def test_a_cut_never_splits_an_escape(value: str, shown: str) -> None:
+    assert quote(value, 10) == shown
+
+
 def test_another_value_is_its_cleaned_repr_cut_to_80_characters() -> None:
     assert quote(None) == "None"
     assert quote(42) == "42"

@@ -276,6 +276,7 @@ def test_each_retry_is_logged_with_its_reason(
         "retrying GET /api/v1/timers/t/runs in 4.00 s (retry 4 of 5) after status 503",
     ]
     details = [r.timers_retry for r in caplog.records]  # type: ignore[attr-defined]
+    assert all(0 <= detail.pop("took") < 0.5 for detail in details)  # see the test below
     assert details == [
         {
             "why": "could not connect to example.org:8443",
@@ -307,6 +308,22 @@ def test_each_retry_is_logged_with_its_reason(
         },
     ]
     assert all(r.levelno == logging.INFO and r.name == "timers" for r in caplog.records)
+
+
+def test_a_retry_says_how_long_the_failed_attempt_took(
+    fixed_jitter: None, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first attempt begins with the request, each later one when its retry's wait ends.
+    now = iter([100.0, 101.5, 102.2, 110.0, 110.1])
+    monkeypatch.setattr("timers._retry.time.perf_counter", lambda: next(now))
+    a = attempts(RetryPolicy(max_retries=5))  # begins at 100.0
+    with caplog.at_level(logging.INFO, logger="timers"):
+        a.after_exception(httpx.ReadTimeout("x"), request())  # at 101.5, then waits 0.5
+        a.after_response(answer(503))  # at 102.2, then waits 1.0
+        a.after_response(answer(503))  # at 110.0, then waits 2.0
+        a.after_response(answer(503))  # at 110.1: began at 112.0 as far as it knows
+    took = [r.timers_retry["took"] for r in caplog.records]  # type: ignore[attr-defined]
+    assert took == pytest.approx([1.5, 0.2, 6.8, 0.0])
 
 
 # --- Attempts: responses ----------------------------------------------------------------------

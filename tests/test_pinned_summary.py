@@ -442,6 +442,16 @@ def test_64_statuses_are_counted_apart_and_runs_with_any_further_one_together() 
     assert sum(summary.counts.values()) == summary.total
 
 
+def test_the_listed_statuses_are_counted_apart_after_64_others() -> None:
+    odd = [run(T0, f"S{i}") for i in range(MAX_STATUSES + 1)]
+    listed = [run(T0, "success")] * 9 + [run(T0, "failure"), run(T0, "pending")]
+    summary = summarize_runs([*odd, *listed])
+    assert summary.counts["success"] == 9 and summary.counts["failure"] == 1
+    assert summary.counts["pending"] == 1 and summary.counts[OTHER_STATUSES] == 1
+    assert len(summary.counts) == MAX_STATUSES + 4
+    assert summary.success_rate == 0.9
+
+
 def test_memory_does_not_grow_with_a_new_status_for_every_run() -> None:
     # A service making up a status per run (jobs statuses are free text): 20,000 counters
     # would take well over 1 MB.

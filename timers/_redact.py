@@ -34,6 +34,9 @@ _CONTROL = re.compile(
     "\u2060-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]"
 )
 _SPACE = re.compile(r"[ \t\n\r]+")
+# Backslashes at the end of a cut repr(), and what a \x, \u or \U escape after them had
+# of its hex digits before the cut.
+_ESCAPE_AT_END = re.compile(r"(\\+)(?:x[0-9a-f]?|u[0-9a-f]{0,3}|U[0-9a-f]{0,7})?\Z")
 
 
 def remember(*values: str) -> None:
@@ -126,7 +129,12 @@ def quote(value: Any, limit: int = 80) -> str:
         inner = shown[1:-1]
         if len(inner) <= limit:
             return shown
-        return f"{shown[0]}{inner[: max(limit - 3, 0)]}...{shown[0]}"
+        cut = inner[: max(limit - 3, 0)]
+        # Cut before an escape the cut would split ('\x1' would hide the very character):
+        # an odd number of backslashes ends in one that starts an escape.
+        if (split := _ESCAPE_AT_END.search(cut)) and len(split.group(1)) % 2:
+            cut = cut[: split.end(1) - 1]
+        return f"{shown[0]}{cut}...{shown[0]}"
     try:
         text = repr(value)
     except Exception:  # noqa: BLE001 (an int too long to print, a __repr__ that raises, ...)

@@ -139,7 +139,15 @@ class Attempts:
     ``deadline`` (a ``clock()`` time), so a ``wait_for_run`` poll never outlives its wait.
     """
 
-    __slots__ = ("clock", "deadline", "idempotent", "policy", "retries", "started")
+    __slots__ = (
+        "_attempt_began",
+        "clock",
+        "deadline",
+        "idempotent",
+        "policy",
+        "retries",
+        "started",
+    )
 
     def __init__(
         self,
@@ -155,6 +163,7 @@ class Attempts:
         self.deadline = deadline
         self.retries = 0
         self.started = time.perf_counter()  # for the request's log line
+        self._attempt_began = self.started  # then when each retry's wait ends
 
     def after_exception(self, exc: httpx.HTTPError, request: httpx.Request) -> float:
         """The wait before retrying after a transport failure; raises the mapped
@@ -208,12 +217,16 @@ class Attempts:
         self, request: httpx.Request, delay: float, cause: str, why: str, connection: bool
     ) -> None:
         # ``timers_retry`` lets a handler (the CLI's) word it for people; never any header.
+        # ``took``: seconds the failed attempt took (a slow answer, a wait for a timeout).
+        now = time.perf_counter()
+        took, self._attempt_began = max(now - self._attempt_began, 0.0), now + delay
         retry = {
             "why": why,
             "number": self.retries,
             "of": self.policy.max_retries,
             "delay": delay,
             "connection": connection,
+            "took": took,
         }
         logger.info(
             "retrying %s %s in %.2f s (retry %d of %d) after %s",

@@ -1,7 +1,7 @@
 """``summarize_runs``: a timer's health at a glance, from any iterable of runs, in one pass.
 
-Memory does not grow with the number of runs: counts are counters (``MAX_STATUSES`` statuses
-apart at most, for a service whose status strings are free text), durations go into a
+Memory does not grow with the number of runs: counts are counters (``MAX_STATUSES`` unlisted
+statuses apart at most, for a service whose status strings are free text), durations go into a
 histogram of at most ``_BINS`` bins whose width doubles as the range grows (so a percentile
 is within 1/500 of the durations' span), error codes into a Space-Saving table of
 ``MAX_ERROR_CODES`` entries, and outcomes into hourly buckets, rolled up into days once a
@@ -35,9 +35,10 @@ __all__ = [
 MAX_ERROR_CODES = 64
 """Error codes tracked exactly: with more distinct codes, counts are Space-Saving estimates."""
 MAX_STATUSES = 64
-"""Statuses counted apart in ``counts``; runs with any further status count together."""
+"""Unlisted statuses counted apart in ``counts`` (the four listed ones always are); runs with
+any further one count together."""
 OTHER_STATUSES = "(other statuses)"
-"""The ``counts`` key of the runs whose status came after ``MAX_STATUSES`` others."""
+"""The ``counts`` key of the runs whose unlisted status came after ``MAX_STATUSES`` others."""
 MAX_BUCKETS = 1000
 """The timeline's length at most: the latest 1000 days (older runs count in every other figure)."""
 TOP_ERRORS = 5
@@ -91,7 +92,8 @@ class RunSummary:
     """What a history of runs says about a timer (see ``summarize_runs``).
 
     ``counts``: runs per status (a status the service added under its own string); after 64
-    distinct statuses, runs with a further one count together under ``"(other statuses)"``.
+    distinct unlisted statuses, runs with a further one count together under ``"(other
+    statuses)"`` (the four listed statuses are always counted apart).
     ``success_rate``: successes over runs that succeeded or failed (0.0 to 1.0; None when
     none did): a run that finished with a status the client does not know (``api="jobs"``,
     whose statuses are not published) is in ``finished`` but not in the rate.
@@ -247,6 +249,7 @@ def summarize_runs(runs: Iterable[TimerRun], *, top_errors: int = TOP_ERRORS) ->
             f"{type(runs).__name__}"
         ) from None
     counts: dict[str, int] = {}
+    unlisted = 0  # statuses counted apart that the spec does not list
     total = finished = successes = failures = 0
     durations = _Histogram()
     errors = _SpaceSaving()
@@ -265,8 +268,9 @@ def summarize_runs(runs: Iterable[TimerRun], *, top_errors: int = TOP_ERRORS) ->
         key = status.value
         if key in counts:
             counts[key] += 1
-        elif len(counts) < MAX_STATUSES:
+        elif status.is_known or unlisted < MAX_STATUSES:
             counts[key] = 1
+            unlisted += not status.is_known
         else:  # a service making up a new status for each run: memory stays bounded
             counts[OTHER_STATUSES] = counts.get(OTHER_STATUSES, 0) + 1
         start = run.start_time

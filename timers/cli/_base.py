@@ -28,8 +28,6 @@ import logging
 import os
 import re
 import sys
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, NoReturn
 
@@ -327,29 +325,17 @@ pass_state = click.make_pass_decorator(State)
 class RetryNotices(logging.Handler):
     """Says on stderr, at once, when a request is retried after a connection failure, after
     a timeout or an attempt that took a second or more, or when it waits a second or more
-    first: the command is not silently stuck.
+    first: the command is not silently stuck."""
 
-    The library says how long the retry waits, not how long the failed attempt took: that is
-    measured here with ``clock`` from the notice before it (the attempt began when that
-    retry's wait ended), so it is known from a request's second retry on; a first retry
-    after a timeout is announced for the timeout.
-    """
-
-    def __init__(self, console: Console, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, console: Console) -> None:
         super().__init__(logging.INFO)
         self.console = console
-        self.clock = clock
-        # The number of the last retry seen, and when the attempt after it began.
-        self._last: tuple[int, float] | None = None
 
     def emit(self, record: logging.LogRecord) -> None:
         retry = getattr(record, "timers_retry", None)
         if retry is None:
             return
-        now = self.clock()
-        last, self._last = self._last, (retry["number"], now + retry["delay"])
-        took = now - last[1] if last is not None and retry["number"] == last[0] + 1 else 0.0
-        long_attempt = took >= _LONG or _TIMED_OUT.match(retry["why"]) is not None
+        long_attempt = retry["took"] >= _LONG or _TIMED_OUT.match(retry["why"]) is not None
         if not retry["connection"] and not long_attempt and retry["delay"] < _LONG:
             return
         self.console.print(

@@ -13,6 +13,7 @@ took effect, as with a real slow service.
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import functools
 import re
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 import httpx
 
+from timers import _transport
 from timers._errors import MissingExtraError
 from timers.testing._answering import Answerer
 from timers.testing._replies import DROP_MESSAGE, Drop, Reply
@@ -148,6 +150,7 @@ def respx_router(
     class _Router(respx.MockRouter):
         def start(self) -> None:
             super().start()
+            _MOCKING.append(self)
             if (aiohttp_mocker := _aiohttp_mocker()) is not None:
                 aiohttp_mocker.start()
 
@@ -155,8 +158,11 @@ def respx_router(
             try:
                 super().stop(*args, **kwargs)
             finally:
-                if (aiohttp_mocker := _aiohttp_mocker()) is not None:
-                    aiohttp_mocker.stop()  # once no router is left
+                if self in _MOCKING:
+                    _MOCKING.remove(self)
+                aiohttp_mocker = _aiohttp_mocker()
+                if not _MOCKING and aiohttp_mocker is not None:  # the last mock() is over
+                    aiohttp_mocker.stop(force=True)  # (a respx router of yours may run on)
 
         async def async_handler(self, request: httpx.Request) -> httpx.Response:
             token = _ANSWERING_ASYNC.set(True)
@@ -188,7 +194,8 @@ def _aiohttp_mocker() -> Any:
     client on that backend would send to the real URL (and its token) under ``mock()``.
     While a ``mock()`` router runs, this respx mocker sends every request of the aiohttp
     transport to the routers of respx's default mocker (``mock()``'s, and any respx router
-    of yours), as httpx's own transports are; None when aiohttp is not installed."""
+    of yours), as httpx's own transports are, within the attempt's deadline as the
+    transport itself would be; None when aiohttp is not installed."""
     try:
         from timers._aiohttp import AiohttpTransport
     except MissingExtraError:
@@ -206,22 +213,25 @@ def _aiohttp_mocker() -> Any:
             async def handle_async_request(
                 transport: AiohttpTransport, request: httpx.Request
             ) -> httpx.Response:
-                if not cls.routers:  # a router of yours stopped last: nothing mocks any more
-                    cls.stop()
-                    sent: httpx.Response = await spec(transport, request)
-                    return sent
                 await request.aread()
+                answered: Any = cls.async_handler  # respx's routers, in turn
                 try:
-                    answered: Any = cls.async_handler  # respx's routers, in turn
-                    response: httpx.Response = await answered(request)
+                    async with asyncio.timeout(_transport.remaining(None)):
+                        response: httpx.Response = await answered(request)
                 except PassThrough:  # a route of yours that lets the request through
                     response = await spec(transport, request)
+                except TimeoutError:  # the latency outlasted the attempt, as the real one
+                    message = "the attempt did not finish within its timeout"
+                    raise httpx.ReadTimeout(message) from None
                 return response
 
             return handle_async_request
 
     AiohttpMocker.routers = HTTPCoreMocker.routers  # the same list: the same routers
     return AiohttpMocker
+
+
+_MOCKING: list[Any] = []  # the mock() routers started and not yet stopped
 
 
 def base_path_of(base_url: str) -> str:
