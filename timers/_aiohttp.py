@@ -11,8 +11,10 @@ policy decides every retry), and so is its ``total`` timeout: an attempt's deadl
 ``asyncio.timeout`` here, which never swallows a caller's cancellation (aiohttp's can, when
 both fire at once). Where aiohttp's parser accepts what httpx's refuses (a 1xx as the final
 answer, a transfer coding other than ``chunked``), the answer is refused here as httpx refuses
-it; one difference is left: aiohttp refuses an answer with both ``Content-Length`` and
-``Transfer-Encoding`` (a sign of response smuggling), which httpx reads as chunked.
+it. Differences left: aiohttp refuses an answer with both ``Content-Length`` and
+``Transfer-Encoding`` (a sign of response smuggling), which httpx reads as chunked; and
+aiohttp does not read ``chunked`` with a tab after it as chunked (the body then ends only with
+the connection, or the attempt's deadline), where httpx does.
 
 aiohttp is an optional dependency (``pip install 'timers-client[aiohttp]'``), imported only
 when this module is.
@@ -105,8 +107,12 @@ def _framing_problem(response: aiohttp.ClientResponse) -> str | None:
     ignores one it does not know, and reads the body raw)."""
     if response.status < 200:
         return f"the answer's status {response.status} is not a final status"
-    codings = ",".join(response.headers.getall("Transfer-Encoding", ()))
-    if codings and [c.strip().lower() for c in codings.split(",")] != ["chunked"]:
+    codings = [
+        coding.strip(" \t").lower()
+        for value in response.headers.getall("Transfer-Encoding", ())
+        for coding in value.split(",")
+    ]
+    if codings and codings != ["chunked"]:
         return "only Transfer-Encoding: chunked is supported"
     return None
 
