@@ -217,6 +217,7 @@ def test_a_string_is_quoted_escaped_and_cut_to_80_characters() -> None:
     assert quote("a" * 80) == repr("a" * 80)
     assert quote("a" * 81) == repr("a" * 77 + "...")
     assert quote("abcdefgh", 5) == "'ab...'"
+    assert quote("abcdefgh", 3) == quote("abcdefgh", 1) == "'...'"  # never a character more
 
 
 @pytest.mark.parametrize(

@@ -100,10 +100,16 @@ def clean(text: str, limit: int = 300) -> str:
     """Server-provided ``text`` made safe to quote: secrets redacted, whitespace runs (newlines
     too) made one space, other control characters shown as ``\\xNN``, at most ``limit``
     characters (ending in ``...`` when cut)."""
-    if len(text) > 4 * limit + 1024:  # never scan megabytes to keep a few hundred characters
-        text = _without_secret_prefix_at_end(text[: 4 * limit + 1024])
-    flat = _CONTROL.sub(_visible, _SPACE.sub(" ", redact(text))).strip()
+    flat = _CONTROL.sub(_visible, _SPACE.sub(" ", redact(_scannable(text, limit)))).strip()
     return flat if len(flat) <= limit else flat[: max(limit - 3, 0)] + "..."
+
+
+def _scannable(text: str, limit: int) -> str:
+    """``text``, or only its start when it is far longer than the ``limit`` characters to be
+    kept: megabytes are never scanned (nor repr'd) to keep a few hundred characters."""
+    if len(text) > 4 * limit + 1024:
+        return _without_secret_prefix_at_end(text[: 4 * limit + 1024])
+    return text
 
 
 def _without_secret_prefix_at_end(text: str) -> str:
@@ -123,9 +129,8 @@ def quote(value: Any, limit: int = 80) -> str:
     it is, so a stray space, ``\r`` or invisible character shows, escaped), cut after
     ``limit`` characters; any other value as its cleaned, shortened ``repr``."""
     if isinstance(value, str):
-        if len(value) > 4 * limit + 1024:  # as in clean(): never repr megabytes
-            value = _without_secret_prefix_at_end(value[: 4 * limit + 1024])
-        shown = repr(redact(value))  # escapes what is not printable: one line, nothing raw
+        # repr() escapes what is not printable: one line, nothing raw.
+        shown = repr(redact(_scannable(value, limit)))
         inner = shown[1:-1]
         if len(inner) <= limit:
             return shown
