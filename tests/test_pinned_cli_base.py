@@ -8,6 +8,7 @@ import io
 import json
 import logging
 import os
+import pickle
 import re
 import sys
 from datetime import UTC, datetime, timedelta
@@ -25,6 +26,7 @@ from support.dual import RUN_ID, TIMER_ID, TOKEN
 
 from timers import (
     APIConnectionError,
+    APIError,
     APITimeoutError,
     InvalidArgumentError,
     PaginationError,
@@ -713,4 +715,85 @@ def test_a_finished_run_exits_0_7_or_10_as_its_status_is_success_failure_or_unkn
     assert exit_code("S" * 81) == 10
     assert capsys.readouterr().err.startswith(  # the server's text, bounded
         f"timers: the run finished with status '{'S' * 77}...', which"
+    )
+
+
+REDIRECT_TAIL = (
+    ", which the client does not follow (if the service has moved, pass its new URL as "
+    "--base-url)\n"
+)
+
+
+def test_a_300_answer_is_a_redirect_and_a_400_with_a_location_is_not() -> None:
+    where = {"Location": "https://timers.example.org/v2/x"}
+    code, err = show_answered(300, where)
+    assert code == 1
+    assert err == (
+        f"timers: error: 300: Multiple Choices (GET http://127.0.0.1:9/api/v1/timers/{TIMER_ID}"
+        f"/runs/{RUN_ID}); the service redirects to 'https://timers.example.org/v2/x'"
+        + REDIRECT_TAIL
+    )
+    code, err = show_answered(400, where)
+    assert code == 2
+    assert err == (
+        f"timers: error: 400: Bad Request (GET http://127.0.0.1:9/api/v1/timers/{TIMER_ID}"
+        f"/runs/{RUN_ID})\n"
+    )
+
+
+def test_a_location_that_is_not_a_url_is_shown_as_the_service_sent_it() -> None:
+    # A 300 carries no redirect httpx would prepare, so a bad Location reaches the message.
+    code, err = show_answered(300, {"Location": "http://[::1"})
+    assert code == 1
+    assert err.endswith("; the service redirects to 'http://[::1'" + REDIRECT_TAIL)
+
+
+def test_a_long_redirect_location_is_cut_after_300_characters() -> None:
+    code, err = show_answered(302, {"Location": "/" + "a" * 400})
+    target = "http://127.0.0.1:9/" + "a" * 400
+    assert code == 1
+    assert err.endswith(f"; the service redirects to '{target[:297]}...'" + REDIRECT_TAIL)
+
+
+def test_a_redirect_error_that_lost_its_response_still_says_it_is_a_redirect() -> None:
+    # Our own bytes (S301); an unpickled error has no response.
+    error = pickle.loads(pickle.dumps(api_error(302)))  # noqa: S301
+    assert isinstance(error, APIError) and error.response is None
+    assert _base.message_of(error) == (
+        "302: Found (GET https://example.org/x); the service answered with a redirect, which "
+        "the client does not follow"
+    )
+
+
+@pytest.mark.parametrize(
+    ("seconds", "said"),
+    [
+        (1.26, "1.3 s"),
+        (59.94, "59.9 s"),
+        (60.0, "60 s (about 1 minute)"),
+        (60.4, "60 s (about 1 minute)"),
+        (120.0, "120 s (about 2 minutes)"),
+        (630.0, "630 s (about 10 minutes)"),
+        (3_600.0, "3600 s (about 1 hour)"),
+        (86_400.0, "86400 s (about 1 day)"),
+        (365.25 * 86_400, "31557600 s (about 1 year)"),
+        (999_999_999_999.4, "999999999999 s (about 31,688 years)"),
+        (1e12, "more than 30,000 years"),
+    ],
+)
+def test_seconds_read_as_seconds_then_also_in_the_largest_unit_they_reach(
+    seconds: float, said: str
+) -> None:
+    assert _base.readable_seconds(seconds) == said
+
+
+def test_a_bad_token_is_named_as_the_option_by_default(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    state = State(base_url=None, token="a b", api="runs", allow_insecure_http=False)
+    with pytest.raises(SystemExit) as caught:
+        state.client()
+    assert caught.value.code == _base.EXIT_USAGE
+    assert capsys.readouterr().err == (
+        "timers: error: --token must be printable ASCII with no spaces or control characters\n"
     )

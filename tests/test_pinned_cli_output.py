@@ -458,3 +458,8 @@ def test_a_huge_http_status_is_cut_in_the_outcome_and_the_details() -> None:
     run = TimerRun(RUN, TIMER, RunStatus.FAILURE, START, START, result)
     assert outcome(run) == "HTTP 100000000..."
     assert "HTTP status  100000000... (not ok)" in shown(print_details, run).splitlines()
+
+
+def test_a_status_ending_in_any_letter_is_shown_whole_before_its_padding() -> None:
+    inbox = TimerRun(RUN, TIMER, RunStatus("INBOX"), START)  # --api jobs: any status
+    assert row_line(inbox, ("status", "id")) == f"[magenta]INBOX[/magenta]        {RUN}"

@@ -7,6 +7,7 @@ import json
 import re
 import shlex
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -15,7 +16,7 @@ from click.testing import CliRunner
 from support.bodies import failed_run_json, page_json, run_json
 from support.dual import RUN_ID, TIMER_ID, TOKEN
 
-from timers import RunPage
+from timers import RunPage, RunStatus, TimerRun
 from timers._args import MAX_MARKER_LENGTH
 from timers.cli import _runs
 from timers.cli._app import cli
@@ -236,6 +237,15 @@ def test_trigger_wait_interrupted_after_the_run_exists_says_how_to_wait_for_it(
         f"timers: interrupted; run {RUN_ID} of timer {TIMER_ID} was created: wait for it with "
         f"timers runs wait {TIMER_ID} {RUN_ID} instead of triggering again\n"
     )
+
+
+def test_the_wait_command_for_a_created_run_cuts_each_id_after_80_characters() -> None:
+    # The service's ids are checked to be UUIDs, so only a run built by hand has longer ones:
+    # the command then stays bounded.
+    run = TimerRun("r" * 81, "t" * 81, RunStatus.PENDING, datetime(2026, 11, 28, tzinfo=UTC))
+    assert _runs._wait_command(run) == f"timers runs wait {'t' * 77}... {'r' * 77}..."
+    exact = TimerRun("r" * 80, "t" * 80, RunStatus.PENDING, datetime(2026, 11, 28, tzinfo=UTC))
+    assert _runs._wait_command(exact) == f"timers runs wait {'t' * 80} {'r' * 80}"
 
 
 def test_trigger_wait_interrupted_before_the_run_exists_only_says_interrupted(
