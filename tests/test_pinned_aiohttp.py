@@ -181,6 +181,31 @@ def test_an_answer_httpx_refuses_is_refused_alike(servers: Servers, answer: str)
     assert run(outcome("aiohttp")) == run(outcome("httpx")) == expected
 
 
+@pytest.mark.parametrize(
+    ("codings", "refused"),
+    [
+        ([], False),
+        (["chunked"], False),
+        (["Chunked"], False),
+        (["\tchunked "], False),  # blanks around: h11 strips spaces and tabs
+        (["gzip, chunked"], True),
+        (["chunked", "chunked"], True),  # one per line: two codings
+        (["chunked\x0c"], True),  # another kind of blank: h11 does not strip it
+        (["Xchunked"], True),
+        (["chunkedX"], True),
+    ],
+)
+def test_which_transfer_codings_are_refused_as_h11_refuses_them(
+    codings: list[str], refused: bool
+) -> None:
+    from multidict import CIMultiDict
+
+    headers = CIMultiDict(("Transfer-Encoding", value) for value in codings)
+    answer: Any = SimpleNamespace(status=200, headers=headers)
+    expected = "only Transfer-Encoding: chunked is supported" if refused else None
+    assert _aiohttp._framing_problem(answer) == expected
+
+
 @pytest.mark.parametrize("coding", [b"Chunked", b"CHUNKED"])
 @pytest.mark.parametrize("backend", ["httpx", "aiohttp"])
 def test_chunked_as_h11_reads_it_is_read(servers: Servers, coding: bytes, backend: str) -> None:
