@@ -245,3 +245,14 @@ def test_under_mock_the_aiohttp_backend_times_out_as_it_would_for_real(
         slow = call(closed_url, "aiohttp", "list_runs", max_retries=0, timeout=0.2)
     assert type(slow) is APITimeoutError
     assert time.monotonic() - started < 5
+
+
+def test_nested_mocks_answer_the_aiohttp_backend_until_the_outer_one_ends(
+    service: FakeTimersService,
+) -> None:
+    elsewhere = FakeTimersService(tokens=[TOKEN])  # "the network": it has no such timer
+    with serve(elsewhere) as real_url, service.mock(base_url=real_url):
+        with FakeTimersService(tokens=[TOKEN]).mock(base_url="https://inner.example"):
+            pass
+        assert call(real_url, "aiohttp", "list_runs").total == 30  # the outer one still runs
+    assert elsewhere.requests == []
