@@ -4,11 +4,20 @@ duration histogram, each checked against numbers worked out by hand."""
 from __future__ import annotations
 
 import tracemalloc
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from timers import InvalidArgumentError, RunError, RunResult, RunStatus, TimerRun, summarize_runs
+from timers import (
+    InvalidArgumentError,
+    RunError,
+    RunResult,
+    RunStatus,
+    RunSummary,
+    TimerRun,
+    summarize_runs,
+)
 from timers._summary import (
     MAX_BUCKETS,
     MAX_ERROR_CODES,
@@ -415,16 +424,20 @@ def test_days_out_of_the_timeline_are_dropped_while_runs_are_read() -> None:
     assert sum(b.total for b in summary.buckets) == MAX_BUCKETS
 
 
-def test_memory_does_not_grow_with_the_days_runs_span() -> None:
-    # 12,000 runs a day apart, made one at a time: without dropping the days the timeline
-    # cannot show, the day counts alone would take over 2 MB (0.7 MB with).
-    runs = (run(T0 + timedelta(days=i)) for i in range(12_000))
+def summarized_with_peak(runs: Iterable[TimerRun]) -> tuple[RunSummary, int]:
+    """The summary of ``runs``, and the peak of memory allocated while making it."""
     tracemalloc.start()
     try:
         summary = summarize_runs(runs)
-        peak = tracemalloc.get_traced_memory()[1]
+        return summary, tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
+
+
+def test_memory_does_not_grow_with_the_days_runs_span() -> None:
+    # 12,000 runs a day apart, made one at a time: without dropping the days the timeline
+    # cannot show, the day counts alone would take over 2 MB (0.7 MB with).
+    summary, peak = summarized_with_peak(run(T0 + timedelta(days=i)) for i in range(12_000))
     assert summary.total == 12_000 and len(summary.buckets) == MAX_BUCKETS
     assert peak < 1_400_000, peak
 
@@ -455,13 +468,7 @@ def test_the_listed_statuses_are_counted_apart_after_64_others() -> None:
 def test_memory_does_not_grow_with_a_new_status_for_every_run() -> None:
     # A service making up a status per run (jobs statuses are free text): 20,000 counters
     # would take well over 1 MB.
-    runs = (run(T0, f"STATUS-{i}") for i in range(20_000))
-    tracemalloc.start()
-    try:
-        summary = summarize_runs(runs)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    summary, peak = summarized_with_peak(run(T0, f"STATUS-{i}") for i in range(20_000))
     assert summary.total == 20_000 and len(summary.counts) == MAX_STATUSES + 1
     assert peak < 600_000, peak
 
