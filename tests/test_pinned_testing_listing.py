@@ -451,3 +451,40 @@ def test_the_base_path_of_a_url_leaves_out_its_query_and_trailing_slash() -> Non
     assert base_path_of("https://x.example/api/v1/?k=v") == "/api/v1"
     assert base_path_of("https://x.example/a%20b?") == "/a%20b"
     assert base_path_of("https://x.example") == ""
+
+
+def test_mock_without_a_jobs_base_url_answers_the_jobs_api_at_the_roots_paths_only() -> None:
+    service = _service([])
+    router = service.mock("https://timers.test", jobs_base_url=None)
+    assert _routed(router, f"https://timers.test/jobs/{TIMER}") == 200
+    assert _routed(service.mock("https://timers.test", jobs_base_url=None),
+                   f"https://timers.test/x/jobs/{TIMER}") == 404  # fmt: skip
+
+
+@pytest.mark.anyio
+async def test_an_async_client_of_mock_is_routed_as_a_sync_one() -> None:
+    # The jobs API is not under the runs API's base path: 404 there, for both kinds of client.
+    service = _service([])
+    url = f"{DEFAULT_BASE_URL}/jobs/{TIMER}"
+    assert _routed(service.mock(), url) == 404
+    with service.mock():
+        async with httpx.AsyncClient() as http:
+            assert (await http.get(url, headers=AUTH)).status_code == 404
+
+
+def test_a_sync_client_of_mock_waits_out_the_latency_with_time_sleep_by_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    slept: list[float] = []
+    monkeypatch.setattr("time.sleep", slept.append)
+    service = FakeTimersService(tokens=[TOKEN])
+    service.add_timer(TIMER)
+    service.latency = 0.25
+    assert _routed(service.mock(), f"{DEFAULT_BASE_URL}/timers/{TIMER}/runs") == 200
+    assert slept == [0.25]
+
+
+@pytest.mark.parametrize("base_url", [5, "http://[::1", "ftp://timers.test", "/api/v1"])
+def test_mock_refuses_a_base_url_that_is_not_an_absolute_http_url(base_url: Any) -> None:
+    with pytest.raises(ValueError, match="base_url must be an absolute http"):
+        _service([]).mock(base_url)
