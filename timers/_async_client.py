@@ -181,7 +181,7 @@ class AsyncTimersClient:
         wait: bool = False,
         timeout: float = DEFAULT_WAIT_TIMEOUT,
         poll_interval: float = DEFAULT_POLL_INTERVAL,
-        on_update: Callable[[TimerRun], object] | None = None,
+        on_update: Callable[[TimerRun], None] | None = None,
     ) -> TimerRun:
         """Trigger a run of the timer now and return it (usually still ``pending``).
 
@@ -300,7 +300,7 @@ class AsyncTimersClient:
 
         >>> week_ago = datetime.now(timezone.utc) - timedelta(days=7)  # doctest: +SKIP
         >>> async for run in client.iter_runs(timer_id, status="failure", start_after=week_ago):
-        ...     print(run.id, run.result.error.message)  # doctest: +SKIP
+        ...     print(run.id, run.start_time)  # doctest: +SKIP
         """
         filters = self._core.filters(timer_id, status, start_after, start_before)
         pager = Pager.checked(page_size, max_items, marker)
@@ -317,7 +317,7 @@ class AsyncTimersClient:
         *,
         timeout: float = DEFAULT_WAIT_TIMEOUT,
         poll_interval: float = DEFAULT_POLL_INTERVAL,
-        on_update: Callable[[TimerRun], object] | None = None,
+        on_update: Callable[[TimerRun], None] | None = None,
     ) -> TimerRun:
         """Poll the run until its status is terminal, and return it.
 

@@ -36,6 +36,7 @@ from timers.testing._service import (
     DEFAULT_PAGE_SIZE,
     OPERATIONS,
     FakeTimersService,
+    Operation,
 )
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "Answerer",
     "Drop",
     "FakeTimersService",
+    "Operation",
     "Reply",
     "serve",
 ]
