@@ -181,7 +181,7 @@ class AsyncTimersClient:
         wait: bool = False,
         timeout: float = DEFAULT_WAIT_TIMEOUT,
         poll_interval: float = DEFAULT_POLL_INTERVAL,
-        on_update: Callable[[TimerRun], None] | None = None,
+        on_update: Callable[[TimerRun], object] | None = None,
     ) -> TimerRun:
         """Trigger a run of the timer now and return it (usually still ``pending``).
 
@@ -317,7 +317,7 @@ class AsyncTimersClient:
         *,
         timeout: float = DEFAULT_WAIT_TIMEOUT,
         poll_interval: float = DEFAULT_POLL_INTERVAL,
-        on_update: Callable[[TimerRun], None] | None = None,
+        on_update: Callable[[TimerRun], object] | None = None,
     ) -> TimerRun:
         """Poll the run until its status is terminal, and return it.
 

@@ -40,7 +40,7 @@ class WaitSettings(NamedTuple):
 
     timeout: float
     poll_interval: float
-    on_update: Callable[[TimerRun], None] | None = None
+    on_update: Callable[[TimerRun], object] | None = None
 
     @classmethod
     def checked(cls, timeout: Any, poll_interval: Any, on_update: Any = None) -> WaitSettings:

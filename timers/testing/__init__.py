@@ -15,8 +15,8 @@ Use it in-process with httpx (``httpx.Client(transport=service.transport())``), 
 ...``; ``serve(service, api="jobs")`` yields the jobs API's root URL), or from pytest with
 ``pytest_plugins = ["timers.testing.pytest_plugin"]`` (fixtures ``timers_service``,
 ``timers_base_url`` and ``timers_jobs_base_url``). With a proxy in the environment
-(``HTTP_PROXY``), httpx would send a served URL's requests to it: the fixtures add
-``127.0.0.1`` to ``NO_PROXY`` (``direct_to_loopback()``). It needs only httpx; ``mock()``
+(``HTTP_PROXY``), httpx would send a served URL's requests to it: the fixtures add the
+loopback hosts to ``NO_PROXY`` (``direct_to_loopback()``). It needs only httpx; ``mock()``
 also needs respx (the ``timers-client[testing]`` extra).
 
 Every transport is built on one sans-IO layer, ``service.answerer`` (an ``Answerer``): its

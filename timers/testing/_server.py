@@ -296,7 +296,8 @@ def serve(
     outside 0..65535, an ``api`` other than ``"runs"``/``"jobs"``, or an ``idle_timeout``
     that is not a positive, finite number of seconds. An httpx client sends requests for the
     URL through any proxy named in ``HTTP_PROXY``/``ALL_PROXY``: make it with
-    ``trust_env=False``, or with ``direct_to_loopback()`` in the environment.
+    ``trust_env=False``, or (for ``127.0.0.1``, ``::1`` or ``localhost``) with
+    ``direct_to_loopback()`` in the environment.
 
     Limits, so that a misbehaving client cannot take the server down:
 
@@ -365,14 +366,18 @@ def serve(
 
 
 def direct_to_loopback() -> dict[str, str]:
-    """``NO_PROXY`` and ``no_proxy`` as the environment has them, plus ``127.0.0.1``: set
-    them while making clients for a served URL, so that a proxy named in ``HTTP_PROXY`` or
-    ``ALL_PROXY`` (which httpx uses by default, and which cannot reach this machine's
-    loopback) is not asked for it.
+    """``NO_PROXY`` and ``no_proxy`` as the environment has them, plus ``127.0.0.1``, ``::1``
+    and ``localhost``: set them while making clients for a served URL, so that a proxy named
+    in ``HTTP_PROXY`` or ``ALL_PROXY`` (which httpx uses by default, and which cannot reach
+    this machine's loopback) is not asked for it. (Another 127.x host: ``trust_env=False``.)
 
     >>> os.environ.update(direct_to_loopback())  # doctest: +SKIP
     """
     current = os.environ.get("no_proxy") or os.environ.get("NO_PROXY") or ""
     hosts = [host.strip() for host in current.split(",") if host.strip()]
-    value = ",".join(hosts if "127.0.0.1" in hosts else [*hosts, "127.0.0.1"])
+    hosts += [host for host in _LOOPBACK_NAMES if host not in hosts]
+    value = ",".join(hosts)
     return {"NO_PROXY": value, "no_proxy": value}
+
+
+_LOOPBACK_NAMES: Final = ("127.0.0.1", "::1", "localhost")

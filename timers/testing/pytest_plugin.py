@@ -15,7 +15,8 @@ Fixtures:
   (``http://127.0.0.1:PORT``), for ``TimersClient(api="jobs", base_url=...)``.
 
 Clients made during a test that serves the service reach it directly: ``127.0.0.1`` is added
-to ``NO_PROXY`` for the test, so a proxy in the environment (``HTTP_PROXY``) is not used.
+to ``NO_PROXY`` for the test (``direct_to_loopback()``), so a proxy in the environment
+(``HTTP_PROXY``) is not used.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def _timers_root_url(
     timers_service: FakeTimersService, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[str]:
     """``timers_service`` served on 127.0.0.1 for the test: the server's root URL (and
-    ``127.0.0.1`` added to ``NO_PROXY`` meanwhile)."""
+    the loopback hosts added to ``NO_PROXY`` meanwhile)."""
     for name, value in direct_to_loopback().items():
         monkeypatch.setenv(name, value)
     with serve(timers_service, api="jobs") as root_url:
