@@ -14,9 +14,9 @@ Fixtures:
 - ``timers_jobs_base_url``: the same service and server, the jobs API's base URL
   (``http://127.0.0.1:PORT``), for ``TimersClient(api="jobs", base_url=...)``.
 
-Clients made during a test that serves the service reach it directly: ``127.0.0.1`` is added
-to ``NO_PROXY`` for the test (``direct_to_loopback()``), so a proxy in the environment
-(``HTTP_PROXY``) is not used.
+Clients made during a test that serves the service reach it directly: ``127.0.0.1``, ``::1``
+and ``localhost`` are added to ``NO_PROXY`` for the test (``direct_to_loopback()``), so a
+proxy in the environment (``HTTP_PROXY``) is not used.
 """
 
 from __future__ import annotations
