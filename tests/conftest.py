@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from functools import partial
 
@@ -17,6 +18,19 @@ def _no_ambient_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     # A developer's real token or base URL must never reach a test.
     monkeypatch.delenv("TIMERS_ACCESS_TOKEN", raising=False)
     monkeypatch.delenv("TIMERS_BASE_URL", raising=False)
+    # Nor a proxy: every request of the suite goes to 127.0.0.1, never elsewhere.
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A port of 127.0.0.1 that nothing listens on: connecting to it is refused."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
 
 
 @pytest.fixture(params=["sync", "async"])

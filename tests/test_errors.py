@@ -230,6 +230,14 @@ def test_sub_errors_appear_in_the_message(dual: Dual) -> None:
     assert "[problem 0; problem 1; problem 2; ...]" in str(info.value)
 
 
+def test_every_error_says_whether_its_outcome_is_unknown_false_unless_set() -> None:
+    errors = [
+        cls("problem")
+        for cls in (TimersError, timers.InvalidArgumentError, timers.UnsupportedOperationError)
+    ]
+    assert [error.outcome_unknown for error in errors] == [False, False, False]
+
+
 def test_every_error_class_is_public_and_in_the_tree() -> None:
     for name in timers.__all__:
         obj = getattr(timers, name)

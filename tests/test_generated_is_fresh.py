@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -108,22 +109,38 @@ def test_the_sync_client_is_what_unasync_writes_from_the_async_client() -> None:
     assert result.returncode == 0, result.stderr
 
 
-def test_the_unasync_check_notices_a_hand_edit(tmp_path: Path) -> None:
-    sys.path.insert(0, str(ROOT / "scripts"))
-    try:
-        import importlib.machinery
-        import importlib.util
+def _unasync_module() -> Any:
+    import importlib.machinery
+    import importlib.util
 
-        loader = importlib.machinery.SourceFileLoader("unasync", str(ROOT / "scripts" / "unasync"))
-        spec = importlib.util.spec_from_loader("unasync", loader)
-        assert spec is not None
-        unasync = importlib.util.module_from_spec(spec)
-        loader.exec_module(unasync)
-    finally:
-        sys.path.remove(str(ROOT / "scripts"))
+    loader = importlib.machinery.SourceFileLoader("unasync", str(ROOT / "scripts" / "unasync"))
+    spec = importlib.util.spec_from_loader("unasync", loader)
+    assert spec is not None
+    unasync = importlib.util.module_from_spec(spec)
+    loader.exec_module(unasync)
+    return unasync
+
+
+def test_the_unasync_check_notices_a_hand_edit(tmp_path: Path) -> None:
+    unasync = _unasync_module()
     edited = tmp_path / "_sync_client.py"
     edited.write_text((ROOT / "timers" / "_sync_client.py").read_text() + "\n# edited by hand\n")
     unasync.TARGET = edited
     assert unasync.main(["unasync", "--check"]) == 1
     unasync.main(["unasync"])
     assert edited.read_text() == (ROOT / "timers" / "_sync_client.py").read_text()
+
+
+def test_unasync_says_which_ruff_it_needs_when_only_another_version_is_found(
+    tmp_path: Path,
+) -> None:
+    # A checkout without .venv; any ruff on PATH is of another version than the one pinned.
+    (tmp_path / "pyproject.toml").write_text('[dependency-groups]\nregenerate = ["ruff==0.0.1"]\n')
+    unasync = _unasync_module()
+    unasync.ROOT = tmp_path
+    with pytest.raises(SystemExit) as info:
+        unasync.main(["unasync", "--check"])
+    assert str(info.value) == (
+        "scripts/unasync needs ruff 0.0.1 (pinned in pyproject.toml): run scripts/regenerate "
+        "or scripts/test once, which set up .venv with it"
+    )

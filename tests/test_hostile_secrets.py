@@ -198,19 +198,21 @@ ECHOES: dict[str, tuple[Callable[[Request, Connection], None], str, type[TimersE
     ),
     "next_page repeated": (_repeat_marker, "iter_runs", PaginationError),
 }
+# Paging refuses to follow a marker holding the credential (test_pinned_paging.py); a marker
+# passed back by hand is sent, and whatever then fails must not show it.
 MARKER_ECHOES = {
-    "next_page then 404": (_marker_then(_json_error(404)), "iter_runs", NotFoundError),
+    "next_page then 404": (_marker_then(_json_error(404)), "resume", NotFoundError),
     "bearer next_page then 500": (
         _marker_then(_json_error(500), bearer=True),
-        "iter_runs",
+        "resume",
         ServerError,
     ),
     "next_page then an invalid body": (
         _marker_then(_invalid_2xx_field),
-        "iter_runs",
+        "resume",
         ResponseValidationError,
     ),
-    "next_page then a reset": (_marker_then(_reset), "iter_runs", APIConnectionError),
+    "next_page then a reset": (_marker_then(_reset), "resume", APIConnectionError),
 }
 
 

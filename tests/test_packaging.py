@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import importlib.metadata
+import re
 import subprocess
 import sys
+import tarfile
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -53,6 +58,7 @@ def test_wheel_ships_the_facade_with_its_generated_clients_inside_it(wheel: Path
     ]
     assert sorted(r.split(">")[0].split("<")[0].split("=")[0] for r in runtime) == [
         "attrs",
+        "httpcore",
         "httpx",
         "sniffio",
     ]
@@ -115,3 +121,80 @@ def _version() -> str:
         if line.startswith("__version__"):
             return line.split('"')[1]
     raise AssertionError("timers/_version.py has no __version__")
+
+
+def _third_party_imports(path: Path) -> set[str]:
+    """The top-level names of the modules ``path`` imports that are not stdlib or timers
+    (under ``if TYPE_CHECKING:`` too: a type checker of a user's code needs them installed)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module.split(".")[0])
+    return found - set(sys.stdlib_module_names) - {"timers", "__future__"}
+
+
+def _declared(requirements: list[str]) -> set[str]:
+    return {re.split(r"[<>=!~;\[ ]", r, maxsplit=1)[0].lower() for r in requirements}
+
+
+def test_every_module_the_package_imports_comes_from_a_declared_dependency() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    runtime = _declared(project["dependencies"])
+    extras = {name: _declared(r) for name, r in project["optional-dependencies"].items()}
+    # Where each part of the package may import from: the runtime dependencies, plus its extra.
+    extra_of = {"cli": "cli", "testing": "testing", "_aiohttp.py": "aiohttp"}
+    distributions = importlib.metadata.packages_distributions()
+    missing = []
+    for path in sorted((ROOT / "timers").rglob("*.py")):
+        part = path.relative_to(ROOT / "timers").parts[0]
+        allowed = runtime | extras.get(extra_of.get(part, ""), set())
+        if path.name == "pytest_plugin.py":
+            allowed = allowed | {"pytest"}  # only ever loaded by pytest itself
+        # Not a distribution: the stubs type checkers bring (imported under TYPE_CHECKING).
+        allowed = allowed | {"_typeshed"}
+        # httpx's own dependency (through httpcore on httpx 0.24), and only its sleep() is used.
+        allowed = allowed | {"anyio"}
+        for module in _third_party_imports(path):
+            owners = {d.lower() for d in distributions.get(module, [module])}
+            if not owners & allowed:
+                missing.append(f"{path.relative_to(ROOT)} imports {module} ({sorted(owners)})")
+    assert not missing, "\n".join(missing)
+
+
+@pytest.mark.slow
+def test_the_sdist_holds_every_tracked_file_scripts_test_needs(tmp_path: Path) -> None:
+    if not (ROOT / ".git").exists():
+        pytest.skip("compares the sdist with git's tracked files: needs a git checkout")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--sdist",
+            "--no-isolation",
+            "--outdir",
+            str(tmp_path),
+            ROOT,
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (sdist,) = tmp_path.glob("timers_client-*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        shipped = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout.split()
+    untracked = subprocess.run(  # a developer's files that git does not ignore: shipped too
+        ["git", "ls-files", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    # CI's entry point is not part of a source release (hatchling adds .gitignore itself).
+    wanted = {name for name in tracked if not name.startswith(".ci/")}
+    assert wanted - shipped == set()
+    assert shipped - wanted - set(untracked) == {"PKG-INFO"}

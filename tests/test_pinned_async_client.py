@@ -6,6 +6,7 @@ per attempt; and the package's lazily imported names (timers/__init__.py)."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import gzip
 import json
 import logging
@@ -832,11 +833,15 @@ def _503_then_a_run() -> httpx.MockTransport:
     return httpx.MockTransport(lambda request: next(answers))
 
 
-def test_a_synchronous_sleep_given_to_the_async_client_is_refused_when_it_is_first_needed() -> None:
+@pytest.mark.parametrize(("returned", "named"), [(None, "NoneType"), (0.5, "float")])
+def test_a_synchronous_sleep_given_to_the_async_client_is_refused_when_it_is_first_needed(
+    returned: float | None, named: str
+) -> None:
     slept: list[float] = []
 
-    def blocking(seconds: float) -> None:
+    def blocking(seconds: float) -> float | None:
         slept.append(seconds)
+        return returned
 
     async def main() -> None:
         http = httpx.AsyncClient(transport=_503_then_a_run())
@@ -848,7 +853,7 @@ def test_a_synchronous_sleep_given_to_the_async_client_is_refused_when_it_is_fir
         await http.aclose()
         assert str(caught.value) == (
             "sleep= of AsyncTimersClient must be an async function (e.g. asyncio.sleep); it "
-            "returned NoneType, not an awaitable"
+            f"returned {named}, not an awaitable"
         )
 
     asyncio.run(main())
@@ -870,7 +875,9 @@ def test_an_async_sleep_given_to_the_sync_client_is_refused_without_a_never_awai
         "sleep= of TimersClient must wait before it returns (e.g. time.sleep); it returned an "
         "awaitable: pass an async sleep to AsyncTimersClient instead"
     )
-    assert not [w for w in recwarn if "never awaited" in str(w.message)]
+    del caught  # its traceback holds the coroutine: let it go, so any warning comes now
+    gc.collect()
+    assert not [w for w in recwarn if "never awaited" in str(w.message)]  # it was closed
 
 
 def test_an_async_sleep_that_is_not_a_coroutine_function_is_used_as_given() -> None:

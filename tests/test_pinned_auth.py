@@ -3,6 +3,8 @@ header on each request, and the one retry after a 401 with a refreshed token."""
 
 from __future__ import annotations
 
+import logging
+
 import httpx
 import pytest
 from support.bodies import run_json
@@ -235,6 +237,27 @@ def test_a_401_is_sent_again_once_with_the_refreshed_header() -> None:
     assert answer.status_code == 401
     assert seen == ["Bearer old-1234", "Bearer new-1234"]
     assert authorizer.refresh_calls == 1
+
+
+def test_a_refreshed_401_is_logged_without_any_credential(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    authorizer = RefreshingAuthorizer("Bearer old-1234", "Bearer new-1234", refreshes=True)
+    with caplog.at_level(logging.DEBUG, logger="timers"):
+        send(TokenAuth(authorizer), [401, 200])
+    assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
+        (
+            logging.INFO,
+            "GET /x -> 401: RefreshingAuthorizer refreshed its credentials; sending it once more",
+        )
+    ]
+
+
+def test_a_401_without_a_refresh_logs_nothing(caplog: pytest.LogCaptureFixture) -> None:
+    authorizer = RefreshingAuthorizer("Bearer old-1234", "Bearer new-1234", refreshes=False)
+    with caplog.at_level(logging.DEBUG, logger="timers"):
+        send(TokenAuth(authorizer), [401, 200])
+    assert caplog.records == []
 
 
 def test_a_401_is_final_when_the_authorizer_cannot_refresh() -> None:

@@ -10,10 +10,10 @@ import functools
 import io
 import itertools
 import math
+import os
 import re
 import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -172,12 +172,27 @@ def test_next_steps_name_the_full_path_when_the_command_is_not_on_path(
 ) -> None:
     looked_up: list[str] = []
     monkeypatch.setattr(_demo.shutil, "which", lambda name: looked_up.append(name))
-    folder = Path(sys.executable).parent
-    assert next_steps() == [
-        f"Next: {folder / 'timers'} --help",
-        f"(or put it on PATH for this shell first: source {folder / 'activate'})",
+    monkeypatch.setattr(_demo.sys, "executable", "/srv/my tools/.venv/bin/python")
+    assert next_steps() == [  # quoted, so that they can be pasted into a shell
+        "Next: '/srv/my tools/.venv/bin/timers' --help",
+        "(or put it on PATH for this shell first: source '/srv/my tools/.venv/bin/activate')",
     ]
     assert looked_up == ["timers"]
+
+
+def test_the_demo_reaches_its_service_with_a_proxy_in_the_environment(
+    monkeypatch: pytest.MonkeyPatch, closed_port: int
+) -> None:
+    # httpx would send the demo's requests for 127.0.0.1 to the proxy (a closed port here).
+    proxy = f"http://127.0.0.1:{closed_port}"
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    monkeypatch.setenv("all_proxy", proxy)
+    monkeypatch.setenv("NO_PROXY", "example.org")
+    buffer = io.StringIO()
+    run_demo(Console(file=buffer, width=1000, color_system=None), history=12)
+    assert "NotFoundError" in buffer.getvalue() and "Done in" in buffer.getvalue()
+    assert os.environ["NO_PROXY"] == "example.org"  # as it was, once the demo is over
+    assert "no_proxy" not in os.environ
 
 
 def test_the_demo_service_times_each_run_and_seeds_an_hourly_history() -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
+import subprocess
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,7 +17,14 @@ import pytest
 from support.dual import RUN_ID, TIMER_ID, Dual
 
 from timers import APIConnectionError, ResponseValidationError
-from timers._logging import _EnvHandler, log_attempt, log_request, logger, setup_from_env
+from timers._logging import (
+    _EnvHandler,
+    log_attempt,
+    log_failed_request,
+    log_request,
+    logger,
+    setup_from_env,
+)
 
 URL = "https://example.org/api/v1/timers/t/runs?limit=5&marker=secret-marker"
 
@@ -55,17 +64,58 @@ def test_timers_log_sends_the_logger_to_stderr_at_its_level(
     assert handler.format(record) == "timers: INFO hello you"
 
 
-@pytest.mark.parametrize("value", [None, "", "verbose", "warning"])
-def test_without_a_known_timers_log_nothing_is_installed(
+@pytest.mark.parametrize("value", [None, "", "  "])
+def test_without_timers_log_nothing_is_installed(
     pristine_logger: None, monkeypatch: pytest.MonkeyPatch, value: str | None
 ) -> None:
     if value is None:
         monkeypatch.delenv("TIMERS_LOG", raising=False)
     else:
         monkeypatch.setenv("TIMERS_LOG", value)
-    setup_from_env()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and nothing to warn about
+        setup_from_env()
     assert env_handlers() == [] and logger.level == logging.NOTSET
     assert logger.propagate is True
+
+
+@pytest.mark.parametrize("value", ["verbose", "error", "1"])
+def test_an_unknown_timers_log_is_ignored_with_one_warning(
+    pristine_logger: None, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    from timers import _logging
+
+    monkeypatch.setattr(_logging, "_warned", set())
+    monkeypatch.setenv("TIMERS_LOG", f" {value.upper()} ")
+    with pytest.warns(RuntimeWarning) as caught:
+        setup_from_env()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        setup_from_env()  # the same value again: no second warning
+    assert [str(w.message) for w in caught] == [
+        f"TIMERS_LOG='{value}' is ignored: use debug, info or warning"
+    ]
+    assert env_handlers() == [] and logger.level == logging.NOTSET
+    assert logger.propagate is True
+
+
+def test_timers_log_warning_shows_retries_and_failures_only(
+    pristine_logger: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TIMERS_LOG", "warning")
+    setup_from_env()
+    (handler,) = env_handlers()
+    assert logger.level == handler.level == logging.WARNING
+
+
+def test_timers_log_prints_nothing_below_its_level_when_the_logger_is_lower(
+    pristine_logger: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    logger.setLevel(logging.DEBUG)  # the app's, for its own handlers
+    monkeypatch.setenv("TIMERS_LOG", "info")
+    setup_from_env()
+    (handler,) = env_handlers()
+    assert handler.level == logging.INFO and logger.level == logging.DEBUG
 
 
 def test_timers_log_installs_its_handler_once(
@@ -123,14 +173,16 @@ def messages(caplog: pytest.LogCaptureFixture) -> list[tuple[int, str]]:
     return [(r.levelno, r.getMessage()) for r in caplog.records if r.name == "timers"]
 
 
-def test_a_request_is_one_info_line_with_its_outcome(caplog: pytest.LogCaptureFixture) -> None:
+def test_a_request_is_one_line_with_its_outcome_a_warning_for_a_5xx(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     started = time.perf_counter() - 0.5
     with caplog.at_level(logging.INFO, logger="timers"):
         log_request(answer(200), started, 0, None)
         log_request(answer(503, "POST"), started, 1, "req-1")
         log_request(answer(404), started, 2, "req-2")
     lines = messages(caplog)
-    assert [level for level, _ in lines] == [logging.INFO] * 3
+    assert [level for level, _ in lines] == [logging.INFO, logging.WARNING, logging.INFO]
     pattern = r"GET /api/v1/timers/t/runs -> 200 in 5\d\d\.\d ms \(0 retries, request id -\)"
     assert re.fullmatch(pattern, lines[0][1])
     assert re.fullmatch(
@@ -154,7 +206,11 @@ def test_nothing_is_logged_below_the_loggers_level(caplog: pytest.LogCaptureFixt
         log_attempt(answer(200), time.perf_counter())
     assert messages(caplog) == []
     with caplog.at_level(logging.WARNING, logger="timers"):
-        log_request(answer(200), time.perf_counter(), 0, None)
+        log_request(answer(499), time.perf_counter(), 0, None)
+    assert messages(caplog) == []
+    with caplog.at_level(logging.ERROR, logger="timers"):
+        log_request(answer(500), time.perf_counter(), 0, None)
+        log_failed_request(httpx.Request("GET", URL), time.perf_counter(), 0, OSError())
     assert messages(caplog) == []
 
 
@@ -192,7 +248,7 @@ def test_an_attempt_or_a_request_without_an_answer_names_the_exception_type_only
     (attempt, level_a), (request_line, level_r), (last, _) = [
         (line, level) for level, line in messages(caplog)
     ]
-    assert (level_a, level_r) == (logging.DEBUG, logging.INFO)
+    assert (level_a, level_r) == (logging.DEBUG, logging.WARNING)
     assert re.fullmatch(r"POST /api/v1/timers/t/runs -> ReadTimeout in 2\d\d\.\d ms", attempt)
     assert re.fullmatch(
         r"POST /api/v1/timers/t/runs -> ConnectError in 2\d\d\.\d ms \(1 retry, no answer\)",
@@ -218,9 +274,9 @@ def test_a_request_that_never_got_an_answer_is_logged_like_any_other(
     lines = messages(caplog)
     assert [level for level, _ in lines] == [
         logging.DEBUG,
-        logging.INFO,  # the retry
+        logging.WARNING,  # the retry
         logging.DEBUG,
-        logging.INFO,  # the request's outcome
+        logging.WARNING,  # the request's outcome: no answer
     ]
     assert lines[0][1].startswith(f"GET {path} -> ConnectError in ")
     assert lines[1][1].startswith(f"retrying GET {path} in ")
@@ -252,3 +308,64 @@ def test_a_success_whose_body_is_refused_unread_is_logged_with_its_status(
     path = f"/api/v1/timers/{TIMER_ID}/runs/{RUN_ID}"
     assert level == logging.INFO
     assert re.fullmatch(rf"GET {path} -> 200 in \d+\.\d ms \(0 retries, request id req-7\)", line)
+
+
+def test_each_line_carries_its_fields_for_log_aggregation(caplog: pytest.LogCaptureFixture) -> None:
+    from timers._logging import log_failed_attempt
+
+    started = time.perf_counter()
+    request = httpx.Request("POST", URL)
+    with caplog.at_level(logging.DEBUG, logger="timers"):
+        log_attempt(
+            httpx.Response(503, headers={"x-request-id": "r-1\x1b"}, request=request), started
+        )
+        log_failed_attempt(request, started, httpx.ReadTimeout("tok"))
+        log_request(answer(200), started, 2, "r-2")
+        log_failed_request(request, started, 3, httpx.ConnectError("no"))
+    fields = [
+        {k: v for k, v in getattr(r, key).items() if k != "elapsed_ms"}
+        for r, key in zip(
+            caplog.records,
+            ["timers_attempt", "timers_attempt", "timers_request", "timers_request"],
+            strict=True,
+        )
+    ]
+    path = {"path": "/api/v1/timers/t/runs"}
+    assert fields == [
+        {"method": "POST", **path, "status": 503, "request_id": "r-1\\x1b"},
+        {"method": "POST", **path, "error": "ReadTimeout"},
+        {"method": "GET", **path, "status": 200, "retries": 2, "request_id": "r-2"},
+        {"method": "POST", **path, "error": "ConnectError", "retries": 3},
+    ]
+    assert all(
+        getattr(r, "timers_attempt", getattr(r, "timers_request", {})).get("elapsed_ms", -1) >= 0
+        for r in caplog.records
+    )
+    assert caplog.records[0].getMessage().endswith(" ms (request id r-1\\x1b)")
+
+
+def test_paths_are_logged_percent_encoded_and_cleaned(caplog: pytest.LogCaptureFixture) -> None:
+    from timers import _redact
+
+    _redact.remember("Bearer tok-in-the-path-123", "tok-in-the-path-123")
+    url = "https://example.org/x%0Aforged%1b[31m/tok-in-the-path-123/runs?marker=m"
+    with caplog.at_level(logging.INFO, logger="timers"):
+        log_request(
+            httpx.Response(200, request=httpx.Request("GET", url)), time.perf_counter(), 0, None
+        )
+    (line,) = [r.getMessage() for r in caplog.records]
+    assert line.startswith("GET /x%0Aforged%1b[31m/[redacted]/runs -> 200 in ")
+    assert "\n" not in line and "\x1b" not in line and "marker" not in line
+
+
+def test_the_logger_prints_nothing_when_logging_is_not_set_up() -> None:
+    # Python prints warnings of a logger without handlers anywhere (logging.lastResort).
+    probe = (
+        "import time, httpx\n"
+        "from timers._logging import log_failed_request\n"
+        "request = httpx.Request('GET', 'https://x.org/y')\n"
+        "log_failed_request(request, time.perf_counter(), 0, OSError())\n"
+        "import logging; logging.getLogger('timers').warning('direct')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")

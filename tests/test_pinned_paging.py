@@ -193,6 +193,37 @@ def test_a_marker_that_is_not_valid_text_is_a_pagination_error(marker: str) -> N
     )
 
 
+def test_a_marker_holding_the_clients_credential_is_never_sent_back(dual: Dual) -> None:
+    # A server echoing the token into its marker: following it would put the token in a URL
+    # (httpx logs URLs at INFO), so paging stops after handing out that page.
+    urls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        urls.append(str(request.url))
+        echoed = "m-" + request.headers["authorization"].removeprefix("Bearer ")
+        return httpx.Response(200, json=page_json(numbered_runs(2), total=9, next_page=echoed))
+
+    pages = dual.client(handler=handler).iter_run_pages(TIMER_ID)
+    assert len(next(pages)) == 2
+    with pytest.raises(PaginationError) as caught:
+        next(pages)
+    assert str(caught.value) == (
+        "the service returned a page marker that holds the client's credential (after 1 pages); "
+        "it is not sent back in a URL, where logs would show it"
+    )
+    assert len(urls) == 1 and "SECRET" not in repr(caught.value)
+
+
+def test_a_marker_without_any_credential_is_followed(dual: Dual) -> None:
+    answers = iter(["m-tok-SECRE", None])  # close to the token, not it
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        marker = next(answers)
+        return httpx.Response(200, json=page_json(numbered_runs(1), total=2, next_page=marker))
+
+    assert len(list(dual.client(handler=handler).iter_runs(TIMER_ID))) == 2
+
+
 def test_markers_seen_cost_the_same_small_memory_however_long_they_are() -> None:
     # A service claiming a huge total can hand out a new long marker with each of countless
     # pages: what is kept to recognise a repeat must not grow with the marker's length.

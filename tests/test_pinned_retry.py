@@ -307,7 +307,7 @@ def test_each_retry_is_logged_with_its_reason(
             "connection": False,
         },
     ]
-    assert all(r.levelno == logging.INFO and r.name == "timers" for r in caplog.records)
+    assert all(r.levelno == logging.WARNING and r.name == "timers" for r in caplog.records)
 
 
 def test_a_retry_says_how_long_the_failed_attempt_took(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import ssl
 import threading
@@ -14,7 +15,8 @@ import httpx
 import pytest
 from support.openapi import validate_exchange
 
-from timers.testing._server import serve
+from timers import TimersClient
+from timers.testing._server import direct_to_loopback, serve
 from timers.testing._service import FakeTimersService
 
 TOKEN = "test-token"
@@ -202,6 +204,24 @@ def test_ipv6_loopback_is_served(service: FakeTimersService) -> None:
         assert httpx.get(f"{url}/timers/{TIMER}/runs", headers=AUTH).status_code == 200
 
 
+@pytest.mark.parametrize("host", ["127.0.0.1", "::1", "localhost"])
+def test_direct_to_loopback_keeps_a_proxy_in_the_environment_away_from_served_urls(
+    service: FakeTimersService, monkeypatch: pytest.MonkeyPatch, closed_port: int, host: str
+) -> None:
+    if host == "::1":
+        try:
+            with socket.socket(socket.AF_INET6) as probe:
+                probe.bind(("::1", 0))
+        except OSError:
+            pytest.skip("no IPv6 loopback here")
+    monkeypatch.setenv("ALL_PROXY", f"http://127.0.0.1:{closed_port}")
+    monkeypatch.setenv("NO_PROXY", "example.org")
+    for name, value in direct_to_loopback().items():
+        monkeypatch.setenv(name, value)
+    with serve(service, host=host) as url, httpx.Client(headers=AUTH) as http:
+        assert http.get(f"{url}/timers/{TIMER}/runs").status_code == 200
+
+
 def test_after_exit_the_port_is_closed_and_kept_alive_connections_end(
     service: FakeTimersService,
 ) -> None:
@@ -250,3 +270,45 @@ def test_the_plugin_serves_that_service_for_the_test(
     response = httpx.get(f"{timers_base_url}/timers/{timer}/runs", headers=AUTH)
     assert response.json()["total"] == 3
     assert urlsplit(timers_base_url).hostname == "127.0.0.1"
+
+
+@pytest.fixture
+def no_proxy_for_example_org(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_PROXY", "example.org")
+
+
+def test_the_plugin_serves_clients_directly_with_a_proxy_in_the_environment(
+    no_proxy_for_example_org: None,
+    timers_service: FakeTimersService,
+    timers_base_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    closed_port: int,
+) -> None:
+    # httpx sends requests through HTTP_PROXY/ALL_PROXY (a closed port here) unless NO_PROXY
+    # names the host: the plugin adds 127.0.0.1 to the NO_PROXY it found, for the test.
+    assert os.environ["NO_PROXY"] == os.environ["no_proxy"] == "example.org,127.0.0.1,::1,localhost"
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{closed_port}")
+    monkeypatch.setenv("ALL_PROXY", f"http://127.0.0.1:{closed_port}")
+    timer = timers_service.add_timer()
+    with TimersClient("test-token", base_url=timers_base_url, max_retries=0) as client:
+        assert client.list_runs(timer).total == 0
+
+
+@pytest.mark.parametrize(
+    ("environment", "expected"),
+    [
+        ({}, "127.0.0.1,::1,localhost"),
+        ({"NO_PROXY": "a.org, b.org"}, "a.org,b.org,127.0.0.1,::1,localhost"),
+        ({"NO_PROXY": "a.org", "no_proxy": "c.org"}, "c.org,127.0.0.1,::1,localhost"),  # urllib's
+        ({"no_proxy": "localhost,127.0.0.1,c.org"}, "localhost,127.0.0.1,c.org,::1"),
+        ({"no_proxy": " , "}, "127.0.0.1,::1,localhost"),
+    ],
+)
+def test_direct_to_loopback_adds_the_loopback_hosts_to_no_proxy_once(
+    monkeypatch: pytest.MonkeyPatch, environment: dict[str, str], expected: str
+) -> None:
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    assert direct_to_loopback() == {"NO_PROXY": expected, "no_proxy": expected}

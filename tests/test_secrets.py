@@ -106,8 +106,10 @@ def test_debug_log_lines_have_method_path_status_and_time(
     dual.client(scripted([answer])).get_run(TIMER_ID, RUN_ID)
     records = [r for r in caplog.records if r.name == "timers"]
     (line,) = [r.getMessage() for r in records if r.levelno == logging.DEBUG]
-    assert line.startswith(f"GET /api/v1/timers/{TIMER_ID}/runs/{RUN_ID} -> 200 in ")
-    assert line.endswith(" ms")
+    assert re.fullmatch(  # each attempt's own request id too
+        rf"GET /api/v1/timers/{TIMER_ID}/runs/{RUN_ID} -> 200 in \d+\.\d ms \(request id req-7\)",
+        line,
+    )
     # One INFO line per request: method, path, status, elapsed, retries, request id.
     (summary,) = [r.getMessage() for r in records if r.levelno == logging.INFO]
     assert re.fullmatch(

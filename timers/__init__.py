@@ -11,6 +11,8 @@ Public names are listed in ``__all__``; every other module is private.
 from typing import TYPE_CHECKING, Any
 
 from timers._async_client import AsyncTimersClient
+from timers._auth import Authorizer
+from timers._dialects import ApiName
 from timers._errors import (
     APIConnectionError,
     APIError,
@@ -33,7 +35,8 @@ from timers._errors import (
     UsageError,
     WaitTimeoutError,
 )
-from timers._models import RunError, RunPage, RunResult, RunStatus, TimerRun
+from timers._io import HttpBackend
+from timers._models import CallbackKind, RunError, RunPage, RunResult, RunStatus, TimerRun
 from timers._retry import RetryPolicy
 from timers._sync_client import TimersClient
 from timers._version import __version__
@@ -44,25 +47,31 @@ if TYPE_CHECKING:
 _LAZY = frozenset({"Bucket", "ErrorCount", "RunSummary", "summarize_runs"})
 
 
-def __getattr__(name: str) -> Any:
-    # Summaries are imported on first use: `import timers` should not pay for them.
-    if name in _LAZY:
-        from timers import _summary
+if not TYPE_CHECKING:  # type checkers see the import above, and flag any other name
 
-        return getattr(_summary, name)
-    raise AttributeError(f"module 'timers' has no attribute {name!r}")
+    def __getattr__(name: str) -> Any:
+        # Summaries are imported on first use: `import timers` should not pay for them.
+        if name in _LAZY:
+            from timers import _summary
+
+            return getattr(_summary, name)
+        raise AttributeError(f"module 'timers' has no attribute {name!r}")
 
 
 __all__ = [
     "APIConnectionError",
     "APIError",
     "APITimeoutError",
+    "ApiName",
     "AsyncTimersClient",
     "AuthenticationError",
+    "Authorizer",
     "BadRequestError",
     "Bucket",
+    "CallbackKind",
     "ConflictError",
     "ErrorCount",
+    "HttpBackend",
     "InvalidArgumentError",
     "MissingExtraError",
     "NotFoundError",

@@ -300,7 +300,7 @@ class AsyncTimersClient:
 
         >>> week_ago = datetime.now(timezone.utc) - timedelta(days=7)  # doctest: +SKIP
         >>> async for run in client.iter_runs(timer_id, status="failure", start_after=week_ago):
-        ...     print(run.id, run.result.error.message)  # doctest: +SKIP
+        ...     print(run.id, run.start_time)  # doctest: +SKIP
         """
         filters = self._core.filters(timer_id, status, start_after, start_before)
         pager = Pager.checked(page_size, max_items, marker)

@@ -17,6 +17,7 @@ import httpx
 
 from timers import _redact
 from timers._errors import InvalidArgumentError
+from timers._logging import logger, shown_path
 
 __all__ = ["Authorizer", "TokenAuth", "resolve_auth"]
 
@@ -66,6 +67,12 @@ class TokenAuth(httpx.Auth):
             return
         refresh = getattr(self._authorizer, "handle_missing_authorization", None)
         if refresh is not None and refresh():
+            logger.info(
+                "%s %s -> 401: %s refreshed its credentials; sending it once more",
+                request.method,
+                shown_path(request),
+                type(self._authorizer).__name__,
+            )
             self._apply(request)
             yield request
 

@@ -44,7 +44,7 @@ from timers._errors import (
     UsageError,
     error_class_for,
 )
-from timers._logging import log_request, setup_from_env
+from timers._logging import log_request, request_id_of, setup_from_env
 from timers._models import TimerRun
 from timers._redact import clean, quote
 from timers._retry import Attempts, RetryPolicy, parse_retry_after, was_sent
@@ -367,9 +367,3 @@ def _headers_for(http: httpx.Client | httpx.AsyncClient, base_url: str) -> dict[
     if agent is None or agent == _HTTPX_AGENT:
         return _HEADERS
     return {name: value for name, value in _HEADERS.items() if name != "User-Agent"}
-
-
-def request_id_of(response: httpx.Response) -> str | None:
-    """The answer's ``X-Request-Id``, made safe to show (credentials redacted, one line)."""
-    header = response.headers.get("x-request-id")
-    return None if header is None else clean(header, 200) or None

@@ -74,9 +74,12 @@ class TimersError(Exception):
 
     ``run``: for an error raised while ``run_timer(wait=True)`` waited for the run it had
     created, that run (its latest state); the message names it too. None otherwise.
+    ``outcome_unknown``: True when the failed call may still have taken effect (a
+    ``run_timer`` whose run may or may not exist; the message says so); False otherwise.
     """
 
     run: TimerRun | None = None
+    outcome_unknown: bool = False
 
     def created_run(self, run: TimerRun) -> TimersError:
         """This error, noting that ``run`` was created before it happened (so that nobody
@@ -120,8 +123,6 @@ class UsageError(TimersError, RuntimeError):
 
     ``outcome_unknown`` is True when the client was closed while ``run_timer``'s request was
     in flight: a run may have been created (the message says so)."""
-
-    outcome_unknown = False
 
 
 class UnsupportedOperationError(TimersError):
@@ -200,13 +201,13 @@ class APIError(TimersError):
         _clean_reason_phrase(response)  # repr(response) quotes it: never a token, never raw
         self.hint = hint
         self.response: httpx.Response | None = response  # None once unpickled
-        self.status_code = response.status_code
-        self.method = response.request.method
-        self.url = _safe_url(response.request.url)
+        self.status_code: int = response.status_code
+        self.method: str = response.request.method
+        self.url: str = _safe_url(response.request.url)
         self.retries_taken = retries_taken
         self.outcome_unknown = outcome_unknown
         # ``content``: the body as read (bounded) when the response was streamed.
-        self.body: Any = redact_data(body_of(response, content))
+        self.body: object = redact_data(body_of(response, content))
         code, message, request_id, errors = parse_error_body(self.body)
         self.code: str | None = code
         self.message: str = message or clean(response.reason_phrase, 200) or "HTTP error"
@@ -315,9 +316,9 @@ class ResponseValidationError(TimersError):
         self.response = response
         self.outcome_unknown = outcome_unknown
         self.retries_taken = retries_taken
-        self.status_code = None if response is None else response.status_code
+        self.status_code: int | None = None if response is None else response.status_code
         header_id = None if response is None else response.headers.get("x-request-id")
-        self.request_id = None if header_id is None else redact(header_id)
+        self.request_id: str | None = None if header_id is None else redact(header_id)
         where = f"at {clean(path, 120)}: " if path else ""
         text = f"invalid response body: {where}{clean(problem, 400)}"
         if response is not None:
@@ -368,8 +369,9 @@ class ResponseTooLargeError(ResponseValidationError):
 class PaginationError(TimersError):
     """Paging would never end, or cannot go on: the service repeated a page marker, handed out
     too many empty pages in a row, sent more runs than twice its pages' ``total`` plus 1000,
-    or a marker too long to send back or that is not valid text. It is raised when the next
-    page would be asked for: the runs of the page that brought the marker were handed out."""
+    or a marker too long to send back, not valid text, or holding the client's credential
+    (never sent back in a URL). It is raised when the next page would be asked for: the runs of
+    the page that brought the marker were handed out."""
 
 
 class WaitTimeoutError(TimersError, TimeoutError):

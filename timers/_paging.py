@@ -12,8 +12,10 @@ Paging stops when a page says ``has_next_page`` is false or has no ``next_page``
 ``MAX_EMPTY_PAGES`` of them in a row (as the service sent them, before any filter the client
 applies) raise ``PaginationError``, as do a marker seen twice, one longer than
 ``MAX_MARKER_LENGTH`` or not valid text, and more runs than twice the pages' ``total`` plus
-``MAX_LIMIT`` (room for runs added while paging): paging never loops forever. The page that
-brings such a marker is still handed out whole; asking for the next one (``marker``) raises.
+``MAX_LIMIT`` (room for runs added while paging): paging never loops forever. So does a marker
+holding the client's credential (a server echoing it), which would go into a URL (and logs).
+The page that brings such a marker is still handed out whole; asking for the next one
+(``marker``) raises.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from typing import Any
 from timers import _args
 from timers._errors import InvalidArgumentError, PaginationError
 from timers._models import RunPage, TimerRun
-from timers._redact import quote
+from timers._redact import quote, redact
 
 __all__ = ["MAX_EMPTY_PAGES", "Pager"]
 
@@ -133,6 +135,11 @@ class Pager:
             problem = f"sent {self._served} runs, over twice the {total} it says there are"
         elif not following.isascii() and not _encodable(following):
             problem = f"returned a page marker that is not valid text: {quote(following)}"
+        elif redact(following) != following:
+            return PaginationError(
+                "the service returned a page marker that holds the client's credential (after "
+                f"{self._pages} pages); it is not sent back in a URL, where logs would show it"
+            )
         if problem is None:
             return None
         return PaginationError(

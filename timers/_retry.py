@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import httpx
 
 from timers._errors import APIConnectionError, APITimeoutError, InvalidArgumentError
-from timers._logging import log_failed_request, logger
+from timers._logging import log_failed_request, logger, shown_path
 from timers._redact import clean, quote, redact
 
 __all__ = ["MAX_SECONDS", "NEVER_SENT", "Attempts", "RetryPolicy", "parse_retry_after"]
@@ -228,10 +228,10 @@ class Attempts:
             "connection": connection,
             "took": took,
         }
-        logger.info(
+        logger.warning(
             "retrying %s %s in %.2f s (retry %d of %d) after %s",
             request.method,
-            request.url.path,
+            shown_path(request),
             delay,
             self.retries,
             self.policy.max_retries,

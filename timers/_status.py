@@ -23,7 +23,12 @@ class RunStatus(StrEnum):
         >>> s = RunStatus("paused")
         >>> s == "paused", s.is_terminal, s.is_known
         (True, False, False)
+
+    So a ``match`` on a status needs a ``case _:`` branch, though type checkers take the four
+    members as all there is (do not ``assert_never`` there).
     """
+
+    _value_: str  # any string the service sends, not only the four members' values
 
     PENDING = "pending"
     IN_PROGRESS = "in_progress"

@@ -230,8 +230,8 @@ def summarize_runs(runs: Iterable[TimerRun], *, top_errors: int = TOP_ERRORS) ->
 
     >>> week = client.iter_runs(timer_id, start_after=week_ago)  # doctest: +SKIP
     >>> summary = summarize_runs(week)  # doctest: +SKIP
-    >>> summary.success_rate, summary.duration_p95.total_seconds()  # doctest: +SKIP
-    (0.97, 4.812)
+    >>> summary.success_rate, summary.duration_p95  # doctest: +SKIP
+    (0.97, datetime.timedelta(seconds=4, microseconds=812000))
     >>> summary.top_errors[0].code, summary.top_errors[0].count  # doctest: +SKIP
     ('CALLBACK_FAILED', 3)
 

@@ -130,8 +130,8 @@ def cli(
     # $TIMERS_LOG's handler (installed now, not at the first client) already prints every
     # line on stderr: -v then only lowers the level, else each line would come twice.
     setup_from_env()
-    logged_by_env = any(isinstance(h, EnvLogHandler) for h in logger.handlers)
-    if verbose and not logged_by_env:
+    by_env = [(h, h.level) for h in logger.handlers if isinstance(h, EnvLogHandler)]
+    if verbose and not by_env:
         verbose_handler = logging.StreamHandler(sys.stderr)
         verbose_handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
         handlers.append(verbose_handler)
@@ -139,11 +139,15 @@ def cli(
     for handler in handlers:
         logger.addHandler(handler)
     logger.setLevel(logging.DEBUG if verbose else min(level or logging.INFO, logging.INFO))
+    for env_handler, _ in by_env if verbose else ():
+        env_handler.setLevel(logging.DEBUG)
 
     def restore() -> None:  # for callers running the CLI in-process (tests, scripts)
         for handler in handlers:
             logger.removeHandler(handler)
         logger.setLevel(level)
+        for env_handler, env_level in by_env:
+            env_handler.setLevel(env_level)
 
     ctx.call_on_close(restore)
     ctx.obj = state

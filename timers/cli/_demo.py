@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import shlex
 import shutil
 import sys
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from unittest import mock
 
 from rich.console import Console
 
@@ -15,7 +18,7 @@ from timers._errors import NotFoundError, UnsupportedOperationError
 from timers._models import RunStatus, TimerRun
 from timers._sync_client import TimersClient
 from timers.cli import _output
-from timers.testing import FakeTimersService, serve
+from timers.testing import FakeTimersService, direct_to_loopback, serve
 
 DEMO_TOKEN = "demo-token"  # noqa: S105 - the reference service's own, not a secret
 DEMO_TIMER_ID = "12345678-1234-1234-1234-123456789012"
@@ -40,7 +43,12 @@ def run_demo(out: Console, *, history: int = 300) -> None:
     def step(text: str) -> None:
         out.print(f"\n[bold cyan]==>[/bold cyan] [bold]{text}[/bold]")
 
-    with serve(service) as base_url, TimersClient(DEMO_TOKEN, base_url=base_url) as client:
+    # The service is on loopback: no proxy from the environment can reach it.
+    with (
+        mock.patch.dict(os.environ, direct_to_loopback()),
+        serve(service) as base_url,
+        TimersClient(DEMO_TOKEN, base_url=base_url) as client,
+    ):
         step(f"Started the reference Timers service at {base_url}")
         out.print(f"    timer {timer_id} has {history} past runs, one an hour.")
         _say(out, f"    client = TimersClient(token, base_url={base_url!r})")
@@ -120,6 +128,6 @@ def next_steps() -> list[str]:
         return ["Next: timers --help"]
     folder = Path(sys.executable).parent
     return [
-        f"Next: {folder / 'timers'} --help",
-        f"(or put it on PATH for this shell first: source {folder / 'activate'})",
+        f"Next: {shlex.quote(str(folder / 'timers'))} --help",
+        f"(or put it on PATH for this shell first: source {shlex.quote(str(folder / 'activate'))})",
     ]

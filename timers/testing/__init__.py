@@ -14,7 +14,9 @@ Use it in-process with httpx (``httpx.Client(transport=service.transport())``), 
 (``with service.mock(): ...``), over real HTTP on loopback (``with serve(service) as base_url:
 ...``; ``serve(service, api="jobs")`` yields the jobs API's root URL), or from pytest with
 ``pytest_plugins = ["timers.testing.pytest_plugin"]`` (fixtures ``timers_service``,
-``timers_base_url`` and ``timers_jobs_base_url``). It needs only httpx; ``mock()``
+``timers_base_url`` and ``timers_jobs_base_url``). With a proxy in the environment
+(``HTTP_PROXY``), httpx would send a served URL's requests to it: the fixtures add the
+loopback hosts to ``NO_PROXY`` (``direct_to_loopback()``). It needs only httpx; ``mock()``
 also needs respx (the ``timers-client[testing]`` extra).
 
 Every transport is built on one sans-IO layer, ``service.answerer`` (an ``Answerer``): its
@@ -28,7 +30,7 @@ prefix, so any base URL works with them.
 
 from timers.testing._answering import Answerer
 from timers.testing._replies import Drop, Reply
-from timers.testing._server import serve
+from timers.testing._server import direct_to_loopback, serve
 from timers.testing._service import (
     DEFAULT_BASE_URL,
     DEFAULT_JOBS_BASE_URL,
@@ -36,6 +38,7 @@ from timers.testing._service import (
     DEFAULT_PAGE_SIZE,
     OPERATIONS,
     FakeTimersService,
+    Operation,
 )
 
 __all__ = [
@@ -47,6 +50,8 @@ __all__ = [
     "Answerer",
     "Drop",
     "FakeTimersService",
+    "Operation",
     "Reply",
+    "direct_to_loopback",
     "serve",
 ]

@@ -22,6 +22,7 @@ import io
 import ipaddress
 import logging
 import math
+import os
 import socket
 import socketserver
 import threading
@@ -43,7 +44,14 @@ from timers.testing._framing import (
 from timers.testing._replies import Drop, Reply
 from timers.testing._service import FakeTimersService
 
-__all__ = ["BASE_PATH", "DEFAULT_IDLE_TIMEOUT", "LISTEN_BACKLOG", "MAX_BODY_BYTES", "serve"]
+__all__ = [
+    "BASE_PATH",
+    "DEFAULT_IDLE_TIMEOUT",
+    "LISTEN_BACKLOG",
+    "MAX_BODY_BYTES",
+    "direct_to_loopback",
+    "serve",
+]
 
 BASE_PATH: Final = "/api/v1"
 """The path the served runs API answers under, as in its spec's ``servers`` (the jobs API
@@ -286,7 +294,10 @@ def serve(
     an ``idle_timeout`` that is not a number; ``ValueError`` for a host that is not loopback
     (127.0.0.0/8, ``::1``, ``localhost``; ``localhost`` is served on 127.0.0.1), a port
     outside 0..65535, an ``api`` other than ``"runs"``/``"jobs"``, or an ``idle_timeout``
-    that is not a positive, finite number of seconds.
+    that is not a positive, finite number of seconds. An httpx client sends requests for the
+    URL through any proxy named in ``HTTP_PROXY``/``ALL_PROXY``: make it with
+    ``trust_env=False``, or (for ``127.0.0.1``, ``::1`` or ``localhost``) with
+    ``direct_to_loopback()`` in the environment.
 
     Limits, so that a misbehaving client cannot take the server down:
 
@@ -352,3 +363,21 @@ def serve(
         server.server_close()
         server.close_connections()
         thread.join()
+
+
+def direct_to_loopback() -> dict[str, str]:
+    """``NO_PROXY`` and ``no_proxy`` as the environment has them, plus ``127.0.0.1``, ``::1``
+    and ``localhost``: set them while making clients for a served URL, so that a proxy named
+    in ``HTTP_PROXY`` or ``ALL_PROXY`` (which httpx uses by default, and which cannot reach
+    this machine's loopback) is not asked for it. (Another 127.x host: ``trust_env=False``.)
+
+    >>> os.environ.update(direct_to_loopback())  # doctest: +SKIP
+    """
+    current = os.environ.get("no_proxy") or os.environ.get("NO_PROXY") or ""
+    hosts = [host.strip() for host in current.split(",") if host.strip()]
+    hosts += [host for host in _LOOPBACK_NAMES if host not in hosts]
+    value = ",".join(hosts)
+    return {"NO_PROXY": value, "no_proxy": value}
+
+
+_LOOPBACK_NAMES: Final = ("127.0.0.1", "::1", "localhost")

@@ -69,6 +69,7 @@ __all__ = [
     "DEFAULT_PAGE_SIZE",
     "OPERATIONS",
     "FakeTimersService",
+    "Operation",
 ]
 
 DEFAULT_BASE_URL: Final = "https://timer.automate.globus.org/api/v1"
@@ -79,6 +80,9 @@ DEFAULT_JOBS_BASE_URL: Final = "https://timer.automate.globus.org"
 
 OPERATIONS: Final = RUNS_OPERATIONS + JOBS_OPERATIONS
 """Every operation name ``fail_next``/``drop_next`` take: the runs API's, then the jobs API's."""
+
+Operation = Literal["run_timer", "list_timer_runs", "get_timer_run", "read_job", "list_jobs"]
+"""The type of an ``OPERATIONS`` name (for type checkers; a test keeps the two equal)."""
 
 
 class FakeTimersService:
@@ -342,7 +346,7 @@ class FakeTimersService:
         status: int = 503,
         headers: Mapping[str, str] | None = None,
         body: bytes | str | Mapping[str, Any] | None = None,
-        operation: str | None = None,
+        operation: Operation | None = None,
     ) -> None:
         """Answer the next ``count`` matching requests with this response instead.
 
@@ -375,7 +379,7 @@ class FakeTimersService:
         self._faults.fail(count, status, headers, body, operation)
 
     def drop_next(
-        self, count: int = 1, *, operation: str | None = None, after_processing: bool = False
+        self, count: int = 1, *, operation: Operation | None = None, after_processing: bool = False
     ) -> None:
         """Drop the connection of the next ``count`` matching requests instead of answering.
 

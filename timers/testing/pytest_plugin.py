@@ -13,6 +13,10 @@ Fixtures:
   ``TIMERS_BASE_URL``).
 - ``timers_jobs_base_url``: the same service and server, the jobs API's base URL
   (``http://127.0.0.1:PORT``), for ``TimersClient(api="jobs", base_url=...)``.
+
+Clients made during a test that serves the service reach it directly: ``127.0.0.1``, ``::1``
+and ``localhost`` are added to ``NO_PROXY`` for the test (``direct_to_loopback()``), so a
+proxy in the environment (``HTTP_PROXY``) is not used.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from timers.testing._server import BASE_PATH, serve
+from timers.testing._server import BASE_PATH, direct_to_loopback, serve
 from timers.testing._service import FakeTimersService
 
 
@@ -32,8 +36,13 @@ def timers_service() -> FakeTimersService:
 
 
 @pytest.fixture
-def _timers_root_url(timers_service: FakeTimersService) -> Iterator[str]:
-    """``timers_service`` served on 127.0.0.1 for the test: the server's root URL."""
+def _timers_root_url(
+    timers_service: FakeTimersService, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """``timers_service`` served on 127.0.0.1 for the test: the server's root URL (and
+    the loopback hosts added to ``NO_PROXY`` meanwhile)."""
+    for name, value in direct_to_loopback().items():
+        monkeypatch.setenv(name, value)
     with serve(timers_service, api="jobs") as root_url:
         yield root_url
 

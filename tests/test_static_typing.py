@@ -1,0 +1,175 @@
+"""What a type checker sees in code that uses ``timers``: the README's examples pass
+``mypy --strict``, and the mistakes a checker can catch are caught (a misspelled name, an
+unknown fault operation), while what works at runtime also passes the checker.
+
+Each probe below is a user's file; a line ending in ``# E: text`` must get an error containing
+``text``, and ``# N: text`` a note containing it; every other line must get nothing. mypy runs
+in-process with its cache in a temporary directory, once per test, on this checkout's
+``timers`` (``MYPYPATH``).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from mypy import api as mypy_api
+from test_readme import EXAMPLES
+
+ROOT = Path(__file__).resolve().parent.parent
+MARK = re.compile(r"#\s*([EN]):\s*(.+)$")
+REPORT = re.compile(r"^(?P<file>[^:]+\.py):(?P<line>\d+): (?P<kind>error|note): (?P<text>.*)$")
+
+PROBES = {
+    "misspelled_names": """
+import timers
+from timers import TimersClinet  # E: Module "timers" has no attribute "TimersClinet"
+
+timers.RunStatuss  # E: Module has no attribute "RunStatuss"
+timers.summarize_runss  # E: Module has no attribute "summarize_runss"
+""",
+    "lazy_names_keep_their_types": """
+from timers import RunSummary, summarize_runs
+
+summary: RunSummary = summarize_runs([])
+wrong: int = summarize_runs([])  # E: Incompatible types in assignment
+""",
+    "on_update_may_return_anything": """
+from timers import AsyncTimersClient, TimerRun, TimersClient
+
+seen: list[TimerRun] = []
+by_id: dict[str, TimerRun] = {}
+
+
+def record(run: TimerRun) -> bool:  # what it returns is ignored, as at runtime
+    seen.append(run)
+    return run.is_finished
+
+
+def use(client: TimersClient) -> None:
+    client.wait_for_run("t", "r", on_update=record)
+    client.run_timer("t", wait=True, on_update=seen.append)
+    client.wait_for_run("t", "r", on_update=lambda run: by_id.setdefault(run.id, run))
+    client.wait_for_run("t", "r", on_update=print)
+    client.wait_for_run("t", "r", on_update="print")  # E: Argument "on_update" to "wait_for_run"
+
+
+async def use_async(client: AsyncTimersClient) -> None:
+    await client.wait_for_run("t", "r", on_update=record)
+""",
+    "every_error_says_whether_its_outcome_is_unknown": """
+from timers import APIError, TimersClient, TimersError
+
+
+def trigger(client: TimersClient) -> bool:
+    try:
+        client.run_timer("t")
+    except APIError as error:
+        reveal_type(error.body)  # N: Revealed type is "object"
+        reveal_type(error.status_code)  # N: Revealed type is "int"
+        return error.outcome_unknown
+    except TimersError as error:
+        return error.outcome_unknown
+    return False
+""",
+    "status_values_are_any_string": """
+from timers import RunStatus
+
+
+def show(status: RunStatus) -> str:
+    reveal_type(status.value)  # N: Revealed type is "str"
+    return status.value
+""",
+    "types_of_arguments_are_public": """
+from timers import ApiName, Authorizer, AsyncTimersClient, CallbackKind, HttpBackend
+
+
+def make(api: ApiName, backend: HttpBackend, authorizer: Authorizer) -> AsyncTimersClient:
+    return AsyncTimersClient(authorizer=authorizer, api=api, http_backend=backend)
+
+
+kind: CallbackKind = "web"
+bad: ApiName = "job"  # E: Incompatible types in assignment
+""",
+    "fault_operations_are_checked": """
+from timers.testing import FakeTimersService, Operation
+
+service = FakeTimersService()
+service.fail_next(status=503, operation="list_timer_runs")
+service.drop_next(operation="read_job")
+service.fail_next(status=503, operation="list_runs")  # E: Argument "operation" to "fail_next"
+which: Operation = "run_timer"
+""",
+}
+
+
+def _mypy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, str]) -> str:
+    """mypy --strict on ``files`` (name -> source), as a user's project would run it."""
+    config = tmp_path / "mypy.ini"
+    config.write_text("[mypy]\nstrict = True\npython_version = 3.11\n")
+    paths = []
+    for name, source in files.items():
+        path = tmp_path / f"{name}.py"
+        path.write_text(source.lstrip("\n"))
+        paths.append(str(path))
+    monkeypatch.setenv("MYPYPATH", str(ROOT))  # this checkout's timers, not an installed one
+    monkeypatch.chdir(tmp_path)
+    stdout, stderr, _ = mypy_api.run(
+        [
+            "--config-file",
+            str(config),
+            "--cache-dir",
+            str(tmp_path / ".mypy_cache"),
+            "--no-error-summary",
+            "--no-pretty",
+            "--show-absolute-path",
+            *paths,
+        ]
+    )
+    assert not stderr, stderr
+    return stdout
+
+
+def _reports(stdout: str) -> dict[tuple[str, int], list[tuple[str, str]]]:
+    found: dict[tuple[str, int], list[tuple[str, str]]] = {}
+    for line in stdout.splitlines():
+        match = REPORT.match(line)
+        assert match, f"unexpected mypy output: {line}"
+        kind = "E" if match["kind"] == "error" else "N"
+        key = (Path(match["file"]).stem, int(match["line"]))
+        found.setdefault(key, []).append((kind, match["text"]))
+    return found
+
+
+def test_the_readme_examples_pass_mypy_strict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert len(EXAMPLES) >= 10  # the README's Python blocks were found
+    files = {f"readme_{i:02d}": body for i, (body, _) in enumerate(EXAMPLES)}
+    assert _mypy(tmp_path, monkeypatch, files) == ""
+
+
+def test_type_checkers_catch_the_mistakes_users_can_make(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    found = _reports(_mypy(tmp_path, monkeypatch, PROBES))
+    problems = []
+    for name, source in PROBES.items():
+        for number, line in enumerate(source.lstrip("\n").splitlines(), start=1):
+            mark = MARK.search(line)
+            got = found.pop((name, number), [])
+            if mark is None:
+                problems += [f"{name}:{number}: unexpected {kind}: {text}" for kind, text in got]
+            elif not any(kind == mark[1] and mark[2] in text for kind, text in got):
+                problems.append(f"{name}:{number}: expected {mark[1]}: {mark[2]}; got {got}")
+    problems += [f"{name}:{number}: {got}" for (name, number), got in found.items()]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_operation_type_names_exactly_the_operations() -> None:
+    from typing import get_args
+
+    from timers.testing import OPERATIONS, Operation
+
+    assert get_args(Operation) == OPERATIONS
