@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.scripts import load_script
 
 from timers import AsyncTimersClient, TimersClient
 
@@ -39,19 +40,7 @@ def _modules() -> dict[str, Path]:
 MODULES = _modules()
 
 
-def _unasync() -> Any:
-    import importlib.machinery
-    import importlib.util
-
-    loader = importlib.machinery.SourceFileLoader("unasync", str(ROOT / "scripts" / "unasync"))
-    spec = importlib.util.spec_from_loader("unasync", loader)
-    assert spec is not None
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
-
-
-UNASYNC = _unasync()
+UNASYNC = load_script("unasync")
 
 
 def _unasync_text(text: str) -> str:

@@ -9,9 +9,9 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
+from support.scripts import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "timers" / "_generated"
@@ -109,20 +109,8 @@ def test_the_sync_client_is_what_unasync_writes_from_the_async_client() -> None:
     assert result.returncode == 0, result.stderr
 
 
-def _unasync_module() -> Any:
-    import importlib.machinery
-    import importlib.util
-
-    loader = importlib.machinery.SourceFileLoader("unasync", str(ROOT / "scripts" / "unasync"))
-    spec = importlib.util.spec_from_loader("unasync", loader)
-    assert spec is not None
-    unasync = importlib.util.module_from_spec(spec)
-    loader.exec_module(unasync)
-    return unasync
-
-
 def test_the_unasync_check_notices_a_hand_edit(tmp_path: Path) -> None:
-    unasync = _unasync_module()
+    unasync = load_script("unasync")
     edited = tmp_path / "_sync_client.py"
     edited.write_text((ROOT / "timers" / "_sync_client.py").read_text() + "\n# edited by hand\n")
     unasync.TARGET = edited
@@ -136,7 +124,7 @@ def test_unasync_says_which_ruff_it_needs_when_only_another_version_is_found(
 ) -> None:
     # A checkout without .venv; any ruff on PATH is of another version than the one pinned.
     (tmp_path / "pyproject.toml").write_text('[dependency-groups]\nregenerate = ["ruff==0.0.1"]\n')
-    unasync = _unasync_module()
+    unasync = load_script("unasync")
     unasync.ROOT = tmp_path
     with pytest.raises(SystemExit) as info:
         unasync.main(["unasync", "--check"])
