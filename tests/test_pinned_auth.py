@@ -251,6 +251,8 @@ def test_a_refreshed_401_is_logged_without_any_credential(
             "GET /x -> 401: RefreshingAuthorizer refreshed its credentials; sending it once more",
         )
     ]
+    fields = {"method": "GET", "path": "/x", "authorizer": "RefreshingAuthorizer"}
+    assert caplog.records[0].timers_auth == fields
 
 
 def test_a_401_without_a_refresh_logs_nothing(caplog: pytest.LogCaptureFixture) -> None:

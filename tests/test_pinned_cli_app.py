@@ -3,7 +3,9 @@ what it leaves behind."""
 
 from __future__ import annotations
 
+import io
 import logging
+import warnings
 from collections.abc import Iterator
 
 import pytest
@@ -115,6 +117,36 @@ def test_verbose_with_timers_log_prints_each_log_line_once(
     assert result.exit_code == 0
     lines = [line for line in result.stderr.splitlines() if "GET /api/v1/timers/" in line]
     assert [line.split(" GET ")[0] for line in lines] == ["timers: DEBUG", "timers: INFO"]
+
+
+def test_verbose_lowers_the_timers_log_handler_for_the_command_only(
+    mock: respx.MockRouter, without_timers_log: None
+) -> None:
+    env = {"TIMERS_BASE_URL": BASE, "TIMERS_ACCESS_TOKEN": TOKEN, "TIMERS_LOG": "warning"}
+    assert CliRunner().invoke(cli, ["runs", "show", TIMER_ID, RUN_ID], env=env).exit_code == 0
+    (handler,) = [h for h in logger.handlers if isinstance(h, _EnvHandler)]
+    assert handler.level == logging.WARNING
+    printed = io.StringIO()
+    handler.setStream(printed)  # the stderr of the first command is gone
+    result = CliRunner().invoke(cli, ["-v", "runs", "show", TIMER_ID, RUN_ID], env=env)
+    assert result.exit_code == 0 and "timers: DEBUG GET " in printed.getvalue()
+    assert handler.level == logging.WARNING  # restored once the command is over
+
+
+def test_an_unknown_timers_log_is_a_warning_line_of_the_cli(
+    mock: respx.MockRouter, without_timers_log: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from timers import _logging
+
+    monkeypatch.setattr(_logging, "_warned", set())
+    env = {"TIMERS_BASE_URL": BASE, "TIMERS_ACCESS_TOKEN": TOKEN, "TIMERS_LOG": "verbose"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # as with python -W error: still one line, no traceback
+        result = CliRunner().invoke(cli, ["runs", "show", TIMER_ID, RUN_ID], env=env)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[0] == (
+        "timers: warning: TIMERS_LOG='verbose' is ignored: use debug, info or warning"
+    )
 
 
 def test_the_global_options_reach_the_state(

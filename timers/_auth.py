@@ -67,11 +67,13 @@ class TokenAuth(httpx.Auth):
             return
         refresh = getattr(self._authorizer, "handle_missing_authorization", None)
         if refresh is not None and refresh():
+            path, name = shown_path(request), type(self._authorizer).__name__
             logger.info(
                 "%s %s -> 401: %s refreshed its credentials; sending it once more",
                 request.method,
-                shown_path(request),
-                type(self._authorizer).__name__,
+                path,
+                name,
+                extra={"timers_auth": {"method": request.method, "path": path, "authorizer": name}},
             )
             self._apply(request)
             yield request

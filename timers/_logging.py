@@ -5,8 +5,9 @@ id; for a request that got no answer, the exception's type instead of a status):
 WARNING for a 5xx or no answer. A WARNING line per retry, and a DEBUG line per attempt (with
 its own request id). A call cancelled, or cut short by closing its client, logs no outcome
 line. Each line's fields are also on the record, as a dict: ``timers_request`` (outcome),
-``timers_attempt`` and ``timers_retry``. Never a header, a token or a body; paths are shown
-percent-encoded and, like request ids, cleaned as every server-provided text is.
+``timers_attempt``, ``timers_retry`` and ``timers_auth`` (a refresh after a 401). Never a
+header, a token or a body; paths are shown percent-encoded and, like request ids, cleaned as
+every server-provided text is.
 ``TIMERS_LOG=info`` (or ``debug``, ``warning``) sends these lines to stderr without any code,
 and there only (the ``timers`` logger then stops propagating, so an app's own logging does not
 print them twice). The logger has a ``NullHandler``, as a library's should: without any

@@ -432,6 +432,8 @@ def call(client: DualClient, operation: str, **kwargs: Any) -> Any:
         return list(client.iter_run_pages(TIMER_ID, **kwargs))
     if operation == "resume":  # the first page's next_page passed back as marker=, by hand
         return client.list_runs(TIMER_ID, marker=client.list_runs(TIMER_ID).next_page)
+    if operation == "resume all":  # the same, then paging on from there
+        return list(client.iter_runs(TIMER_ID, marker=client.list_runs(TIMER_ID).next_page))
     if operation == "run_timer":
         return client.run_timer(TIMER_ID, **kwargs)
     if operation == "wait_for_run":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import warnings
 
 import click
 from click.core import ParameterSource
@@ -129,7 +130,11 @@ def cli(
     handlers: list[logging.Handler] = [RetryNotices(state.err)]
     # $TIMERS_LOG's handler (installed now, not at the first client) already prints every
     # line on stderr: -v then only lowers the level, else each line would come twice.
-    setup_from_env()
+    with warnings.catch_warnings(record=True) as caught:  # said as the CLI says things
+        warnings.simplefilter("always")
+        setup_from_env()
+    for warning in caught:
+        state.err.print(f"timers: warning: {warning.message}", markup=False, highlight=False)
     by_env = [(h, h.level) for h in logger.handlers if isinstance(h, EnvLogHandler)]
     if verbose and not by_env:
         verbose_handler = logging.StreamHandler(sys.stderr)

@@ -14,7 +14,7 @@ from click.core import ParameterSource
 from timers._args import MAX_MARKER_LENGTH
 from timers._errors import TimersError, WaitTimeoutError
 from timers._models import RunPage, TimerRun
-from timers._redact import clean
+from timers._redact import clean, redact
 from timers.cli import _output
 from timers.cli._base import (
     EXIT_CREATED_WAIT_FAILED,
@@ -132,9 +132,14 @@ def _footer(page: RunPage, filtered_here: bool) -> str:
         more = " (or --all)."
     marker = page.next_page
     if page.has_next_page and marker:
-        if clean(marker, MAX_MARKER_LENGTH) == marker:
+        if redact(marker) != marker:  # the client does not send it back (PaginationError)
+            footer += (
+                " The service's next marker holds your credential: the client does not follow "
+                "it (nor does --all)."
+            )
+        elif clean(marker, MAX_MARKER_LENGTH) == marker:
             footer += f" More: --marker {shlex.quote(marker)}{more}"
-        else:  # made safe to show (redacted, escaped), pasted back it would fail
+        else:  # made safe to show (escaped, cut), pasted back it would fail
             footer += (
                 " More: the next marker cannot be shown as it is here: use --all, or "
                 "--format json for its next_page."
