@@ -880,6 +880,18 @@ def test_an_async_sleep_given_to_the_sync_client_is_refused_without_a_never_awai
     assert not [w for w in recwarn if "never awaited" in str(w.message)]  # it was closed
 
 
+def test_a_sleep_returning_an_awaitable_without_close_is_refused_alike() -> None:
+    class Later:  # awaitable, but not a coroutine: nothing to close
+        def __await__(self) -> Any:
+            yield from ()
+
+    http = httpx.Client(transport=_503_then_a_run())
+    client = TimersClient(TOKEN, base_url=BASE_URL, http_client=http, sleep=lambda s: Later())  # type: ignore[arg-type,return-value]
+    with pytest.raises(InvalidArgumentError, match="it returned an awaitable"):
+        client.get_run(TIMER_ID, RUN_ID)
+    http.close()
+
+
 def test_an_async_sleep_that_is_not_a_coroutine_function_is_used_as_given() -> None:
     slept: list[float] = []
 
