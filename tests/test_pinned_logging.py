@@ -68,6 +68,9 @@ def test_timers_log_sends_the_logger_to_stderr_at_its_level(
 def test_without_timers_log_nothing_is_installed(
     pristine_logger: None, monkeypatch: pytest.MonkeyPatch, value: str | None
 ) -> None:
+    from timers import _logging
+
+    monkeypatch.setattr(_logging, "_warned", set())  # no value warned about before
     if value is None:
         monkeypatch.delenv("TIMERS_LOG", raising=False)
     else:
@@ -97,6 +100,22 @@ def test_an_unknown_timers_log_is_ignored_with_one_warning(
     ]
     assert env_handlers() == [] and logger.level == logging.NOTSET
     assert logger.propagate is True
+
+
+def test_the_warning_quotes_at_most_40_characters_of_the_value_and_points_at_the_caller(
+    pristine_logger: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from timers import TimersClient, _logging
+
+    monkeypatch.setattr(_logging, "_warned", set())
+    monkeypatch.setenv("TIMERS_LOG", "x" * 100)
+    with pytest.warns(RuntimeWarning) as caught:
+        TimersClient("tok-1234", base_url="https://example.org").close()
+    (warning,) = caught
+    assert str(warning.message) == (
+        f"TIMERS_LOG='{'x' * 37}...' is ignored: use debug, info or warning"
+    )
+    assert warning.filename == __file__  # the line that made the client
 
 
 def test_timers_log_warning_shows_retries_and_failures_only(
@@ -181,8 +200,11 @@ def test_a_request_is_one_line_with_its_outcome_a_warning_for_a_5xx(
         log_request(answer(200), started, 0, None)
         log_request(answer(503, "POST"), started, 1, "req-1")
         log_request(answer(404), started, 2, "req-2")
+        log_request(answer(500), started, 0, None)  # the first status logged as a warning
+        log_request(answer(499), started, 0, None)
     lines = messages(caplog)
-    assert [level for level, _ in lines] == [logging.INFO, logging.WARNING, logging.INFO]
+    levels = [logging.INFO, logging.WARNING, logging.INFO, logging.WARNING, logging.INFO]
+    assert [level for level, _ in lines] == levels
     pattern = r"GET /api/v1/timers/t/runs -> 200 in 5\d\d\.\d ms \(0 retries, request id -\)"
     assert re.fullmatch(pattern, lines[0][1])
     assert re.fullmatch(
@@ -348,7 +370,7 @@ def test_paths_are_logged_percent_encoded_and_cleaned(caplog: pytest.LogCaptureF
     from timers import _redact
 
     _redact.remember("Bearer tok-in-the-path-123", "tok-in-the-path-123")
-    url = "https://example.org/x%0Aforged%1b[31m/tok-in-the-path-123/runs?marker=m"
+    url = "https://example.org/x%0Aforged%1b[31m/tok-in-the-path-123/runs?marker=m?n"
     with caplog.at_level(logging.INFO, logger="timers"):
         log_request(
             httpx.Response(200, request=httpx.Request("GET", url)), time.perf_counter(), 0, None

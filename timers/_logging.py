@@ -80,7 +80,7 @@ def setup_from_env() -> None:
 
 def shown_path(request: httpx.Request) -> str:
     """The request's path as logged: percent-encoded (no raw control character), cleaned."""
-    return clean(request.url.raw_path.split(b"?", 1)[0].decode("ascii", "replace"), 300)
+    return clean(request.url.raw_path.partition(b"?")[0].decode())  # httpx: ASCII only
 
 
 def request_id_of(response: httpx.Response) -> str | None:
