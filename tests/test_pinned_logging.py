@@ -98,6 +98,7 @@ def test_an_unknown_timers_log_is_ignored_with_one_warning(
     assert [str(w.message) for w in caught] == [
         f"TIMERS_LOG='{value}' is ignored: use debug, info or warning"
     ]
+    assert caught[0].filename == __file__  # the line that called it
     assert env_handlers() == [] and logger.level == logging.NOTSET
     assert logger.propagate is True
 
