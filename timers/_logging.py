@@ -60,10 +60,10 @@ def setup_from_env() -> None:
     if level is None:
         if value and value not in _warned:
             _warned.add(value)
-            warnings.warn(
+            # About the environment, not a line of code: no stacklevel to point at one.
+            warnings.warn(  # noqa: B028
                 f"{LOG_ENV}={clean(value, 40)!r} is ignored: use debug, info or warning",
                 RuntimeWarning,
-                stacklevel=_caller_outside_timers(),  # the line that made the client
             )
         return
     with _SETUP:
@@ -76,15 +76,6 @@ def setup_from_env() -> None:
         logger.propagate = False  # once on stderr, not again through the app's own handlers
         if logger.level == logging.NOTSET or logger.level > level:
             logger.setLevel(level)
-
-
-def _caller_outside_timers() -> int:
-    """The ``stacklevel`` that makes a warning of the caller's point at the first line outside
-    this package (however deep inside it the call came from)."""
-    frame, level = sys._getframe(2), 2
-    while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith("timers."):
-        frame, level = frame.f_back, level + 1
-    return level
 
 
 def shown_path(request: httpx.Request) -> str:
