@@ -542,6 +542,8 @@ def test_what_stdout_still_buffers_after_a_failed_write_goes_to_devnull(
         ("ftp://example.org", "must be an http(s) URL like"),
         ("http://127.0.0.1:99999/api/v1", "port"),
         ("http://[::1", "is not a valid URL"),
+        ("https://xn--a.com", "has an invalid host name"),  # was a traceback, exit 1
+        ("https://a..b", "has an invalid host name"),
     ],
 )
 def test_a_bad_base_url_names_the_option_and_the_variable_it_came_from(url: str, said: str) -> None:

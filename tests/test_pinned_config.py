@@ -268,3 +268,39 @@ def test_a_timeout_too_long_to_print_is_refused_without_printing_it() -> None:
         "timeout must be a number of seconds > 0 and <= 86400, or an httpx.Timeout; "
         "got <int that cannot be shown>"
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://a..b/api", "'a..b'"),  # an empty label: the resolver raised UnicodeError
+        ("https://.example.org", "'.example.org'"),
+        ("https://exa mple.org", "'exa%20mple.org'"),
+        ("https://" + "a" * 64 + ".org", repr("a" * 64 + ".org")),  # labels: 63 at most
+    ],
+)
+def test_a_host_name_dns_cannot_take_is_refused_before_anything_is_sent(url: str, shown: str) -> None:
+    assert refused(resolve_base_url, url) == f"base_url has an invalid host name: {shown}"
+
+
+@pytest.mark.parametrize("url", ["https://xn--a.org", "https://xn--ls8h.la"])
+def test_an_idna_name_that_does_not_decode_is_an_invalid_host_not_a_unicode_error(
+    url: str,
+) -> None:
+    # httpx decodes the name only when asked for url.host: idna raised from there.
+    assert refused(resolve_base_url, url).startswith("base_url has an invalid host name: ")
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://" + "a" * 63 + ".org", "https://" + "a" * 63 + ".org"),
+        ("https://a_b-c.example.org./api", "https://a_b-c.example.org./api"),
+        ("https://bücher.example", "https://xn--bcher-kva.example"),
+        ("http://[::1]:8000", "http://[::1]:8000"),
+        ("http://127.0.0.1:8000", "http://127.0.0.1:8000"),
+        ("https://x", "https://x"),
+    ],
+)
+def test_host_names_dns_takes_are_accepted(url: str, expected: str) -> None:
+    assert resolve_base_url(url) == expected

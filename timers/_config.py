@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import os
+import re
 
 import httpx
 
@@ -40,6 +41,10 @@ DEFAULT_MAX_RESPONSE_SIZE = 32 * 1024 * 1024
 """Bytes of decoded body a 2xx answer may have: far above a 1000-run page with big details."""
 ERROR_BODY_LIMIT = 64 * 1024
 """Bytes of an error answer's body that are read (the rest is never read)."""
+
+
+# A host name as DNS takes it (IDNA-encoded), or an IPv4 address; an IPv6 one is bracketed.
+_HOST_NAME = re.compile(r"(?:[A-Za-z0-9_-]{1,63}\.)*[A-Za-z0-9_-]{1,63}\.?\Z")
 
 
 def _is_loopback(host: str) -> bool:
@@ -80,19 +85,26 @@ def resolve_base_url(
         url = httpx.URL(raw.strip())
     except (httpx.InvalidURL, UnicodeError) as exc:
         raise InvalidArgumentError(f"{source} is not a valid URL: {clean(str(exc))}") from None
-    if url.scheme not in ("http", "https") or not url.host:
+    try:
+        host = url.host  # decodes an IDNA name, which may not decode (``xn--a.com``)
+    except UnicodeError as exc:  # the idna package's errors too
+        raise InvalidArgumentError(f"{source} has an invalid host name: {clean(str(exc))}") from None
+    if url.scheme not in ("http", "https") or not host:
         raise InvalidArgumentError(
             f"{source} must be an http(s) URL like {default!r}, got {quote(raw)}"
         )
+    raw_host = url.raw_host.decode("ascii")
+    if ":" not in raw_host and not _HOST_NAME.match(raw_host):  # IPv6: parsed by httpx
+        raise InvalidArgumentError(f"{source} has an invalid host name: {quote(host)}")
     if url.port is not None and not 0 < url.port <= 65535:
         raise InvalidArgumentError(f"{source} has the port {url.port}; ports go from 1 to 65535")
     if url.userinfo:
         raise InvalidArgumentError(f"{source} must not contain a user name or password")
     if url.query or url.fragment:
         raise InvalidArgumentError(f"{source} must not have a query string or fragment")
-    if url.scheme == "http" and not _is_loopback(url.host) and not allow_insecure_http:
+    if url.scheme == "http" and not _is_loopback(host) and not allow_insecure_http:
         raise InvalidArgumentError(
-            f"refusing plain http:// to {url.host}: the access token would travel in clear "
+            f"refusing plain http:// to {host}: the access token would travel in clear "
             "text. Use https://, or pass allow_insecure_http=True if you really mean it"
         )
     return str(url).rstrip("/")
