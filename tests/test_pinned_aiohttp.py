@@ -654,3 +654,45 @@ def test_a_transport_opened_again_after_closing_treats_cancellations_as_the_call
         return closed
 
     assert run(reopen()) is False
+
+
+_PARSER_REFUSES = {
+    "garbage status line": (
+        b"FOO BAR BAZ\r\n\r\n",
+        "RemoteProtocolError: Bad status line: Expected HTTP/, RTSP/ or ICE/: b'FOO BAR BAZ'",
+    ),
+    "a header with a NUL": (
+        b"HTTP/1.1 200 OK\r\nX-Bad: a\x00b\r\nContent-Length: 0\r\n\r\n",
+        "RemoteProtocolError: Invalid HTTP header: b'a\\x00b'",
+    ),
+    "a body shorter than its Content-Length": (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 50\r\n\r\n{}",
+        "ReadError: Not enough data to satisfy content length header (received 2 of 50 bytes).",
+    ),
+}
+
+
+@pytest.mark.parametrize("answer", list(_PARSER_REFUSES))
+def test_a_broken_answer_reads_as_what_the_parser_found_not_as_a_400(
+    servers: Servers, answer: str
+) -> None:
+    # aiohttp's errors read '400, message="...", url=...': a status nobody sent, the URL twice
+    # in the client's message, the bad bytes under a caret on lines of their own.
+    data, said = _PARSER_REFUSES[answer]
+
+    def respond(request: Request, conn: Connection) -> None:
+        conn.send(data)
+        conn.close()
+
+    server = serve(servers, respond)
+    client = aiohttp_client(server)
+    error = run(failure(client, lambda: client.get_run(TIMER_ID, RUN_ID)))
+    assert isinstance(error, APIConnectionError)
+    assert str(error) == (
+        f"request failed: {said} (GET {server.base_url}/timers/{TIMER_ID}/runs/{RUN_ID})"
+    )
+
+
+def test_a_failure_with_an_empty_message_is_named_by_its_type() -> None:
+    error = _raised_through(True, aiohttp.ServerDisconnectedError(message=""))
+    assert str(error) == "ServerDisconnectedError"

@@ -279,7 +279,9 @@ def test_a_timeout_too_long_to_print_is_refused_without_printing_it() -> None:
         ("https://" + "a" * 64 + ".org", repr("a" * 64 + ".org")),  # labels: 63 at most
     ],
 )
-def test_a_host_name_dns_cannot_take_is_refused_before_anything_is_sent(url: str, shown: str) -> None:
+def test_a_host_name_dns_cannot_take_is_refused_before_anything_is_sent(
+    url: str, shown: str
+) -> None:
     assert refused(resolve_base_url, url) == f"base_url has an invalid host name: {shown}"
 
 

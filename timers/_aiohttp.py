@@ -59,7 +59,7 @@ def _mapped(phase: Any) -> Iterator[None]:
     try:
         yield
     except (TimeoutError, aiohttp.ClientError) as exc:
-        text = str(exc) or type(exc).__name__
+        text = _text(exc)
         if not phase.connected:
             timed_out = isinstance(exc, TimeoutError)
             raise (httpx.ConnectTimeout if timed_out else httpx.ConnectError)(text) from exc
@@ -69,6 +69,19 @@ def _mapped(phase: Any) -> Iterator[None]:
         if not isinstance(exc, TimeoutError):  # pragma: no cover - ClientError is listed
             raise
         raise httpx.ReadTimeout("the attempt did not finish within its timeout") from exc
+
+
+def _text(exc: BaseException) -> str:
+    """What went wrong, in one line. aiohttp's parser errors read ``400, message="...",
+    url=...`` (a status its parser chose, not one the service sent; the URL, which the error
+    names anyway) with the bad bytes on a line under a caret; a payload error has the parser's
+    error as its cause. Only the message is kept, its lines joined, carets left out."""
+    cause = exc.__cause__ if isinstance(exc, aiohttp.ClientPayloadError) else None
+    message = getattr(cause, "message", None) or getattr(exc, "message", None)
+    if not isinstance(message, str) or not message:
+        return str(exc) or type(exc).__name__
+    lines = (line.strip() for line in message.splitlines())
+    return " ".join(line for line in lines if line.strip("^"))
 
 
 async def _connected(session: Any, context: Any, params: Any) -> None:

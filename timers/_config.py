@@ -88,7 +88,8 @@ def resolve_base_url(
     try:
         host = url.host  # decodes an IDNA name, which may not decode (``xn--a.com``)
     except UnicodeError as exc:  # the idna package's errors too
-        raise InvalidArgumentError(f"{source} has an invalid host name: {clean(str(exc))}") from None
+        problem = clean(str(exc))
+        raise InvalidArgumentError(f"{source} has an invalid host name: {problem}") from None
     if url.scheme not in ("http", "https") or not host:
         raise InvalidArgumentError(
             f"{source} must be an http(s) URL like {default!r}, got {quote(raw)}"
