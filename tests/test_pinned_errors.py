@@ -379,6 +379,55 @@ def test_a_hint_ends_the_message() -> None:
     assert str(e) == f"401: m (GET {URL}); check the token"
 
 
+REDIRECT_NOTE = (
+    ", which the client does not follow (if the service has moved, pass its new URL as base_url)"
+)
+
+
+@pytest.mark.parametrize(
+    ("location", "shown"),
+    [
+        ("https://new.example/api/v1", "'https://new.example/api/v1'"),
+        ("/v2/timers", "'https://timer.automate.globus.org/v2/timers'"),  # relative: joined
+        ("https://me:pw@new.example/", "'https://new.example/'"),  # credentials dropped
+    ],
+)
+def test_a_redirect_says_where_it_goes_and_that_the_client_does_not_follow(
+    location: str, shown: str
+) -> None:
+    e = error(301, {"message": "m"}, headers={"Location": location})
+    assert e.hint == f"the service redirects to {shown}" + REDIRECT_NOTE
+    assert str(e) == f"301: m (GET {URL}); {e.hint}"
+
+
+@pytest.mark.parametrize("status", [300, 304, 399])
+def test_every_3xx_is_a_redirect_even_without_a_location(status: int) -> None:
+    e = error(status, {"message": "m"})
+    assert e.hint == "the service answered with a redirect, which the client does not follow"
+    assert str(e).endswith(f"; {e.hint}")
+
+
+@pytest.mark.parametrize("status", [299, 400])
+def test_a_location_on_an_answer_that_is_not_3xx_gives_no_hint(status: int) -> None:
+    assert error(status, {"message": "m"}, headers={"Location": "https://x.example"}).hint is None
+
+
+def test_a_redirect_location_that_is_not_a_url_is_shown_as_sent_and_bounded() -> None:
+    e = error(300, headers={"Location": "http://[::1"})
+    assert e.hint == "the service redirects to 'http://[::1'" + REDIRECT_NOTE
+    long = error(302, headers={"Location": "https://x.example/" + "a" * 400})
+    assert f"'https://x.example/{'a' * 279}...'" + REDIRECT_NOTE == long.hint.removeprefix(
+        "the service redirects to "
+    )
+
+
+def test_a_hint_given_wins_over_the_redirect_one_and_survives_pickling() -> None:
+    assert error(302, hint="mine").hint == "mine"
+    moved = error(302, headers={"Location": "https://new.example"})
+    # Our own bytes (S301).
+    assert pickle.loads(pickle.dumps(moved)).hint == moved.hint  # noqa: S301
+
+
 def test_a_rate_limit_error_says_when_to_retry() -> None:
     e = RateLimitError(response(429, {"message": "slow"}), retry_after=7.5, retries_taken=1)
     assert e.retry_after == 7.5

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from timers._error_body import body_of, parse_error_body
-from timers._redact import clean, redact, redact_data
+from timers._redact import clean, quote, redact, redact_data
 
 if TYPE_CHECKING:
     from timers._models import TimerRun
@@ -186,7 +186,8 @@ class APIError(TimersError):
     parsed JSON, or the text); ``method``; ``url``; ``response`` (None once the error was
     unpickled); ``retries_taken``;
     ``outcome_unknown`` (True for a 5xx answer to ``run_timer``: the run may exist); and
-    ``hint`` (the client's advice, when it has some, also at the end of the message).
+    ``hint`` (the client's advice, when it has some, also at the end of the message; for a
+    3xx: where the service redirects, which the client never follows).
     """
 
     def __init__(
@@ -199,7 +200,8 @@ class APIError(TimersError):
         content: bytes | None = None,
     ) -> None:
         _clean_reason_phrase(response)  # repr(response) quotes it: never a token, never raw
-        self.hint = hint
+        redirect = hint is None and 300 <= response.status_code < 400
+        self.hint = _redirect_hint(response) if redirect else hint
         self.response: httpx.Response | None = response  # None once unpickled
         self.status_code: int = response.status_code
         self.method: str = response.request.method
@@ -234,6 +236,23 @@ class APIError(TimersError):
             text += f" [{'; '.join(details[:3])}{'; ...' if len(details) > 3 else ''}]"
         text += _attempt_notes(self.retries_taken, self.outcome_unknown)
         return text if self.hint is None else f"{text}; {self.hint}"
+
+
+def _redirect_hint(response: httpx.Response) -> str:
+    """Where a 3xx answer sends the request (credentials dropped, secrets redacted, bounded),
+    and that the client does not go there: it would send the token along."""
+    location = response.headers.get("location")
+    if not location:
+        return "the service answered with a redirect, which the client does not follow"
+    try:
+        url = response.request.url.join(location)  # a Location may be relative
+        target = str(url.copy_with(username=None, password=None) if url.userinfo else url)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        target = location
+    return (
+        f"the service redirects to {quote(target, 300)}, which the client does not follow "
+        "(if the service has moved, pass its new URL as base_url)"
+    )
 
 
 class BadRequestError(APIError):

@@ -32,13 +32,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, NoReturn
 
 import click
-import httpx
 from rich.console import Console
 
 from timers._dialects import ApiName
 from timers._errors import (
     APIConnectionError,
-    APIError,
     AuthenticationError,
     BadRequestError,
     InvalidArgumentError,
@@ -89,6 +87,7 @@ _CLI_SPELLING = {
     "allow_insecure_http=True": "--allow-insecure-http",
     "run_timer is not available with api='jobs'": "runs trigger is not available with --api jobs",
     "use api='jobs'": "use --api jobs",
+    "pass its new URL as base_url": "pass its new URL as --base-url",
 }
 
 _SINCE = re.compile(r"(\d+)\s*([smhdw])\Z")
@@ -130,26 +129,7 @@ def message_of(error: TimersError) -> str:
             f"retry after {error.retry_after:g} s",
             f"retry after {readable_seconds(error.retry_after)}",
         )
-    if isinstance(error, APIError) and 300 <= error.status_code < 400:
-        message += _redirect_note(error)
     return message
-
-
-def _redirect_note(error: APIError) -> str:
-    """Where a 3xx answer sends the request (credentials dropped, secrets redacted, bounded),
-    and that the client does not go there: it would send the token along."""
-    location = None if error.response is None else error.response.headers.get("location")
-    if not location:
-        return "; the service answered with a redirect, which the client does not follow"
-    try:
-        url = httpx.URL(error.url).join(location)  # a Location may be relative
-        target = str(url.copy_with(username=None, password=None) if url.userinfo else url)
-    except (httpx.InvalidURL, TypeError, ValueError):
-        target = location
-    return (
-        f"; the service redirects to {quote(target, 300)}, which the client does not follow "
-        "(if the service has moved, pass its new URL as --base-url)"
-    )
 
 
 # Units a long wait is also said in, largest first.
