@@ -312,6 +312,32 @@ def test_a_failed_wait_after_run_timer_names_the_created_run(dual: Dual) -> None
     )
 
 
+class CallbackFailed(Exception):
+    pass
+
+
+@pytest.mark.parametrize("raised", [CallbackFailed, KeyboardInterrupt])
+def test_an_exception_of_yours_while_waiting_gets_a_note_naming_the_created_run(
+    dual: Dual, raised: type[BaseException]
+) -> None:
+    created = run_json(status="pending", end_time=None, result=None)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(201 if request.method == "POST" else 200, json=created)
+
+    def on_update(run: object) -> None:
+        raise raised("mine")
+
+    client = dual.client(handler=handler)
+    with pytest.raises(raised) as caught:
+        client.run_timer(TIMER_ID, wait=True, on_update=on_update)
+    assert str(caught.value) == "mine"  # your exception, as raised, with a note
+    assert caught.value.__notes__ == [
+        f"run {RUN_ID} of timer {TIMER_ID} was created before this happened: "
+        "wait for it with wait_for_run instead of triggering again"
+    ]
+
+
 @pytest.mark.parametrize("timeout", [60, 0])  # 0: the one poll is not cut by a deadline
 def test_a_connection_error_while_waiting_is_raised_before_the_deadline(
     dual: Dual, timeout: float

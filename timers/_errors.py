@@ -86,10 +86,7 @@ class TimersError(Exception):
         triggers the timer again to get one)."""
         if self.run is None:
             self.run = run
-        note = (
-            f"run {run.id} of timer {run.timer_id} was created before this happened: "
-            "wait for it with wait_for_run instead of triggering again"
-        )
+        note = created_note(run)
         self.args = (f"{self.args[0]}; {note}" if self.args else note, *self.args[1:])
         return self
 
@@ -103,6 +100,14 @@ class TimersError(Exception):
         if isinstance(self, ImportError):  # its name and path live outside __dict__
             state["name"], state["path"] = self.name, self.path
         return (_restore, (type(self), self.args, state))
+
+
+def created_note(run: TimerRun) -> str:
+    """What an error after ``run_timer`` created ``run`` adds: the run exists."""
+    return (
+        f"run {clean(run.id, 80)} of timer {clean(run.timer_id, 80)} was created before this "
+        "happened: wait for it with wait_for_run instead of triggering again"
+    )
 
 
 def _restore(cls: type[TimersError], args: tuple[Any, ...], state: dict[str, Any]) -> TimersError:

@@ -24,7 +24,7 @@ from timers import _args, _io, _transport
 from timers._auth import Authorizer
 from timers._core import ClientCore, Lookup
 from timers._dialects import ApiName, Exchange
-from timers._errors import APIConnectionError, RateLimitError, TimersError
+from timers._errors import APIConnectionError, RateLimitError, TimersError, created_note
 from timers._logging import log_attempt, log_failed_attempt
 from timers._models import RunPage, RunStatus, TimerRun
 from timers._paging import Pager
@@ -184,7 +184,8 @@ class TimersClient:
         is not a UUID, ``UnsupportedOperationError`` with ``api="jobs"`` (before sending
         anything), and an error with ``outcome_unknown=True`` when the run may or may not have
         been created. With ``wait=True``, an error after the run was created carries it as
-        ``.run`` and says so.
+        ``.run`` and says so (any other exception, such as one from ``on_update`` or a
+        ``KeyboardInterrupt``, gets a note naming the run).
 
         >>> run = client.run_timer("12345678-1234-1234-1234-123456789012")  # doctest: +SKIP
         >>> run.status  # doctest: +SKIP
@@ -200,6 +201,9 @@ class TimersClient:
             return self._wait(lookup, settings, first=run)
         except TimersError as exc:  # the run exists: say so, so nobody triggers it again
             raise exc.created_run(run) from None
+        except BaseException as exc:  # your on_update or sleep raised, or a cancellation
+            exc.add_note(created_note(run))
+            raise
 
     def list_runs(
         self,
