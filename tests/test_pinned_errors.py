@@ -258,10 +258,44 @@ def test_the_message_falls_back_to_the_reason_phrase_then_to_http_error() -> Non
     assert str(error(599)) == f"599: HTTP error (GET {URL})"
 
 
-def test_long_codes_messages_and_request_ids_are_cut_in_the_message() -> None:
+def test_long_codes_messages_and_request_ids_are_cut_in_the_message_and_attributes() -> None:
     e = error(400, {"code": "C" * 100, "message": "m" * 400, "request_id": "r" * 100})
-    assert e.message == "m" * 400  # the attribute keeps it all
     assert str(e) == (f"400 {'C' * 77}...: {'m' * 297}... (GET {URL}, request id {'r' * 77}...)")
+    # The attributes are what the message shows; the body keeps it all.
+    assert (e.code, e.message, e.request_id) == (
+        "C" * 77 + "...",
+        "m" * 297 + "...",
+        "r" * 77 + "...",
+    )
+    assert e.body == {"code": "C" * 100, "message": "m" * 400, "request_id": "r" * 100}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"code": "E\x1b[2J", "message": "line one\nline two\x1b[31m", "request_id": "r\x07"},
+        "line one\nline two\x1b[31m",  # a text body: its message was cleaned already
+    ],
+)
+def test_the_text_attributes_are_cleaned_whatever_the_body_type(body: Any) -> None:
+    content = body.encode() if isinstance(body, str) else None
+    e = error(400, None if content else body, content=content, headers={"x-request-id": "r\x07"})
+    assert e.message == "line one line two\\x1b[31m"
+    assert e.request_id == "r\\x07"
+    if isinstance(body, dict):
+        assert e.code == "E\\x1b[2J"
+        assert e.body == body  # as sent
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(["a", {"b": 1}], None), ({"x": 1}, None), (True, None), (404, "404"), (1.5, "1.5")],
+)
+def test_a_text_field_that_is_not_text_is_left_to_the_body(value: Any, shown: str | None) -> None:
+    e = error(400, {"code": value, "message": value, "request_id": value})
+    assert (e.code, e.request_id) == (shown, shown)
+    assert e.message == (shown or "Bad Request")  # then the reason phrase
+    assert "{" not in str(e) and "[" not in str(e)
 
 
 def test_a_long_sub_error_is_cut() -> None:
@@ -634,10 +668,10 @@ def test_a_validation_error_took_no_retries_unless_told() -> None:
     assert told.retries_taken == 1 and str(told).endswith(", status 200) after 1 retry")
 
 
-def test_a_validation_errors_long_request_id_is_cut_in_the_message() -> None:
+def test_a_validation_errors_long_request_id_is_cut_in_the_message_and_attribute() -> None:
     raw = response(200, {}, headers={"x-request-id": "r" * 100})
     e = ResponseValidationError("bad", response=raw)
-    assert e.request_id == "r" * 100
+    assert e.request_id == "r" * 77 + "..."  # as an APIError's
     assert str(e) == f"invalid response body: bad (GET {URL}, status 200, request id {'r' * 77}...)"
 
 

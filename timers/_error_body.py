@@ -93,9 +93,13 @@ def _sub_error(item: Any) -> dict[str, Any]:
 
 
 def _str_or_none(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
-    return value if isinstance(value, str) else str(value)
+    """A text field as text: a string, or a number (``"code": 404``). Anything else (a list,
+    an object, ``true``) is no text to quote: it stays in the error's ``body``."""
+    if isinstance(value, str):
+        return value or None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return None
 
 
 def _text_message(text: str) -> str | None:

@@ -187,8 +187,10 @@ class APIError(TimersError):
 
     Attributes: ``status_code``; ``code`` and ``message`` (the service's own, parsed from any of
     the Globus error shapes; ``message`` falls back to the HTTP reason); ``request_id`` (from the
-    body or the ``X-Request-Id`` header); ``errors`` (a list of sub-error dicts); ``body`` (the
-    parsed JSON, or the text); ``method``; ``url``; ``response`` (None once the error was
+    body or the ``X-Request-Id`` header): these three as the message shows them (one line,
+    control characters escaped, at most 80, 300 and 80 characters); ``errors`` (a list of
+    sub-error dicts) and ``body`` (the parsed JSON, or the text), as the service sent them;
+    secrets redacted from all of them; ``method``; ``url``; ``response`` (None once the error was
     unpickled); ``retries_taken``;
     ``outcome_unknown`` (True for a 5xx answer to ``run_timer``: the run may exist); and
     ``hint`` (the client's advice, when it has some, also at the end of the message; for a
@@ -216,12 +218,12 @@ class APIError(TimersError):
         # ``content``: the body as read (bounded) when the response was streamed.
         self.body: object = redact_data(body_of(response, content))
         code, message, request_id, errors = parse_error_body(self.body)
-        self.code: str | None = code
-        self.message: str = message or clean(response.reason_phrase, 200) or "HTTP error"
-        header_id = response.headers.get("x-request-id")
-        self.request_id: str | None = request_id or (
-            None if header_id is None else redact(header_id)
-        )
+        # Text to show: cleaned and bounded as the message shows it, whatever the body's type.
+        self.code: str | None = None if code is None else clean(code, 80)
+        message = message or clean(response.reason_phrase, 200) or "HTTP error"
+        self.message: str = clean(message)
+        request_id = request_id or response.headers.get("x-request-id")
+        self.request_id: str | None = None if request_id is None else clean(request_id, 80)
         self.errors: list[dict[str, Any]] = errors
         super().__init__(self._describe())
 
@@ -342,7 +344,7 @@ class ResponseValidationError(TimersError):
         self.retries_taken = retries_taken
         self.status_code: int | None = None if response is None else response.status_code
         header_id = None if response is None else response.headers.get("x-request-id")
-        self.request_id: str | None = None if header_id is None else redact(header_id)
+        self.request_id: str | None = None if header_id is None else clean(header_id, 80)
         where = f"at {clean(path, 120)}: " if path else ""
         text = f"invalid response body: {where}{clean(problem, 400)}"
         if response is not None:
