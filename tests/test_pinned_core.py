@@ -118,6 +118,32 @@ def test_the_clock_defaults_to_the_time_of_day() -> None:
     assert core().clock is time.time
 
 
+@pytest.mark.parametrize("client_class", [TimersClient, AsyncTimersClient])
+def test_a_clock_that_cannot_be_called_is_refused_at_once(client_class: type[Any]) -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        client_class(TOKEN, clock=1700000000.0)
+    assert str(caught.value) == (
+        "clock must be a function returning seconds (e.g. time.time), got float"
+    )
+
+
+@pytest.mark.parametrize("client_class", [TimersClient, AsyncTimersClient])
+@pytest.mark.parametrize(("given", "shown"), [("no", "'no'"), (1, "1"), (None, "None")])
+def test_allow_insecure_http_must_be_a_bool_not_just_truthy(
+    client_class: type[Any], given: object, shown: str
+) -> None:
+    # "no" is truthy: it would have allowed plain http to any host.
+    with pytest.raises(InvalidArgumentError) as caught:
+        client_class(TOKEN, base_url="http://example.org", allow_insecure_http=given)
+    assert str(caught.value) == f"allow_insecure_http must be True or False, got {shown}"
+    # False and True are taken as they are.
+    assert client_class(TOKEN, base_url="http://x.org", allow_insecure_http=True).base_url == (
+        "http://x.org"
+    )
+    with pytest.raises(InvalidArgumentError, match=r"refusing plain http:// to x\.org"):
+        client_class(TOKEN, base_url="http://x.org", allow_insecure_http=False)
+
+
 def test_the_settings_are_resolved_once() -> None:
     settings = core(timeout=5, max_response_size=10, max_retries=1, base_url="https://x.org/a/")
     assert settings.base_url == "https://x.org/a"

@@ -12,7 +12,14 @@ from typing import Any
 import httpx
 import pytest
 
-from timers import InvalidArgumentError, UsageError, _io, _transport
+from timers import (
+    AsyncTimersClient,
+    InvalidArgumentError,
+    TimersClient,
+    UsageError,
+    _io,
+    _transport,
+)
 from timers._io import BodyReader, LoopBinding, async_deadline, backend_client, sync_deadline
 
 
@@ -200,6 +207,25 @@ def test_sleeping_uses_time_sleep_as_it_is_now(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(time, "sleep", slept.append)
     _io.sync_sleep(1.5)
     assert slept == [1.5]
+
+
+@pytest.mark.parametrize(
+    ("client_class", "expected"),
+    [
+        (TimersClient, "sleep must be a function taking seconds (e.g. time.sleep), got int"),
+        (
+            AsyncTimersClient,
+            "sleep must be an async function taking seconds (e.g. asyncio.sleep), got int",
+        ),
+    ],
+)
+def test_a_sleep_that_cannot_be_called_is_refused_at_once(
+    client_class: type[Any], expected: str
+) -> None:
+    # Before, the first retry raised TypeError: 'int' object is not callable.
+    with pytest.raises(InvalidArgumentError) as caught:
+        client_class("a-token", sleep=5)
+    assert str(caught.value) == expected
 
 
 def test_async_sleeping_uses_asyncio_sleep(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -110,6 +110,15 @@ class ClientCore:
                 f"http_client must be an {http_type.__module__}.{http_type.__qualname__}, "
                 f"got {type(http_client).__name__}"
             )
+        if type(allow_insecure_http) is not bool:  # "no" would allow it
+            raise InvalidArgumentError(
+                f"allow_insecure_http must be True or False, got {quote(allow_insecure_http)}"
+            )
+        if clock is not None and not callable(clock):
+            raise InvalidArgumentError(
+                f"clock must be a function returning seconds (e.g. time.time), got "
+                f"{type(clock).__name__}"
+            )
         self.auth = resolve_auth(access_token, authorizer)
         self.dialect = resolve_api(api)
         self.base_url = resolve_base_url(

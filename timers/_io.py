@@ -50,10 +50,15 @@ async def async_sleep(seconds: float) -> None:
 
 
 def sync_sleeper(sleep: Callable[[float], None] | None) -> Callable[[float], None]:
-    """``TimersClient``'s ``sleep=`` (default ``time.sleep``), checked when called: an
-    ``async`` function would not wait at all, so it raises ``InvalidArgumentError``."""
+    """``TimersClient``'s ``sleep=`` (default ``time.sleep``): ``InvalidArgumentError`` now if
+    it is not callable, and when called if it returns an awaitable (an ``async`` function
+    would not wait at all)."""
     if sleep is None:
         return sync_sleep
+    if not callable(sleep):
+        raise InvalidArgumentError(
+            f"sleep must be a function taking seconds (e.g. time.sleep), got {type(sleep).__name__}"
+        )
 
     def checked(seconds: float) -> None:
         waiting: Any = sleep(seconds)
@@ -72,11 +77,16 @@ def sync_sleeper(sleep: Callable[[float], None] | None) -> Callable[[float], Non
 def async_sleeper(
     sleep: Callable[[float], Awaitable[None]] | None,
 ) -> Callable[[float], Awaitable[None]]:
-    """``AsyncTimersClient``'s ``sleep=`` (default ``asyncio.sleep``), checked when called: a
-    synchronous function (``time.sleep``) would block the event loop and returns nothing to
-    await, so it raises ``InvalidArgumentError``."""
+    """``AsyncTimersClient``'s ``sleep=`` (default ``asyncio.sleep``): ``InvalidArgumentError``
+    now if it is not callable, and when called if it returns nothing to await (a synchronous
+    function, ``time.sleep``, would block the event loop)."""
     if sleep is None:
         return async_sleep
+    if not callable(sleep):
+        raise InvalidArgumentError(
+            "sleep must be an async function taking seconds (e.g. asyncio.sleep), got "
+            f"{type(sleep).__name__}"
+        )
 
     async def checked(seconds: float) -> None:
         waiting: Any = sleep(seconds)
