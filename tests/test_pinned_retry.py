@@ -421,9 +421,31 @@ def test_a_request_httpx_refused_is_not_quoted() -> None:
     assert not e.outcome_unknown
 
 
-def test_an_error_without_text_is_named_by_its_type() -> None:
-    e = connection_error(httpx.RemoteProtocolError(""), request(), 0, True)
-    assert str(e) == f"request failed: RemoteProtocolError: RemoteProtocolError (GET {URL})"
+@pytest.mark.parametrize("text", ["", "RemoteProtocolError"])
+def test_an_error_without_text_is_named_by_its_type_once(text: str) -> None:
+    e = connection_error(httpx.RemoteProtocolError(text), request(), 0, True)
+    assert str(e) == f"request failed: RemoteProtocolError (GET {URL})"
+
+
+@pytest.mark.parametrize("text", ["", "timed out", "{name}"])  # async httpx; httpcore; ours
+@pytest.mark.parametrize(
+    ("timeout", "what", "said"),
+    [
+        (httpx.ReadTimeout, "timed out", "no data came within the read timeout"),
+        (httpx.WriteTimeout, "timed out", "the request could not be sent within the write timeout"),
+        (httpx.PoolTimeout, "timed out", "no connection was free within the pool timeout"),
+        (
+            httpx.ConnectTimeout,
+            "could not connect (timed out)",
+            "no connection within the connect timeout",
+        ),
+    ],
+)
+def test_a_timeout_that_says_nothing_says_which_timeout_it_was(
+    text: str, timeout: type[httpx.TimeoutException], what: str, said: str
+) -> None:
+    e = connection_error(timeout(text.format(name=timeout.__name__)), request(), 0, True)
+    assert str(e) == f"request {what}: {timeout.__name__}: {said} (GET {URL})"
 
 
 def test_the_error_text_is_cleaned() -> None:

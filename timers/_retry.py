@@ -265,6 +265,15 @@ def was_sent(exc: httpx.HTTPError) -> bool:
     return not isinstance(exc, (*NEVER_SENT, httpx.LocalProtocolError))
 
 
+# What a timeout that says nothing (or only "timed out") was.
+_UNSAID: dict[type[httpx.HTTPError], str] = {
+    httpx.ConnectTimeout: "no connection within the connect timeout",
+    httpx.ReadTimeout: "no data came within the read timeout",
+    httpx.WriteTimeout: "the request could not be sent within the write timeout",
+    httpx.PoolTimeout: "no connection was free within the pool timeout",
+}
+
+
 def connection_error(
     exc: httpx.HTTPError, request: httpx.Request, retries: int, idempotent: bool
 ) -> APIConnectionError:
@@ -280,14 +289,15 @@ def connection_error(
         what += ")"
     elif isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
         what = f"could not connect ({what.replace('failed', 'refused or unreachable')})"
+    name = type(exc).__name__
+    detail = clean(str(exc))  # it may quote what the server sent
+    if detail in ("", name, "timed out"):  # httpx's async timeouts say nothing, httpcore little
+        detail = _UNSAID.get(type(exc), "")
     # httpx's own text for a refused request quotes the offending header, which may be a token.
-    detail = (
-        "the request is not valid HTTP"
-        if not sent and isinstance(exc, httpx.LocalProtocolError)
-        else clean(str(exc) or type(exc).__name__)  # it may quote what the server sent
-    )
+    if not sent and isinstance(exc, httpx.LocalProtocolError):
+        detail = "the request is not valid HTTP"
     return cls(
-        f"request {what}: {type(exc).__name__}: {detail}",
+        f"request {what}: {name}: {detail}" if detail else f"request {what}: {name}",
         method=request.method,
         url=redact(str(request.url)),  # a marker sent back may echo a token
         retries_taken=retries,
