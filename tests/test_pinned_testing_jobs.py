@@ -478,6 +478,21 @@ def test_a_marker_naming_a_run_the_timer_does_not_have_gets_a_422_once_the_timer
     }
 
 
+def test_a_well_formed_marker_the_service_did_not_issue_gets_a_422() -> None:
+    service = make_service()
+    service.add_timer(WEB)
+    service.seed_history(WEB, 4, end=START - timedelta(hours=1))
+    issued = read_job(service, WEB, "page_size=1")["results"]["page_next"]
+    assert len(read_job(service, WEB, f"results_pt={issued}")["results"]["data"]) == 3
+    padded = issued + "=" * (-len(issued) % 4)
+    prefix, run_id, micros = base64.urlsafe_b64decode(padded).decode().split(":")
+    for forged in (f"{prefix}:{run_id}:{int(micros) + 1000}", f"{prefix}:{MISSING}:{micros}"):
+        marker = base64.urlsafe_b64encode(forged.encode()).decode().rstrip("=")
+        assert problems(service, f"/jobs/{WEB}?results_pt={marker}") == [
+            problem("query", "results_pt", BAD_MARKER, "value_error.results_pt")
+        ]
+
+
 # --- list_jobs ----------------------------------------------------------------------------------
 
 

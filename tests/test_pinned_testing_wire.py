@@ -23,9 +23,10 @@ TIMER = "12345678-1234-1234-1234-123456789012"
 NEWER = "9f2d8c7e-4b2a-4de2-8d72-0e1ab3c4d5e6"
 OLDER = "04673b75-5349-4cb4-9f22-e65166fec086"
 START = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
-# 3 microseconds before START: 16 digits, so the raw marker is 55 bytes and its last byte,
-# "7", is written alone in two characters, "Nw", the second with four spare bits.
-JUST_BEFORE_START = 1795867199999997
+# NEWER's start, 1 ms before START (the service keeps milliseconds): 16 digits, so the raw
+# marker is 55 bytes and its last byte, "0", is written alone in two characters, "MA", the
+# second with four spare bits.
+JUST_BEFORE_START = 1795867199999000
 CANONICAL = base64.urlsafe_b64encode(f"m:{NEWER}:{JUST_BEFORE_START}".encode()).decode()
 
 
@@ -33,7 +34,7 @@ CANONICAL = base64.urlsafe_b64encode(f"m:{NEWER}:{JUST_BEFORE_START}".encode()).
 def service() -> FakeTimersService:
     service = FakeTimersService(tokens=[TOKEN], clock=lambda: START, seed=5)
     service.add_timer(TIMER)
-    service.add_run(TIMER, run_id=NEWER, start_time=START)
+    service.add_run(TIMER, run_id=NEWER, start_time=START - timedelta(milliseconds=1))
     service.add_run(TIMER, run_id=OLDER, start_time=START - timedelta(minutes=1))
     return service
 
@@ -56,13 +57,30 @@ def run_ids(response: httpx.Response) -> list[Any]:
     return [run["id"] for run in body["runs"]]
 
 
-@pytest.mark.parametrize("last", ["w", "-", "_"])
+@pytest.mark.parametrize("last", ["A", "B", "P"])
 def test_a_marker_is_read_as_base64url_down_to_the_spare_bits_of_its_last_character(
     service: FakeTimersService, last: str
 ) -> None:
-    assert CANONICAL.endswith("Nw==")
+    assert CANONICAL.endswith("MA==")
     marker = CANONICAL.rstrip("=")[:-1] + last
     assert run_ids(list_after(service, marker)) == [OLDER]
+
+
+@pytest.mark.parametrize(
+    ("run_id", "micros"),
+    [
+        (NEWER, JUST_BEFORE_START + 1000),  # the run, at another time
+        (OLDER, JUST_BEFORE_START),  # another run, at this one's time
+        ("00000000-0000-0000-0000-000000000000", JUST_BEFORE_START),  # no such run
+    ],
+)
+def test_a_well_formed_marker_the_service_did_not_issue_is_refused(
+    service: FakeTimersService, run_id: str, micros: int
+) -> None:
+    forged = base64.urlsafe_b64encode(f"m:{run_id}:{micros}".encode()).decode()
+    response = list_after(service, forged)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["location"] == "query.marker"
 
 
 def test_a_marker_in_the_standard_base64_alphabet_is_refused(service: FakeTimersService) -> None:

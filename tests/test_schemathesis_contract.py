@@ -124,40 +124,46 @@ def base_url(served: tuple[FakeTimersService, str]) -> str:
 
 
 @pytest.fixture(scope="module")
-def issued_marker(served: tuple[FakeTimersService, str]) -> str:
-    """A ``next_page`` value the service really gave out."""
+def issued_marker(served: tuple[FakeTimersService, str]) -> dict[str, str]:
+    """A ``next_page`` value the service really gave out, for each seeded timer."""
     _, url = served
     auth = {"Authorization": f"Bearer {TOKEN}"}
-    page = httpx.get(f"{url}/timers/{TIMER_ID}/runs", params={"limit": 3}, headers=auth)
-    marker = page.json()["next_page"]
-    assert isinstance(marker, str)
-    return marker
+    markers = {}
+    for timer_id in (TIMER_ID, FLOW_TIMER_ID):
+        page = httpx.get(f"{url}/timers/{timer_id}/runs", params={"limit": 3}, headers=auth)
+        markers[timer_id] = page.json()["next_page"]
+        assert isinstance(markers[timer_id], str)
+    return markers
 
 
-def with_real_marker(case: schemathesis.Case[Any], marker: str) -> None:
-    """Put a marker the service issued in place of a made-up one in a schema-valid case.
+def with_real_marker(case: schemathesis.Case[Any], markers: dict[str, str]) -> None:
+    """Put a marker the service issued (for the case's timer) in place of a made-up one in a
+    schema-valid case.
 
     The spec types ``marker`` as any non-empty string, but it is opaque: only ``next_page``
     values mean anything, and the service answers others with 400 (declared). Schemathesis
     cannot know that, so a random "valid" marker would be reported as valid data rejected.
-    Negative cases keep their markers: those must still be rejected.
+    A marker names a run of its timer: for another timer, the service did not issue it. (For
+    a timer that does not exist the answer is 404 whatever the marker.) Negative cases keep
+    their markers: those must still be rejected.
     """
     meta = case.meta
     if meta is not None and meta.generation.mode.is_positive and "marker" in case.query:
-        case.query["marker"] = marker
+        timer_id = str((case.path_parameters or {}).get("timer_id", TIMER_ID))
+        case.query["marker"] = markers.get(timer_id, markers[TIMER_ID])
 
 
 @schema.parametrize()
 @SETTINGS
 def test_every_operation_conforms_to_the_spec(
-    case: schemathesis.Case[Any], base_url: str, issued_marker: str
+    case: schemathesis.Case[Any], base_url: str, issued_marker: dict[str, str]
 ) -> None:
     with_real_marker(case, issued_marker)
     case.call_and_validate(base_url=base_url)
 
 
 def test_trigger_get_and_list_workflows_conform_to_the_spec(
-    served: tuple[FakeTimersService, str], issued_marker: str
+    served: tuple[FakeTimersService, str], issued_marker: dict[str, str]
 ) -> None:
     service, url = served
     # Every scenario works on the seeded timer, so triggered runs exist and links lead on.

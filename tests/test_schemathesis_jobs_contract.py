@@ -74,29 +74,34 @@ def served() -> Iterator[tuple[FakeTimersService, str]]:
 
 
 @pytest.fixture(scope="module")
-def issued_marker(served: tuple[FakeTimersService, str]) -> str:
-    """A ``page_next`` value the service really gave out."""
+def issued_marker(served: tuple[FakeTimersService, str]) -> dict[str, str]:
+    """A ``page_next`` value the service really gave out, for each seeded timer."""
     _, root = served
     auth = {"Authorization": f"Bearer {TOKEN}"}
-    job = httpx.get(f"{root}/jobs/{WEB_TIMERS[0]}", params={"page_size": 3}, headers=auth)
-    marker = job.json()["results"]["page_next"]
-    assert isinstance(marker, str)
-    return marker
+    markers = {}
+    for job_id in (*WEB_TIMERS, *FLOW_TIMERS):
+        job = httpx.get(f"{root}/jobs/{job_id}", params={"page_size": 1}, headers=auth)
+        markers[job_id] = job.json()["results"]["page_next"]
+        assert isinstance(markers[job_id], str)
+    return markers
 
 
-def with_real_values(case: schemathesis.Case[Any], marker: str) -> None:
+def with_real_values(case: schemathesis.Case[Any], markers: dict[str, str]) -> None:
     """Make a schema-valid case one the service must accept.
 
     ``results_pt`` is typed as any string but is opaque: only ``page_next`` values mean
-    anything, and others get 422 (declared). ``page_size`` is typed as any integer, but the
-    service takes 1..1000 (422 otherwise, declared). Schemathesis cannot know either, so
-    positive cases get an issued marker and a page size in range; negative cases keep theirs.
+    anything, and others get 422 (declared); each names a run of its own timer. ``page_size``
+    is typed as any integer, but the service takes 1..1000 (422 otherwise, declared).
+    Schemathesis cannot know either, so positive cases get a marker issued for their timer
+    (for a timer that does not exist the answer is 404 whatever the marker) and a page size in
+    range; negative cases keep theirs.
     """
     meta = case.meta
     if meta is None or not meta.generation.mode.is_positive or case.query is None:
         return
     if "results_pt" in case.query and case.query["results_pt"] is not None:
-        case.query["results_pt"] = marker
+        job_id = str((case.path_parameters or {}).get("job_id", ""))
+        case.query["results_pt"] = markers.get(job_id, markers[WEB_TIMERS[0]])
     size = case.query.get("page_size")
     if isinstance(size, int) and not 1 <= size <= 1000:
         case.query["page_size"] = min(max(size, 1), 1000)
@@ -105,7 +110,9 @@ def with_real_values(case: schemathesis.Case[Any], marker: str) -> None:
 @schema.parametrize()
 @SETTINGS
 def test_every_jobs_operation_conforms_to_the_spec(
-    case: schemathesis.Case[Any], served: tuple[FakeTimersService, str], issued_marker: str
+    case: schemathesis.Case[Any],
+    served: tuple[FakeTimersService, str],
+    issued_marker: dict[str, str],
 ) -> None:
     with_real_values(case, issued_marker)
     case.call_and_validate(base_url=served[1])

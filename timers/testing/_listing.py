@@ -48,12 +48,13 @@ class RunPage:
 
 
 def marker_position(timer: Timer, run_id: str, start_time: datetime | None) -> Position | None:
-    """The position a marker names: its ``(start_time, run_id)``, or, for a marker that names
-    only a run (``start_time`` ``None``), where that run sorts; ``None`` if it has no run."""
-    if start_time is not None:
-        return (start_time, run_id)
+    """Where the run a marker names sorts; ``None`` when the timer has no such run, or it
+    started at another time than the marker says (``start_time``; ``None`` for a marker that
+    names only a run): the service issued no such marker (runs are never deleted)."""
     run = timer.runs.get(run_id)
-    return None if run is None else run.key
+    if run is None or (start_time is not None and start_time != run.start_time):
+        return None
+    return run.key
 
 
 def list_runs(timer: Timer, wanted: RunFilter, now: datetime) -> RunPage:
