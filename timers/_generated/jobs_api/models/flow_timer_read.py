@@ -42,7 +42,8 @@ class FlowTimerRead:
             status (str): The timer's status (S2 shows `new`, `loaded` and `inactive`; `list_jobs`
                 documents `active`, `inactive` and `ended` as filters). No enum is published.
             submitted_at (datetime.datetime): When the timer was created.
-            n_runs (int): How many times the timer has run.
+            n_runs (int): How many times the timer has run. (At least 0: ours, as a count; the client refuses a negative
+                one.)
             n_errors (int): How many of the timer's runs failed.
             results (JobResultPage): One page of a timer's results. Pass `page_next` as `results_pt` to get the next
                 page; it is absent or null on the last page. (Timers read through the v2 API send
