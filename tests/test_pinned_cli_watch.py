@@ -7,8 +7,9 @@ import dataclasses
 import io
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import pytest
@@ -23,6 +24,7 @@ from timers import RunStatus, TimerRun
 from timers.cli import _output, _watch
 from timers.cli._app import cli
 from timers.cli._watch import HEARTBEAT, WATCH_PAGE, Progress
+from timers.testing import FakeTimersService
 
 BASE = "http://127.0.0.1:9/api/v1"
 ENV = {"TIMERS_BASE_URL": BASE, "TIMERS_ACCESS_TOKEN": TOKEN}
@@ -296,3 +298,84 @@ def test_progress_lines_are_plain_text_whatever_the_consoles_defaults(
     shown = Progress(console)
     shown.on_update(dataclasses.replace(timer_run("pending"), id="[bold]42"))
     assert written(console) == "timers: run [bold]42: pending\n"
+
+
+# --- runs watch --api jobs: the results' order is not published -------------------------------
+
+
+class AddingTime(FakeTime):
+    """``FakeTime`` that calls ``between()`` after each poll's sleep (the service moves on)."""
+
+    def __init__(self, polls: int, between: Any) -> None:
+        super().__init__(polls)
+        self.between = between
+
+    def sleep(self, seconds: float) -> None:
+        super().sleep(seconds)
+        self.between()
+
+
+JOBS_NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("order", "requests_per_poll"), [("newest first", 1), ("oldest first", 1 + 3)]
+)
+def test_watch_with_the_jobs_api_follows_the_newest_runs_in_either_order(
+    monkeypatch: pytest.MonkeyPatch,
+    order: Literal["newest first", "oldest first"],
+    requests_per_poll: int,
+) -> None:
+    service = FakeTimersService(tokens=[TOKEN], clock=lambda: JOBS_NOW, results_order=order)
+    service.add_timer(TIMER_ID)
+    service.seed_history(TIMER_ID, 120, end=JOBS_NOW - timedelta(hours=1))  # 3 pages of 50
+    newest = service.add_run(
+        TIMER_ID, status="in_progress", start_time=JOBS_NOW - timedelta(minutes=5)
+    )
+    added: list[str] = []
+
+    def between() -> None:
+        if not added:
+            added.append(service.add_run(TIMER_ID, status="pending", start_time=JOBS_NOW)["id"])
+
+    fake = AddingTime(2, between)
+    monkeypatch.setattr(_watch, "time", fake)
+    env = {"TIMERS_ACCESS_TOKEN": TOKEN, "TIMERS_API": "jobs"}
+    with service.mock():
+        result = CliRunner().invoke(cli, ["runs", "watch", TIMER_ID, "--format", "jsonl"], env=env)
+    assert result.exit_code == 0, result.stderr
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(e["event"], e["run"]["status"]) for e in events] == [
+        ("now", "in_progress"),
+        ("new", "pending"),
+    ]
+    assert (
+        events[0]["run"]["start_time"] == "2026-11-28T11:55:00Z"
+        and newest["status"] == "in_progress"
+    )
+    assert len(service.requests) == 2 * requests_per_poll
+
+
+def started(*hours: int) -> tuple[TimerRun, ...]:
+    at = datetime(2026, 11, 28, tzinfo=UTC)
+    return tuple(
+        dataclasses.replace(timer_run("success"), start_time=at + timedelta(hours=h)) for h in hours
+    )
+
+
+@pytest.mark.parametrize(
+    ("runs", "expected"),
+    [
+        (started(3, 2, 1), True),
+        (started(3, 3, 1), True),  # ties do not break the order
+        (started(1, 2, 3), False),
+        (started(3, 1, 2), False),
+        (started(2, 2, 2), False),  # one start time says nothing of the order
+        (started(2), False),
+        (started(), False),  # an empty page that says more follow
+    ],
+)
+def test_a_page_shows_newest_first_only_with_later_starts_first(
+    runs: tuple[TimerRun, ...], expected: bool
+) -> None:
+    assert _watch._newest_first(runs) is expected

@@ -631,3 +631,46 @@ def test_result_count_is_clamped_to_zero_and_limits_each_page() -> None:
         False,
         True,
     ]
+
+
+# --- the order of results -------------------------------------------------------------------------
+
+
+def test_results_can_be_served_oldest_first_page_by_page() -> None:
+    service = FakeTimersService(
+        tokens=[TOKEN], clock=Clock(START), seed=3, results_order="oldest first"
+    )
+    service.add_timer(WEB)
+    service.seed_history(WEB, 7, end=START - timedelta(minutes=1))
+    starts: list[str] = []
+    query = "page_size=3"
+    while True:
+        job = read_job(service, WEB, query)
+        assert job["n_runs"] == 7
+        page = job["results"]
+        starts += [result["start_timestamp"] for result in page["data"]]
+        if page.get("page_next") is None:
+            break
+        query = f"page_size=3&results_pt={page['page_next']}"
+    assert len(starts) == 7 and starts == sorted(starts)  # every run once, oldest first
+    newest_first = make_service()
+    newest_first.add_timer(WEB)
+    newest_first.seed_history(WEB, 7, end=START - timedelta(minutes=1))
+    listed = [r["start_timestamp"] for r in read_job(newest_first, WEB)["results"]["data"]]
+    assert listed == sorted(starts, reverse=True)  # the default; same seed, same history
+
+
+def test_the_runs_api_stays_newest_first_whatever_the_results_order() -> None:
+    service = FakeTimersService(
+        tokens=[TOKEN], clock=Clock(START), seed=3, results_order="oldest first"
+    )
+    service.add_timer(WEB)
+    service.seed_history(WEB, 4, end=START - timedelta(minutes=1))
+    runs = json_answer(answer(service, f"/timers/{WEB}/runs"), 200)["runs"]
+    starts = [run["start_time"] for run in runs]
+    assert starts == sorted(starts, reverse=True)
+
+
+def test_an_unknown_results_order_is_refused() -> None:
+    with pytest.raises(ValueError, match="results_order must be 'newest first' or 'oldest first'"):
+        FakeTimersService(results_order="newest last")  # type: ignore[arg-type]

@@ -84,7 +84,7 @@ def list_runs(
     fmt: str,
     fields_text: str | None,
 ) -> None:
-    """List a timer's runs, newest first.
+    """List a timer's runs, newest first (with --api jobs: in the service's order).
 
     \b
     Examples:

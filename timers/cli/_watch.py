@@ -8,15 +8,18 @@ said for ``--heartbeat`` seconds, so a long wait is never silent.
 from __future__ import annotations
 
 import functools
+import heapq
+import itertools
 import sys
 import time
-from operator import attrgetter
+from collections.abc import Iterable
 from types import TracebackType
 
 import click
 from rich.console import Console
 
 from timers._models import TimerRun
+from timers._sync_client import TimersClient
 from timers.cli import _output
 from timers.cli._base import EXIT_OK, Command, State, exit_for_finished, pass_state
 
@@ -132,11 +135,7 @@ def watch_command(
     try:
         with state.client() as client:
             while True:
-                page = client.list_runs(timer_id, limit=WATCH_PAGE)
-                # Oldest first, as they happened, by start time (the jobs API's order is not
-                # published), then in the reverse of the service's order; the newest is last.
-                runs = list(reversed(page.runs))
-                runs.sort(key=attrgetter("start_time"))  # stable: ties keep that order
+                runs = _newest_runs(client, timer_id)
                 for run in runs[-1:] if first else runs:
                     before = known.get(run.id)
                     if before is None or before != run.status.value:
@@ -151,6 +150,32 @@ def watch_command(
                 time.sleep(interval)
     except KeyboardInterrupt:
         sys.exit(EXIT_OK)
+
+
+def _newest_runs(client: TimersClient, timer_id: str) -> list[TimerRun]:
+    """The newest ``WATCH_PAGE`` runs, oldest first, as they happened: by start time, then in
+    the reverse of the service's order (the newest is last).
+
+    The runs API lists newest first, so its first page holds them. The jobs API's order is
+    not published: its first page is enough when it is the only one, or when it is newest
+    first (the likely order); otherwise every page is read, on every poll."""
+    page = client.list_runs(timer_id, limit=WATCH_PAGE)
+    runs: Iterable[TimerRun] = page.runs
+    if client.api == "jobs" and page.next_page is not None and not _newest_first(page.runs):
+        runs = client.iter_runs(timer_id)
+    # -index: of two runs started together, the one the service lists first is the newer.
+    newest = heapq.nlargest(
+        WATCH_PAGE, enumerate(runs), key=lambda pair: (pair[1].start_time, -pair[0])
+    )
+    return [run for _, run in reversed(newest)]
+
+
+def _newest_first(runs: tuple[TimerRun, ...]) -> bool:
+    """Whether a page shows that the service lists newest first: later starts first, and at
+    least two different ones (one start time says nothing of the order)."""
+    starts = [run.start_time for run in runs]
+    ordered = all(later >= earlier for later, earlier in itertools.pairwise(starts))
+    return ordered and len(set(starts)) > 1
 
 
 def _event(

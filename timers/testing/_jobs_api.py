@@ -40,7 +40,7 @@ from urllib.parse import parse_qsl, unquote
 
 from timers.testing._answering import Prefixes, Route, WrongMethod
 from timers.testing._jobs_wire import job_json, jobs_error_body, validation_problem
-from timers.testing._listing import RunFilter, list_runs, marker_position
+from timers.testing._listing import RunFilter, list_oldest_first, list_runs, marker_position
 from timers.testing._replies import Reply, json_reply, shaped_error_reply
 from timers.testing._state import ServiceState, Timer
 from timers.testing._wire import canonical_uuid, decode_marker, encode_marker, parse_datetime
@@ -98,8 +98,9 @@ class JobsApi:
 
     operations: Final = OPERATIONS
 
-    def __init__(self, state: ServiceState) -> None:
+    def __init__(self, state: ServiceState, *, oldest_first: bool = False) -> None:
         self._state = state
+        self._oldest_first = oldest_first  # the order of a timer's results
 
     def match(
         self, method: str, path: str, prefixes: Prefixes | None
@@ -153,7 +154,10 @@ class JobsApi:
 
     def _job(self, timer: Timer, limit: int, after: tuple[datetime, str] | None) -> dict[str, Any]:
         now = self._state.now()
-        page = list_runs(timer, RunFilter(limit, after=after), now)
+        if self._oldest_first:
+            page = list_oldest_first(timer, limit, after)
+        else:
+            page = list_runs(timer, RunFilter(limit, after=after), now)
         position = page.next_position
         page_next = None if position is None else encode_marker(*position)
         return job_json(timer, page.runs, page_next, now)

@@ -1,4 +1,5 @@
-"""Listing a timer's runs: filters, marker positions and newest-first pages.
+"""Listing a timer's runs: filters, marker positions and newest-first pages (oldest-first
+ones too, unfiltered: the jobs API's order is not published).
 
 Runs are listed newest first by ``start_time``, ties broken by id (descending). A page starts
 after a position, the sort key ``(start_time, id)`` of the last run of the page before, so
@@ -15,7 +16,7 @@ from operator import itemgetter
 
 from timers.testing._state import Run, Timer
 
-__all__ = ["RunFilter", "RunPage", "list_runs", "marker_position"]
+__all__ = ["RunFilter", "RunPage", "list_oldest_first", "list_runs", "marker_position"]
 
 Position = tuple[datetime, str]
 
@@ -83,3 +84,12 @@ def list_runs(timer: Timer, wanted: RunFilter, now: datetime) -> RunPage:
         page_keys = matching[start:end][::-1]
         has_next = start > 0
     return RunPage([timer.runs[key[1]] for key in page_keys], total, has_next)
+
+
+def list_oldest_first(timer: Timer, limit: int, after: Position | None) -> RunPage:
+    """The page of ``limit`` runs of ``timer`` oldest first, from just after the position
+    ``after`` (``None``: from the oldest)."""
+    keys = timer.keys
+    start = 0 if after is None else bisect.bisect_right(keys, after)
+    page_keys = keys[start : start + limit]
+    return RunPage([timer.runs[key[1]] for key in page_keys], len(keys), start + limit < len(keys))

@@ -116,6 +116,9 @@ class FakeTimersService:
             loop runs on, and the client's deadline can cancel the wait). A ``sleep`` given
             here is called, as it is (synchronously), on every path, async included. Served
             requests always really sleep, in the connection's thread.
+        results_order: the order of a timer's results in the jobs API (whose order is not
+            published): ``"newest first"`` (default) or ``"oldest first"``, to test code
+            that must not depend on it. The runs API lists newest first, as its spec says.
 
     Raises ``TypeError`` / ``ValueError`` for arguments outside those.
 
@@ -150,7 +153,12 @@ class FakeTimersService:
         pending_seconds: float = 1.0,
         in_progress_seconds: float = 2.0,
         sleep: Callable[[float], None] | None = None,
+        results_order: Literal["newest first", "oldest first"] = "newest first",
     ) -> None:
+        if results_order not in ("newest first", "oldest first"):
+            raise ValueError(
+                f"results_order must be 'newest first' or 'oldest first', got {results_order!r}"
+            )
         pending = checked_seconds(pending_seconds, "pending_seconds")
         in_progress = checked_seconds(in_progress_seconds, "in_progress_seconds")
         self._state = ServiceState(
@@ -163,7 +171,8 @@ class FakeTimersService:
         self._sleep = sleep
         self.latency = 0.0
         # One routing module per API dialect, all on the same state.
-        apis: list[Api] = [RunsApi(self._state), JobsApi(self._state)]
+        oldest_first = results_order == "oldest first"
+        apis: list[Api] = [RunsApi(self._state), JobsApi(self._state, oldest_first=oldest_first)]
         self._faults = FaultQueue(self._state.lock, [op for api in apis for op in api.operations])
         self._answerer = Answerer(self._state, self._faults, apis)
 
