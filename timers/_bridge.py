@@ -6,7 +6,8 @@ exactly as the spec declares it (method, path, query names, value encoding), the
 generated ``Client`` is given a recorder instead of an ``httpx.Client`` (through its public
 ``set_httpx_client``), which captures the request instead of sending it. So a spec change
 (a renamed parameter, a new path) shows up here, and nothing private of the generated code
-is touched. ``tests/test_bridge.py`` checks every operation's request against the spec.
+is touched. ``tests/test_pinned_bridge.py`` pins each operation's request; the Prism
+contract tests and the spec-validating transport of the tests check them against the spec.
 
 The generated packages are imported on first use, which keeps ``import timers`` light.
 """
