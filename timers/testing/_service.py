@@ -87,7 +87,8 @@ Operation = Literal["run_timer", "list_timer_runs", "get_timer_run", "read_job",
 
 class FakeTimersService:
     """An in-memory Timers service that answers exactly as ``spec/timers-runs.yaml`` and
-    ``spec/globus-timers.yaml`` say, both from the same timers and runs.
+    ``spec/globus-timers.yaml`` say, both from the same timers and runs (what you give
+    ``add_run`` or ``fail_next`` is sent as given, even off the spec).
 
     Use it in-process (``transport()`` for httpx, ``mock()`` for respx, or ``handle()``
     directly), or over real HTTP on loopback with ``timers.testing.serve``. State lives in
@@ -280,7 +281,9 @@ class FakeTimersService:
         has no run ids and clients tell a timer's runs apart by their start time. For a final
         status (``success``/``failure``) without ``result`` or ``end_time``, realistic ones
         are generated for the timer's callback kind; for other statuses they stay ``null``
-        unless given. Times are kept to the millisecond. Returns the run's wire JSON. Raises
+        unless given; a ``result`` given is sent as it is, checked only for being JSON (like
+        ``status``, it may be off the spec, to test how a client copes). Times are kept to
+        the millisecond. Returns the run's wire JSON. Raises
         ``KeyError`` for an unknown timer; ``TypeError`` for a ``status`` that is not a
         ``str``, a time that is not a ``datetime`` or a ``result`` that is not a mapping;
         ``ValueError`` for a bad or taken ``run_id``, a naive datetime, a ``start_time`` (to
