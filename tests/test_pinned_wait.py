@@ -7,7 +7,7 @@ import pytest
 from support.bodies import run_json
 from support.dual import RUN_ID, TIMER_ID, Dual
 
-from timers import InvalidArgumentError, RunStatus, WaitTimeoutError
+from timers import InvalidArgumentError, RateLimitError, RunStatus, TimerRun, WaitTimeoutError
 from timers._wait import MAX_WAIT, Waiter, WaitSettings
 
 
@@ -72,3 +72,42 @@ def test_the_timeout_error_names_the_run_and_its_last_status(dual: Dual) -> None
     assert caught.value.run is not None and caught.value.run.status is RunStatus.IN_PROGRESS
     # polls at 0, 2 and at the deadline (3), then stops
     assert gets == 3 and dual.clock.sleeps == [2.0, 1.0]
+
+
+def refusal(retry_after: float | None = None) -> RateLimitError:
+    response = httpx.Response(429, request=httpx.Request("GET", "https://x.example/runs"))
+    return RateLimitError(response, retry_after=retry_after)
+
+
+def test_a_wait_ended_by_429s_says_how_many_polls_the_service_refused() -> None:
+    clock = Clock()
+    waiter = Waiter(run_id="run-42", settings=WaitSettings(10.0, 1.0), clock=clock)
+    assert waiter.next_delay(refusal(retry_after=4.0)) == 4.0  # at least what it asked
+    assert str(waiter.timeout_error()) == (
+        "run run-42 did not finish within 10 s (never fetched; the service answered 429 to the "
+        "last poll)"
+    )
+    assert waiter.next_delay(refusal()) == 1.0  # the interval, growing as after any poll
+    assert waiter.next_delay() == 1.5
+    assert str(waiter.timeout_error()).endswith(
+        "(never fetched; the service answered 429 to the last 2 polls)"
+    )
+
+
+def test_a_run_seen_after_429s_clears_them_from_the_message() -> None:
+    clock = Clock()
+    waiter = Waiter(run_id="run-42", settings=WaitSettings(10.0, 1.0), clock=clock)
+    waiter.next_delay(refusal())
+    waiter.observe(TimerRun.from_dict(run_json(status="pending", end_time=None, result=None)))
+    assert str(waiter.timeout_error()) == "run run-42 did not finish within 10 s (still 'pending')"
+
+
+def test_a_wait_that_times_out_behind_429s_says_so(dual: Dual) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(429, json={"code": "SLOW", "message": "m"})
+
+    client = dual.client(handler=handler, max_retries=0)
+    with pytest.raises(WaitTimeoutError) as caught:
+        client.wait_for_run(TIMER_ID, RUN_ID, timeout=5, poll_interval=1)
+    assert str(caught.value).startswith(f"run {RUN_ID} did not finish within 5 s (never fetched; ")
+    assert "the service answered 429 to the last " in str(caught.value)

@@ -384,7 +384,7 @@ class AsyncTimersClient:
             try:
                 run = await self._get(lookup, deadline=deadline)
             except RateLimitError as exc:
-                delay = waiter.next_delay(exc.retry_after)
+                delay = waiter.next_delay(refused=exc)
                 continue
             except APIConnectionError as exc:
                 if deadline is not None and waiter.expired:  # the deadline cut the poll short

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from timers._args import check_positive_number
-from timers._errors import InvalidArgumentError, WaitTimeoutError
+from timers._errors import InvalidArgumentError, RateLimitError, WaitTimeoutError
 from timers._models import TimerRun
 from timers._redact import quote
 
@@ -99,6 +99,7 @@ class Waiter:
         "_interval",
         "_longest",
         "_on_update",
+        "_refused",
         "_run_id",
         "_timeout",
         "deadline",
@@ -113,6 +114,7 @@ class Waiter:
         self._interval = settings.poll_interval
         self._longest = max(settings.poll_interval, MAX_POLL_INTERVAL)
         self._on_update = settings.on_update
+        self._refused = 0  # polls answered 429 since the last run seen
         self.last: TimerRun | None = None
 
     def observe(self, run: TimerRun) -> bool:
@@ -127,6 +129,7 @@ class Waiter:
                     "function)"
                 )
         self.last = run
+        self._refused = 0
         return run.is_finished
 
     @property
@@ -137,16 +140,22 @@ class Waiter:
     def timeout_error(self) -> WaitTimeoutError:
         last = self.last
         seen = "never fetched" if last is None else f"still {quote(last.status.value)}"
+        if self._refused:  # rate limiting, not the run, may be why
+            polls = "poll" if self._refused == 1 else f"{self._refused} polls"
+            seen += f"; the service answered 429 to the last {polls}"
         return WaitTimeoutError(
             f"run {self._run_id} did not finish within {self._timeout:g} s ({seen})",
             run=last,
             timeout=self._timeout,
         )
 
-    def next_delay(self, retry_after: float | None = None) -> float:
-        """Seconds to sleep before the next poll; raises ``WaitTimeoutError`` at the deadline.
+    def next_delay(self, refused: RateLimitError | None = None) -> float:
+        """Seconds to sleep before the next poll (after a poll ``refused`` with a 429, if it
+        was); raises ``WaitTimeoutError`` at the deadline.
 
         Never less than the current poll interval, whatever a ``Retry-After`` says."""
+        retry_after = None if refused is None else refused.retry_after
+        self._refused += refused is not None
         remaining = self.deadline - self._clock()
         if remaining <= 0:
             raise self.timeout_error()
