@@ -76,9 +76,15 @@ def test_the_last_page_may_omit_next_page_entirely(dual: Dual) -> None:
     assert len(list(dual.client(handler=handler).iter_runs(TIMER_ID))) == 1
 
 
-def test_paging_stops_when_has_next_page_is_true_but_the_marker_is_empty(dual: Dual) -> None:
+def test_more_pages_said_to_follow_with_an_empty_marker_end_in_a_pagination_error(
+    dual: Dual,
+) -> None:
+    # Ending quietly would drop the runs after the first page without a word.
     service = PagedService([2, 2], markers=["", "unused"])
-    assert len(list(dual.client(handler=service, validate=False).iter_runs(TIMER_ID))) == 2
+    runs = dual.client(handler=service, validate=False).iter_runs(TIMER_ID)
+    assert len([next(runs), next(runs)]) == 2  # the first page's runs come first
+    with pytest.raises(PaginationError, match="said more runs follow but sent no next_page"):
+        next(runs)
     assert len(service.requests) == 1
 
 

@@ -127,9 +127,28 @@ def test_a_last_page_finishes_paging() -> None:
     assert not pager.finished
     pager.accept(RunPage(runs=(), total=0, has_next_page=False, next_page="ignored"))
     assert pager.finished and pager.marker == "a"
-    other = Pager(marker=None, page_size=None, max_items=None)
-    other.accept(RunPage(runs=(), total=0, has_next_page=True, next_page=None))
-    assert other.finished
+
+
+@pytest.mark.parametrize("marker", [None, ""])
+def test_more_pages_said_to_follow_without_a_marker_are_a_pagination_error(
+    marker: str | None,
+) -> None:
+    # Stopping there would drop the runs after this page without a word.
+    pager = Pager(marker=None, page_size=None, max_items=None)
+    pager.accept(empty_page("a"))
+    pager.accept(empty_page("b"))
+    page = RunPage(runs=(), total=0, has_next_page=True, next_page=marker)
+    assert refused(pager, page) == (
+        "the service said more runs follow but sent no next_page (after 3 pages); the runs "
+        "after this page cannot be fetched"
+    )
+
+
+def test_more_pages_without_a_marker_are_no_error_once_max_items_is_reached() -> None:
+    pager = Pager(marker=None, page_size=None, max_items=2)
+    runs = RunPage.from_dict(page_json(numbered_runs(2), total=5)).runs
+    pager.accept(RunPage(runs=runs, total=5, has_next_page=True, next_page=None))
+    assert pager.finished and pager.marker is None
 
 
 def test_twenty_empty_pages_in_a_row_end_paging_with_their_count() -> None:
@@ -189,7 +208,7 @@ def test_a_marker_that_is_not_valid_text_is_a_pagination_error(marker: str) -> N
     caught = refused(pager, empty_page(marker))
     assert caught == (
         f"the service returned a page marker that is not valid text: {marker!r} "
-        "(after 1 pages); stopping instead of looping forever"
+        "(after 1 page); stopping instead of looping forever"
     )
 
 
@@ -208,7 +227,7 @@ def test_a_marker_holding_the_clients_credential_is_never_sent_back(dual: Dual) 
     with pytest.raises(PaginationError) as caught:
         next(pages)
     assert str(caught.value) == (
-        "the service returned a page marker that holds the client's credential (after 1 pages); "
+        "the service returned a page marker that holds the client's credential (after 1 page); "
         "it is not sent back in a URL, where logs would show it"
     )
     assert len(urls) == 1 and "SECRET" not in repr(caught.value)

@@ -111,9 +111,16 @@ class Pager:
             if self._remaining <= 0:
                 self.finished = True
         following = page.next_page
-        if not page.has_next_page or not following:
+        if not page.has_next_page:
             self.finished = True
-        elif not self.finished:
+        elif self.finished:
+            pass
+        elif not following:  # more follow, but no way to them: runs would go missing unsaid
+            self._failure = PaginationError(
+                "the service said more runs follow but sent no next_page (after "
+                f"{_pages(self._pages)}); the runs after this page cannot be fetched"
+            )
+        else:
             seen = _digest(following)
             self._failure = self._check(following, seen, page.total)
             self._seen.add(seen)
@@ -138,14 +145,18 @@ class Pager:
         elif redact(following) != following:
             return PaginationError(
                 "the service returned a page marker that holds the client's credential (after "
-                f"{self._pages} pages); it is not sent back in a URL, where logs would show it"
+                f"{_pages(self._pages)}); it is not sent back in a URL, where logs would show it"
             )
         if problem is None:
             return None
         return PaginationError(
-            f"the service {problem} (after {self._pages} pages); stopping instead of "
+            f"the service {problem} (after {_pages(self._pages)}); stopping instead of "
             "looping forever"
         )
+
+
+def _pages(count: int) -> str:
+    return "1 page" if count == 1 else f"{count} pages"
 
 
 def _digest(marker: str) -> bytes:
