@@ -684,6 +684,29 @@ def test_a_bad_time_names_its_option(option: str) -> None:
     assert f"Error: Invalid value for {option}: 'yesterday' is not an RFC 3339" in result.stderr
 
 
+def test_a_bad_time_is_quoted_cut_and_escaped() -> None:
+    given = "y\x1b[31m" + "y" * 200
+    result = CliRunner().invoke(cli, ["runs", "list", "T", "--after", given], env={})
+    assert result.exit_code == 2
+    shown = "'y\\x1b[31m" + "y" * 68 + "...'"  # quote(): escaped, 80 characters
+    assert f"Error: Invalid value for --after: {shown} is not an RFC 3339" in result.stderr
+    assert "\x1b" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["runs", "wait", TIMER_ID, RUN_ID, "--timeout", "999999999"], "--timeout must be at most"),
+        (["runs", "list", TIMER_ID, "--marker", "x" * 5000], "--marker is 5000 characters long"),
+    ],
+)
+def test_the_library_s_argument_errors_name_the_option(args: list[str], said: str) -> None:
+    env = {"TIMERS_BASE_URL": "http://127.0.0.1:9", "TIMERS_ACCESS_TOKEN": TOKEN}
+    result = CliRunner().invoke(cli, args, env=env)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"timers: error: {said}")
+
+
 def test_a_long_since_is_cut_in_the_window_error() -> None:
     since = "0" * 43 + "1d"  # 45 characters, one day
     result = CliRunner().invoke(

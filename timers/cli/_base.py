@@ -89,6 +89,8 @@ _CLI_SPELLING = {
     "use api='jobs'": "use --api jobs",
     "pass its new URL as base_url": "pass its new URL as --base-url",
 }
+# The library's messages about an argument start with its name: the option's, here.
+_CLI_OPTIONS = {"timeout ": "--timeout ", "poll_interval ": "--interval ", "marker ": "--marker "}
 
 _SINCE = re.compile(r"(\d+)\s*([smhdw])\Z")
 _MAX_SINCE_DIGITS = 12  # far beyond any date (timedelta stops at 999,999,999 days)
@@ -172,6 +174,9 @@ def fail(message: str, code: int) -> NoReturn:
     """One line on stderr, no traceback, and the exit code."""
     for python, cli in _CLI_SPELLING.items():
         message = message.replace(python, cli)
+    for python, cli in _CLI_OPTIONS.items():
+        if message.startswith(python):
+            message = cli + message.removeprefix(python)
     click.echo(f"timers: error: {clean(message, 2000)}", err=True)
     sys.exit(code)
 
@@ -333,7 +338,7 @@ def parse_time(value: str | None, option: str) -> datetime | None:
         return parse_datetime(value)
     except ValueError:
         raise click.BadParameter(
-            f"{value!r} is not an RFC 3339 date-time with a time zone, "
+            f"{quote(value)} is not an RFC 3339 date-time with a time zone, "
             "e.g. 2026-11-21T00:00:00Z or 2026-11-21T09:00:00+01:00",
             param_hint=option,
         ) from None
