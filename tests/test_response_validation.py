@@ -101,7 +101,7 @@ def test_a_bad_page_body_names_the_offending_field(
     [
         (b"<html>ok</html>", "text/html", "expected a JSON body, got content type 'text/html'"),
         (b'{"id": 1}', "text/plain", "expected a JSON body"),
-        (b'{"id": 1}', None, "expected a JSON body, got content type 'none'"),
+        (b'{"id": 1}', None, "expected a JSON body, got no content type"),
         (b"", "application/json", "not valid JSON"),
         (b'{"id": "9f2d8c7e', "application/json", "not valid JSON"),
         (b"\xff\xfe", "application/json", "not valid JSON"),

@@ -302,8 +302,9 @@ class ClientCore:
         # A 2xx to run_timer: the run exists, whatever the body.
         unknown, retries = not attempts.idempotent, attempts.retries
         if media != "application/json" and not media.endswith("+json"):
+            got = f"content type {quote(content_type)}" if content_type else "no content type"
             raise ResponseValidationError(
-                f"expected a JSON body, got content type {quote(content_type or 'none')}",
+                f"expected a JSON body, got {got}",
                 response=response,
                 outcome_unknown=unknown,
                 retries_taken=retries,
