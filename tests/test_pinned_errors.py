@@ -625,6 +625,8 @@ def test_a_missing_extra_error_pickles_with_its_module_name() -> None:
     assert (back.extra, back.module, str(back)) == ("cli", "click", str(e))
     assert back.name == "click"
     assert back.path is None and "path" not in vars(back)
+    assert e.msg is not None and back.msg == e.msg  # ImportError's msg, as raised
+    assert "msg" not in vars(back)
 
 
 def test_a_missing_extra_error_pickles_with_its_import_path() -> None:

@@ -97,8 +97,8 @@ class TimersError(Exception):
             state["response"] = None
         if state.get("run") is not None:  # service data: it may echo a credential
             state["run"] = state["run"]._without_secrets()
-        if isinstance(self, ImportError):  # its name and path live outside __dict__
-            state["name"], state["path"] = self.name, self.path
+        if isinstance(self, ImportError):  # its msg, name and path live outside __dict__
+            state["msg"], state["name"], state["path"] = self.msg, self.name, self.path
         return (_restore, (type(self), self.args, state))
 
 
@@ -113,8 +113,8 @@ def created_note(run: TimerRun) -> str:
 def _restore(cls: type[TimersError], args: tuple[Any, ...], state: dict[str, Any]) -> TimersError:
     error = cls.__new__(cls, *args)
     error.args = args
-    if isinstance(error, ImportError):
-        error.name, error.path = state.pop("name"), state.pop("path")  # __reduce__ set both
+    if isinstance(error, ImportError):  # __reduce__ set all three
+        error.msg, error.name, error.path = state.pop("msg"), state.pop("name"), state.pop("path")
     error.__dict__.update(state)
     return error
 
