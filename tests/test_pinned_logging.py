@@ -116,6 +116,20 @@ def test_the_warning_quotes_at_most_40_characters_of_the_value(
     ]
 
 
+def test_the_warning_escapes_a_control_character_once(
+    pristine_logger: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from timers import _logging
+
+    monkeypatch.setattr(_logging, "_warned", set())
+    monkeypatch.setenv("TIMERS_LOG", "bo\x1b[31mgus")
+    with pytest.warns(RuntimeWarning) as caught:
+        setup_from_env()
+    assert [str(w.message) for w in caught] == [
+        "TIMERS_LOG='bo\\x1b[31mgus' is ignored: use debug, info or warning"  # one backslash
+    ]
+
+
 def test_timers_log_warning_shows_retries_and_failures_only(
     pristine_logger: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -26,7 +26,7 @@ from typing import Any
 
 import httpx
 
-from timers._redact import clean
+from timers._redact import clean, quote
 
 __all__ = [
     "LOG_ENV",
@@ -62,7 +62,7 @@ def setup_from_env() -> None:
             _warned.add(value)
             # About the environment, not a line of code: no stacklevel to point at one.
             warnings.warn(  # noqa: B028
-                f"{LOG_ENV}={clean(value, 40)!r} is ignored: use debug, info or warning",
+                f"{LOG_ENV}={quote(value, 40)} is ignored: use debug, info or warning",
                 RuntimeWarning,
             )
         return
