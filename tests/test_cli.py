@@ -93,14 +93,17 @@ def test_list_passes_filters_to_the_service(mock: respx.MockRouter) -> None:
 
 @pytest.mark.parametrize(("since", "seconds"), [("30m", 1800), ("24h", 86400), ("7d", 604800)])
 def test_since_is_a_window_ending_now(mock: respx.MockRouter, since: str, seconds: int) -> None:
-    from datetime import UTC, datetime
+    from datetime import UTC, datetime, timedelta
 
     route = mock.get(f"/timers/{TIMER_ID}/runs").respond(200, json=page_json([]))
-    before = datetime.now(UTC).timestamp()
+    window = timedelta(seconds=seconds)
+    before = datetime.now(UTC)
     assert invoke("runs", "list", TIMER_ID, "--since", since)[0] == 0
+    after = datetime.now(UTC)
     sent = route.calls.last.request.url.params["start_after"]
-    sent_ts = datetime.fromisoformat(sent.replace("Z", "+00:00")).timestamp()
-    assert before - seconds - 5 <= sent_ts <= before - seconds + 5
+    assert sent.endswith("Z")  # sent to the microsecond: no rounding to allow for
+    sent_at = datetime.fromisoformat(sent)
+    assert before - window <= sent_at <= after - window
 
 
 def test_list_all_streams_every_page_as_jsonl(mock: respx.MockRouter) -> None:
