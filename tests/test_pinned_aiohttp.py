@@ -300,8 +300,13 @@ def test_a_body_comes_in_pieces_of_at_most_64_kib(servers: Servers) -> None:
             response = await transport.handle_async_request(
                 httpx.Request("GET", server.origin + "/x")
             )
-            await asyncio.sleep(0.2)  # let more than a piece arrive, so a piece can be full
-            assert isinstance(response.stream, httpx.AsyncByteStream)
+            assert isinstance(response.stream, _aiohttp._Body)
+            # Before reading, wait until aiohttp holds more than a piece, so that a piece can
+            # be full whatever the timing (the guard only turns a hang into a failure).
+            content = response.stream._response.content
+            async with asyncio.timeout(10):
+                while content.total_bytes <= 64 * 1024:  # noqa: ASYNC110 - aiohttp has no event
+                    await asyncio.sleep(0.01)
             return [len(piece) async for piece in response.stream]
         finally:
             await transport.aclose()
