@@ -50,9 +50,11 @@ from timers import (
     TimersClient,
     TimersError,
     UsageError,
+    WaitTimeoutError,
 )
 from timers._errors import OUTCOME_UNKNOWN_NOTE
 from timers._retry import MAX_SECONDS
+from timers._wait import MAX_WAIT
 
 TOKEN = "tok-TYPED-0c1d2e3f"
 HAVE_AIOHTTP = importlib.util.find_spec("aiohttp") is not None
@@ -361,21 +363,57 @@ def test_wait_settings_no_clock_can_honour_are_refused_before_any_request(
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
-def test_an_astronomical_wait_timeout_is_refused_or_honoured_never_an_overflow(
+def test_an_astronomical_wait_timeout_is_refused_before_any_request_never_an_overflow(
     servers: Servers, mode: str
 ) -> None:
     server = servers(each_request(lambda request, conn: conn.send(json_response(200, run_json()))))
     dual = Dual(mode)
     try:
         client = dual.client(base_url=server.base_url, timeout=httpx.Timeout(None))
-        try:
-            run = client.wait_for_run(TIMER_ID, RUN_ID, timeout=1e10)
-        except InvalidArgumentError:
-            assert server.requests == []
-        else:
-            assert run.id == RUN_ID and run.is_finished
+        with pytest.raises(
+            InvalidArgumentError,
+            match=r"^timeout must be at most 604800 s \(a week\), got 1e\+10$",
+        ):
+            client.wait_for_run(TIMER_ID, RUN_ID, timeout=1e10)
+        assert server.requests == []
     finally:
         dual.close()
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_the_longest_wait_timeout_is_honoured_over_real_sockets(
+    servers: Servers, mode: str
+) -> None:
+    # A week-long deadline on every socket operation (no attempt timeout): no overflow.
+    server = servers(each_request(lambda request, conn: conn.send(json_response(200, run_json()))))
+    dual = Dual(mode)
+    try:
+        client = dual.client(base_url=server.base_url, timeout=httpx.Timeout(None))
+        run = client.wait_for_run(TIMER_ID, RUN_ID, timeout=MAX_WAIT)
+        assert run.id == RUN_ID and run.is_finished
+        assert len(server.requests) == 1
+    finally:
+        dual.close()
+
+
+def test_the_longest_wait_timeout_is_waited_out_to_the_second(dual: Dual) -> None:
+    # A run that never finishes, on the fake clock (nothing really waits): the wait ends
+    # exactly a week later, with one last poll at the deadline.
+    polls: list[float] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        polls.append(dual.clock.now)
+        return httpx.Response(200, json=PENDING)
+
+    client = dual.client(handler=handler, timeout=httpx.Timeout(None))
+    started = dual.clock.now
+    with pytest.raises(WaitTimeoutError):
+        client.wait_for_run(TIMER_ID, RUN_ID, timeout=MAX_WAIT, poll_interval=100_000)
+    assert MAX_WAIT == 604_800
+    # A poll every 100,000 s (an interval over 30 s does not grow), the last sleep cut short
+    # so that the last poll is at the deadline.
+    assert dual.clock.sleeps == [100_000] * 6 + [4_800]
+    assert [at - started for at in polls] == [n * 100_000 for n in range(7)] + [MAX_WAIT]
 
 
 # -- malformed answers against every operation -------------------------------------------------
