@@ -90,8 +90,6 @@ def _busy(request: Request, conn: Connection) -> None:
 CLOSINGS: dict[str, tuple[Callable[[Request, Connection], None], dict[str, Any], float]] = {
     # A read blocked on a silent server ends at the latest when its attempt times out.
     "in flight to a silent server": (_silent, {"timeout": 1.0}, 1.0 + 1.5),
-    # The retry's sleep (0.75 to 1 s) is not cut short, but no request follows it.
-    "sleeping before a retry": (_busy, {"retry": RetryPolicy(backoff_base=1.0)}, 1.0 + 1.0),
 }
 
 
@@ -153,6 +151,74 @@ def test_aclose_from_another_task_makes_the_call_raise_usage_error(
     error, seconds = asyncio.run(scenario())
     assert type(error) is UsageError, repr(error)
     assert seconds < bound
+    assert len(server.requests) == 1
+
+
+# Closing while the call sleeps before a retry: the sleep is the test's own (``sleep=``), so
+# the close happens while the call is certainly inside it, and nothing really waits. The
+# sleep is not cut short, but no request follows it.
+
+
+def test_close_from_another_thread_while_the_call_sleeps_before_a_retry(
+    servers: Servers,
+) -> None:
+    server = servers(each_request(_busy))
+    entered, release = threading.Event(), threading.Event()
+
+    def sleep(seconds: float) -> None:
+        entered.set()
+        assert release.wait(10), "never released"  # a hang guard, not a timing
+
+    client = TimersClient(TOKEN, base_url=server.base_url, sleep=sleep)
+    outcome: dict[str, BaseException] = {}
+
+    def get_run() -> None:
+        try:
+            client.get_run(TIMER_ID, RUN_ID)
+        except BaseException as exc:
+            outcome["error"] = exc
+
+    caller = threading.Thread(target=get_run, daemon=True)
+    caller.start()
+    assert entered.wait(10), "the call never slept before a retry"
+    client.close()
+    release.set()
+    caller.join(timeout=10)
+
+    assert not caller.is_alive()
+    assert type(outcome.get("error")) is UsageError, outcome
+    assert len(server.requests) == 1  # nothing was sent after the close
+
+
+@pytest.mark.parametrize("backend", ASYNC_BACKENDS)
+def test_aclose_from_another_task_while_the_call_sleeps_before_a_retry(
+    servers: Servers, backend: str
+) -> None:
+    server = servers(each_request(_busy))
+
+    async def scenario() -> BaseException | None:
+        entered, release = asyncio.Event(), asyncio.Event()
+
+        async def sleep(seconds: float) -> None:
+            entered.set()
+            await release.wait()
+
+        client = AsyncTimersClient(
+            TOKEN, base_url=server.base_url, http_backend=backend, sleep=sleep
+        )
+        call_task = asyncio.create_task(client.get_run(TIMER_ID, RUN_ID))
+        async with asyncio.timeout(10):  # a hang guard, not a timing
+            await entered.wait()
+        await asyncio.create_task(client.aclose())  # from another task
+        release.set()
+        try:
+            await asyncio.wait_for(call_task, timeout=10)
+        except BaseException as exc:
+            return exc
+        return None
+
+    error = asyncio.run(scenario())
+    assert type(error) is UsageError, repr(error)
     assert len(server.requests) == 1
 
 
