@@ -247,6 +247,25 @@ def test_connection_failure_exits_6(mock: respx.MockRouter, no_sleep: list[float
     assert code == EXIT_SERVER and "could not connect" in err
 
 
+def test_a_dead_service_is_a_network_error_told_at_each_retry(
+    closed_port: int, no_sleep: list[float]
+) -> None:
+    # A real refused connection on loopback (no respx), the retry backoff not waited.
+    env = {**ENV, "TIMERS_BASE_URL": f"http://127.0.0.1:{closed_port}/api/v1"}
+    code, out, err = invoke("runs", "list", TIMER_ID, env=env)
+    assert code == EXIT_SERVER and out == ""
+    *notices, last = err.splitlines()
+    assert last.startswith("timers: error: request could not connect")
+    # The refusal is told at once, with each retry: the command is never silently stuck. Each
+    # notice gives the wait that then follows.
+    assert len(notices) == 3 and len(no_sleep) == 3
+    for number, (line, slept) in enumerate(zip(notices, no_sleep, strict=True), start=1):
+        assert line == (
+            f"timers: could not connect to 127.0.0.1:{closed_port}; "
+            f"retry {number} of 3 in {slept:.1f} s"
+        )
+
+
 def test_an_invalid_response_exits_6(mock: respx.MockRouter) -> None:
     mock.get(f"/timers/{TIMER_ID}/runs/{RUN_ID}").respond(200, json={"id": "x"})
     code, _, err = invoke("runs", "show", TIMER_ID, RUN_ID)
