@@ -9,6 +9,7 @@ from functools import partial
 
 import pytest
 from support.dual import Dual
+from support.hostile import Servers
 from support.openapi import JOBS_SPEC_PATH, validating
 
 pytest_plugins = ["timers.testing.pytest_plugin"]
@@ -34,6 +35,13 @@ def closed_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
     return port
+
+
+@pytest.fixture
+def servers() -> Iterator[Servers]:
+    """Start hostile servers on 127.0.0.1 (``servers(handler)``); all stopped after the test."""
+    with Servers() as started:
+        yield started
 
 
 @pytest.fixture(params=["sync", "async"])

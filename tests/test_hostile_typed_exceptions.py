@@ -62,12 +62,6 @@ needs_aiohttp = pytest.mark.skipif(not HAVE_AIOHTTP, reason="aiohttp not install
 PENDING = run_json(status="pending", end_time=None, result=None)
 
 
-@pytest.fixture
-def servers() -> Iterator[Servers]:
-    with Servers() as started:
-        yield started
-
-
 def wait_until(condition: Callable[[], object], timeout: float = 5.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():

@@ -10,7 +10,7 @@ import gzip
 import json
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from types import SimpleNamespace
 from typing import Any, TypeVar
 
@@ -47,12 +47,6 @@ from timers import _aiohttp  # after the skip: it needs aiohttp
 T = TypeVar("T")
 Respond = Callable[[Request, Connection], None]
 GIVE_UP = 3.0  # seconds: a call still running by then would never end
-
-
-@pytest.fixture
-def servers() -> Iterator[Servers]:
-    with Servers() as started:
-        yield started
 
 
 def serve(servers: Servers, respond: Respond) -> HostileServer:
