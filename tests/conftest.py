@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 from functools import partial
 
 import pytest
 from support.dual import Dual
+from support.hostile import Servers
 from support.openapi import JOBS_SPEC_PATH, validating
 
 pytest_plugins = ["timers.testing.pytest_plugin"]
@@ -15,9 +17,11 @@ pytest_plugins = ["timers.testing.pytest_plugin"]
 
 @pytest.fixture(autouse=True)
 def _no_ambient_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    # A developer's real token or base URL must never reach a test.
-    monkeypatch.delenv("TIMERS_ACCESS_TOKEN", raising=False)
-    monkeypatch.delenv("TIMERS_BASE_URL", raising=False)
+    # A developer's real settings must never reach a test: not their token or base URL, nor
+    # TIMERS_API (which switches the dialect) or TIMERS_LOG (which logs to stderr), nor any
+    # TIMERS_ variable the library may read later.
+    for name in [name for name in os.environ if name.startswith("TIMERS_")]:
+        monkeypatch.delenv(name)
     # Nor a proxy: every request of the suite goes to 127.0.0.1, never elsewhere.
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
         monkeypatch.delenv(name, raising=False)
@@ -31,6 +35,13 @@ def closed_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
     return port
+
+
+@pytest.fixture
+def servers() -> Iterator[Servers]:
+    """Start hostile servers on 127.0.0.1 (``servers(handler)``); all stopped after the test."""
+    with Servers() as started:
+        yield started
 
 
 @pytest.fixture(params=["sync", "async"])

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from support.dual import RUN_ID, TIMER_ID, Dual
 
-from timers import InvalidArgumentError, RunStatus
+from timers import InvalidArgumentError, NotFoundError, RunStatus
 
 UNSAFE_IDS = [
     "../admin",
@@ -80,7 +80,7 @@ def test_upper_case_uuids_are_accepted_and_sent_canonical(dual: Dual) -> None:
         return httpx.Response(404, json={"code": "NOT_FOUND", "message": "no"})
 
     client = dual.client(handler=handler, validate=False)
-    with pytest.raises(Exception):
+    with pytest.raises(NotFoundError):  # the id was sent, and the answer read
         client.get_run(TIMER_ID.upper(), RUN_ID.upper())
     assert seen == [f"/api/v1/timers/{TIMER_ID}/runs/{RUN_ID}"]
 

@@ -93,14 +93,17 @@ def test_list_passes_filters_to_the_service(mock: respx.MockRouter) -> None:
 
 @pytest.mark.parametrize(("since", "seconds"), [("30m", 1800), ("24h", 86400), ("7d", 604800)])
 def test_since_is_a_window_ending_now(mock: respx.MockRouter, since: str, seconds: int) -> None:
-    from datetime import UTC, datetime
+    from datetime import UTC, datetime, timedelta
 
     route = mock.get(f"/timers/{TIMER_ID}/runs").respond(200, json=page_json([]))
-    before = datetime.now(UTC).timestamp()
+    window = timedelta(seconds=seconds)
+    before = datetime.now(UTC)
     assert invoke("runs", "list", TIMER_ID, "--since", since)[0] == 0
+    after = datetime.now(UTC)
     sent = route.calls.last.request.url.params["start_after"]
-    sent_ts = datetime.fromisoformat(sent.replace("Z", "+00:00")).timestamp()
-    assert before - seconds - 5 <= sent_ts <= before - seconds + 5
+    assert sent.endswith("Z")  # sent to the microsecond: no rounding to allow for
+    sent_at = datetime.fromisoformat(sent)
+    assert before - window <= sent_at <= after - window
 
 
 def test_list_all_streams_every_page_as_jsonl(mock: respx.MockRouter) -> None:
@@ -242,6 +245,25 @@ def test_connection_failure_exits_6(mock: respx.MockRouter, no_sleep: list[float
     mock.get(f"/timers/{TIMER_ID}/runs/{RUN_ID}").mock(side_effect=httpx.ConnectError("refused"))
     code, _, err = invoke("runs", "show", TIMER_ID, RUN_ID)
     assert code == EXIT_SERVER and "could not connect" in err
+
+
+def test_a_dead_service_is_a_network_error_told_at_each_retry(
+    closed_port: int, no_sleep: list[float]
+) -> None:
+    # A real refused connection on loopback (no respx), the retry backoff not waited.
+    env = {**ENV, "TIMERS_BASE_URL": f"http://127.0.0.1:{closed_port}/api/v1"}
+    code, out, err = invoke("runs", "list", TIMER_ID, env=env)
+    assert code == EXIT_SERVER and out == ""
+    *notices, last = err.splitlines()
+    assert last.startswith("timers: error: request could not connect")
+    # The refusal is told at once, with each retry: the command is never silently stuck. Each
+    # notice gives the wait that then follows.
+    assert len(notices) == 3 and len(no_sleep) == 3
+    for number, (line, slept) in enumerate(zip(notices, no_sleep, strict=True), start=1):
+        assert line == (
+            f"timers: could not connect to 127.0.0.1:{closed_port}; "
+            f"retry {number} of 3 in {slept:.1f} s"
+        )
 
 
 def test_an_invalid_response_exits_6(mock: respx.MockRouter) -> None:

@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -27,7 +27,13 @@ pytestmark = pytest.mark.skipif(not TIMERS.exists(), reason="the timers script i
 
 @pytest.fixture
 def service() -> FakeTimersService:
-    service = FakeTimersService(tokens=[TOKEN], seed=5, pending_seconds=1, in_progress_seconds=2)
+    # The service's clock stands still (at the real time it was made, so that ``--since 3d``
+    # means what it says): a run's status changes only when a test calls ``advance()``, never
+    # because the real clock moved between two commands.
+    start = datetime.now(UTC)
+    service = FakeTimersService(
+        tokens=[TOKEN], seed=5, clock=lambda: start, pending_seconds=1, in_progress_seconds=2
+    )
     service.add_timer("12345678-1234-1234-1234-123456789012", failure_rate=0.0)
     service.seed_history(
         "12345678-1234-1234-1234-123456789012", 200, interval=timedelta(hours=2), failure_rate=0.25
@@ -129,9 +135,9 @@ def test_watch_shows_new_runs_and_status_changes_until_the_newest_finishes(
         assert [json.loads(line)["event"] for line in first] == ["now"]
         with TimersClient(TOKEN, base_url=env["TIMERS_BASE_URL"]) as client:
             triggered = client.run_timer(TIMER)
-        assert _wait_for_requests(service, after=triggered)  # watch saw the pending run
+        assert _wait_for_requests(service)  # watch saw the pending run
         service.advance(1.5)  # in progress
-        time.sleep(0.5)
+        assert _wait_for_requests(service)  # watch saw the run in progress
         service.advance(2.0)  # finished
         assert proc.wait(timeout=20) == 0
         assert proc.stdout is not None
@@ -148,7 +154,9 @@ def test_watch_shows_new_runs_and_status_changes_until_the_newest_finishes(
         proc.wait()
 
 
-def _wait_for_requests(service: FakeTimersService, after: object, count: int = 2) -> bool:
+def _wait_for_requests(service: FakeTimersService, count: int = 2) -> bool:
+    """Whether ``count`` more requests came within 10 s. The watcher polls with one request at
+    a time, so after two more its poll that followed a change of the service is done."""
     seen = len(service.requests)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
@@ -237,16 +245,25 @@ def _pending_run() -> object:
     )
 
 
-def test_trigger_wait_uses_the_interval(env: dict[str, str], service: FakeTimersService) -> None:
-    def advance() -> None:
-        for _ in range(40):
-            time.sleep(0.05)
-            service.advance(0.2)
+class _PollsMoveTheClock(list[tuple[str, str]]):
+    """``service.requests`` that moves the service's clock 0.75 s on every GET, before it is
+    answered (the service records a request under its lock, then answers): a run triggered
+    at T is seen at T+0.75 (pending), T+1.5 and T+2.25 (in progress), then T+3 (finished),
+    however fast or slow the polls come."""
 
-    mover = threading.Thread(target=advance)
-    mover.start()
+    def __init__(self, service: FakeTimersService) -> None:
+        super().__init__(service.requests)
+        self.service = service
+
+    def append(self, request: tuple[str, str]) -> None:
+        super().append(request)
+        if request[0] == "GET":
+            self.service.advance(0.75)
+
+
+def test_trigger_wait_uses_the_interval(env: dict[str, str], service: FakeTimersService) -> None:
+    service.requests = _PollsMoveTheClock(service)
     result = run(env, "runs", "trigger", TIMER, "--wait", "--interval", "0.05", "--format", "json")
-    mover.join()
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["status"] == "success"
     assert "in_progress" in result.stderr and "success" in result.stderr

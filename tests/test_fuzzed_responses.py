@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.dual import RUN_ID, TIMER_ID, TOKEN
-from support.schemas import strategy_for
+from support.schemas import json_schema_validator, strategy_for
 
 from timers import ResponseValidationError, RunPage, RunStatus, TimerRun, TimersClient
 from timers._time import parse_datetime
@@ -27,6 +27,15 @@ FUZZ = settings(
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
 )
 
 
@@ -85,6 +94,7 @@ def _agrees_with_the_generated_client(body: dict[str, Any]) -> None:
     assert generated.status == ours.status
 
 
+@pytest.mark.slow
 @FUZZ
 @given(strategy_for("TimerRun"))
 def test_every_schema_valid_run_parses(body: dict[str, Any]) -> None:
@@ -93,9 +103,33 @@ def test_every_schema_valid_run_parses(body: dict[str, Any]) -> None:
     _agrees_with_the_generated_client(body)
 
 
+PAGE_FIELDS = {"runs", "total", "has_next_page", "next_page"}
+PAGES = st.builds(
+    lambda fields, extra: {**extra, **fields},
+    st.fixed_dictionaries(
+        {
+            "runs": st.lists(strategy_for("TimerRun")),
+            "total": st.integers(min_value=0),
+            "has_next_page": st.booleans(),
+        },
+        optional={"next_page": st.none() | st.text()},
+    ),
+    # RunList allows other properties, as a newer service may send.
+    st.dictionaries(st.text().filter(lambda k: k not in PAGE_FIELDS), JSON_VALUES, max_size=3),
+)
+"""Every RunList the spec allows, built from lists of the TimerRun strategy: the same pages as
+``strategy_for("RunList")`` (runs, total >= 0, has_next_page, an optional next_page string or
+null, other properties), with fewer thrown away (that one also draws the page's own optional
+keys through filters): about 14 s instead of 21 s for 500 pages. Each page is checked against
+the spec's schema in the test, so this cannot drift into invalid pages."""
+RUN_LIST = json_schema_validator("RunList")
+
+
+@pytest.mark.slow
 @FUZZ
-@given(strategy_for("RunList"))
+@given(PAGES)
 def test_every_schema_valid_page_parses(body: dict[str, Any]) -> None:
+    RUN_LIST.validate(body)  # what this test is about: pages the spec allows
     page = list_runs(body)
     assert len(page) == len(body["runs"]) and page.total == body["total"]
     assert page.has_next_page is body["has_next_page"]
@@ -153,6 +187,7 @@ def broken_runs(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
     return body, f"{where}.{name}" if where else name
 
 
+@pytest.mark.slow
 @FUZZ
 @given(broken_runs())
 def test_a_broken_run_raises_response_validation_error_naming_the_field(
@@ -162,15 +197,6 @@ def test_a_broken_run_raises_response_validation_error_naming_the_field(
     with pytest.raises(ResponseValidationError) as info:
         get_run(body)
     assert info.value.path == path
-
-
-JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda inner: (
-        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
-    ),
-    max_leaves=20,
-)
 
 
 def _field_exists(value: Any, path: str) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import email.utils
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -30,12 +30,6 @@ from timers import APITimeoutError, RateLimitError, RetryPolicy, RunStatus, Wait
 
 PENDING = run_json(status="pending", end_time=None, result=None)
 Respond = Callable[[Request, Connection], None]
-
-
-@pytest.fixture
-def servers() -> Iterator[Servers]:
-    with Servers() as started:
-        yield started
 
 
 def real_time_client(dual: Dual, servers: Servers, respond: Respond, **kwargs: Any) -> Any:

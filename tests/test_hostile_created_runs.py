@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -31,12 +31,6 @@ from timers.cli._app import cli
 
 PENDING = run_json(status="pending", end_time=None, result=None)
 Respond = Callable[[Request, Connection], None]
-
-
-@pytest.fixture
-def servers() -> Iterator[Servers]:
-    with Servers() as started:
-        yield started
 
 
 def created_then(poll: Respond) -> Respond:

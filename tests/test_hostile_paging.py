@@ -8,7 +8,6 @@ Each guard ends paging with ``PaginationError`` (the service's fault) or ``Inval
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -31,12 +30,6 @@ from timers.cli._app import cli
 
 LONG = 70_000
 PAGING = ["iter_runs", "iter_run_pages"]
-
-
-@pytest.fixture
-def servers() -> Iterator[Servers]:
-    with Servers() as started:
-        yield started
 
 
 def markers_sent(server: Any) -> list[str | None]:

@@ -15,7 +15,7 @@ import multiprocessing
 import pickle
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -75,12 +75,6 @@ CREDENTIALS: dict[str, tuple[str, Callable[[], dict[str, Any]]]] = {
     "access_token": (TOKEN, lambda: {"access_token": TOKEN}),
     "authorizer": (OTHER_TOKEN, lambda: {"authorizer": HeaderAuthorizer()}),
 }
-
-
-@pytest.fixture
-def servers() -> Iterator[Servers]:
-    with Servers() as started:
-        yield started
 
 
 def echoed(request: Request) -> tuple[str, str]:

@@ -50,20 +50,16 @@ from timers import (
     TimersClient,
     TimersError,
     UsageError,
+    WaitTimeoutError,
 )
 from timers._errors import OUTCOME_UNKNOWN_NOTE
 from timers._retry import MAX_SECONDS
+from timers._wait import MAX_WAIT
 
 TOKEN = "tok-TYPED-0c1d2e3f"
 HAVE_AIOHTTP = importlib.util.find_spec("aiohttp") is not None
 needs_aiohttp = pytest.mark.skipif(not HAVE_AIOHTTP, reason="aiohttp not installed")
 PENDING = run_json(status="pending", end_time=None, result=None)
-
-
-@pytest.fixture
-def servers() -> Iterator[Servers]:
-    with Servers() as started:
-        yield started
 
 
 def wait_until(condition: Callable[[], object], timeout: float = 5.0) -> None:
@@ -88,8 +84,6 @@ def _busy(request: Request, conn: Connection) -> None:
 CLOSINGS: dict[str, tuple[Callable[[Request, Connection], None], dict[str, Any], float]] = {
     # A read blocked on a silent server ends at the latest when its attempt times out.
     "in flight to a silent server": (_silent, {"timeout": 1.0}, 1.0 + 1.5),
-    # The retry's sleep (0.75 to 1 s) is not cut short, but no request follows it.
-    "sleeping before a retry": (_busy, {"retry": RetryPolicy(backoff_base=1.0)}, 1.0 + 1.0),
 }
 
 
@@ -151,6 +145,74 @@ def test_aclose_from_another_task_makes_the_call_raise_usage_error(
     error, seconds = asyncio.run(scenario())
     assert type(error) is UsageError, repr(error)
     assert seconds < bound
+    assert len(server.requests) == 1
+
+
+# Closing while the call sleeps before a retry: the sleep is the test's own (``sleep=``), so
+# the close happens while the call is certainly inside it, and nothing really waits. The
+# sleep is not cut short, but no request follows it.
+
+
+def test_close_from_another_thread_while_the_call_sleeps_before_a_retry(
+    servers: Servers,
+) -> None:
+    server = servers(each_request(_busy))
+    entered, release = threading.Event(), threading.Event()
+
+    def sleep(seconds: float) -> None:
+        entered.set()
+        assert release.wait(10), "never released"  # a hang guard, not a timing
+
+    client = TimersClient(TOKEN, base_url=server.base_url, sleep=sleep)
+    outcome: dict[str, BaseException] = {}
+
+    def get_run() -> None:
+        try:
+            client.get_run(TIMER_ID, RUN_ID)
+        except BaseException as exc:
+            outcome["error"] = exc
+
+    caller = threading.Thread(target=get_run, daemon=True)
+    caller.start()
+    assert entered.wait(10), "the call never slept before a retry"
+    client.close()
+    release.set()
+    caller.join(timeout=10)
+
+    assert not caller.is_alive()
+    assert type(outcome.get("error")) is UsageError, outcome
+    assert len(server.requests) == 1  # nothing was sent after the close
+
+
+@pytest.mark.parametrize("backend", ASYNC_BACKENDS)
+def test_aclose_from_another_task_while_the_call_sleeps_before_a_retry(
+    servers: Servers, backend: str
+) -> None:
+    server = servers(each_request(_busy))
+
+    async def scenario() -> BaseException | None:
+        entered, release = asyncio.Event(), asyncio.Event()
+
+        async def sleep(seconds: float) -> None:
+            entered.set()
+            await release.wait()
+
+        client = AsyncTimersClient(
+            TOKEN, base_url=server.base_url, http_backend=backend, sleep=sleep
+        )
+        call_task = asyncio.create_task(client.get_run(TIMER_ID, RUN_ID))
+        async with asyncio.timeout(10):  # a hang guard, not a timing
+            await entered.wait()
+        await asyncio.create_task(client.aclose())  # from another task
+        release.set()
+        try:
+            await asyncio.wait_for(call_task, timeout=10)
+        except BaseException as exc:
+            return exc
+        return None
+
+    error = asyncio.run(scenario())
+    assert type(error) is UsageError, repr(error)
     assert len(server.requests) == 1
 
 
@@ -361,21 +423,57 @@ def test_wait_settings_no_clock_can_honour_are_refused_before_any_request(
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
-def test_an_astronomical_wait_timeout_is_refused_or_honoured_never_an_overflow(
+def test_an_astronomical_wait_timeout_is_refused_before_any_request_never_an_overflow(
     servers: Servers, mode: str
 ) -> None:
     server = servers(each_request(lambda request, conn: conn.send(json_response(200, run_json()))))
     dual = Dual(mode)
     try:
         client = dual.client(base_url=server.base_url, timeout=httpx.Timeout(None))
-        try:
-            run = client.wait_for_run(TIMER_ID, RUN_ID, timeout=1e10)
-        except InvalidArgumentError:
-            assert server.requests == []
-        else:
-            assert run.id == RUN_ID and run.is_finished
+        with pytest.raises(
+            InvalidArgumentError,
+            match=r"^timeout must be at most 604800 s \(a week\), got 1e\+10$",
+        ):
+            client.wait_for_run(TIMER_ID, RUN_ID, timeout=1e10)
+        assert server.requests == []
     finally:
         dual.close()
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_the_longest_wait_timeout_is_honoured_over_real_sockets(
+    servers: Servers, mode: str
+) -> None:
+    # A week-long deadline on every socket operation (no attempt timeout): no overflow.
+    server = servers(each_request(lambda request, conn: conn.send(json_response(200, run_json()))))
+    dual = Dual(mode)
+    try:
+        client = dual.client(base_url=server.base_url, timeout=httpx.Timeout(None))
+        run = client.wait_for_run(TIMER_ID, RUN_ID, timeout=MAX_WAIT)
+        assert run.id == RUN_ID and run.is_finished
+        assert len(server.requests) == 1
+    finally:
+        dual.close()
+
+
+def test_the_longest_wait_timeout_is_waited_out_to_the_second(dual: Dual) -> None:
+    # A run that never finishes, on the fake clock (nothing really waits): the wait ends
+    # exactly a week later, with one last poll at the deadline.
+    polls: list[float] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        polls.append(dual.clock.now)
+        return httpx.Response(200, json=PENDING)
+
+    client = dual.client(handler=handler, timeout=httpx.Timeout(None))
+    started = dual.clock.now
+    with pytest.raises(WaitTimeoutError):
+        client.wait_for_run(TIMER_ID, RUN_ID, timeout=MAX_WAIT, poll_interval=100_000)
+    assert MAX_WAIT == 604_800
+    # A poll every 100,000 s (an interval over 30 s does not grow), the last sleep cut short
+    # so that the last poll is at the deadline.
+    assert dual.clock.sleeps == [100_000] * 6 + [4_800]
+    assert [at - started for at in polls] == [n * 100_000 for n in range(7)] + [MAX_WAIT]
 
 
 # -- malformed answers against every operation -------------------------------------------------

@@ -10,7 +10,7 @@ import gzip
 import json
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from types import SimpleNamespace
 from typing import Any, TypeVar
 
@@ -47,12 +47,6 @@ from timers import _aiohttp  # after the skip: it needs aiohttp
 T = TypeVar("T")
 Respond = Callable[[Request, Connection], None]
 GIVE_UP = 3.0  # seconds: a call still running by then would never end
-
-
-@pytest.fixture
-def servers() -> Iterator[Servers]:
-    with Servers() as started:
-        yield started
 
 
 def serve(servers: Servers, respond: Respond) -> HostileServer:
@@ -300,8 +294,13 @@ def test_a_body_comes_in_pieces_of_at_most_64_kib(servers: Servers) -> None:
             response = await transport.handle_async_request(
                 httpx.Request("GET", server.origin + "/x")
             )
-            await asyncio.sleep(0.2)  # let more than a piece arrive, so a piece can be full
-            assert isinstance(response.stream, httpx.AsyncByteStream)
+            assert isinstance(response.stream, _aiohttp._Body)
+            # Before reading, wait until aiohttp holds more than a piece, so that a piece can
+            # be full whatever the timing (the guard only turns a hang into a failure).
+            content = response.stream._response.content
+            async with asyncio.timeout(10):
+                while content.total_bytes <= 64 * 1024:  # noqa: ASYNC110 - aiohttp has no event
+                    await asyncio.sleep(0.01)
             return [len(piece) async for piece in response.stream]
         finally:
             await transport.aclose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import _thread
 import signal
 import threading
 
@@ -93,19 +94,37 @@ def test_the_demo_service_has_the_history_asked_for() -> None:
 
 def test_serving_stops_on_sigterm(monkeypatch: pytest.MonkeyPatch) -> None:
     handlers: dict[int, object] = {}
-    monkeypatch.setattr(
-        signal, "signal", lambda number, handler: handlers.update({number: handler})
-    )
+    installed = threading.Event()  # the SIGTERM handler is in place
+    returned = threading.Event()  # serving stopped
+    stuck = threading.Event()  # it did not: the main thread had to be freed
+
+    def install(number: int, handler: object) -> None:
+        handlers[number] = handler
+        if number == signal.SIGTERM:
+            installed.set()
+
+    monkeypatch.setattr(signal, "signal", install)
 
     def terminate_soon() -> None:
-        while signal.SIGTERM not in handlers:
-            pass
-        handlers[signal.SIGTERM](signal.SIGTERM, None)  # type: ignore[operator]
+        if installed.wait(5):
+            handlers[signal.SIGTERM](signal.SIGTERM, None)  # type: ignore[operator]
+            if returned.wait(5):
+                return
+        if not returned.is_set():  # a regression: fail in seconds instead of hanging
+            stuck.set()
+            _thread.interrupt_main()
 
-    thread = threading.Thread(target=terminate_soon)
+    thread = threading.Thread(target=terminate_soon, daemon=True)
     thread.start()
-    _service._block_until_interrupted()
+    interrupted = False
+    try:
+        _service._block_until_interrupted()
+    except KeyboardInterrupt:  # only from terminate_soon, if serving ignores it
+        interrupted = True
+    returned.set()
     thread.join(timeout=5)
+    assert installed.is_set(), "no SIGTERM handler was installed"
+    assert not stuck.is_set() and not interrupted, "SIGTERM's handler did not stop serving"
     assert not thread.is_alive()
 
 

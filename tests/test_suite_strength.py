@@ -18,15 +18,23 @@ import pytest
 TESTS = Path(__file__).parent
 
 # Helpers that raise when what they check is wrong; a test calling one of them checks something.
+# By full name: where the test module imported the name from, or ``<module>.<name>`` for a
+# function the test module defines (so ``asyncio.run``, ``conn.send`` or ``text.find`` are not
+# checks).
 RAISING_HELPERS = {
-    "call_and_validate": "schemathesis: raises when the response breaks the spec",
-    "find": "hypothesis.find: raises NoSuchExample when no generated value has the property",
-    "run": "subprocess.run(..., check=True): raises when the child exits non-zero",
-    "send": "test_openapi_validation.send: the validating transport raises on a spec violation",
-    "_agrees_with_the_wire": "asserts each field against the body it came from",
-    "_agrees_with_the_generated_client": "asserts the facade and generated models agree",
+    "hypothesis.find": "raises NoSuchExample when no generated value has the property",
+    "support.openapi.validate_exchange": "raises SpecViolation when the exchange breaks the spec",
+    "test_openapi_validation.send": "its validating transport raises on a spec violation",
+    "test_fuzzed_responses._agrees_with_the_wire": "asserts each field against its body",
+    "test_fuzzed_responses._agrees_with_the_generated_client": "asserts the models agree",
 }
-CHECKING_CALLS = {"raises", "warns", "fail", "deprecated_call"}
+# Methods, by name (called on an object: a schemathesis case).
+RAISING_METHODS = {
+    "call_and_validate": "schemathesis: raises when the response breaks the spec",
+}
+# subprocess.run checks only with check=True: it then raises when the child exits non-zero.
+CHECKED_SUBPROCESS = "subprocess.run"
+CHECKING_CALLS = {"pytest.raises", "pytest.warns", "pytest.fail", "pytest.deprecated_call"}
 
 # Broad suppressions that are not around the call under test, each with the reason.
 ALLOWED_SUPPRESSIONS = {
@@ -44,29 +52,80 @@ BROAD = {"Exception", "BaseException", "TimersError", "APIError", "APIConnection
 
 
 def _test_functions() -> Iterator[tuple[Path, ast.FunctionDef | ast.AsyncFunctionDef]]:
-    for path in sorted(TESTS.glob("test_*.py")):
-        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+    for path, module in _test_modules():
+        for node in ast.walk(module):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith(
                 "test_"
             ):
                 yield path, node
 
 
-def _called_name(call: ast.Call) -> str:
+def _test_modules() -> Iterator[tuple[Path, ast.Module]]:
+    for path in sorted(TESTS.glob("test_*.py")):
+        yield path, ast.parse(path.read_text(), filename=str(path))
+
+
+def _full_names(module: ast.Module, name: str) -> dict[str, str]:
+    """Each name bound at the top of ``module`` (named ``name``) with its full name: where an
+    import took it from, or ``<name>.<function>`` for a function defined there."""
+    names: dict[str, str] = {}
+    for node in module.body:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname is None:
+                    top = alias.name.split(".")[0]
+                    names[top] = top
+                else:
+                    names[alias.asname] = alias.name
+        elif isinstance(node, ast.ImportFrom) and node.module is not None and not node.level:
+            for alias in node.names:
+                names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            names[node.name] = f"{name}.{node.name}"
+    return names
+
+
+def _called_name(call: ast.Call, names: dict[str, str] | None = None) -> str:
+    """The called function's full name as far as ``names`` tells it (``subprocess.run``,
+    ``pytest.raises``), else its dotted spelling in the source (``conn.send``)."""
+    parts: list[str] = []
     func = call.func
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    return func.id if isinstance(func, ast.Name) else ""
+    while isinstance(func, ast.Attribute):
+        parts.append(func.attr)
+        func = func.value
+    if not isinstance(func, ast.Name):
+        return ".".join(["<expression>", *reversed(parts)])
+    parts.append((names or {}).get(func.id, func.id))
+    return ".".join(reversed(parts))
 
 
-def _checks_something(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+def _is_check(call: ast.Call, names: dict[str, str]) -> bool:
+    name = _called_name(call, names)
+    last = name.rpartition(".")[2]
+    if name in CHECKING_CALLS or name in RAISING_HELPERS or last.startswith("assert_"):
+        return True
+    if last in RAISING_METHODS and isinstance(call.func, ast.Attribute):
+        return True
+    if name == CHECKED_SUBPROCESS:
+        return any(
+            keyword.arg == "check"
+            and isinstance(keyword.value, ast.Constant)
+            and keyword.value.value is True
+            for keyword in call.keywords
+        )
+    return False
+
+
+def _checks_something(
+    function: ast.FunctionDef | ast.AsyncFunctionDef, names: dict[str, str]
+) -> bool:
+    """Whether ``function`` asserts, or calls something that raises when a check fails;
+    ``names`` are the full names of its module's top-level names (``_full_names``)."""
     for node in ast.walk(function):
         if isinstance(node, ast.Assert):
             return True
-        if isinstance(node, ast.Call):
-            name = _called_name(node)
-            if name in CHECKING_CALLS or name in RAISING_HELPERS or name.startswith("assert_"):
-                return True
+        if isinstance(node, ast.Call) and _is_check(node, names):
+            return True
     return False
 
 
@@ -84,7 +143,7 @@ def _broad_suppressions(function: ast.AST) -> list[int]:
     for node in ast.walk(function):
         if (
             isinstance(node, ast.Call)
-            and _called_name(node) == "suppress"
+            and _called_name(node).rpartition(".")[2] == "suppress"  # any module's
             and any(_names(argument) & BROAD for argument in node.args)
         ):
             lines.append(node.lineno)
@@ -96,11 +155,16 @@ def _broad_suppressions(function: ast.AST) -> list[int]:
 
 
 def test_every_test_checks_something() -> None:
-    unchecked = [
-        f"{path.name}:{function.lineno} {function.name}"
-        for path, function in _test_functions()
-        if not _checks_something(function)
-    ]
+    unchecked = []
+    for path, module in _test_modules():
+        names = _full_names(module, path.stem)
+        for node in ast.walk(module):
+            if (
+                isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+                and node.name.startswith("test_")
+                and not _checks_something(node, names)
+            ):
+                unchecked.append(f"{path.name}:{node.lineno} {node.name}")
     assert unchecked == [], "tests that can pass whatever the code does"
 
 
@@ -120,18 +184,41 @@ def test_no_test_suppresses_broad_errors_around_the_code_under_test() -> None:
     [
         ("def test_a():\n    f()\n", False),
         ("def test_a():\n    assert f()\n", True),
-        ("def test_a():\n    with pytest.raises(E):\n        f()\n", True),
+        ("import pytest\ndef test_a():\n    with pytest.raises(E):\n        f()\n", True),
+        ("from pytest import raises\ndef test_a():\n    with raises(E):\n        f()\n", True),
+        ("def test_a(raises):\n    with raises(E):\n        f()\n", False),
         ("def test_a():\n    assert_utc(f())\n", True),
-        ("def test_a():\n    subprocess.run(['x'], check=True)\n", True),
+        ("def test_a(mock):\n    mock.assert_called_once()\n", True),
+        ("import subprocess\ndef test_a():\n    subprocess.run(['x'], check=True)\n", True),
+        ("from subprocess import run\ndef test_a():\n    run(['x'], check=True)\n", True),
+        ("import subprocess\ndef test_a():\n    subprocess.run(['x'], check=False)\n", False),
+        ("import subprocess\ndef test_a():\n    subprocess.run(['x'])\n", False),
+        ("def run(*a, **k): ...\ndef test_a():\n    run(['x'], check=True)\n", False),
+        ("import asyncio\ndef test_a():\n    asyncio.run(main())\n", False),
+        ("def test_a(conn):\n    conn.send(b'x')\n", False),
+        ("def send(x): ...\ndef test_a():\n    send(1)\n", False),  # not the validating one
+        ("def test_a(text):\n    text.find('x')\n", False),
+        ("def test_a():\n    'abc'.find('x')\n", False),
+        ("from hypothesis import find\ndef test_a():\n    find(st.none(), f)\n", True),
+        ("import hypothesis\ndef test_a():\n    hypothesis.find(st.none(), f)\n", True),
+        ("def test_a(case):\n    case.call_and_validate()\n", True),
         ("async def test_a():\n    await f()\n", False),
     ],
 )
 def test_the_checker_tells_a_checking_test_from_one_that_cannot_fail(
     source: str, checks: bool
 ) -> None:
-    function = ast.parse(source).body[0]
+    module = ast.parse(source)
+    function = module.body[-1]
     assert isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef)
-    assert _checks_something(function) is checks
+    assert _checks_something(function, _full_names(module, "test_x")) is checks
+
+
+def test_the_checker_knows_the_suite_s_own_raising_helpers() -> None:
+    module = ast.parse("def send(x): ...\ndef test_a():\n    send(1)\n")
+    function = module.body[-1]
+    assert isinstance(function, ast.FunctionDef)
+    assert _checks_something(function, _full_names(module, "test_openapi_validation"))
 
 
 @pytest.mark.parametrize(
