@@ -422,38 +422,39 @@ def test_wait_settings_no_clock_can_honour_are_refused_before_any_request(
     assert server.requests == []  # above all, no run was triggered
 
 
-@pytest.mark.parametrize("mode", ["sync", "async"])
-def test_an_astronomical_wait_timeout_is_refused_before_any_request_never_an_overflow(
-    servers: Servers, mode: str
-) -> None:
+@pytest.fixture(params=["sync", "async"])
+def no_timeouts(
+    request: pytest.FixtureRequest, servers: Servers
+) -> Iterator[tuple[Any, HostileServer]]:
+    """A sync or async client without timeouts, and its server, which answers every request
+    with a finished run."""
     server = servers(each_request(lambda request, conn: conn.send(json_response(200, run_json()))))
-    dual = Dual(mode)
+    dual = Dual(request.param)
     try:
-        client = dual.client(base_url=server.base_url, timeout=httpx.Timeout(None))
-        with pytest.raises(
-            InvalidArgumentError,
-            match=r"^timeout must be at most 604800 s \(a week\), got 1e\+10$",
-        ):
-            client.wait_for_run(TIMER_ID, RUN_ID, timeout=1e10)
-        assert server.requests == []
+        yield dual.client(base_url=server.base_url, timeout=httpx.Timeout(None)), server
     finally:
         dual.close()
 
 
-@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_an_astronomical_wait_timeout_is_refused_before_any_request_never_an_overflow(
+    no_timeouts: tuple[Any, HostileServer],
+) -> None:
+    client, server = no_timeouts
+    with pytest.raises(
+        InvalidArgumentError, match=r"^timeout must be at most 604800 s \(a week\), got 1e\+10$"
+    ):
+        client.wait_for_run(TIMER_ID, RUN_ID, timeout=1e10)
+    assert server.requests == []
+
+
 def test_the_longest_wait_timeout_is_honoured_over_real_sockets(
-    servers: Servers, mode: str
+    no_timeouts: tuple[Any, HostileServer],
 ) -> None:
     # A week-long deadline on every socket operation (no attempt timeout): no overflow.
-    server = servers(each_request(lambda request, conn: conn.send(json_response(200, run_json()))))
-    dual = Dual(mode)
-    try:
-        client = dual.client(base_url=server.base_url, timeout=httpx.Timeout(None))
-        run = client.wait_for_run(TIMER_ID, RUN_ID, timeout=MAX_WAIT)
-        assert run.id == RUN_ID and run.is_finished
-        assert len(server.requests) == 1
-    finally:
-        dual.close()
+    client, server = no_timeouts
+    run = client.wait_for_run(TIMER_ID, RUN_ID, timeout=MAX_WAIT)
+    assert run.id == RUN_ID and run.is_finished
+    assert len(server.requests) == 1
 
 
 def test_the_longest_wait_timeout_is_waited_out_to_the_second(dual: Dual) -> None:
