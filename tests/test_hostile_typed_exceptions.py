@@ -72,6 +72,21 @@ def wait_until(condition: Callable[[], object], timeout: float = 5.0) -> None:
 # -- closing a client while a call is in flight ------------------------------------------------
 
 
+def in_a_thread(call: Callable[[], object]) -> tuple[threading.Thread, dict[str, BaseException]]:
+    """``call()`` started in a daemon thread, and where what it raises will be (``"error"``)."""
+    outcome: dict[str, BaseException] = {}
+
+    def target() -> None:
+        try:
+            call()
+        except BaseException as exc:
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    return thread, outcome
+
+
 def _silent(request: Request, conn: Connection) -> None:
     conn.wait_for_close()
 
@@ -94,16 +109,7 @@ def test_close_from_another_thread_makes_the_call_raise_usage_error(
     respond, settings, bound = CLOSINGS[case]
     server = servers(each_request(respond))
     client = TimersClient(TOKEN, base_url=server.base_url, **settings)
-    outcome: dict[str, BaseException] = {}
-
-    def get_run() -> None:
-        try:
-            client.get_run(TIMER_ID, RUN_ID)
-        except BaseException as exc:
-            outcome["error"] = exc
-
-    caller = threading.Thread(target=get_run)
-    caller.start()
+    caller, outcome = in_a_thread(lambda: client.get_run(TIMER_ID, RUN_ID))
     wait_until(lambda: server.requests)
     time.sleep(0.1)  # (not an assertion: lets the call reach its read, or its sleep)
     closed = time.monotonic()
@@ -164,16 +170,7 @@ def test_close_from_another_thread_while_the_call_sleeps_before_a_retry(
         assert release.wait(10), "never released"  # a hang guard, not a timing
 
     client = TimersClient(TOKEN, base_url=server.base_url, sleep=sleep)
-    outcome: dict[str, BaseException] = {}
-
-    def get_run() -> None:
-        try:
-            client.get_run(TIMER_ID, RUN_ID)
-        except BaseException as exc:
-            outcome["error"] = exc
-
-    caller = threading.Thread(target=get_run, daemon=True)
-    caller.start()
+    caller, outcome = in_a_thread(lambda: client.get_run(TIMER_ID, RUN_ID))
     assert entered.wait(10), "the call never slept before a retry"
     client.close()
     release.set()
