@@ -695,3 +695,12 @@ def test_a_broken_answer_reads_as_what_the_parser_found_not_as_a_400(
 def test_a_failure_with_an_empty_message_is_named_by_its_type() -> None:
     error = _raised_through(True, aiohttp.ServerDisconnectedError(message=""))
     assert str(error) == "ServerDisconnectedError"
+
+
+def test_asyncio_s_bare_timeout_while_connecting_is_left_for_the_client_to_name() -> None:
+    # Not "ConnectTimeout: TimeoutError": the client says which timeout (or the attempt's).
+    error = _raised_through(False, TimeoutError())
+    assert type(error) is httpx.ConnectTimeout and str(error) == ""
+    assert str(_raised_through(False, aiohttp.ServerDisconnectedError(message=""))) == (
+        "ServerDisconnectedError"  # aiohttp's own errors keep their name
+    )

@@ -297,6 +297,61 @@ def test_a_deadline_already_passed_ends_the_attempt_at_once() -> None:
         asyncio.run(attempt())
 
 
+# A socket timeout cut short by the attempt's deadline says "timed out" (httpcore), as the read
+# timeout would: the deadline's context rewords it, so nobody raises the wrong timeout.
+TIMEOUTS = [httpx.ReadTimeout, httpx.ConnectTimeout, httpx.WriteTimeout, httpx.PoolTimeout]
+
+
+def raised_through_deadline(
+    at: float | None, exc: httpx.TimeoutException, *, mode: str
+) -> httpx.TimeoutException:
+    async def attempt_async(at_socket: bool) -> None:
+        async with async_deadline(at, at_socket=at_socket):
+            raise exc
+
+    def attempt() -> None:
+        if mode == "sync":
+            with sync_deadline(at, at_socket=True):
+                raise exc
+        asyncio.run(attempt_async(mode == "async at the socket"))
+
+    with pytest.raises(type(exc)) as caught:
+        attempt()
+    assert caught.value is exc  # the same exception: its type, request and cause kept
+    return caught.value
+
+
+MODES = ["sync", "async at the socket", "async by asyncio"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("timeout", TIMEOUTS)
+def test_a_timeout_at_the_deadline_says_the_attempt_ran_out(
+    mode: str, timeout: type[httpx.TimeoutException]
+) -> None:
+    at = time.monotonic() - 0.001  # just passed
+    assert str(raised_through_deadline(at, timeout("timed out"), mode=mode)) == (
+        "the attempt did not finish within its timeout"
+    )
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_timeout_a_little_before_the_deadline_counts_as_at_it(mode: str) -> None:
+    # A socket timeout cut to the deadline may fire a few milliseconds early.
+    at = time.monotonic() + 0.04
+    exc = raised_through_deadline(at, httpx.ReadTimeout("timed out"), mode=mode)
+    assert str(exc) == "the attempt did not finish within its timeout"
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("offset", [None, 5.0])  # no deadline; one far away
+def test_a_timeout_before_the_deadline_keeps_its_own_words(mode: str, offset: float | None) -> None:
+    at = None if offset is None else time.monotonic() + offset
+    assert str(raised_through_deadline(at, httpx.ReadTimeout("timed out"), mode=mode)) == (
+        "timed out"
+    )
+
+
 class CountingInflater:
     """A real zlib inflater that counts every byte it gives out, however it is asked."""
 

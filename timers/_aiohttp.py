@@ -79,6 +79,8 @@ def _text(exc: BaseException) -> str:
     cause = exc.__cause__ if isinstance(exc, aiohttp.ClientPayloadError) else None
     message = getattr(cause, "message", None) or getattr(exc, "message", None)
     if not isinstance(message, str) or not message:
+        if type(exc) is TimeoutError:  # asyncio.timeout's, saying nothing: let httpx's name it
+            return str(exc)
         return str(exc) or type(exc).__name__
     lines = (line.strip() for line in message.splitlines())
     return " ".join(line for line in lines if line.strip("^"))

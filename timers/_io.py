@@ -100,31 +100,49 @@ def async_sleeper(
     return checked
 
 
+ATTEMPT_OVER = "the attempt did not finish within its timeout"
+_SLACK = 0.05  # seconds: a socket timeout may fire a little before the deadline it was cut to
+
+
+def _said_at_the_deadline(exc: httpx.TimeoutException, at: float | None) -> None:
+    """Reword ``exc`` when it fired at the attempt's deadline: httpcore's text ("timed out")
+    would pass for the read (or connect) timeout running out, which it was not."""
+    if at is not None and time.monotonic() >= at - _SLACK:
+        exc.args = (ATTEMPT_OVER,)
+
+
 @contextlib.contextmanager
 def sync_deadline(at: float | None, *, at_socket: bool) -> Iterator[None]:
     """Bound what is sent and read inside to end by ``at`` (``time.monotonic()``), at the
     socket where ``_transport.install`` could reach it (``at_socket``; elsewhere the body
-    read checks it between chunks)."""
+    read checks it between chunks). A timeout at the deadline says so (``ATTEMPT_OVER``)."""
     with _transport.attempt_deadline(at):
-        yield
+        try:
+            yield
+        except httpx.TimeoutException as exc:
+            _said_at_the_deadline(exc, at)
+            raise
 
 
 @contextlib.asynccontextmanager
 async def async_deadline(at: float | None, *, at_socket: bool) -> AsyncIterator[None]:
     """As ``sync_deadline``; where the transport does not enforce the deadline itself
     (``at_socket`` False: a client you passed), ``asyncio.timeout`` does."""
-    if at is None or at_socket:
-        with _transport.attempt_deadline(at):
-            yield
-        return
-    import asyncio
-
     with _transport.attempt_deadline(at):
         try:
-            async with asyncio.timeout(max(at - time.monotonic(), 0.0)):
+            if at is None or at_socket:
                 yield
-        except TimeoutError:
-            raise httpx.ReadTimeout("the attempt did not finish within its timeout") from None
+            else:
+                import asyncio  # here: `import timers` should not pay for asyncio
+
+                try:
+                    async with asyncio.timeout(max(at - time.monotonic(), 0.0)):
+                        yield
+                except TimeoutError:
+                    raise httpx.ReadTimeout(ATTEMPT_OVER) from None
+        except httpx.TimeoutException as exc:
+            _said_at_the_deadline(exc, at)
+            raise
 
 
 def backend_client(
