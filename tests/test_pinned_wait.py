@@ -102,6 +102,22 @@ def test_a_run_seen_after_429s_clears_them_from_the_message() -> None:
     assert str(waiter.timeout_error()) == "run run-42 did not finish within 10 s (still 'pending')"
 
 
+def test_a_poll_that_failed_otherwise_after_429s_does_not_blame_them(dual: Dual) -> None:
+    # A 429, then a poll the deadline cut short: the timeout is not the rate limit's doing.
+    answers = iter(["429", "slow"])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if next(answers) == "429":
+            return httpx.Response(429, json={"code": "SLOW", "message": "m"})
+        dual.clock.now += 100  # the poll took the rest of the wait
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    client = dual.client(handler=handler, max_retries=0)
+    with pytest.raises(WaitTimeoutError) as caught:
+        client.wait_for_run(TIMER_ID, RUN_ID, timeout=5, poll_interval=1)
+    assert str(caught.value) == f"run {RUN_ID} did not finish within 5 s (never fetched)"
+
+
 def test_a_wait_that_times_out_behind_429s_says_so(dual: Dual) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(429, json={"code": "SLOW", "message": "m"})

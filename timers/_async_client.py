@@ -388,7 +388,7 @@ class AsyncTimersClient:
                 continue
             except APIConnectionError as exc:
                 if deadline is not None and waiter.expired:  # the deadline cut the poll short
-                    raise waiter.timeout_error() from exc
+                    raise waiter.timeout_error(exc) from exc
                 raise
             if waiter.observe(run):
                 return run

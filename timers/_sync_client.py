@@ -376,7 +376,7 @@ class TimersClient:
                 continue
             except APIConnectionError as exc:
                 if deadline is not None and waiter.expired:  # the deadline cut the poll short
-                    raise waiter.timeout_error() from exc
+                    raise waiter.timeout_error(exc) from exc
                 raise
             if waiter.observe(run):
                 return run

@@ -137,10 +137,12 @@ class Waiter:
         """Whether the deadline has passed."""
         return self.deadline - self._clock() <= 0
 
-    def timeout_error(self) -> WaitTimeoutError:
+    def timeout_error(self, failed: Exception | None = None) -> WaitTimeoutError:
+        """The error once the deadline has passed; ``failed``: the last poll's own error (not
+        a 429), when it failed."""
         last = self.last
         seen = "never fetched" if last is None else f"still {quote(last.status.value)}"
-        if self._refused:  # rate limiting, not the run, may be why
+        if self._refused and failed is None:  # rate limiting, not the run, may be why
             polls = "poll" if self._refused == 1 else f"{self._refused} polls"
             seen += f"; the service answered 429 to the last {polls}"
         return WaitTimeoutError(
