@@ -250,6 +250,11 @@ def test_the_request_id_header_is_the_fallback() -> None:
     assert e.request_id == "hdr-1"
     assert error(404, {"message": "m", "request_id": "body-1"}).request_id == "body-1"
     assert error(404, {"message": "m"}).request_id is None
+    both = error(404, {"message": "m", "request_id": "body-1"}, headers={"x-request-id": "hdr-1"})
+    assert both.request_id == "body-1"  # the body's wins
+    assert error(404, {"message": "m"}, headers={"x-request-id": "   "}).request_id is None
+    spaces = error(404, {"request_id": " \n "}, headers={"x-request-id": "hdr-2"})
+    assert spaces.request_id == "hdr-2"  # a body id with nothing to show is no id
 
 
 def test_the_message_falls_back_to_the_reason_phrase_then_to_http_error() -> None:
@@ -261,12 +266,10 @@ def test_the_message_falls_back_to_the_reason_phrase_then_to_http_error() -> Non
 def test_long_codes_messages_and_request_ids_are_cut_in_the_message_and_attributes() -> None:
     e = error(400, {"code": "C" * 100, "message": "m" * 400, "request_id": "r" * 100})
     assert str(e) == (f"400 {'C' * 77}...: {'m' * 297}... (GET {URL}, request id {'r' * 77}...)")
-    # The attributes are what the message shows; the body keeps it all.
-    assert (e.code, e.message, e.request_id) == (
-        "C" * 77 + "...",
-        "m" * 297 + "...",
-        "r" * 77 + "...",
-    )
+    # The code and message are what the message shows; the request id is whole up to 200
+    # characters, as pages and log lines have it; the body keeps it all.
+    assert (e.code, e.message, e.request_id) == ("C" * 77 + "...", "m" * 297 + "...", "r" * 100)
+    assert error(400, {"request_id": "r" * 201}).request_id == "r" * 197 + "..."
     assert e.body == {"code": "C" * 100, "message": "m" * 400, "request_id": "r" * 100}
 
 
@@ -673,7 +676,7 @@ def test_a_validation_error_took_no_retries_unless_told() -> None:
 def test_a_validation_errors_long_request_id_is_cut_in_the_message_and_attribute() -> None:
     raw = response(200, {}, headers={"x-request-id": "r" * 100})
     e = ResponseValidationError("bad", response=raw)
-    assert e.request_id == "r" * 77 + "..."  # as an APIError's
+    assert e.request_id == "r" * 100  # as an APIError's, a page's and a log line's
     assert str(e) == f"invalid response body: bad (GET {URL}, status 200, request id {'r' * 77}...)"
 
 

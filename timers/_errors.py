@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from timers._error_body import body_of, parse_error_body
+from timers._logging import request_id_of
 from timers._redact import clean, quote, redact, redact_data
 
 if TYPE_CHECKING:
@@ -187,8 +188,9 @@ class APIError(TimersError):
 
     Attributes: ``status_code``; ``code`` and ``message`` (the service's own, parsed from any of
     the Globus error shapes; ``message`` falls back to the HTTP reason); ``request_id`` (from the
-    body or the ``X-Request-Id`` header): these three as the message shows them (one line,
-    control characters escaped, at most 80, 300 and 80 characters); ``errors`` (a list of
+    body or the ``X-Request-Id`` header): these three made safe to show (one line, control
+    characters escaped; at most 80, 300 and 200 characters, the request id as pages and log
+    lines have it, cut to 80 in the message); ``errors`` (a list of
     sub-error dicts) and ``body`` (the parsed JSON, or the text), as the service sent them;
     secrets redacted from all of them; ``method``; ``url``; ``response`` (None once the error was
     unpickled); ``retries_taken``;
@@ -222,8 +224,9 @@ class APIError(TimersError):
         self.code: str | None = None if code is None else clean(code, 80)
         message = message or clean(response.reason_phrase, 200) or "HTTP error"
         self.message: str = clean(message)
-        request_id = request_id or response.headers.get("x-request-id")
-        self.request_id: str | None = None if request_id is None else clean(request_id, 80)
+        # The body's id first; the header's as pages and log lines have it (whole, up to 200).
+        from_body = None if request_id is None else clean(request_id, 200) or None
+        self.request_id: str | None = from_body or request_id_of(response)
         self.errors: list[dict[str, Any]] = errors
         super().__init__(self._describe())
 
@@ -343,8 +346,7 @@ class ResponseValidationError(TimersError):
         self.outcome_unknown = outcome_unknown
         self.retries_taken = retries_taken
         self.status_code: int | None = None if response is None else response.status_code
-        header_id = None if response is None else response.headers.get("x-request-id")
-        self.request_id: str | None = None if header_id is None else clean(header_id, 80)
+        self.request_id: str | None = None if response is None else request_id_of(response)
         where = f"at {clean(path, 120)}: " if path else ""
         text = f"invalid response body: {where}{clean(problem, 400)}"
         if response is not None:
