@@ -70,6 +70,20 @@ def test_a_page_with_a_marker_but_no_next_page_flag_has_no_marker_in_its_footer(
     assert invoke("list", TIMER_ID)[2] == "1 of 1 run.\n"
 
 
+@pytest.mark.parametrize("marker", [None, ""])
+def test_a_page_saying_more_follow_without_a_marker_says_they_cannot_be_fetched(
+    mock: respx.MockRouter, marker: str | None
+) -> None:
+    body = {**page_json([run_json()], total=45), "next_page": marker, "has_next_page": True}
+    mock.get(LIST).respond(200, json=body)
+    assert invoke("list", TIMER_ID)[2] == (
+        "1 of 45 runs. The service says more runs follow but sent no marker: they cannot be "
+        "fetched.\n"
+    )
+    code, _, err = invoke("list", TIMER_ID, "--all")  # and --all says so as an error
+    assert code == 1 and "said more runs follow but sent no next_page" in err
+
+
 def test_all_pages_as_a_table_count_the_runs_shown(mock: respx.MockRouter) -> None:
     mock.get(LIST).mock(
         side_effect=[

@@ -397,9 +397,10 @@ class ResponseTooLargeError(ResponseValidationError):
 class PaginationError(TimersError):
     """Paging would never end, or cannot go on: the service repeated a page marker, handed out
     too many empty pages in a row, sent more runs than twice its pages' ``total`` plus 1000,
-    or a marker too long to send back, not valid text, or holding the client's credential
-    (never sent back in a URL). It is raised when the next page would be asked for: the runs of
-    the page that brought the marker were handed out."""
+    said more runs follow but sent no marker, or sent a marker too long to send back, not
+    valid text, or holding the client's credential (never sent back in a URL). It is raised
+    when the next page would be asked for: the runs of the page that brought the marker were
+    handed out."""
 
 
 class WaitTimeoutError(TimersError, TimeoutError):

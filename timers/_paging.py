@@ -7,8 +7,10 @@
         page = pager.accept(fetch(limit=pager.limit, marker=pager.marker))
         yield page
 
-Paging stops when a page says ``has_next_page`` is false or has no ``next_page``, or when
-``max_items`` runs have been produced. An empty page that still has a marker is followed, but
+Paging stops when a page says ``has_next_page`` is false, or when ``max_items`` runs have
+been produced. A page that says more follow but has no ``next_page`` raises
+``PaginationError`` (stopping would drop the rest unsaid). An empty page that still has a
+marker is followed, but
 ``MAX_EMPTY_PAGES`` of them in a row (as the service sent them, before any filter the client
 applies) raise ``PaginationError``, as do a marker seen twice, one longer than
 ``MAX_MARKER_LENGTH`` or not valid text, and more runs than twice the pages' ``total`` plus

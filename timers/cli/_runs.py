@@ -131,7 +131,9 @@ def _footer(page: RunPage, filtered_here: bool) -> str:
         footer = f"{len(page)} of {total}."
         more = " (or --all)."
     marker = page.next_page
-    if page.has_next_page and marker:
+    if page.has_next_page and not marker:  # --all ends in a PaginationError
+        footer += " The service says more runs follow but sent no marker: they cannot be fetched."
+    elif page.has_next_page and marker:
         if redact(marker) != marker:  # the client does not send it back (PaginationError)
             footer += (
                 " The service's next marker holds your credential: the client does not follow "
