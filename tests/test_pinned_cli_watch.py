@@ -319,16 +319,22 @@ JOBS_NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
-    ("order", "requests_per_poll"), [("newest first", 1), ("oldest first", 1 + 3)]
+    ("order", "runs", "requests_per_poll"),
+    [
+        ("newest first", 120, 1),
+        ("oldest first", 120, 1 + 3),  # then the 101 other runs, 50 a page
+        ("oldest first", 10, 1),  # one page holds them all
+    ],
 )
 def test_watch_with_the_jobs_api_follows_the_newest_runs_in_either_order(
     monkeypatch: pytest.MonkeyPatch,
     order: Literal["newest first", "oldest first"],
+    runs: int,
     requests_per_poll: int,
 ) -> None:
     service = FakeTimersService(tokens=[TOKEN], clock=lambda: JOBS_NOW, results_order=order)
     service.add_timer(TIMER_ID)
-    service.seed_history(TIMER_ID, 120, end=JOBS_NOW - timedelta(hours=1))  # 3 pages of 50
+    service.seed_history(TIMER_ID, runs, end=JOBS_NOW - timedelta(hours=1))
     newest = service.add_run(
         TIMER_ID, status="in_progress", start_time=JOBS_NOW - timedelta(minutes=5)
     )

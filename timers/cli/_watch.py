@@ -158,11 +158,12 @@ def _newest_runs(client: TimersClient, timer_id: str) -> list[TimerRun]:
 
     The runs API lists newest first, so its first page holds them. The jobs API's order is
     not published: its first page is enough when it is the only one, or when it is newest
-    first (the likely order); otherwise every page is read, on every poll."""
+    first (the likely order); otherwise every page is read, on every poll (the following
+    ones at the service's default page size: its bounds are not published either)."""
     page = client.list_runs(timer_id, limit=WATCH_PAGE)
     runs: Iterable[TimerRun] = page.runs
     if client.api == "jobs" and page.next_page is not None and not _newest_first(page.runs):
-        runs = client.iter_runs(timer_id)
+        runs = itertools.chain(page.runs, client.iter_runs(timer_id, marker=page.next_page))
     # -index: of two runs started together, the one the service lists first is the newer.
     newest = heapq.nlargest(
         WATCH_PAGE, enumerate(runs), key=lambda pair: (pair[1].start_time, -pair[0])
