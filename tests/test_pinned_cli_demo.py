@@ -133,7 +133,7 @@ def test_the_demo_prints_what_the_service_it_started_holds(monkeypatch: pytest.M
     newest = next(iter(client_of(service, api="jobs").iter_runs(DEMO_TIMER_ID, max_items=1)))
     assert lines[step + 1 : step + 4] == [
         f"    jobs = TimersClient(token, api='jobs', base_url={jobs_url!r})",
-        f"    newest run: {newest.status.value}, started "
+        f"    first run listed: {newest.status.value}, started "
         f"{newest.start_time:%Y-%m-%d %H:%M:%S}Z; its id {newest.id} is derived "
         "(production results carry none)",
         "    run_timer: UnsupportedOperationError: run_timer is not available with api='jobs': "

@@ -89,14 +89,16 @@ def resolve_base_url(
         host = url.host  # decodes an IDNA name, which may not decode (``xn--a.com``)
     except UnicodeError as exc:  # the idna package's errors too
         problem = clean(str(exc))
-        raise InvalidArgumentError(f"{source} has an invalid host name: {problem}") from None
+        raise InvalidArgumentError(
+            f"{source} has an invalid host name ({problem}): {quote(raw)}"
+        ) from None
     if url.scheme not in ("http", "https") or not host:
         raise InvalidArgumentError(
             f"{source} must be an http(s) URL like {default!r}, got {quote(raw)}"
         )
     raw_host = url.raw_host.decode("ascii")
     if ":" not in raw_host and not _HOST_NAME.match(raw_host):  # IPv6: parsed by httpx
-        raise InvalidArgumentError(f"{source} has an invalid host name: {quote(host)}")
+        raise InvalidArgumentError(f"{source} has an invalid host name: {quote(raw)}")
     if url.port is not None and not 0 < url.port <= 65535:
         raise InvalidArgumentError(f"{source} has the port {url.port}; ports go from 1 to 65535")
     if url.userinfo:

@@ -87,11 +87,11 @@ def run_demo(out: Console, *, history: int = 300) -> None:
         jobs_url = base_url.removesuffix("/api/v1")
         with TimersClient(DEMO_TOKEN, base_url=jobs_url, api="jobs") as jobs:
             _say(out, f"    jobs = TimersClient(token, api='jobs', base_url={jobs_url!r})")
-            newest = next(iter(jobs.iter_runs(timer_id, max_items=1)))
+            first = next(iter(jobs.iter_runs(timer_id, max_items=1)))
             _say(
                 out,
-                f"    newest run: {newest.status.value}, started "
-                f"{_output.format_time(newest.start_time)}; its id {newest.id} is derived "
+                f"    first run listed: {first.status.value}, started "
+                f"{_output.format_time(first.start_time)}; its id {first.id} is derived "
                 "(production results carry none)",
             )
             try:
