@@ -277,6 +277,7 @@ def test_a_timeout_too_long_to_print_is_refused_without_printing_it() -> None:
         "https://.example.org",
         "https://exa mple.org",  # shown as typed, not as 'exa%20mple.org'
         "https://" + "a" * 64 + ".org",  # labels: 63 at most
+        "https://" + "a." * 125 + "orgx",  # names: 253 at most (this one: 254)
     ],
 )
 def test_a_host_name_dns_cannot_take_is_refused_before_anything_is_sent(url: str) -> None:
@@ -298,6 +299,7 @@ def test_an_idna_name_that_does_not_decode_is_an_invalid_host_not_a_unicode_erro
     ("url", "expected"),
     [
         ("https://" + "a" * 63 + ".org", "https://" + "a" * 63 + ".org"),
+        ("https://" + "a." * 125 + "org.", "https://" + "a." * 125 + "org."),  # 253, and a dot
         ("https://a_b-c.example.org./api", "https://a_b-c.example.org./api"),
         ("https://bücher.example", "https://xn--bcher-kva.example"),
         ("http://[::1]:8000", "http://[::1]:8000"),

@@ -97,7 +97,8 @@ def resolve_base_url(
             f"{source} must be an http(s) URL like {default!r}, got {quote(raw)}"
         )
     raw_host = url.raw_host.decode("ascii")
-    if ":" not in raw_host and not _HOST_NAME.match(raw_host):  # IPv6: parsed by httpx
+    name = raw_host.removesuffix(".")  # DNS: 253 characters at most (IPv6: parsed by httpx)
+    if ":" not in raw_host and (len(name) > 253 or not _HOST_NAME.match(raw_host)):
         raise InvalidArgumentError(f"{source} has an invalid host name: {quote(raw)}")
     if url.port is not None and not 0 < url.port <= 65535:
         raise InvalidArgumentError(f"{source} has the port {url.port}; ports go from 1 to 65535")
