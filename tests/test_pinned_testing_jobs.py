@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from timers.testing import FakeTimersService, Reply
+from timers.testing._listing import list_oldest_first
 from timers.testing._wire import format_datetime as stamp
 
 TOKEN = "test-token"
@@ -636,28 +637,44 @@ def test_result_count_is_clamped_to_zero_and_limits_each_page() -> None:
 # --- the order of results -------------------------------------------------------------------------
 
 
-def test_results_can_be_served_oldest_first_page_by_page() -> None:
+@pytest.mark.parametrize(("runs", "pages"), [(6, [3, 3]), (7, [3, 3, 1]), (2, [2])])
+def test_results_can_be_served_oldest_first_page_by_page(runs: int, pages: list[int]) -> None:
     service = FakeTimersService(
         tokens=[TOKEN], clock=Clock(START), seed=3, results_order="oldest first"
     )
     service.add_timer(WEB)
-    service.seed_history(WEB, 7, end=START - timedelta(minutes=1))
+    service.seed_history(WEB, runs, end=START - timedelta(minutes=1))
     starts: list[str] = []
+    sizes: list[int] = []
     query = "page_size=3"
     while True:
         job = read_job(service, WEB, query)
-        assert job["n_runs"] == 7
+        assert job["n_runs"] == runs
         page = job["results"]
         starts += [result["start_timestamp"] for result in page["data"]]
+        sizes.append(len(page["data"]))
         if page.get("page_next") is None:
             break
         query = f"page_size=3&results_pt={page['page_next']}"
-    assert len(starts) == 7 and starts == sorted(starts)  # every run once, oldest first
+    assert sizes == pages  # no empty page at the end: the last full page says it is the last
+    assert len(starts) == runs and starts == sorted(starts)  # every run once, oldest first
     newest_first = make_service()
     newest_first.add_timer(WEB)
-    newest_first.seed_history(WEB, 7, end=START - timedelta(minutes=1))
+    newest_first.seed_history(WEB, runs, end=START - timedelta(minutes=1))
     listed = [r["start_timestamp"] for r in read_job(newest_first, WEB)["results"]["data"]]
     assert listed == sorted(starts, reverse=True)  # the default; same seed, same history
+
+
+def test_an_oldest_first_page_counts_every_run_of_the_timer() -> None:
+    service = make_service()
+    service.add_timer(WEB)
+    service.seed_history(WEB, 5, end=START - timedelta(minutes=1))
+    timer = service._state.timers[WEB]
+    first = list_oldest_first(timer, 2, None)
+    assert (len(first.runs), first.total, first.has_next) == (2, 5, True)
+    last = list_oldest_first(timer, 3, first.next_position)
+    assert (len(last.runs), last.total, last.has_next) == (3, 5, False)
+    assert [run.key for run in (*first.runs, *last.runs)] == timer.keys
 
 
 def test_the_runs_api_stays_newest_first_whatever_the_results_order() -> None:
