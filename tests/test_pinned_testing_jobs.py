@@ -452,6 +452,20 @@ def test_a_bad_page_size_gets_fastapi_s_message_and_type(
     ]
 
 
+@pytest.mark.parametrize(("digits", "taken"), [(4300, True), (4301, False)])
+def test_an_integer_is_read_as_python_reads_it_up_to_4300_digits(digits: int, taken: bool) -> None:
+    # A schema-valid result_count of 37 digits got "not a valid integer" (30 were the limit).
+    service = make_service()
+    service.add_timer(WEB)
+    query = f"/jobs/?result_count=-{'9' * digits}"
+    if taken:
+        assert json_answer(answer(service, query), 200)["jobs"][0]["job_id"] == WEB
+    else:
+        assert problems(service, query) == [
+            problem("query", "result_count", "value is not a valid integer", "type_error.integer")
+        ]
+
+
 def test_page_size_takes_a_signed_integer_between_1_and_1000() -> None:
     service = make_service()
     service.add_timer(WEB)

@@ -55,7 +55,8 @@ OPERATIONS: Final = ("read_job", "list_jobs")
 """The operation names of ``spec/globus-timers.yaml``, as ``fail_next``/``drop_next`` take them."""
 
 _ROUTE = re.compile(r"(?P<prefix>.*)/jobs/(?P<job_id>[^/]*)")
-_INTEGER = re.compile(r"[+-]?[0-9]{1,30}", re.A)
+# As FastAPI reads an int: any length Python's int() takes (sys.get_int_max_str_digits()).
+_INTEGER = re.compile(r"[+-]?[0-9]{1,4300}", re.A)
 _TRUE: Final = frozenset(("1", "on", "t", "true", "y", "yes"))
 _FALSE: Final = frozenset(("0", "off", "f", "false", "n", "no"))
 _STATUSES_SHOWN: Final = frozenset(("active",))  # every timer here is active (``loaded``)
