@@ -20,7 +20,7 @@ from rich.text import Text
 from support.bodies import page_json, run_json
 from support.dual import TIMER_ID, TOKEN
 
-from timers import RunStatus, TimerRun
+from timers import RunPage, RunStatus, TimerRun
 from timers.cli import _output, _watch
 from timers.cli._app import cli
 from timers.cli._watch import HEARTBEAT, WATCH_PAGE, Progress
@@ -385,3 +385,30 @@ def test_a_page_shows_newest_first_only_with_later_starts_first(
     runs: tuple[TimerRun, ...], expected: bool
 ) -> None:
     assert _watch._newest_first(runs) is expected
+
+
+class StubClient:
+    """What ``_newest_runs`` asks of a client: its api, one page, then the pages after it."""
+
+    def __init__(self, page: RunPage, rest: list[TimerRun]) -> None:
+        self.api = "jobs"
+        self.page = page
+        self.rest = rest
+        self.resumed_at: list[str | None] = []
+
+    def list_runs(self, timer_id: str, *, limit: int) -> RunPage:
+        assert limit == WATCH_PAGE
+        return self.page
+
+    def iter_runs(self, timer_id: str, *, marker: str | None = None) -> Iterator[TimerRun]:
+        self.resumed_at.append(marker)
+        return iter(self.rest)
+
+
+def test_an_oldest_first_service_is_read_on_from_the_first_page_s_marker() -> None:
+    runs = started(*range(30))  # oldest first: hours 0 to 29
+    first = RunPage(runs=runs[:20], total=30, has_next_page=True, next_page="m-2")
+    client = StubClient(first, list(runs[20:]))
+    newest = _watch._newest_runs(client, TIMER_ID)  # type: ignore[arg-type]
+    assert client.resumed_at == ["m-2"]  # not the first page again
+    assert newest == list(runs[10:])  # the newest 20, some from the first page, oldest first
