@@ -68,7 +68,7 @@ def _mapped(phase: Any) -> Iterator[None]:
                 raise target(text) from exc
         if not isinstance(exc, TimeoutError):  # pragma: no cover - ClientError is listed
             raise
-        raise httpx.ReadTimeout("the attempt did not finish within its timeout") from exc
+        raise httpx.ReadTimeout(_transport.ATTEMPT_OVER) from exc
 
 
 def _text(exc: BaseException) -> str:

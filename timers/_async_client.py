@@ -457,7 +457,7 @@ async def _read(response: httpx.Response, limit: int) -> bytes:
             if reader.full:
                 break
             if _transport.expired():  # on a transport the deadline cannot reach
-                raise httpx.ReadTimeout("the attempt did not finish within its timeout")
+                raise httpx.ReadTimeout(_transport.ATTEMPT_OVER)
     except httpx.DecodingError:
         if response.is_success:
             raise

@@ -100,7 +100,6 @@ def async_sleeper(
     return checked
 
 
-ATTEMPT_OVER = "the attempt did not finish within its timeout"
 _SLACK = 0.05  # seconds: a socket timeout may fire a little before the deadline it was cut to
 
 
@@ -108,7 +107,7 @@ def _said_at_the_deadline(exc: httpx.TimeoutException, at: float | None) -> None
     """Reword ``exc`` when it fired at the attempt's deadline: httpcore's text ("timed out")
     would pass for the read (or connect) timeout running out, which it was not."""
     if at is not None and time.monotonic() >= at - _SLACK:
-        exc.args = (ATTEMPT_OVER,)
+        exc.args = (_transport.ATTEMPT_OVER,)
 
 
 @contextlib.contextmanager
@@ -139,7 +138,7 @@ async def async_deadline(at: float | None, *, at_socket: bool) -> AsyncIterator[
                     async with asyncio.timeout(max(at - time.monotonic(), 0.0)):
                         yield
                 except TimeoutError:
-                    raise httpx.ReadTimeout(ATTEMPT_OVER) from None
+                    raise httpx.ReadTimeout(_transport.ATTEMPT_OVER) from None
         except httpx.TimeoutException as exc:
             _said_at_the_deadline(exc, at)
             raise

@@ -115,18 +115,16 @@ class Pager:
         following = page.next_page
         if not page.has_next_page:
             self.finished = True
-        elif self.finished:
-            pass
-        elif not following:  # more follow, but no way to them: runs would go missing unsaid
-            self._failure = PaginationError(
-                "the service said more runs follow but sent no next_page (after "
-                f"{_pages(self._pages)}); the runs after this page cannot be fetched"
-            )
-        else:
+        elif not self.finished and following:
             seen = _digest(following)
             self._failure = self._check(following, seen, page.total)
             self._seen.add(seen)
             self._marker = following
+        elif not self.finished:  # more follow, but no way to them: they would go unsaid
+            self._failure = PaginationError(
+                "the service said more runs follow but sent no next_page (after "
+                f"{_pages(self._pages)}); the runs after this page cannot be fetched"
+            )
         return page
 
     def _check(self, following: str, seen: bytes, total: int) -> PaginationError | None:

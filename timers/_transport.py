@@ -31,7 +31,10 @@ from typing import Any
 
 import httpx
 
-__all__ = ["attempt_deadline", "expired", "install", "remaining"]
+__all__ = ["ATTEMPT_OVER", "attempt_deadline", "expired", "install", "remaining"]
+
+ATTEMPT_OVER = "the attempt did not finish within its timeout"
+"""What a timeout that ended an attempt at its deadline says (whatever raised it)."""
 
 _DEADLINE: ContextVar[float | None] = ContextVar("timers_attempt_deadline", default=None)
 

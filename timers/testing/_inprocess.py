@@ -221,8 +221,7 @@ def _aiohttp_mocker() -> Any:
                 except PassThrough:  # a route of yours that lets the request through
                     response = await spec(transport, request)
                 except TimeoutError:  # the latency outlasted the attempt, as the real one
-                    message = "the attempt did not finish within its timeout"
-                    raise httpx.ReadTimeout(message) from None
+                    raise httpx.ReadTimeout(_transport.ATTEMPT_OVER) from None
                 return response
 
             return handle_async_request
