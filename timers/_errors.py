@@ -188,11 +188,11 @@ class APIError(TimersError):
 
     Attributes: ``status_code``; ``code`` and ``message`` (the service's own, parsed from any of
     the Globus error shapes; ``message`` falls back to the HTTP reason); ``request_id`` (from the
-    body or the ``X-Request-Id`` header): these three made safe to show (one line, control
-    characters escaped; at most 80, 300 and 200 characters, the request id as pages and log
-    lines have it, cut to 80 in the message); ``errors`` (a list of
-    sub-error dicts) and ``body`` (the parsed JSON, or the text), as the service sent them;
-    secrets redacted from all of them; ``method``; ``url``; ``response`` (None once the error was
+    body or the ``X-Request-Id`` header). These three are made safe to show: one line, control
+    characters escaped, at most 80, 300 and 200 characters (the request id as pages and log
+    lines have it; the message cuts it to 80). ``errors`` (a list of sub-error dicts) and
+    ``body`` (the parsed JSON, or the text) are as the service sent them. Secrets are redacted
+    from all of them. Also ``method``; ``url``; ``response`` (None once the error was
     unpickled); ``retries_taken``;
     ``outcome_unknown`` (True for a 5xx answer to ``run_timer``: the run may exist); and
     ``hint`` (the client's advice, when it has some, also at the end of the message; for a
