@@ -99,7 +99,7 @@ class JobsApi:
 
     operations: Final = OPERATIONS
 
-    def __init__(self, state: ServiceState, *, oldest_first: bool = False) -> None:
+    def __init__(self, state: ServiceState, *, oldest_first: bool) -> None:
         self._state = state
         self._oldest_first = oldest_first  # the order of a timer's results
 
