@@ -192,7 +192,7 @@ def test_a_second_api_dialect_plugs_in_beside_the_runs_api_on_the_same_state() -
         pending=timedelta(seconds=1),
         in_progress=timedelta(seconds=2),
     )
-    apis: list[Api] = [RunsApi(state), _JobsApi(state, oldest_first=False)]
+    apis: list[Api] = [RunsApi(state), _JobsApi(state)]
     faults = FaultQueue(state.lock, [op for api in apis for op in api.operations])
     answerer = Answerer(state, faults, apis)
     state.add_timer(TIMER, "web", 0.0)
