@@ -704,3 +704,18 @@ def test_asyncio_s_bare_timeout_while_connecting_is_left_for_the_client_to_name(
     assert str(_raised_through(False, aiohttp.ServerDisconnectedError(message=""))) == (
         "ServerDisconnectedError"  # aiohttp's own errors keep their name
     )
+
+
+def test_only_a_payload_error_is_read_through_its_cause() -> None:
+    failure = aiohttp.ClientConnectionError("the connection broke")
+    failure.__cause__ = aiohttp.ServerDisconnectedError(message="what the cause says")
+    assert str(_raised_through(True, failure)) == "the connection broke"
+
+
+def test_of_a_parser_message_only_the_caret_lines_are_left_out() -> None:
+    failure = aiohttp.ClientResponseError(
+        None,  # type: ignore[arg-type]
+        (),
+        message="Invalid header:\n\n  X\n    ^\n  ^^^",
+    )
+    assert str(_raised_through(True, failure)) == "Invalid header: X"
