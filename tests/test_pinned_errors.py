@@ -583,6 +583,16 @@ def test_an_error_after_a_run_was_created_names_the_run() -> None:
     assert e.run is run  # the first one stays
 
 
+def test_the_note_cuts_long_ids_and_escapes_control_characters() -> None:
+    # Service data: a run's ids are shown as any server-provided value is.
+    run = type("Run", (), {"id": "r" * 100, "timer_id": "t\x1b" + "t" * 99})()
+    e = TimersError().created_run(run)  # type: ignore[arg-type]
+    assert e.args == (
+        f"run {'r' * 77}... of timer t\\x1b{'t' * 72}... was created before this happened: "
+        "wait for it with wait_for_run instead of triggering again",
+    )
+
+
 def test_an_error_without_a_message_gets_only_the_note() -> None:
     run = type("Run", (), {"id": "r-1", "timer_id": "t-1"})()
     e = TimersError().created_run(run)  # type: ignore[arg-type]
