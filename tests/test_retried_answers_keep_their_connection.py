@@ -24,7 +24,14 @@ from support.hostile import (
     json_response,
 )
 
-from timers import AsyncTimersClient, RetryPolicy, TimersClient, _async_client, _sync_client
+from timers import (
+    AsyncTimersClient,
+    RetryPolicy,
+    TimersClient,
+    _async_client,
+    _sync_client,
+    _transport,
+)
 
 NO_WAIT = RetryPolicy(max_retries=2, backoff_base=0, backoff_max=0)
 BUSY = b'{"code": "BUSY", "message": "try again"}'
@@ -147,3 +154,25 @@ def test_only_a_content_length_of_at_most_five_ascii_digits_is_read(
 class _AsyncBody(httpx.AsyncByteStream):
     async def __aiter__(self) -> Any:
         yield b""
+
+
+@pytest.mark.parametrize(("attempt_left", "read_until"), [(0.05, 100.05), (None, 100.25)])
+def test_the_read_ends_by_the_attempts_deadline_when_that_comes_first(
+    monkeypatch: pytest.MonkeyPatch, attempt_left: float | None, read_until: float
+) -> None:
+    monkeypatch.setattr(_transport.time, "monotonic", lambda: 100.0)
+    monkeypatch.setattr(_sync_client.time, "monotonic", lambda: 100.0)
+    real = _transport.attempt_deadline
+    bounds: list[float | None] = []
+
+    def recorded(at: float | None) -> Any:
+        bounds.append(at)
+        return real(at)
+
+    monkeypatch.setattr(_transport, "attempt_deadline", recorded)
+    response = httpx.Response(
+        503, headers=[(b"content-length", b"1")], stream=httpx.ByteStream(b"x")
+    )
+    with real(None if attempt_left is None else 100.0 + attempt_left):
+        _sync_client._drain(response)
+    assert bounds == [pytest.approx(read_until)] and response.is_stream_consumed

@@ -161,15 +161,15 @@ def _emit_runs(
 ) -> None:
     if fmt == "table":
         count = _output.print_rows(state.out, runs_iter, fields)
-        # soft_wrap: never broken into lines (the marker must paste back whole)
-        state.err.print(footer or f"{_output.plural(count, 'run')}.", markup=False, soft_wrap=True)
+        # stderr is never wrapped (see State): the marker pastes back whole
+        state.err.print(footer or f"{_output.plural(count, 'run')}.", markup=False)
     elif fmt == "jsonl":
         for run in runs_iter:
             state.out.print(
                 _output.dumps(_output.selected(run, fields), pretty=False), markup=False
             )
         if footer is not None:  # one page: how to go on (on stderr: stdout stays JSON lines)
-            state.err.print(footer, markup=False, soft_wrap=True)
+            state.err.print(footer, markup=False)
     else:
         runs = [_output.selected(run, fields) for run in runs_iter]
         state.out.print(_output.dumps({"runs": runs}, pretty=True), markup=False)
