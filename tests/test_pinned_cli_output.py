@@ -6,6 +6,7 @@ import io
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import click
@@ -15,6 +16,7 @@ from rich.console import Console
 
 from timers import RunError, RunResult, RunStatus, TimerRun
 from timers._redact import remember
+from timers.cli import _output
 from timers.cli._output import (
     FIELDS,
     TABLE_FIELDS,
@@ -465,3 +467,26 @@ def test_a_huge_http_status_is_cut_in_the_outcome_and_the_details() -> None:
 def test_a_status_ending_in_any_letter_is_shown_whole_before_its_padding() -> None:
     inbox = TimerRun(RUN, TIMER, RunStatus("INBOX"), START)  # --api jobs: any status
     assert row_line(inbox, ("status", "id")) == f"[magenta]INBOX[/magenta]        {RUN}"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "unicode"),
+    [
+        ("utf-8", True),
+        ("UTF8", True),
+        ("utf-16", True),
+        ("ascii", False),
+        ("latin-1", False),
+        ("cp1252", False),
+        ("no-such-codec", False),  # unknown: not trusted with every character
+        (None, False),
+    ],
+)
+def test_an_output_takes_every_character_only_in_a_utf_encoding(
+    encoding: str | None, unicode: bool
+) -> None:
+    assert _output.takes_unicode(SimpleNamespace(encoding=encoding)) is unicode
+
+
+def test_an_output_without_an_encoding_is_taken_for_ascii() -> None:
+    assert _output.takes_unicode(object()) is False
