@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import httpx
@@ -127,7 +127,18 @@ def test_time_filters_must_be_datetimes(dual: Dual, recorder: Recorder, value: o
 def test_start_after_must_be_before_start_before(dual: Dual, recorder: Recorder) -> None:
     now = datetime(2026, 11, 28, tzinfo=UTC)
     message = refused(dual, recorder, "list_runs", TIMER_ID, start_after=now, start_before=now)
-    assert "must be earlier than" in message
+    assert message == (
+        "start_after (2026-11-28T00:00:00Z) must be earlier than start_before "
+        "(2026-11-28T00:00:00Z)"
+    )
+    # Each bound in UTC, as compared: 05:00+05:30 is 23:30 the day before, before 00:00Z.
+    india = timezone(timedelta(hours=5, minutes=30))
+    after = datetime(2026, 11, 28, 5, 0, tzinfo=india)
+    message = refused(dual, recorder, "list_runs", TIMER_ID, start_after=now, start_before=after)
+    assert message == (
+        "start_after (2026-11-28T00:00:00Z) must be earlier than start_before "
+        "(2026-11-27T23:30:00Z)"
+    )
     later = now + timedelta(seconds=1)
     refused(dual, recorder, "iter_runs", TIMER_ID, start_after=later, start_before=now)
 

@@ -6,8 +6,13 @@ closing it."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import json
+import os
+import socket
+import ssl
+import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -16,6 +21,7 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
+import trustme
 from support.bodies import page_json, run_json
 from support.dual import RUN_ID, TIMER_ID, TOKEN
 from support.hostile import (
@@ -487,6 +493,117 @@ def test_without_a_keepalive_expiry_aiohttp_keeps_an_idle_connection_5_seconds(
 
     run(open_and_close())
     assert [kwargs["keepalive_timeout"] for kwargs in made] == [5.0]
+    # Before Python 3.12.8, a TLS connection cut short lingers 30 s unless aiohttp aborts it.
+    assert [kwargs["enable_cleanup_closed"] for kwargs in made] == [_aiohttp._CLEANUP_CLOSED]
+    assert _aiohttp._CLEANUP_CLOSED is (sys.version_info < (3, 12, 8))  # this is CPython 3.11+
+
+
+@pytest.mark.parametrize(
+    ("python", "needed"),
+    [
+        ((3, 11, 7, "final", 0), True),
+        ((3, 12, 7), True),
+        ((3, 12, 8), False),
+        ((3, 13, 0, "final", 0), True),
+        ((3, 13, 1), False),
+        ((3, 14, 0), False),
+    ],
+)
+def test_aborted_connections_are_cleaned_up_on_the_pythons_that_leave_them_open(
+    python: tuple[int | str, ...], needed: bool
+) -> None:
+    assert _aiohttp._needs_cleanup(python) is needed  # python/cpython#118960: 3.12.8, 3.13.1
+
+
+# --- TLS ----------------------------------------------------------------------------------------
+
+
+class SilentTLSServer:
+    """Accepts TLS connections on 127.0.0.1, reads each request and then nothing: it never
+    answers, nor reads the client's TLS close (as a stalled service)."""
+
+    def __init__(self, ca: trustme.CA) -> None:
+        self.context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ca.issue_cert("127.0.0.1").configure_cert(self.context)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.held: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:  # closed: the test is over
+                return
+            threading.Thread(target=self._hold, args=(conn,), daemon=True).start()
+
+    def _hold(self, conn: socket.socket) -> None:
+        conn.settimeout(5)
+        try:
+            tls = self.context.wrap_socket(conn, server_side=True)
+            received = b""
+            while b"\r\n\r\n" not in received:
+                received += tls.recv(4096)
+            self.held.append(tls)  # never read again, closed when the test ends
+        except OSError:
+            conn.close()
+
+    def close(self) -> None:
+        self.listener.close()
+        for tls in self.held:
+            tls.close()
+
+
+def client_connections(port: int) -> int:
+    """This process's TCP connections to 127.0.0.1:``port`` that are established."""
+    inodes = set()
+    for fd in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):
+            target = os.readlink(f"/proc/self/fd/{fd}")
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    with open("/proc/net/tcp") as table:
+        rows = [line.split() for line in table.read().splitlines()[1:]]
+    # remote address 127.0.0.1:port, state 01 (established), an inode of this process
+    remote = f"0100007F:{port:04X}"
+    return sum(row[2] == remote and row[3] == "01" and row[9] in inodes for row in rows)
+
+
+@pytest.mark.skipif(
+    not os.path.exists("/proc/net/tcp"), reason="counts connections in /proc/net/tcp (Linux)"
+)
+def test_attempts_cut_short_over_tls_leave_no_connection_open_after_aclose() -> None:
+    # Before Python 3.12.8 an aborted TLS connection stays open for asyncio's 30 s SSL
+    # shutdown (outside the pool's limit, past aclose()) unless aiohttp cleans it up.
+    ca = trustme.CA()
+    server = SilentTLSServer(ca)
+    verified = aiohttp.connector._SSL_CONTEXT_VERIFIED  # aiohttp's default, made at import
+    ca.configure_trust(verified)  # trust the test CA (it signs only 127.0.0.1, for this test)
+
+    async def timed_out_calls() -> tuple[set[type[BaseException]], int]:
+        client = AsyncTimersClient(
+            TOKEN,
+            base_url=f"https://127.0.0.1:{server.port}",
+            http_backend="aiohttp",
+            timeout=0.3,
+            max_retries=0,
+        )
+        calls = [client.get_run(TIMER_ID, RUN_ID) for _ in range(5)]
+        outcomes = await asyncio.gather(*calls, return_exceptions=True)
+        await client.aclose()
+        # In this event loop, still running (closing it would close every transport).
+        for _ in range(50):  # at most a second: the connections are closed by aclose()
+            if client_connections(server.port) == 0:
+                break
+            await asyncio.sleep(0.02)
+        return {type(outcome) for outcome in outcomes}, client_connections(server.port)
+
+    try:
+        assert run(timed_out_calls()) == ({APITimeoutError}, 0)
+        assert len(server.held) == 5  # each request came, and was never answered
+    finally:
+        server.close()
 
 
 # --- closing ------------------------------------------------------------------------------------

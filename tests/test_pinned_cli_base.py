@@ -363,6 +363,16 @@ def test_a_time_option_is_rfc_3339_with_a_zone() -> None:
     )
 
 
+def test_a_time_option_of_the_right_form_but_an_impossible_value_says_why() -> None:
+    with pytest.raises(click.BadParameter) as caught:
+        parse_time("2026-02-30T00:00:00Z", "--after")
+    assert caught.value.message == (
+        "not a valid RFC 3339 date-time: '2026-02-30T00:00:00Z' (day is out of range for "
+        "month), e.g. 2026-11-21T00:00:00Z or 2026-11-21T09:00:00+01:00"
+    )
+    assert parse_time("2016-12-31T23:59:60Z", "--after") == datetime(2017, 1, 1, tzinfo=UTC)
+
+
 @pytest.mark.parametrize(
     ("text", "delta"),
     [

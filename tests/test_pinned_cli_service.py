@@ -5,22 +5,27 @@ from __future__ import annotations
 import _thread
 import signal
 import threading
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
 from click.testing import CliRunner
 
 from timers import TimersClient
-from timers.cli import _service
+from timers.cli import _demo, _service
 from timers.cli._app import cli
 from timers.cli._demo import DEMO_TIMER_ID, DEMO_TOKEN, demo_service
+from timers.testing import FakeTimersService
 
 
 def test_serve_prints_the_url_token_timer_and_how_to_use_them(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     served: list[str] = []
-    monkeypatch.setattr(_service, "_block_until_interrupted", lambda: served.append("blocked"))
+    monkeypatch.setattr(
+        _service, "_block_until_interrupted", lambda on_wakeup: served.append("blocked")
+    )
     result = CliRunner().invoke(cli, ["serve", "--port", "0", "--runs", "3", "--seed", "5"])
     assert result.exit_code == 0, result.stderr
     assert served == ["blocked"]
@@ -40,6 +45,29 @@ def test_serve_prints_the_url_token_timer_and_how_to_use_them(
     ]
 
 
+def test_serving_forgets_the_requests_it_answered_at_each_wakeup(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A server left running for days must not keep every request it answered.
+    services: list[FakeTimersService] = []
+
+    def made(*args: Any, **kwargs: Any) -> tuple[FakeTimersService, str]:
+        service, timer_id = demo_service(*args, **kwargs)
+        services.append(service)
+        return service, timer_id
+
+    def serving(on_wakeup: Callable[[], object]) -> None:
+        (service,) = services
+        service.requests.extend([("GET", "/a"), ("GET", "/b")])  # as if answered meanwhile
+        on_wakeup()
+        assert service.requests == []
+
+    monkeypatch.setattr(_demo, "demo_service", made)
+    monkeypatch.setattr(_service, "_block_until_interrupted", serving)
+    result = CliRunner().invoke(cli, ["serve", "--port", "0", "--runs", "1"])
+    assert result.exit_code == 0, result.stderr or result.exception
+
+
 @pytest.mark.parametrize(
     ("args", "env"),
     [(["--api", "jobs", "serve"], {}), (["serve"], {"TIMERS_API": "jobs"})],
@@ -48,7 +76,7 @@ def test_serve_prints_the_url_token_timer_and_how_to_use_them(
 def test_serve_for_the_jobs_api_prints_the_jobs_url_first(
     monkeypatch: pytest.MonkeyPatch, args: list[str], env: dict[str, str]
 ) -> None:
-    monkeypatch.setattr(_service, "_block_until_interrupted", lambda: None)
+    monkeypatch.setattr(_service, "_block_until_interrupted", lambda on_wakeup: None)
     result = CliRunner().invoke(cli, [*args, "--port", "0", "--runs", "2"], env=env)
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -71,7 +99,7 @@ def test_serve_for_the_jobs_api_prints_the_jobs_url_first(
 def test_serve_for_the_runs_api_chosen_explicitly_prints_the_runs_url_first(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(_service, "_block_until_interrupted", lambda: None)
+    monkeypatch.setattr(_service, "_block_until_interrupted", lambda on_wakeup: None)
     result = CliRunner().invoke(
         cli, ["serve", "--port", "0", "--runs", "1"], env={"TIMERS_API": "RUNS"}
     )
@@ -98,10 +126,12 @@ def test_serving_stops_on_sigterm(monkeypatch: pytest.MonkeyPatch) -> None:
     returned = threading.Event()  # serving stopped
     stuck = threading.Event()  # it did not: the main thread had to be freed
 
-    def install(number: int, handler: object) -> None:
+    def install(number: int, handler: object) -> object:
+        previous = handlers.get(number, "the caller's handler")
         handlers[number] = handler
-        if number == signal.SIGTERM:
+        if number == signal.SIGTERM and callable(handler):
             installed.set()
+        return previous
 
     monkeypatch.setattr(signal, "signal", install)
 
@@ -118,7 +148,7 @@ def test_serving_stops_on_sigterm(monkeypatch: pytest.MonkeyPatch) -> None:
     thread.start()
     interrupted = False
     try:
-        _service._block_until_interrupted()
+        _service._block_until_interrupted(lambda: None)
     except KeyboardInterrupt:  # only from terminate_soon, if serving ignores it
         interrupted = True
     returned.set()
@@ -126,6 +156,23 @@ def test_serving_stops_on_sigterm(monkeypatch: pytest.MonkeyPatch) -> None:
     assert installed.is_set(), "no SIGTERM handler was installed"
     assert not stuck.is_set() and not interrupted, "SIGTERM's handler did not stop serving"
     assert not thread.is_alive()
+    assert handlers[signal.SIGTERM] == "the caller's handler"  # put back (CLI run in-process)
+
+
+def test_a_sigterm_handler_not_set_from_python_is_put_back_as_the_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    installed: list[object] = []
+
+    def install(number: int, handler: object) -> object:
+        installed.append(handler)
+        if callable(handler):  # serving's own: stop at once
+            handler(signal.SIGTERM, None)
+        return None  # what signal.signal says of a handler installed by C code
+
+    monkeypatch.setattr(signal, "signal", install)
+    _service._block_until_interrupted(lambda: None)
+    assert len(installed) == 2 and installed[1] is signal.SIG_DFL
 
 
 def test_serving_wakes_up_at_least_every_second_so_ctrl_c_is_seen_on_every_platform(
@@ -147,6 +194,8 @@ def test_serving_wakes_up_at_least_every_second_so_ctrl_c_is_seen_on_every_platf
 
     monkeypatch.setattr(threading, "Event", Event)
     monkeypatch.setattr(signal, "signal", lambda number, handler: None)
-    _service._block_until_interrupted()  # returns quietly on Ctrl-C
+    wakeups: list[int] = []
+    _service._block_until_interrupted(lambda: wakeups.append(len(timeouts)))  # quiet on Ctrl-C
     assert len(timeouts) == 3
+    assert wakeups == [1, 2]  # after each wait that ended without a stop
     assert all(timeout is not None and 0 < timeout <= 1 for timeout in timeouts)

@@ -142,7 +142,8 @@ def test_a_client_is_bound_to_the_first_loop_that_uses_it() -> None:
         binding.check()
         binding.check()  # the same loop: fine
 
-    asyncio.run(use())
+    first = asyncio.new_event_loop()
+    first.run_until_complete(use())
     assert binding.bound
     with pytest.raises(UsageError) as caught:
         asyncio.run(use())
@@ -150,6 +151,15 @@ def test_a_client_is_bound_to_the_first_loop_that_uses_it() -> None:
         "this AsyncTimersClient is bound to another event loop (the one it was first used "
         "in); create one AsyncTimersClient per event loop, e.g. inside the coroutine you pass "
         "to asyncio.run()"
+    )
+    first.close()  # that loop has ended: its connections cannot be closed from another
+    with pytest.raises(UsageError) as caught:
+        asyncio.run(use())
+    assert str(caught.value) == (
+        "this AsyncTimersClient was used in an event loop that has ended, which its "
+        "connections belonged to: it cannot be used or closed in another one (they are left to "
+        "the garbage collector); create and close one AsyncTimersClient per event loop, e.g. "
+        "async with AsyncTimersClient(...) inside the coroutine you pass to asyncio.run()"
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
 import re
 import subprocess
@@ -10,7 +12,6 @@ import threading
 import time
 import warnings
 from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import pytest
@@ -48,6 +49,22 @@ def env_handlers() -> list[logging.Handler]:
 
 def answer(status: int = 200, method: str = "GET") -> httpx.Response:
     return httpx.Response(status, request=httpx.Request(method, URL))
+
+
+def test_timers_log_writes_to_stderr_as_it_is_when_a_line_is_logged(
+    pristine_logger: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first client made while stderr was redirected (pytest, CliRunner, the README's
+    # example): that stream must not get, and hold, every later line.
+    monkeypatch.setenv("TIMERS_LOG", "info")
+    first, later = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stderr(first):
+        setup_from_env()
+        logger.info("while redirected")
+    with contextlib.redirect_stderr(later):
+        logger.info("after")
+    assert first.getvalue() == "timers: INFO while redirected\n"
+    assert later.getvalue() == "timers: INFO after\n"
 
 
 @pytest.mark.parametrize(("value", "level"), [("info", logging.INFO), (" DEBUG ", logging.DEBUG)])
@@ -180,9 +197,9 @@ def test_clients_created_in_many_threads_at_once_install_one_handler(
     from timers import _logging
 
     class SlowHandler(_logging._EnvHandler):
-        def __init__(self, stream: Any) -> None:
+        def __init__(self) -> None:
             time.sleep(0.05)  # every thread is past a check made without the lock by now
-            super().__init__(stream)
+            super().__init__()
 
     monkeypatch.setattr(_logging, "_EnvHandler", SlowHandler)
     monkeypatch.setenv("TIMERS_LOG", "info")

@@ -8,9 +8,10 @@ import copy
 import dataclasses
 import pickle
 import weakref
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from types import MappingProxyType
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from support.bodies import failed_run_json, numbered_runs, page_json, run_json
@@ -578,7 +579,8 @@ def test_a_status_that_is_not_a_run_status_or_a_string_is_refused(status: object
 @pytest.mark.parametrize("field", ["start_time", "end_time"])
 def test_a_naive_or_missing_time_is_refused_by_name(field: str) -> None:
     assert refused_by(lambda: made(**{field: datetime(2026, 11, 28)})) == (
-        f"{field} must be a timezone-aware datetime, got a naive datetime"
+        f"{field} must be timezone-aware, e.g. datetime.now(timezone.utc); got the naive "
+        "2026-11-28T00:00:00 (its time zone would be a guess)"
     )
     assert refused_by(lambda: made(**{field: "2026-11-28T12:00:00Z"})) == (
         f"{field} must be a timezone-aware datetime, got str"
@@ -592,6 +594,29 @@ def test_a_time_zone_that_fails_is_refused_by_name() -> None:
 
     assert refused_by(lambda: made(start_time=datetime(2026, 1, 1, tzinfo=Broken()))).startswith(
         "start_time has a time zone whose utcoffset() fails: offset must be a timedelta"
+    )
+
+
+def test_times_made_by_hand_become_utc_the_same_instants() -> None:
+    # 01:30 on the night New York leaves summer time, the second time (fold=1): 06:30 UTC.
+    new_york = ZoneInfo("America/New_York")
+    start = datetime(2026, 11, 1, 1, 30, tzinfo=new_york, fold=1)
+    india = timezone(timedelta(hours=5, minutes=30))
+    run = made(start_time=start, end_time=datetime(2026, 11, 1, 12, 0, 5, tzinfo=india))
+    assert run.start_time == datetime(2026, 11, 1, 6, 30, tzinfo=UTC)
+    assert run.start_time.tzinfo is UTC and run.end_time is not None
+    assert run.end_time.tzinfo is UTC and run.end_time == datetime(
+        2026, 11, 1, 6, 30, 5, tzinfo=UTC
+    )
+    again = TimerRun.from_dict(run.to_dict())
+    assert again == run and hash(again) == hash(run)
+
+
+@pytest.mark.parametrize("field", ["start_time", "end_time"])
+def test_a_time_past_the_last_utc_instant_is_refused_by_name(field: str) -> None:
+    late = datetime(9999, 12, 31, 23, 30, tzinfo=timezone(timedelta(hours=-1)))
+    assert refused_by(lambda: made(**{field: late})) == (
+        f"{field} 9999-12-31T23:30:00-01:00 is out of range once converted to UTC"
     )
 
 

@@ -3,6 +3,7 @@ duration histogram, each checked against numbers worked out by hand."""
 
 from __future__ import annotations
 
+import math
 import tracemalloc
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, timezone
@@ -25,7 +26,7 @@ from timers._summary import (
     OTHER_STATUSES,
     Bucket,
     ErrorCount,
-    _Histogram,
+    _Durations,
 )
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)  # a UTC midnight
@@ -229,56 +230,78 @@ def test_identical_durations_give_that_duration_exactly() -> None:
     assert summary.duration_max == timedelta(seconds=12.5)
 
 
-def test_percentiles_are_the_lower_rank_within_the_histograms_resolution() -> None:
+def test_percentiles_are_the_lower_nearest_rank_exactly() -> None:
     # 1..5 seconds: p50 is the third (rank 2), p95 the fourth (rank 3.8 rounded down).
     summary = summarize_runs(run(T0, seconds=s) for s in (5, 1, 4, 2, 3))
     assert summary.duration_max == timedelta(seconds=5)
-    resolution = 4 / 1024  # the span over at least half of the bins
-    assert summary.duration_p50 is not None and summary.duration_p95 is not None
-    assert abs(summary.duration_p50.total_seconds() - 3) <= resolution
-    assert abs(summary.duration_p95.total_seconds() - 4) <= resolution
+    assert summary.duration_p50 == timedelta(seconds=3)
+    assert summary.duration_p95 == timedelta(seconds=4)
+    two = summarize_runs(run(T0, seconds=s) for s in (59, 1))
+    assert two.duration_p50 == two.duration_p95 == timedelta(seconds=1)  # as documented
 
 
-def test_the_histogram_is_exact_to_the_microsecond_over_short_spans() -> None:
-    histogram = _Histogram()
-    for microseconds in (10, 20, 30, 40):
-        histogram.add(microseconds / 1e6)
-    assert histogram.width == 1e-6 and histogram.origin == 10 / 1e6
-    assert histogram.minimum == 10 / 1e6 and histogram.maximum == 40 / 1e6
-    # the middle of the bin of the value at the rank
-    assert histogram.quantile(0.5) == pytest.approx(20.5e-6, abs=1e-12)
-    assert histogram.quantile(0.0) == pytest.approx(10.5e-6, abs=1e-12)
-    assert histogram.quantile(1.0) == 40e-6  # clamped to the maximum
+def test_a_duration_before_its_start_is_left_out_of_the_durations() -> None:
+    # Clocks that disagree: the run counts as finished, its negative duration nowhere.
+    summary = summarize_runs([run(T0, seconds=-60), run(T0, seconds=2), run(T0, seconds=4)])
+    assert summary.finished == 3
+    assert summary.duration_p50 == timedelta(seconds=2)
+    assert summary.duration_max == timedelta(seconds=4)
+    only = summarize_runs([run(T0, seconds=-0.000001)])
+    assert only.finished == 1 and only.duration_p50 is None and only.duration_max is None
 
 
-def test_the_histogram_widens_upward_by_doubling() -> None:
-    histogram = _Histogram()
-    histogram.add(0.0)
-    histogram.add(2048e-6)  # just outside 2048 bins of a microsecond
-    assert histogram.width == 2e-6 and histogram.origin == 0.0
-    assert histogram.bins[0] == 1 and histogram.bins[1024] == 1
-    assert sum(histogram.bins) == 2 == histogram.count
+def test_durations_are_kept_exactly_up_to_4096() -> None:
+    durations = _Durations()
+    for n in range(4096):
+        durations.add(n * 1.001)
+    assert durations.exact is not None and len(durations.exact) == 4096
+    assert durations.quantile(0.5) == 2047 * 1.001  # rank floor(0.5 * 4095)
+    assert durations.quantile(0.95) == 3890 * 1.001  # rank floor(0.95 * 4095) = 3890
+    durations.add(0.5)
+    assert durations.exact is None and sum(durations.bins.values()) == durations.count == 4097
 
 
-def test_the_histogram_widens_downward_keeping_the_old_range_as_its_upper_half() -> None:
-    histogram = _Histogram()
-    histogram.add(1.0)
-    histogram.add(1.0 - 1e-6)
-    assert histogram.width == 2e-6
-    assert histogram.origin == pytest.approx(1.0 - 2048e-6)
-    assert histogram.bins[1024] == 1 and histogram.bins[1023] == 1
-    assert histogram.quantile(0.0) == pytest.approx(1.0 - 1e-6)  # clamped to the minimum
-    assert histogram.quantile(1.0) == 1.0
+def test_past_4096_durations_go_into_bins_of_one_percent() -> None:
+    durations = _Durations()
+    for value in [0.0] * 2 + [1.0] * 4093 + [10.0, 100.0]:
+        durations.add(value)
+    gamma = 1.01 / 0.99
+    assert durations.bins == {-(2**31): 2, 0: 4093, math.ceil(math.log(10) / math.log(gamma)): 1,
+                              math.ceil(math.log(100) / math.log(gamma)): 1}  # fmt: skip
+    assert durations.quantile(0.0) == 0.0  # the bin of zeros
+    assert durations.quantile(0.5) == 2 / (gamma + 1) == pytest.approx(0.99)  # bin 0's middle
+    assert durations.quantile(1.0) == 100.0  # the maximum
 
 
-def test_neighbouring_bins_are_merged_when_the_histogram_widens() -> None:
-    histogram = _Histogram()
-    for microseconds in (0, 1, 2, 3):
-        histogram.add(microseconds / 1e6)
-    histogram.add(4000e-6)
-    assert histogram.width == 2e-6
-    assert histogram.bins[:3] == [2, 2, 0]
-    assert histogram.bins[2000] == 1
+def test_a_percentile_from_the_bins_is_the_middle_of_its_bin() -> None:
+    durations = _Durations()
+    gamma = 1.01 / 0.99
+    least = gamma**5 * (1 - 1e-9)  # at the top of bin 5, above the bin's middle
+    for _ in range(4097):
+        durations.add(2.0)
+    durations.add(least)
+    durations.add(3.0)
+    index = math.ceil(math.log(2.0) / math.log(gamma))
+    middle = 2 * gamma**index / (gamma + 1)
+    assert middle != 2.0 and abs(middle - 2.0) <= 0.01 * 2.0
+    assert durations.quantile(0.5) == middle
+    assert 2 * gamma**5 / (gamma + 1) < least
+    assert durations.quantile(0.0) == least  # a bin's middle below the least: the least
+    assert durations.quantile(1.0) != 3.0 and abs(durations.quantile(1.0) - 3.0) <= 0.01 * 3.0
+
+
+def test_one_long_run_does_not_move_the_other_percentiles() -> None:
+    # 10,000 runs of 0.2 s to 1.5 s and one stuck for three days: each percentile is within 1%
+    # of the exact one (equal-width bins put p50 and p95 both at 51.9 s here).
+    seconds = [0.2 + 1.3 * ((i * 7919) % 10_000) / 10_000 for i in range(10_000)]
+    seconds.append(3 * 86_400.0)
+    summary = summarize_runs(run(T0, seconds=s) for s in seconds)
+    ordered = sorted(seconds)
+    for q, got in ((0.5, summary.duration_p50), (0.95, summary.duration_p95)):
+        exact = ordered[math.floor(q * (len(ordered) - 1))]
+        assert got is not None
+        assert abs(got.total_seconds() - exact) <= 0.01 * exact + 1e-6
+    assert summary.duration_max == timedelta(days=3)
 
 
 # --- the wire form ----------------------------------------------------------------------------
@@ -324,38 +347,21 @@ def test_an_empty_summary_as_data() -> None:
     }
 
 
-def test_a_value_just_under_the_top_of_the_range_falls_in_the_last_bin() -> None:
-    histogram = _Histogram()
-    histogram.add(-7.0)
-    histogram.origin, histogram.width = -7.2148252811075055, 0.008192  # as after some growth
-    top = 9.562390718892493  # under origin + 2048 * width, but (top - origin) / width == 2048.0
-    assert histogram.origin <= top < histogram.origin + 2048 * histogram.width
-    histogram.add(top)
-    assert histogram.width == 0.008192  # no growth: it is in range
-    assert histogram.bins[2047] == 1
-
-
-def test_a_value_in_the_last_bin_stays_there() -> None:
-    histogram = _Histogram()
-    histogram.add(0.0)
-    histogram.add(0.002047)  # 2047 microseconds: the last of 2048 bins of one
-    assert histogram.width == 1e-6 and histogram.bins[2047] == 1
-
-
 def test_of_equal_starts_the_first_seen_is_the_first_and_the_last() -> None:
-    utc = run(T0, "success")
-    same_instant = TimerRun(
-        id=utc.id,
-        timer_id=utc.timer_id,
-        status=RunStatus.SUCCESS,
-        start_time=T0.astimezone(timezone(timedelta(hours=1))),
-    )
-    summary = summarize_runs([utc, same_instant])
-    assert summary.first_start is not None and summary.last_start is not None
-    assert summary.first_start.tzinfo is UTC and summary.last_start.tzinfo is UTC
-    reverse = summarize_runs([same_instant, utc])
-    assert reverse.first_start is not None and reverse.last_start is not None
-    assert reverse.first_start.utcoffset() == reverse.last_start.utcoffset() == timedelta(hours=1)
+    one, other = run(T0, "success"), run(datetime(2026, 11, 1, tzinfo=UTC), "success")
+    assert one.start_time == other.start_time and one.start_time is not other.start_time
+    summary = summarize_runs([one, other])
+    assert summary.first_start is one.start_time and summary.last_start is one.start_time
+    reverse = summarize_runs([other, one])
+    assert reverse.first_start is other.start_time and reverse.last_start is other.start_time
+
+
+def test_a_summary_can_be_hashed_and_equal_summaries_hash_alike() -> None:
+    runs = [run(T0, "failure", code="X"), run(T0 + hours(1))]
+    one, other = summarize_runs(runs), summarize_runs(list(reversed(runs)))
+    assert one == other and hash(one) == hash(other)
+    assert len({one, other, summarize_runs(runs[:1])}) == 2
+    assert one != summarize_runs([run(T0, "failure", code="X"), run(T0 + hours(1), "pending")])
 
 
 # --- what is refused ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import pytest
 from support.clocks import NoOffset
 
 from timers._time import format_datetime, parse_datetime, quick_datetime
+from timers.testing._wire import parse_datetime as wire_datetime
 
 
 def assert_utc(moment: datetime | None, expected: datetime) -> None:
@@ -67,6 +68,39 @@ def test_an_impossible_date_is_refused_with_the_text_quoted() -> None:
     message = str(caught.value)
     assert message.startswith("not a valid RFC 3339 date-time: '2026-02-30T12:00:00Z' (")
     assert message.endswith(")")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2016-12-31T23:59:60Z", datetime(2017, 1, 1, tzinfo=UTC)),
+        ("2016-12-31T23:59:60.5Z", datetime(2017, 1, 1, 0, 0, 0, 500_000, tzinfo=UTC)),
+        ("2016-12-31T18:59:60-05:00", datetime(2017, 1, 1, tzinfo=UTC)),  # 23:59:60 UTC
+        ("2015-06-30t23:59:60z", datetime(2015, 7, 1, tzinfo=UTC)),
+    ],
+)
+def test_a_leap_second_is_read_as_the_next_second(text: str, expected: datetime) -> None:
+    # RFC 3339 section 5.7; the reference service reads it the same way (_wire.parse_datetime).
+    assert_utc(parse_datetime(text), expected)
+    assert wire_datetime(text) == expected
+    assert quick_datetime(text) is None  # the fast path leaves it to parse_datetime
+
+
+@pytest.mark.parametrize(
+    "text", ["2016-12-31T22:59:60Z", "2016-12-31T23:58:60Z", "2016-12-31T23:59:60+01:00"]
+)
+def test_a_leap_second_not_at_23_59_utc_is_refused(text: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        parse_datetime(text)
+    assert str(caught.value) == (
+        f"not a valid RFC 3339 date-time: '{text}' (a leap second comes only at 23:59:60 UTC)"
+    )
+    assert wire_datetime(text) is None
+
+
+def test_a_leap_second_past_the_last_instant_is_refused() -> None:
+    with pytest.raises(ValueError, match="'9999-12-31T23:59:60Z'"):
+        parse_datetime("9999-12-31T23:59:60Z")
 
 
 # --- quick_datetime ---------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 from collections.abc import AsyncIterator, Iterator
 from types import SimpleNamespace
 from typing import Any
@@ -90,6 +91,16 @@ async def _connected(session: Any, context: Any, params: Any) -> None:
     context.trace_request_ctx.connected = True
 
 
+# Before Python 3.12.8 (and in 3.13.0), an aborted TLS connection (an attempt cut by its
+# deadline or cancelled) stays open for asyncio's 30 s SSL shutdown, outside the connector's
+# limit and past aclose() (python/cpython#118960): aiohttp's cleanup aborts them within 2 s.
+# Later Pythons close them at once (and aiohttp warns when asked for it there).
+def _needs_cleanup(python: tuple[int | str, ...]) -> bool:
+    return python < (3, 12, 8) or (3, 13) <= python < (3, 13, 1)
+
+
+_CLEANUP_CLOSED = _needs_cleanup(sys.version_info)
+
 _TRACE = aiohttp.TraceConfig()
 _TRACE.on_connection_create_end.append(_connected)
 _TRACE.on_connection_reuseconn.append(_connected)
@@ -152,7 +163,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if self._session is None:
             self._closed = False  # opened again after aclose(): calls are the caller's again
             connector = aiohttp.TCPConnector(
-                limit=self._limit, keepalive_timeout=self._keepalive or 5.0
+                limit=self._limit,
+                keepalive_timeout=self._keepalive or 5.0,
+                enable_cleanup_closed=_CLEANUP_CLOSED,
             )
             self._session = aiohttp.ClientSession(
                 connector=connector,

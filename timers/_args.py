@@ -7,14 +7,15 @@ Each function returns the value in the form the request needs, or raises
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, NamedTuple
 from uuid import UUID
 
 from timers._errors import InvalidArgumentError
 from timers._models import RunStatus, TimerRun
-from timers._redact import clean, quote
+from timers._redact import quote
 from timers._status import status_named
+from timers._time import format_datetime, utc_datetime
 from timers._validate import UUID_PATTERN
 
 __all__ = [
@@ -91,43 +92,22 @@ def check_status(value: Any, *, any_status: bool = False) -> RunStatus | None:
 
 
 def check_datetime(name: str, value: Any) -> datetime | None:
-    """``None`` or a timezone-aware ``datetime`` (naive ones would need a guessed time zone)."""
-    if value is None:
-        return None
-    if not isinstance(value, datetime):
-        raise InvalidArgumentError(
-            f"{name} must be a timezone-aware datetime, got {type(value).__name__}"
-        )
-    try:
-        offset = value.utcoffset()
-    except (ValueError, TypeError) as exc:  # a tzinfo of the caller's own that misbehaves
-        raise InvalidArgumentError(
-            f"{name} has a time zone whose utcoffset() fails: {clean(str(exc))}"
-        ) from None
-    if offset is None:
-        raise InvalidArgumentError(
-            f"{name} must be timezone-aware, e.g. datetime.now(timezone.utc); got the naive "
-            f"{value.isoformat()} (its time zone would be a guess)"
-        )
-    try:
-        value.astimezone(UTC)
-    except OverflowError:
-        raise InvalidArgumentError(
-            f"{name} {value.isoformat()} is out of range once converted to UTC"
-        ) from None
-    return value
+    """``None``, or a timezone-aware ``datetime`` in UTC (naive ones would need a guessed time
+    zone; see ``_time.utc_datetime``)."""
+    return None if value is None else utc_datetime(name, value)
 
 
 def check_time_window(
     start_after: Any, start_before: Any
 ) -> tuple[datetime | None, datetime | None]:
-    """Both bounds aware datetimes (or ``None``), and ``start_after`` before ``start_before``."""
+    """Both bounds aware datetimes in UTC (or ``None``), and ``start_after`` before
+    ``start_before``."""
     after = check_datetime("start_after", start_after)
     before = check_datetime("start_before", start_before)
     if after is not None and before is not None and after >= before:
         raise InvalidArgumentError(
-            f"start_after ({after.isoformat()}) must be earlier than "
-            f"start_before ({before.isoformat()})"
+            f"start_after ({format_datetime(after)}) must be earlier than "
+            f"start_before ({format_datetime(before)})"
         )
     return after, before
 

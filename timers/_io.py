@@ -251,6 +251,14 @@ class LoopBinding:
             ) from None
         if self._loop is None:
             self._loop = loop
+        elif self._loop is not loop and self._loop.is_closed():
+            raise UsageError(
+                "this AsyncTimersClient was used in an event loop that has ended, which its "
+                "connections belonged to: it cannot be used or closed in another one (they are "
+                "left to the garbage collector); create and close one AsyncTimersClient per "
+                "event loop, e.g. async with AsyncTimersClient(...) inside the coroutine you "
+                "pass to asyncio.run()"
+            )
         elif self._loop is not loop:
             raise UsageError(
                 "this AsyncTimersClient is bound to another event loop (the one it was first "

@@ -49,7 +49,17 @@ _warned: set[str] = set()  # the unknown $TIMERS_LOG values already warned about
 
 
 class _EnvHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """The handler ``$TIMERS_LOG`` installs (recognised, so it is installed once)."""
+    """The handler ``$TIMERS_LOG`` installs (recognised, so it is installed once). It writes to
+    ``sys.stderr`` as it is when a line is logged, as Python's last-resort handler does: a
+    stream that stood in for stderr when the first client was made (pytest's capture,
+    ``contextlib.redirect_stderr``) must not receive, and hold, every later line."""
+
+    def __init__(self) -> None:
+        logging.Handler.__init__(self)
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
 
 
 def setup_from_env() -> None:
@@ -69,7 +79,7 @@ def setup_from_env() -> None:
     with _SETUP:
         if any(isinstance(h, _EnvHandler) for h in logger.handlers):
             return
-        handler = _EnvHandler(sys.stderr)
+        handler = _EnvHandler()
         handler.setFormatter(logging.Formatter("timers: %(levelname)s %(message)s"))
         handler.setLevel(level)  # not more, even when the logger's own level is lower
         logger.addHandler(handler)

@@ -19,7 +19,7 @@ from typing import Any, Literal, TypeVar
 from timers._errors import InvalidArgumentError, ResponseValidationError
 from timers._redact import quote, redact_data
 from timers._status import RunStatus, status_of
-from timers._time import format_datetime, quick_datetime
+from timers._time import format_datetime, quick_datetime, utc_datetime
 from timers._validate import (
     UUID_PATTERN,
     fail,
@@ -56,17 +56,6 @@ def _readonly(value: Mapping[str, Any] | None, name: str) -> Mapping[str, Any]:
     if value is not None and not isinstance(value, Mapping):
         raise InvalidArgumentError(f"{name} must be a mapping, got {type(value).__name__}")
     return MappingProxyType(dict(value or {}))
-
-
-def _aware(value: Any, name: str) -> None:
-    try:
-        offset = value.utcoffset() if isinstance(value, datetime) else None
-    except (ValueError, TypeError) as exc:  # a tzinfo of the caller's own that misbehaves
-        problem = f"{name} has a time zone whose utcoffset() fails: {exc}"
-        raise InvalidArgumentError(problem) from None
-    if offset is None:
-        shown = "a naive datetime" if isinstance(value, datetime) else type(value).__name__
-        raise InvalidArgumentError(f"{name} must be a timezone-aware datetime, got {shown}")
 
 
 CallbackKind = Literal["web", "flow"]
@@ -198,21 +187,22 @@ class TimerRun:
 
     def __post_init__(self) -> None:
         """Checks the values (``InvalidArgumentError``); a ``status`` string becomes its
-        ``RunStatus``."""
+        ``RunStatus``, and times become UTC (the same instants)."""
         if not isinstance(self.status, RunStatus):
             if type(self.status) is not str:
                 raise InvalidArgumentError(
                     f"status must be a RunStatus or its string, got {type(self.status).__name__}"
                 )
             _freeze(self, "status", status_of(self.status))
-        _aware(self.start_time, "start_time")
+        _freeze(self, "start_time", utc_datetime("start_time", self.start_time))
         if self.end_time is not None:
-            _aware(self.end_time, "end_time")
+            _freeze(self, "end_time", utc_datetime("end_time", self.end_time))
         _freeze(self, "extra", _readonly(self.extra, "extra"))
 
     @property
     def duration(self) -> timedelta | None:
-        """``end_time - start_time``, or ``None`` while the run has no end time."""
+        """``end_time - start_time``, or ``None`` while the run has no end time (negative when
+        the service's clocks disagree: times are kept as sent)."""
         if self.end_time is None:
             return None
         return self.end_time - self.start_time

@@ -1,17 +1,18 @@
 """``summarize_runs``: a timer's health at a glance, from any iterable of runs, in one pass.
 
 Memory does not grow with the number of runs: counts are counters (``MAX_STATUSES`` unlisted
-statuses apart at most, for a service whose status strings are free text), durations go into a
-histogram of at most ``_BINS`` bins whose width doubles as the range grows (so a percentile
-is within 1/500 of the durations' span), error codes into a Space-Saving table of
-``MAX_ERROR_CODES`` entries, and outcomes into hourly buckets, rolled up into days once a
-history spans more than ``_MAX_HOURS`` hours.
+statuses apart at most, for a service whose status strings are free text), durations are kept
+up to ``_EXACT``, then counted in logarithmic bins (so a percentile is within 1% of the exact
+one, however far apart the durations are), error codes go into a Space-Saving table of
+``MAX_ERROR_CODES`` entries, and outcomes into hourly buckets (UTC), rolled up into days once
+a history spans more than ``_MAX_HOURS`` hours.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any, Literal
@@ -42,8 +43,13 @@ OTHER_STATUSES = "(other statuses)"
 MAX_BUCKETS = 1000
 """The timeline's length at most: the latest 1000 days (older runs count in every other figure)."""
 TOP_ERRORS = 5
-_BINS = 2048
+_EXACT = 4096  # durations kept as they are; beyond, the sketch's bins
+_ACCURACY = 0.01  # a percentile from the bins is within 1% of the exact one
+_GAMMA = (1 + _ACCURACY) / (1 - _ACCURACY)
+_LOG_GAMMA = math.log(_GAMMA)
+_ZERO = -(2**31)  # the bin of the durations of 0 (before every other in sorted order)
 _MAX_HOURS = 24 * 100
+_NO_TIME = timedelta(0)
 _HOUR = timedelta(hours=1)
 _DAY = timedelta(days=1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -67,7 +73,8 @@ class ErrorCount:
 
 @dataclass(frozen=True, slots=True, weakref_slot=True)
 class Bucket:
-    """Outcomes of the runs that started in ``[start, start + one hour or day)``."""
+    """Outcomes of the runs that started in ``[start, start + one hour or day)``, a UTC hour or
+    day."""
 
     start: datetime
     successes: int = 0
@@ -98,18 +105,19 @@ class RunSummary:
     none did): a run that finished with a status the client does not know (``api="jobs"``,
     whose statuses are not published) is in ``finished`` but not in the rate.
     ``duration_p50`` / ``duration_p95`` / ``duration_max``: over finished runs with an end
-    time (None when there are none); the percentiles are within 1/500 of the span of
-    durations, the maximum exact. ``top_errors``: the most frequent error codes, most
-    frequent first; exact while there are at most ``MAX_ERROR_CODES`` (64) distinct codes,
-    beyond that a bounded estimate (a count may be too high, never too low, for a code that
-    is listed). ``first_start`` / ``last_start``: the earliest and latest start.
-    ``bucket``: ``"hour"`` when the history spans at most two days, else ``"day"``;
-    ``buckets``: outcome counts per bucket, oldest first, empty buckets included, for the
-    latest ``MAX_BUCKETS`` days at most.
+    time not before their start (None when there are none). A percentile is the lower
+    nearest rank (of the durations sorted, the ``floor(q * (n - 1))``-th from 0: p50 of 1 s
+    and 59 s is 1 s), exact for up to 4,096 durations, then within 1% of it; the maximum is
+    exact. ``top_errors``: the most frequent error codes, most frequent first; exact while
+    there are at most ``MAX_ERROR_CODES`` (64) distinct codes, beyond that a bounded estimate
+    (a count may be too high, never too low, for a code that is listed). ``first_start`` /
+    ``last_start``: the earliest and latest start. ``bucket``: ``"hour"`` when the history
+    spans at most two days, else ``"day"``; ``buckets``: outcome counts per UTC hour or day,
+    oldest first, empty buckets included, for the latest ``MAX_BUCKETS`` days at most.
     """
 
     total: int
-    counts: Mapping[str, int]
+    counts: Mapping[str, int] = field(hash=False)  # compared by ==; a mapping has no hash
     finished: int
     success_rate: float | None
     duration_p50: timedelta | None
@@ -155,48 +163,50 @@ def _restore_summary(values: dict[str, Any]) -> RunSummary:
     return RunSummary(**{**values, "counts": MappingProxyType(values["counts"])})
 
 
-class _Histogram:
-    """Counts of values in ``_BINS`` equal bins over ``[origin, origin + _BINS * width)``;
-    the width doubles (merging neighbours) whenever a value falls outside."""
+class _Durations:
+    """Durations (seconds, >= 0) in bounded memory: the first ``_EXACT`` kept as they are, then
+    counted in bins ``(GAMMA**(i - 1), GAMMA**i]`` (DDSketch), whose middle is within
+    ``_ACCURACY`` of every value in it; a duration of 0 has a bin of its own. Between a
+    microsecond and the longest ``timedelta`` there are about 2,300 bins."""
 
-    __slots__ = ("bins", "count", "maximum", "minimum", "origin", "width")
+    __slots__ = ("bins", "count", "exact", "maximum", "minimum")
 
     def __init__(self) -> None:
-        self.bins = [0] * _BINS
+        self.exact: list[float] | None = []
+        self.bins: dict[int, int] = {}
         self.count = 0
-        self.origin = 0.0
-        self.width = 1e-6  # a microsecond: exact for short runs
-        self.minimum = float("inf")
-        self.maximum = float("-inf")
+        self.minimum = math.inf
+        self.maximum = 0.0
 
-    def add(self, value: float) -> None:
-        if self.count == 0:
-            self.origin = value
+    def add(self, seconds: float) -> None:
         self.count += 1
-        self.minimum = min(self.minimum, value)
-        self.maximum = max(self.maximum, value)
-        while not self.origin <= value < self.origin + _BINS * self.width:
-            self._grow(downward=value < self.origin)
-        self.bins[min(int((value - self.origin) / self.width), _BINS - 1)] += 1
+        self.minimum = min(self.minimum, seconds)
+        self.maximum = max(self.maximum, seconds)
+        if self.exact is None:
+            self._count(seconds)
+            return
+        self.exact.append(seconds)
+        if len(self.exact) > _EXACT:
+            for value in self.exact:
+                self._count(value)
+            self.exact = None
 
-    def _grow(self, *, downward: bool) -> None:
-        old = self.bins
-        half = _BINS // 2
-        merged = [old[i] + old[i + 1] for i in range(0, _BINS, 2)]
-        if downward:  # the old range becomes the upper half
-            self.bins = [0] * half + merged
-            self.origin -= _BINS * self.width
-        else:
-            self.bins = merged + [0] * half
-        self.width *= 2
+    def _count(self, seconds: float) -> None:
+        index = math.ceil(math.log(seconds) / _LOG_GAMMA) if seconds > 0 else _ZERO
+        self.bins[index] = self.bins.get(index, 0) + 1
 
     def quantile(self, q: float) -> float:
-        rank = q * (self.count - 1)
+        """The lower nearest rank: the ``floor(q * (count - 1))``-th smallest duration (from
+        0), exact while there are at most ``_EXACT``, then within ``_ACCURACY`` of it (and
+        never outside the smallest and largest)."""
+        rank = math.floor(q * (self.count - 1))
+        if self.exact is not None:
+            return sorted(self.exact)[rank]
         seen = 0
-        for index, count in enumerate(self.bins):
-            seen += count
+        for index in sorted(self.bins):
+            seen += self.bins[index]
             if seen > rank:
-                middle = self.origin + (index + 0.5) * self.width
+                middle = 0.0 if index == _ZERO else 2 * _GAMMA**index / (_GAMMA + 1)
                 return min(max(middle, self.minimum), self.maximum)
         return self.maximum  # pragma: no cover - the counts add up to count
 
@@ -251,7 +261,7 @@ def summarize_runs(runs: Iterable[TimerRun], *, top_errors: int = TOP_ERRORS) ->
     counts: dict[str, int] = {}
     unlisted = 0  # statuses counted apart that the spec does not list
     total = finished = successes = failures = 0
-    durations = _Histogram()
+    durations = _Durations()
     errors = _SpaceSaving()
     first: datetime | None = None
     last: datetime | None = None
@@ -279,7 +289,7 @@ def summarize_runs(runs: Iterable[TimerRun], *, top_errors: int = TOP_ERRORS) ->
         if run.is_finished:
             finished += 1
             duration = run.duration
-            if duration is not None:
+            if duration is not None and duration >= _NO_TIME:  # clocks that disagree: left out
                 durations.add(duration.total_seconds())
         success = status is RunStatus.SUCCESS
         successes += success
@@ -317,7 +327,7 @@ def _summary(
     finished: int,
     successes: int,
     failures: int,
-    durations: _Histogram,
+    durations: _Durations,
     errors: _SpaceSaving,
     top_errors: int,
     first: datetime | None,

@@ -221,10 +221,11 @@ class TimersClient:
         ``limit``: 1 to 1000 runs per page. ``status``: a ``RunStatus`` or its string (with
         ``api="jobs"``, whose statuses are not published: any status the service reports, such
         as ``"FAILED"``, matched in any case).
-        ``start_after`` / ``start_before``: timezone-aware datetimes, compared with each run's
-        ``start_time`` (naive datetimes are refused, and so is a window with ``start_after``
-        not earlier than ``start_before``: it holds no run). ``marker``: a previous page's
-        ``next_page`` (the client refuses one over 4096 characters, here and when paging).
+        ``start_after`` / ``start_before``: timezone-aware datetimes, exclusive bounds on each
+        run's ``start_time`` (naive datetimes are refused, and so is a window with
+        ``start_after`` not earlier than ``start_before``: it holds no run). ``marker``: a
+        previous page's ``next_page`` (the client refuses one over 4096 characters, here and
+        when paging).
         To go through every page, use ``iter_runs`` or ``iter_run_pages``.
         With ``api="jobs"`` the service filters nothing: ``limit`` results are read and the
         client keeps those that match, so a page may hold fewer (even none) while later pages

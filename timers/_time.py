@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from timers._redact import quote
+from timers._errors import InvalidArgumentError
+from timers._redact import clean, quote
 
 # RFC 3339 section 5.6: date "T" time, optional fraction of any length, and a required offset.
 # Lower-case t/z and a space separator are allowed by the RFC; a missing offset is not.
@@ -19,24 +20,29 @@ RFC3339 = re.compile(
 def parse_datetime(text: str) -> datetime:
     """Parse an RFC 3339 date-time into an aware UTC datetime.
 
-    Fractions beyond microseconds are truncated. Raises ``ValueError`` for anything that is not
-    RFC 3339, including a date-time with no offset (its time zone would be a guess).
+    Fractions beyond microseconds are truncated. A leap second (``:60``, RFC 3339 section 5.7)
+    is taken at 23:59 UTC only, as the next second (``datetime`` has no second 60). Raises
+    ``ValueError`` for anything that is not RFC 3339, including a date-time with no offset (its
+    time zone would be a guess).
     """
     m = RFC3339.match(text)
     if m is None:
         raise ValueError(f"not an RFC 3339 date-time: {quote(text)}")
     date, time, fraction, offset = m.groups()
-    iso = f"{date}T{time}"
+    leap = time.endswith(":60")
+    iso = f"{date}T{time[:6]}59" if leap else f"{date}T{time}"
     if fraction:
         iso += "." + fraction[:6].ljust(6, "0")
     iso += "+00:00" if offset in ("Z", "z") else offset
     try:
-        parsed = datetime.fromisoformat(iso)
-        if parsed.utcoffset():
-            return parsed.astimezone(UTC)
+        parsed = datetime.fromisoformat(iso).astimezone(UTC)
+        if leap:
+            if (parsed.hour, parsed.minute) != (23, 59):
+                raise ValueError("a leap second comes only at 23:59:60 UTC")
+            parsed += timedelta(seconds=1)
     except (ValueError, OverflowError) as exc:
         raise ValueError(f"not a valid RFC 3339 date-time: {quote(text)} ({exc})") from None
-    return parsed if parsed.tzinfo is UTC else parsed.replace(tzinfo=UTC)
+    return parsed
 
 
 _rfc3339_match = RFC3339.match
@@ -56,6 +62,32 @@ def quick_datetime(text: Any) -> datetime | None:
         return None if zone is None else moment.astimezone(UTC)
     except (ValueError, OverflowError):
         return None
+
+
+def utc_datetime(name: str, value: Any) -> datetime:
+    """``value``, a timezone-aware ``datetime``, in UTC (the same instant); else
+    ``InvalidArgumentError`` naming ``name`` (a naive one would need a guessed time zone)."""
+    if not isinstance(value, datetime):
+        raise InvalidArgumentError(
+            f"{name} must be a timezone-aware datetime, got {type(value).__name__}"
+        )
+    try:
+        offset = value.utcoffset()
+    except (ValueError, TypeError) as exc:  # a tzinfo of the caller's own that misbehaves
+        raise InvalidArgumentError(
+            f"{name} has a time zone whose utcoffset() fails: {clean(str(exc))}"
+        ) from None
+    if offset is None:
+        raise InvalidArgumentError(
+            f"{name} must be timezone-aware, e.g. datetime.now(timezone.utc); got the naive "
+            f"{value.isoformat()} (its time zone would be a guess)"
+        )
+    try:
+        return value if value.tzinfo is UTC else value.astimezone(UTC)
+    except OverflowError:
+        raise InvalidArgumentError(
+            f"{name} {value.isoformat()} is out of range once converted to UTC"
+        ) from None
 
 
 def format_datetime(value: datetime) -> str:

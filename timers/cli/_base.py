@@ -54,7 +54,7 @@ from timers._models import RunStatus, TimerRun
 from timers._redact import clean, quote
 from timers._status import status_named
 from timers._sync_client import TimersClient
-from timers._time import format_datetime, parse_datetime
+from timers._time import RFC3339, format_datetime, parse_datetime
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -336,10 +336,12 @@ def parse_time(value: str | None, option: str) -> datetime | None:
         return None
     try:
         return parse_datetime(value)
-    except ValueError:
+    except ValueError as exc:
+        problem = f"{quote(value)} is not an RFC 3339 date-time with a time zone"
+        if RFC3339.match(value):  # the form is right, the value not (Feb 30): say why
+            problem = str(exc)
         raise click.BadParameter(
-            f"{quote(value)} is not an RFC 3339 date-time with a time zone, "
-            "e.g. 2026-11-21T00:00:00Z or 2026-11-21T09:00:00+01:00",
+            f"{problem}, e.g. 2026-11-21T00:00:00Z or 2026-11-21T09:00:00+01:00",
             param_hint=option,
         ) from None
 

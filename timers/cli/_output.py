@@ -81,7 +81,7 @@ def format_duration(value: timedelta | None) -> str:
     if value is None:
         return "-"
     seconds = value.total_seconds()
-    if seconds < 60:
+    if round(seconds, 1) < 60:  # 59.96 s is 1m00s, not 60.0s
         return f"{seconds:.1f}s"
     minutes, secs = divmod(round(seconds), 60)
     if minutes < 60:
