@@ -134,7 +134,9 @@ def _edited(module: str) -> bool:
 def test_a_recheck_runs_only_the_last_runs_unkilled_mutants_and_only_on_unchanged_code() -> None:
     tool = _tool()
     # A module without uncommitted edits (an edited one is refused, as the last record shows).
-    module = next(m for m in ("timers/_time.py", "timers/_redact.py") if not _edited(m))
+    module = next((m for m in ("timers/_time.py", "timers/_redact.py") if not _edited(m)), None)
+    if module is None:
+        pytest.skip("both modules have uncommitted edits: the recheck would refuse either")
     mutants = tool.generate_mutants(module)
     survivor, equivalent = mutants[0], mutants[1]
     last = {

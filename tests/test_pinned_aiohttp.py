@@ -493,9 +493,29 @@ def test_without_a_keepalive_expiry_aiohttp_keeps_an_idle_connection_5_seconds(
 
     run(open_and_close())
     assert [kwargs["keepalive_timeout"] for kwargs in made] == [5.0]
-    # Before Python 3.12.8, a TLS connection cut short lingers 30 s unless aiohttp aborts it.
-    assert [kwargs["enable_cleanup_closed"] for kwargs in made] == [_aiohttp._CLEANUP_CLOSED]
-    assert _aiohttp._CLEANUP_CLOSED is (sys.version_info < (3, 12, 8))  # this is CPython 3.11+
+    # Before Python 3.12.8, a TLS connection cut short lingers 30 s unless aiohttp aborts it:
+    # asked for where aiohttp says it takes it.
+    needed = aiohttp.connector.NEEDS_CLEANUP_CLOSED
+    assert [kwargs["enable_cleanup_closed"] for kwargs in made] == [needed]
+
+
+@pytest.mark.parametrize("says", [True, False])
+def test_aborted_connections_are_cleaned_up_where_aiohttp_says_it_takes_the_flag(
+    monkeypatch: pytest.MonkeyPatch, says: bool
+) -> None:
+    monkeypatch.setattr(aiohttp.connector, "NEEDS_CLEANUP_CLOSED", says)
+    assert _aiohttp._cleanup_closed() is says
+
+
+def test_an_aiohttp_that_does_not_say_is_asked_where_python_needs_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delattr(aiohttp.connector, "NEEDS_CLEANUP_CLOSED")
+    assert _aiohttp._cleanup_closed() is _aiohttp._needs_cleanup(sys.version_info)
+    monkeypatch.setattr(sys, "version_info", (3, 12, 7, "final", 0))
+    assert _aiohttp._cleanup_closed() is True
+    monkeypatch.setattr(sys, "version_info", (3, 12, 8, "final", 0))
+    assert _aiohttp._cleanup_closed() is False
 
 
 @pytest.mark.parametrize(
@@ -573,13 +593,16 @@ def client_connections(port: int) -> int:
 @pytest.mark.skipif(
     not os.path.exists("/proc/net/tcp"), reason="counts connections in /proc/net/tcp (Linux)"
 )
-def test_attempts_cut_short_over_tls_leave_no_connection_open_after_aclose() -> None:
+def test_attempts_cut_short_over_tls_leave_no_connection_open_after_aclose(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # Before Python 3.12.8 an aborted TLS connection stays open for asyncio's 30 s SSL
     # shutdown (outside the pool's limit, past aclose()) unless aiohttp cleans it up.
     ca = trustme.CA()
     server = SilentTLSServer(ca)
-    verified = aiohttp.connector._SSL_CONTEXT_VERIFIED  # aiohttp's default, made at import
-    ca.configure_trust(verified)  # trust the test CA (it signs only 127.0.0.1, for this test)
+    verified = ssl.create_default_context()  # aiohttp's default context, trusting the test CA
+    ca.configure_trust(verified)
+    monkeypatch.setattr(aiohttp.connector, "_SSL_CONTEXT_VERIFIED", verified)
 
     async def timed_out_calls() -> tuple[set[type[BaseException]], int]:
         client = AsyncTimersClient(

@@ -65,6 +65,16 @@ def test_timers_log_writes_to_stderr_as_it_is_when_a_line_is_logged(
         logger.info("after")
     assert first.getvalue() == "timers: INFO while redirected\n"
     assert later.getvalue() == "timers: INFO after\n"
+    (handler,) = env_handlers()
+    pinned = io.StringIO()
+    handler.setStream(pinned)  # logging's own API: that stream from now on
+    with contextlib.redirect_stderr(later):
+        logger.info("pinned")
+    handler.stream = None  # type: ignore[assignment]  # back to stderr as it is
+    with contextlib.redirect_stderr(later):
+        logger.info("stderr again")
+    assert pinned.getvalue() == "timers: INFO pinned\n"
+    assert later.getvalue() == "timers: INFO after\ntimers: INFO stderr again\n"
 
 
 @pytest.mark.parametrize(("value", "level"), [("info", logging.INFO), (" DEBUG ", logging.DEBUG)])

@@ -610,6 +610,9 @@ def test_times_made_by_hand_become_utc_the_same_instants() -> None:
     )
     again = TimerRun.from_dict(run.to_dict())
     assert again == run and hash(again) == hash(run)
+    # A zone whose offset is 0 in winter is not UTC either: converted all the same.
+    london = made(start_time=datetime(2026, 1, 5, 9, 0, tzinfo=ZoneInfo("Europe/London")))
+    assert london.start_time.tzinfo is UTC and london.start_time.hour == 9
 
 
 @pytest.mark.parametrize("field", ["start_time", "end_time"])

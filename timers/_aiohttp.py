@@ -94,12 +94,17 @@ async def _connected(session: Any, context: Any, params: Any) -> None:
 # Before Python 3.12.8 (and in 3.13.0), an aborted TLS connection (an attempt cut by its
 # deadline or cancelled) stays open for asyncio's 30 s SSL shutdown, outside the connector's
 # limit and past aclose() (python/cpython#118960): aiohttp's cleanup aborts them within 2 s.
-# Later Pythons close them at once (and aiohttp warns when asked for it there).
+# Later Pythons close them at once. aiohttp says where it takes the flag (asked elsewhere, it
+# warns); an aiohttp that does not say is asked where Python needs it.
 def _needs_cleanup(python: tuple[int | str, ...]) -> bool:
     return python < (3, 12, 8) or (3, 13) <= python < (3, 13, 1)
 
 
-_CLEANUP_CLOSED = _needs_cleanup(sys.version_info)
+def _cleanup_closed() -> bool:
+    return bool(
+        getattr(aiohttp.connector, "NEEDS_CLEANUP_CLOSED", _needs_cleanup(sys.version_info))
+    )
+
 
 _TRACE = aiohttp.TraceConfig()
 _TRACE.on_connection_create_end.append(_connected)
@@ -165,7 +170,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             connector = aiohttp.TCPConnector(
                 limit=self._limit,
                 keepalive_timeout=self._keepalive or 5.0,
-                enable_cleanup_closed=_CLEANUP_CLOSED,
+                enable_cleanup_closed=_cleanup_closed(),
             )
             self._session = aiohttp.ClientSession(
                 connector=connector,

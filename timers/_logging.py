@@ -52,14 +52,21 @@ class _EnvHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """The handler ``$TIMERS_LOG`` installs (recognised, so it is installed once). It writes to
     ``sys.stderr`` as it is when a line is logged, as Python's last-resort handler does: a
     stream that stood in for stderr when the first client was made (pytest's capture,
-    ``contextlib.redirect_stderr``) must not receive, and hold, every later line."""
+    ``contextlib.redirect_stderr``) must not receive, and hold, every later line. A stream
+    given with ``setStream`` is used instead (``setStream(None)``: stderr again)."""
+
+    _pinned: Any = None
 
     def __init__(self) -> None:
         logging.Handler.__init__(self)
 
     @property
     def stream(self) -> Any:
-        return sys.stderr
+        return sys.stderr if self._pinned is None else self._pinned
+
+    @stream.setter
+    def stream(self, stream: Any) -> None:
+        self._pinned = stream
 
 
 def setup_from_env() -> None:

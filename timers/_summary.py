@@ -107,13 +107,14 @@ class RunSummary:
     ``duration_p50`` / ``duration_p95`` / ``duration_max``: over finished runs with an end
     time not before their start (None when there are none). A percentile is the lower
     nearest rank (of the durations sorted, the ``floor(q * (n - 1))``-th from 0: p50 of 1 s
-    and 59 s is 1 s), exact for up to 4,096 durations, then within 1% of it; the maximum is
-    exact. ``top_errors``: the most frequent error codes, most frequent first; exact while
-    there are at most ``MAX_ERROR_CODES`` (64) distinct codes, beyond that a bounded estimate
-    (a count may be too high, never too low, for a code that is listed). ``first_start`` /
-    ``last_start``: the earliest and latest start. ``bucket``: ``"hour"`` when the history
-    spans at most two days, else ``"day"``; ``buckets``: outcome counts per UTC hour or day,
-    oldest first, empty buckets included, for the latest ``MAX_BUCKETS`` days at most.
+    and 59 s is 1 s), exact for up to 4,096 durations, then within 1% (or a microsecond) of
+    it; the maximum is exact. ``top_errors``: the most frequent error codes, most frequent
+    first; exact while there are at most ``MAX_ERROR_CODES`` (64) distinct codes, beyond that
+    a bounded estimate (a count may be too high, never too low, for a code that is listed).
+    ``first_start`` / ``last_start``: the earliest and latest start. ``bucket``: ``"hour"``
+    when the history spans at most two days, else ``"day"``; ``buckets``: outcome counts per
+    UTC hour or day, oldest first, empty buckets included, for the latest ``MAX_BUCKETS`` days
+    at most.
     """
 
     total: int

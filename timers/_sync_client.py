@@ -9,6 +9,7 @@ loops.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import time
@@ -34,6 +35,8 @@ from timers._wait import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, Waiter, Wa
 __all__ = ["TimersClient"]
 
 T = TypeVar("T")
+DRAIN_LIMIT = 16 * 1024  # bytes of a retried answer's body read to keep its connection
+DRAIN_TIME = 0.25  # seconds that read may take at most
 
 
 class TimersClient:
@@ -410,6 +413,8 @@ class TimersClient:
                                 raise core.undecodable(response, attempts, exc) from None
                             if response.is_success and len(content) > core.max_response_size:
                                 raise core.too_large(response, attempts)
+                        elif self._deadline_at_socket:  # a read that ends by the deadline
+                            _drain(response)
                     finally:
                         response.close()
                         # Let the body go now: Response and stream refer to each other, so it
@@ -451,6 +456,20 @@ def _read(response: httpx.Response, limit: int) -> bytes:
             raise
         return b""
     return reader.finish()
+
+
+def _drain(response: httpx.Response) -> None:
+    """Read the small body of an answer that is retried, so that its connection is kept for
+    the retry (httpx closes a connection whose body is left unread): at most ``DRAIN_LIMIT``
+    bytes said by ``Content-Length``, within ``DRAIN_TIME`` at the socket. A longer or unsized
+    body, or one that does not come in time, is left unread, and its connection closed."""
+    length = response.headers.get("content-length", "")
+    if response.is_stream_consumed or not length.isdigit() or int(length) > DRAIN_LIMIT:
+        return
+    at = time.monotonic() + (_transport.remaining(DRAIN_TIME) or DRAIN_TIME)
+    with _transport.attempt_deadline(at), contextlib.suppress(httpx.HTTPError):
+        for _ in response.iter_raw():
+            pass
 
 
 def _items(pages: Generator[RunPage, None, None]) -> Generator[TimerRun, None, None]:

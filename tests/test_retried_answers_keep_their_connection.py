@@ -1,0 +1,112 @@
+"""An answer that is retried (a 503, a 429) gives its connection back for the retry when its
+body is small and comes at once: httpx closes a connection whose body is left unread, so each
+retry would open a new one (a new TLS handshake in production). A larger, unsized or stalled
+body is left unread, its connection closed, and the retry comes without waiting for it."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from support.bodies import run_json
+from support.dual import RUN_ID, TIMER_ID, TOKEN
+from support.hostile import (
+    Connection,
+    Request,
+    Servers,
+    chunked_head,
+    each_request,
+    http_response,
+    json_response,
+)
+
+from timers import AsyncTimersClient, RetryPolicy, TimersClient, _async_client
+
+NO_WAIT = RetryPolicy(max_retries=2, backoff_base=0, backoff_max=0)
+BUSY = b'{"code": "BUSY", "message": "try again"}'
+
+
+def twice_then_the_run(busy: bytes) -> Callable[[Request, Connection], None]:
+    """Answers ``busy`` to the first two requests, then the run."""
+    answered: list[int] = []
+
+    def respond(request: Request, conn: Connection) -> None:
+        answered.append(1)
+        conn.send(busy if len(answered) <= 2 else json_response(200, run_json()))
+
+    return respond
+
+
+async def no_sleep(seconds: float) -> None:
+    pass
+
+
+def get_run(base_url: str, backend: str) -> Any:
+    if backend == "sync":
+        with TimersClient(TOKEN, base_url=base_url, retry=NO_WAIT, sleep=lambda s: None) as sync:
+            return sync.get_run(TIMER_ID, RUN_ID)
+
+    async def call() -> Any:
+        async with AsyncTimersClient(
+            TOKEN, base_url=base_url, retry=NO_WAIT, sleep=no_sleep, http_backend=backend
+        ) as client:
+            return await client.get_run(TIMER_ID, RUN_ID)
+
+    return asyncio.run(asyncio.wait_for(call(), 10))
+
+
+BACKENDS = ["sync", "httpx", "aiohttp"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(
+    "busy",
+    [
+        http_response(503, BUSY),
+        http_response(429, BUSY, headers=[("Retry-After", "0")]),
+        http_response(503, b"x" * _async_client.DRAIN_LIMIT),  # the largest read
+        http_response(503, b""),
+    ],
+    ids=["503", "429", "16 KiB", "empty"],
+)
+def test_a_small_retried_body_is_read_and_its_connection_kept(
+    servers: Servers, backend: str, busy: bytes
+) -> None:
+    server = servers(each_request(twice_then_the_run(busy)))
+    assert get_run(server.base_url, backend).id == RUN_ID
+    assert len(server.requests) == 3
+    assert server.connections == 1
+
+
+@pytest.mark.parametrize("backend", ["sync", "httpx"])
+@pytest.mark.parametrize(
+    "busy",
+    [
+        http_response(503, b"x" * (_async_client.DRAIN_LIMIT + 1)),
+        chunked_head(503) + b"5\r\nbusy!\r\n0\r\n\r\n",  # no Content-Length: not read
+    ],
+    ids=["over 16 KiB", "chunked"],
+)
+def test_a_larger_or_unsized_retried_body_is_left_unread_with_its_connection(
+    servers: Servers, backend: str, busy: bytes
+) -> None:
+    server = servers(each_request(twice_then_the_run(busy)))
+    assert get_run(server.base_url, backend).id == RUN_ID
+    assert server.connections == 3  # httpx closes a connection whose body was not read
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_retried_body_that_does_not_come_is_not_waited_for(
+    servers: Servers, backend: str
+) -> None:
+    # The head says 10 bytes and none follow: the retry comes after DRAIN_TIME, not at the
+    # attempt's 60 s timeout.
+    server = servers(each_request(twice_then_the_run(http_response(503, b"", content_length=10))))
+    started = time.monotonic()
+    assert get_run(server.base_url, backend).id == RUN_ID
+    took = time.monotonic() - started
+    assert 2 * _async_client.DRAIN_TIME <= took < 10  # a bound, not a speed: 60 s per attempt
+    assert len(server.requests) == 3
