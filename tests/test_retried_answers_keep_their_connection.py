@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 from support.bodies import run_json
 from support.dual import RUN_ID, TIMER_ID, TOKEN
@@ -23,7 +24,7 @@ from support.hostile import (
     json_response,
 )
 
-from timers import AsyncTimersClient, RetryPolicy, TimersClient, _async_client
+from timers import AsyncTimersClient, RetryPolicy, TimersClient, _async_client, _sync_client
 
 NO_WAIT = RetryPolicy(max_retries=2, backoff_base=0, backoff_max=0)
 BUSY = b'{"code": "BUSY", "message": "try again"}'
@@ -110,3 +111,39 @@ def test_a_retried_body_that_does_not_come_is_not_waited_for(
     took = time.monotonic() - started
     assert 2 * _async_client.DRAIN_TIME <= took < 10  # a bound, not a speed: 60 s per attempt
     assert len(server.requests) == 3
+
+
+@pytest.mark.parametrize(
+    ("length", "read"),
+    [
+        (b"12", True),
+        (b"00012", True),
+        (b"16384", True),
+        (b"16385", False),  # over DRAIN_LIMIT
+        (b"016384", False),  # more than five digits: not read, whatever their value
+        (b"1" * 5000, False),  # int() would refuse it
+        ("²".encode("latin-1"), False),  # a digit to str.isdigit, not to int()
+        (b"-1", False),
+    ],
+)
+def test_only_a_content_length_of_at_most_five_ascii_digits_is_read(
+    length: bytes, read: bool
+) -> None:
+    sync = httpx.Response(503, headers=[(b"content-length", length)], stream=httpx.ByteStream(b""))
+    _sync_client._drain(sync)
+    assert sync.is_stream_consumed is read
+    unsized = httpx.Response(503, stream=httpx.ByteStream(b""))
+    _sync_client._drain(unsized)
+    assert not unsized.is_stream_consumed
+
+    async def drained() -> bool:
+        response = httpx.Response(503, headers=[(b"content-length", length)], stream=_AsyncBody())
+        await _async_client._drain(response)
+        return response.is_stream_consumed
+
+    assert asyncio.run(drained()) is read
+
+
+class _AsyncBody(httpx.AsyncByteStream):
+    async def __aiter__(self) -> Any:
+        yield b""

@@ -477,7 +477,8 @@ async def _drain(response: httpx.Response) -> None:
     bytes said by ``Content-Length``, within ``DRAIN_TIME`` at the socket. A longer or unsized
     body, or one that does not come in time, is left unread, and its connection closed."""
     length = response.headers.get("content-length", "")
-    if response.is_stream_consumed or not length.isdigit() or int(length) > DRAIN_LIMIT:
+    sized = len(length) <= 5 and length.isascii() and length.isdigit()  # not "²", not 10**5000
+    if response.is_stream_consumed or not sized or int(length) > DRAIN_LIMIT:
         return
     at = time.monotonic() + (_transport.remaining(DRAIN_TIME) or DRAIN_TIME)
     with _transport.attempt_deadline(at), contextlib.suppress(httpx.HTTPError):
