@@ -42,6 +42,7 @@ from timers._errors import error_class_for
 from timers.cli import _base
 from timers.cli._app import cli
 from timers.cli._base import (
+    EXIT_USAGE,
     RetryNotices,
     State,
     exit_code_for,
@@ -347,6 +348,29 @@ def test_a_command_says_at_once_that_it_retries_after_a_read_timeout(
 
 
 # --- times ------------------------------------------------------------------------------------
+
+
+def test_a_long_line_on_stderr_stays_one_line_however_narrow_the_console(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # In a log file (COLUMNS=20 in CI), a run id cut over lines cannot be found with grep.
+    monkeypatch.setenv("COLUMNS", "20")
+    state = State(base_url=None, token=None, api="runs", allow_insecure_http=False)
+    written = io.StringIO()
+    state.err.file = written
+    line = "timers: run 0b7e3a52-1f0c-4d8e-9a34-5c2f1e6d7a80: pending"
+    state.err.print(line, markup=False)
+    assert written.getvalue() == line + "\n"
+
+
+def test_an_empty_base_url_variable_is_a_usage_error_not_the_real_service() -> None:
+    env = {"TIMERS_BASE_URL": "", "TIMERS_ACCESS_TOKEN": TOKEN}
+    result = CliRunner().invoke(cli, ["runs", "show", TIMER_ID, RUN_ID], env=env)
+    assert result.exit_code == EXIT_USAGE
+    assert result.stderr == (
+        "timers: error: $TIMERS_BASE_URL is set but empty: set it to the service's URL, or "
+        "unset it to use 'https://timer.automate.globus.org/api/v1'\n"
+    )
 
 
 def test_a_time_option_is_rfc_3339_with_a_zone() -> None:

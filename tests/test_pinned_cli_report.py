@@ -22,7 +22,7 @@ from support.dual import TIMER_ID, TOKEN
 
 from timers import RunError, RunResult, RunStatus, TimerRun, summarize_runs
 from timers.cli._app import cli
-from timers.cli._report import _bar, render
+from timers.cli._report import _ASCII_BARS, _bar, render
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 BASE = "http://127.0.0.1:9/api/v1"
@@ -32,8 +32,9 @@ JOBS = "http://127.0.0.1:9"
 class Recorder:
     """A console that keeps what it was asked to print, markup and all."""
 
-    def __init__(self) -> None:
+    def __init__(self, encoding: str = "utf-8") -> None:
         self.lines: list[str] = []
+        self.encoding = encoding
 
     def print(self, text: str, **options: Any) -> None:
         self.lines.append(text)
@@ -176,6 +177,31 @@ def test_summary_pages_through_1000_runs_at_a_time_and_prints_json(
     params = route.calls[0].request.url.params
     assert params["limit"] == "1000" and params["status"] == "failure"
     assert params["start_before"] == "2026-12-01T00:00:00Z" and "start_after" not in params
+
+
+@pytest.mark.parametrize("form", [[], ["--format", "json"]], ids=["report", "json"])
+def test_an_output_that_takes_only_ascii_gets_every_line_and_no_traceback(
+    mock: respx.MockRouter, form: list[str]
+) -> None:
+    # PYTHONIOENCODING=ascii, a legacy locale, a file on Windows: the timeline's bars and a
+    # server's "é" once ended the command half-way with UnicodeEncodeError.
+    mock.get(f"{BASE}/timers/{TIMER_ID}/runs").respond(
+        200, json=page_json([run_json(), run_json(status="fail\u00e9d \u2603")], total=2)
+    )
+    env = {"TIMERS_BASE_URL": BASE, "TIMERS_ACCESS_TOKEN": TOKEN}
+    result = CliRunner(charset="ascii").invoke(cli, ["runs", "summary", TIMER_ID, *form], env=env)
+    assert result.exit_code == 0, result.stderr or result.exception
+    out = result.stdout_bytes.decode("ascii")  # nothing but ASCII was written
+    if form:
+        assert json.loads(out)["counts"] == {"success": 1, "fail\u00e9d \u2603": 1}
+    else:
+        assert "fail\\xe9d \\u2603" in out  # shown, escaped, not lost
+        (successes,) = [line for line in out.splitlines() if line.startswith("  successes")]
+        assert successes.strip().removeprefix("successes").strip() in set(_ASCII_BARS)
+
+
+def test_the_ascii_bars_scale_as_the_others() -> None:
+    assert [_bar(c, 8, _ASCII_BARS) for c in range(9)] == list(" .,:-=+*#")
 
 
 def test_summary_of_the_jobs_api_leaves_the_page_size_to_the_service(

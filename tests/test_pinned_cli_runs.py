@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import signal
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -251,6 +253,45 @@ def test_trigger_wait_interrupted_after_the_run_exists_says_how_to_wait_for_it(
         f"timers: interrupted; run {RUN_ID} of timer {TIMER_ID} was created: wait for it with "
         f"timers runs wait {TIMER_ID} {RUN_ID} instead of triggering again\n"
     )
+
+
+def test_a_second_ctrl_c_cannot_cut_the_created_runs_id_short(
+    mock: respx.MockRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mock.post(f"/timers/{TIMER_ID}/run").respond(
+        201, json=run_json(status="pending", end_time=None, result=None)
+    )
+    seen: list[object] = []
+
+    def press(_: object) -> None:  # Ctrl-C while waiting for the first poll
+        handler = signal.getsignal(signal.SIGINT)
+        seen.append(handler)
+        try:
+            handler(signal.SIGINT, None)  # type: ignore[operator]
+        finally:
+            seen.append(signal.getsignal(signal.SIGINT))  # what a second press meets
+
+    before = signal.getsignal(signal.SIGINT)
+    monkeypatch.setattr("time.sleep", press)
+    code, _, err = invoke("trigger", TIMER_ID, "--wait")
+    assert code == 130 and f"run {RUN_ID} of timer {TIMER_ID} was created" in err
+    assert seen[0] is not before and seen[1] is signal.SIG_IGN
+    assert signal.getsignal(signal.SIGINT) is before  # put back once the id is out
+
+
+def test_off_the_main_thread_ctrl_c_is_left_alone() -> None:
+    # signal.signal works only in the main thread: a CLI run in another one waits as usual.
+    before = signal.getsignal(signal.SIGINT)
+    ran: list[object] = []
+
+    def in_a_thread() -> None:
+        with _runs._one_interrupt():
+            ran.append(signal.getsignal(signal.SIGINT))
+
+    thread = threading.Thread(target=in_a_thread)
+    thread.start()
+    thread.join(timeout=5)
+    assert ran == [before] and signal.getsignal(signal.SIGINT) is before
 
 
 def test_the_wait_command_for_a_created_run_cuts_each_id_after_80_characters() -> None:

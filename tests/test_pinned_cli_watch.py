@@ -278,6 +278,21 @@ def test_progress_on_a_terminal_starts_by_waiting_for_the_run() -> None:
     assert shown.live.status == "waiting for the run..."
 
 
+def test_progress_on_a_dumb_terminal_says_what_it_says_off_a_terminal(
+    fake_time: FakeTime,
+) -> None:
+    # TERM=dumb (an Emacs shell, some CI ptys) shows no live line: lines instead, not silence.
+    out = io.StringIO()
+    dumb = Console(file=out, force_terminal=True, width=200, _environ={"TERM": "dumb"})
+    assert dumb.is_terminal and dumb.is_dumb_terminal
+    shown = Progress(dumb)
+    assert shown.terminal is False
+    with shown:
+        shown.on_update(timer_run("pending"))
+    assert out.getvalue().startswith("timers: run ")
+    assert Progress(Console(file=io.StringIO(), force_terminal=True)).terminal is True
+
+
 def test_progress_cuts_long_run_ids(fake_time: FakeTime) -> None:
     long = dataclasses.replace(timer_run("pending"), id="r" * 500)
     console = Console(file=io.StringIO(), force_terminal=True)

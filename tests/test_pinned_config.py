@@ -69,8 +69,20 @@ def test_the_environment_s_api_is_read_in_any_case_and_named_when_refused(
 def test_the_base_url_defaults_to_the_given_default(monkeypatch: pytest.MonkeyPatch) -> None:
     assert resolve_base_url(None) == DEFAULT_BASE_URL
     assert resolve_base_url(None, default="https://example.org/") == "https://example.org"
+
+
+def test_a_base_url_variable_set_but_empty_is_refused_not_taken_for_production(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # TIMERS_BASE_URL=$STAGING_URL with STAGING_URL unset must not reach the real service.
     monkeypatch.setenv("TIMERS_BASE_URL", "")
-    assert resolve_base_url(None) == DEFAULT_BASE_URL
+    with pytest.raises(InvalidArgumentError) as caught:
+        resolve_base_url(None)
+    assert str(caught.value) == (
+        "$TIMERS_BASE_URL is set but empty: set it to the service's URL, or unset it to use "
+        f"{DEFAULT_BASE_URL!r}"
+    )
+    assert resolve_base_url("https://example.org") == "https://example.org"  # given: not read
 
 
 def test_the_base_url_comes_from_the_environment_unless_given(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import math
 import time
 import zlib
 from typing import Any
@@ -351,6 +352,21 @@ def test_a_timeout_a_little_before_the_deadline_counts_as_at_it(mode: str) -> No
     at = time.monotonic() + 0.04
     exc = raised_through_deadline(at, httpx.ReadTimeout("timed out"), mode=mode)
     assert str(exc) == "the attempt did not finish within its timeout"
+
+
+def test_the_slack_before_the_deadline_includes_its_first_instant(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    at = 1000.0
+    edge = at - _io._SLACK  # exactly the start of the 50 ms counted as at the deadline
+    monkeypatch.setattr(_io.time, "monotonic", lambda: edge)
+    exc = httpx.ReadTimeout("timed out")
+    _io._said_at_the_deadline(exc, at)
+    assert str(exc) == "the attempt did not finish within its timeout"
+    monkeypatch.setattr(_io.time, "monotonic", lambda: math.nextafter(edge, 0))
+    early = httpx.ReadTimeout("timed out")
+    _io._said_at_the_deadline(early, at)
+    assert str(early) == "timed out"
 
 
 @pytest.mark.parametrize("mode", MODES)

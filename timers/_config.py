@@ -72,12 +72,19 @@ def resolve_api(api: str | None) -> Dialect:
 def resolve_base_url(
     base_url: str | None, *, default: str = DEFAULT_BASE_URL, allow_insecure_http: bool = False
 ) -> str:
-    """``base_url``, else ``$TIMERS_BASE_URL``, else ``default``; no trailing slash.
+    """``base_url``, else ``$TIMERS_BASE_URL`` (refused when set but empty: a script's variable
+    left unset must not mean the production service), else ``default``; no trailing slash.
 
     Plain ``http://`` is refused for any host but loopback, since the token would travel in
     clear text, unless ``allow_insecure_http`` is True.
     """
-    raw = base_url if base_url is not None else (os.environ.get(BASE_URL_ENV) or default)
+    env = os.environ.get(BASE_URL_ENV)
+    if base_url is None and env is not None and not env:  # a variable meant to be set, unset
+        raise InvalidArgumentError(
+            f"${BASE_URL_ENV} is set but empty: set it to the service's URL, or unset it to "
+            f"use {default!r}"
+        )
+    raw = base_url if base_url is not None else (env or default)
     source = "base_url" if base_url is not None else f"${BASE_URL_ENV}"
     if not isinstance(raw, str):
         raise InvalidArgumentError(f"base_url must be a string, got {type(raw).__name__}")

@@ -22,6 +22,7 @@ Exit codes (also in ``timers --help`` and the README):
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import logging
@@ -209,6 +210,11 @@ class Group(click.Group):
         (``>&-``), and ``--help`` or ``--version`` failing to write theirs."""
         if sys.stdout is None:  # Python's stdout for a closed descriptor 1: writes vanish
             fail("standard output is closed: nothing can be written", EXIT_ERROR)
+        # An output that cannot take every character (PYTHONIOENCODING=ascii, a legacy
+        # locale, a file on Windows) shows the others as \xe9 instead of failing half-way.
+        if getattr(sys.stdout, "errors", None) == "strict":
+            with contextlib.suppress(AttributeError, ValueError):
+                sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
         try:
             return super().main(*args, **kwargs)
         except OSError as error:  # click handles EPIPE itself, but re-raises the others
@@ -275,7 +281,8 @@ class State:
         self.token_option = token_option  # likewise for a bad token (never shown itself)
         # emoji=False: rich would turn ":thumbs_up:" in server text (and JSON) into an emoji.
         self.out = Console(highlight=False, soft_wrap=True, emoji=False)
-        self.err = Console(stderr=True, highlight=False, emoji=False)
+        # soft_wrap: a line on stderr stays one line (a run id is never cut in a log file).
+        self.err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
     def client(self, **options: Any) -> TimersClient:
         """A client with the global options (and ``options``, e.g. ``sleep=``)."""

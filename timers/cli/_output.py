@@ -8,9 +8,11 @@ clipboard through this output.
 
 from __future__ import annotations
 
+import codecs
 import json
 import math
 import re
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -307,14 +309,24 @@ def print_details(console: Console, run: TimerRun) -> None:
         console.print(f"[bold]{key.ljust(width)}[/bold]  {value}", highlight=False, soft_wrap=True)
 
 
+def takes_unicode(stream: Any) -> bool:
+    """Whether ``stream`` (or a rich ``Console``) can write every character (its encoding is
+    a UTF one)."""
+    try:
+        return codecs.lookup(getattr(stream, "encoding", None) or "ascii").name.startswith("utf")
+    except LookupError:
+        return False
+
+
 def dumps(data: Any, *, pretty: bool) -> str:
     """Strict JSON of ``data``: credentials redacted, non-finite numbers as the strings
     ``"NaN"``, ``"Infinity"``, ``"-Infinity"`` (kept, but never invalid JSON), and the
-    characters a terminal acts on escaped as ``\\uXXXX``."""
+    characters a terminal acts on escaped as ``\\uXXXX`` (every non-ASCII one when standard
+    output cannot take them all: the same JSON values)."""
     text = json.dumps(
         _finite(redact_data(data)),
         indent=2 if pretty else None,
-        ensure_ascii=False,
+        ensure_ascii=not takes_unicode(sys.stdout),
         allow_nan=False,
     )
     return _UNSAFE_IN_JSON.sub(_json_escape, text)

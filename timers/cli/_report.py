@@ -17,13 +17,14 @@ from timers.cli import _output
 from timers.cli._base import Command, State, parse_window, pass_state, status_option
 
 _BARS = " ▁▂▃▄▅▆▇█"
+_ASCII_BARS = " .,:-=+*#"  # for an output that cannot take the others (PYTHONIOENCODING=ascii)
 _TIMELINE_WIDTH = 72  # buckets shown: the newest ones
 
 
-def _bar(count: int, most: int) -> str:
+def _bar(count: int, most: int, bars: str = _BARS) -> str:
     if count == 0:
         return " "
-    return _BARS[max(1, round(count / most * (len(_BARS) - 1)))]
+    return bars[max(1, round(count / most * (len(bars) - 1)))]
 
 
 def render(console: Console, timer_id: str, summary: RunSummary) -> None:
@@ -86,8 +87,9 @@ def _timeline(console: Console, summary: RunSummary) -> None:
         f"busiest: {_output.plural(busiest, 'run')})",
         highlight=False,
     )
-    successes = "".join(_bar(b.successes, busiest) for b in buckets)
-    failures = "".join(_bar(b.failures, busiest) for b in buckets)
+    bars = _BARS if _output.takes_unicode(console) else _ASCII_BARS
+    successes = "".join(_bar(b.successes, busiest, bars) for b in buckets)
+    failures = "".join(_bar(b.failures, busiest, bars) for b in buckets)
     console.print(f"  successes  [green]{successes}[/green]", highlight=False)
     console.print(f"  failures   [red]{failures}[/red]", highlight=False)
     start, end = _output.format_time(buckets[0].start), _output.format_time(buckets[-1].start)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import shlex
+import signal
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -243,37 +245,58 @@ def trigger_run(
         if not wait:
             _emit_run(state, client.run_timer(timer_id), fmt, None)
             return
-        try:
-            with progress:
-                run = client.run_timer(
-                    timer_id,
-                    wait=True,
-                    timeout=timeout,
-                    poll_interval=interval,
-                    on_update=progress.on_update,
+        with _one_interrupt():  # a double Ctrl-C must not cut the run's id short
+            try:
+                with progress:
+                    run = client.run_timer(
+                        timer_id,
+                        wait=True,
+                        timeout=timeout,
+                        poll_interval=interval,
+                        on_update=progress.on_update,
+                    )
+            except TimersError as error:
+                if error.run is None:
+                    raise  # nothing was created: the usual one line and exit code
+                # The run exists: show it (its id above all), so nobody triggers it again.
+                _emit_run(state, error.run, fmt, None)
+                timed_out = isinstance(error, WaitTimeoutError)
+                fail(
+                    _wait_hint(error, error.run),
+                    EXIT_WAIT_TIMEOUT if timed_out else EXIT_CREATED_WAIT_FAILED,
                 )
-        except TimersError as error:
-            if error.run is None:
-                raise  # nothing was created: the usual one line and exit code
-            # The run exists: show it (its id above all), so nobody triggers it again.
-            _emit_run(state, error.run, fmt, None)
-            timed_out = isinstance(error, WaitTimeoutError)
-            fail(
-                _wait_hint(error, error.run),
-                EXIT_WAIT_TIMEOUT if timed_out else EXIT_CREATED_WAIT_FAILED,
-            )
-        except KeyboardInterrupt:
-            if progress.run is None:
-                raise  # before the run was seen: the usual "interrupted"
-            # The live line is gone: the run's id must not be (nobody should trigger again).
-            click.echo(
-                f"timers: interrupted; run {clean(progress.run.id, 80)} of timer "
-                f"{clean(progress.run.timer_id, 80)} was created: wait for it with "
-                f"{_wait_command(progress.run)} instead of triggering again",
-                err=True,
-            )
-            sys.exit(EXIT_INTERRUPTED)
+            except KeyboardInterrupt:
+                if progress.run is None:
+                    raise  # before the run was seen: the usual "interrupted"
+                # The live line is gone: the run's id must not be (nobody should trigger again).
+                click.echo(
+                    f"timers: interrupted; run {clean(progress.run.id, 80)} of timer "
+                    f"{clean(progress.run.timer_id, 80)} was created: wait for it with "
+                    f"{_wait_command(progress.run)} instead of triggering again",
+                    err=True,
+                )
+                sys.exit(EXIT_INTERRUPTED)
     _finish(state, run, fmt)
+
+
+@contextlib.contextmanager
+def _one_interrupt() -> Iterator[None]:
+    """Ctrl-C raises ``KeyboardInterrupt`` once; a second one (a double press) is ignored until
+    the created run's id is printed. The previous handler is back afterwards."""
+
+    def interrupted(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGINT, interrupted)
+    except ValueError:  # not the main thread: signals are not ours to handle
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler if previous is None else previous)
 
 
 def _refuse_wait_options_without_wait() -> None:

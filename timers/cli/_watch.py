@@ -54,7 +54,8 @@ class Progress:
         self.started = self.said = time.monotonic()
         self.run: TimerRun | None = None
         self.live = console.status("waiting for the run...", spinner="dots")
-        self.terminal = console.is_terminal
+        # A dumb terminal (TERM=dumb) shows no live line: it gets the lines a pipe gets.
+        self.terminal = console.is_terminal and not console.is_dumb_terminal
 
     def __enter__(self) -> Progress:
         if self.terminal:
