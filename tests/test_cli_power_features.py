@@ -298,18 +298,18 @@ def test_an_unknown_field_is_a_usage_error_listing_the_valid_ones(env: dict[str,
     assert "valid fields: id, timer_id, status, start_time" in result.stderr
 
 
-def test_wait_on_a_terminal_shows_one_live_line_with_status_elapsed_and_next_poll(
-    env: dict[str, str], service: FakeTimersService
-) -> None:
+def _on_a_terminal(
+    env: dict[str, str], *args: str, sigterm_once: bytes | None = None
+) -> tuple[int, str]:
+    """Run ``timers ARGS`` on a pseudo-terminal: its exit code and all it drew. With
+    ``sigterm_once``, SIGTERM is sent once the output holds those bytes."""
     import pty
     import select
 
-    with TimersClient(TOKEN, base_url=env["TIMERS_BASE_URL"]) as client:
-        pending = client.run_timer(TIMER)
     primary, secondary = pty.openpty()
     proc = subprocess.Popen(
-        [str(TIMERS), "runs", "wait", TIMER, pending.id, "--interval", "0.1", "--timeout", "1.5"],
-        stdin=secondary, stdout=secondary, stderr=secondary, env={**env, "TERM": "xterm"},
+        [str(TIMERS), *args], stdin=secondary, stdout=secondary, stderr=secondary,
+        env={**env, "TERM": "xterm"},
     )  # fmt: skip
     os.close(secondary)
     seen = b""
@@ -325,18 +325,88 @@ def test_wait_on_a_terminal_shows_one_live_line_with_status_elapsed_and_next_pol
                 if not chunk:
                     break
                 seen += chunk
+                if sigterm_once is not None and sigterm_once in seen:
+                    proc.send_signal(signal.SIGTERM)
+                    sigterm_once = None
             elif proc.poll() is not None:
                 break
-        assert proc.wait(timeout=10) == 8
+        code = proc.wait(timeout=10)
     finally:
         proc.kill()
         os.close(primary)
-    raw = seen.decode("utf-8", "replace")
+    return code, seen.decode("utf-8", "replace")
+
+
+def _triggered(env: dict[str, str]) -> str:
+    with TimersClient(TOKEN, base_url=env["TIMERS_BASE_URL"]) as client:
+        return client.run_timer(TIMER).id
+
+
+def test_wait_on_a_terminal_shows_one_live_line_with_status_elapsed_and_next_poll(
+    env: dict[str, str], service: FakeTimersService
+) -> None:
+    run_id = _triggered(env)
+    code, raw = _on_a_terminal(
+        env, "runs", "wait", TIMER, run_id, "--interval", "0.1", "--timeout", "1.5"
+    )
+    assert code == 8
     assert "\x1b[" in raw  # drawn in place (a live line), not printed line after line
     text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", raw)
-    assert f"run {pending.id}: pending, elapsed " in text
+    assert f"run {run_id}: pending, elapsed " in text
     assert "next poll in " in text
     assert "still pending after" not in text  # heartbeats are for logs, not terminals
+
+
+HIDE_CURSOR, SHOW_CURSOR = "\x1b[?25l", "\x1b[?25h"
+
+
+def test_sigterm_during_a_live_wait_gives_the_terminal_its_cursor_back_and_exits_143(
+    env: dict[str, str], service: FakeTimersService
+) -> None:
+    run_id = _triggered(env)
+    code, raw = _on_a_terminal(
+        env, "runs", "wait", TIMER, run_id, "--interval", "0.1", "--timeout", "60",
+        sigterm_once=b"next poll in",
+    )  # fmt: skip
+    assert code == 143, raw
+    assert HIDE_CURSOR in raw and SHOW_CURSOR in raw[raw.index(HIDE_CURSOR) :]
+    assert raw.rstrip().endswith("timers: terminated")
+
+
+def test_sigterm_during_trigger_wait_names_the_created_run(
+    env: dict[str, str], service: FakeTimersService
+) -> None:
+    code, raw = _on_a_terminal(
+        env, "runs", "trigger", TIMER, "--wait", "--interval", "0.1", "--timeout", "60",
+        sigterm_once=b"next poll in",
+    )  # fmt: skip
+    assert code == 143, raw
+    assert SHOW_CURSOR in raw[raw.index(HIDE_CURSOR) :]
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", raw)
+    created = re.search(r"timers: terminated; run (\S+) of timer (\S+) was created", text)
+    assert created is not None, text
+    assert created.group(2) == TIMER
+    assert f"timers runs wait {TIMER} {created.group(1)} instead of triggering again" in text
+    assert service.get_run_json(TIMER, created.group(1))["status"] == "pending"  # it exists
+
+
+def test_sigterm_during_a_wait_off_a_terminal_says_terminated_and_exits_143(
+    env: dict[str, str], service: FakeTimersService
+) -> None:
+    run_id = _triggered(env)
+    proc = subprocess.Popen(
+        [str(TIMERS), "runs", "wait", TIMER, run_id, "--interval", "0.1", "--timeout", "60"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    try:
+        assert _wait_for_requests(service, 2)  # waiting: polling, past its start
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 143
+    assert err.splitlines()[-1] == "timers: terminated"
+    assert out == ""
 
 
 def test_summary_reads_the_jobs_api_too(settled_env: dict[str, str]) -> None:

@@ -10,7 +10,9 @@ import logging
 import os
 import pickle
 import re
+import signal
 import sys
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -646,6 +648,72 @@ def test_rich_leaves_emoji_shortcodes_in_the_output_as_they_are() -> None:
 
 
 # --- what the mutation run found unpinned -------------------------------------------------------
+
+
+def test_a_command_terminated_while_waiting_says_so_and_exits_143() -> None:
+    result = CliRunner().invoke(raising_group(_base.Terminated()), ["act"])
+    assert (result.exit_code, result.output) == (143, "timers: terminated\n")
+    assert (
+        _base.interrupted(KeyboardInterrupt()),
+        _base.exit_for_interrupt(KeyboardInterrupt()),
+    ) == (
+        "interrupted",
+        130,
+    )
+
+
+def _on_sigterm() -> object:
+    return signal.getsignal(signal.SIGTERM)
+
+
+def test_sigterm_raises_terminated_inside_and_the_previous_handler_is_back_after() -> None:
+    def mine(signum: int, frame: object) -> None:
+        raise AssertionError("not while terminated_as_interrupt is in force")
+
+    previous = signal.signal(signal.SIGTERM, mine)
+    try:
+        with _base.terminated_as_interrupt():
+            assert _on_sigterm() is not mine
+            with pytest.raises(_base.Terminated):
+                signal.raise_signal(signal.SIGTERM)
+        assert _on_sigterm() is mine
+        with _base.terminated_as_interrupt():
+            pass
+        assert _on_sigterm() is mine
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def test_an_ignored_sigterm_stays_ignored_and_other_threads_leave_signals_alone() -> None:
+    previous = signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    try:
+        with _base.terminated_as_interrupt():
+            assert _on_sigterm() == signal.SIG_IGN
+            signal.raise_signal(signal.SIGTERM)  # ignored: nothing happens
+        assert _on_sigterm() == signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    seen: list[object] = []
+
+    def in_a_thread() -> None:
+        with _base.terminated_as_interrupt():
+            seen.append(_on_sigterm())
+
+    thread = threading.Thread(target=in_a_thread)
+    thread.start()
+    thread.join(10)
+    assert seen == [_on_sigterm()]
+
+
+def test_a_sigterm_handler_set_outside_python_comes_back_as_the_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    installed: list[object] = []
+    monkeypatch.setattr(signal, "getsignal", lambda signum: None)
+    monkeypatch.setattr(signal, "signal", lambda signum, handler: installed.append(handler))
+    with _base.terminated_as_interrupt():
+        pass
+    assert installed[-1] == signal.SIG_DFL and len(installed) == 2
 
 
 def raising_group(error: BaseException) -> click.Group:

@@ -28,7 +28,9 @@ import functools
 import logging
 import os
 import re
+import signal
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, NoReturn
 
@@ -69,6 +71,7 @@ EXIT_WAIT_TIMEOUT = 8
 EXIT_CREATED_WAIT_FAILED = 9
 EXIT_RUN_STATUS_UNKNOWN = 10
 EXIT_INTERRUPTED = 130  # Ctrl-C, as a shell reports SIGINT
+EXIT_TERMINATED = 143  # SIGTERM while waiting for a run (see Terminated), as a shell reports it
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -80,6 +83,8 @@ Exit codes:
                        9 created, then waiting failed
                       10 the run finished with a status
                          the client does not know
+                     130 interrupted (Ctrl-C)
+                     143 terminated (SIGTERM) while waiting
 """
 
 GLOBAL_OPTIONS = ("--api", "--base-url", "--token", "--allow-insecure-http", "--verbose", "-v")
@@ -225,11 +230,50 @@ class Group(click.Group):
             return super().invoke(ctx)
         except TimersError as error:
             fail(message_of(error), exit_code_for(error))
-        except KeyboardInterrupt:
-            click.echo("timers: interrupted", err=True)
-            sys.exit(EXIT_INTERRUPTED)
+        except KeyboardInterrupt as stop:
+            click.echo(f"timers: {interrupted(stop)}", err=True)
+            sys.exit(exit_for_interrupt(stop))
         except OSError as error:  # writing the output failed (a full disk), or a file did
             _output_failed(error)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM while a command waits for a run (see ``terminated_as_interrupt``): handled as a
+    Ctrl-C is (the live line taken down, a created run's id printed), then exit 143."""
+
+
+@contextlib.contextmanager
+def terminated_as_interrupt() -> Iterator[None]:
+    """SIGTERM raises ``Terminated`` inside, instead of ending the process where it stands
+    (which leaves a terminal's cursor hidden and a created run unnamed). Only in the main
+    thread, and not where SIGTERM is ignored; the previous handler is back afterwards."""
+
+    def terminated(signum: int, frame: object) -> None:
+        raise Terminated
+
+    try:
+        previous = signal.getsignal(signal.SIGTERM)
+        if previous == signal.SIG_IGN:  # nohup-like parents: theirs to decide
+            yield
+            return
+        signal.signal(signal.SIGTERM, terminated)
+    except ValueError:  # not the main thread: signals are not ours to handle
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+
+
+def interrupted(stop: KeyboardInterrupt) -> str:
+    """How the CLI says a command was stopped: ``terminated`` (SIGTERM) or ``interrupted``."""
+    return "terminated" if isinstance(stop, Terminated) else "interrupted"
+
+
+def exit_for_interrupt(stop: KeyboardInterrupt) -> int:
+    """The exit code of a command stopped by Ctrl-C (130) or SIGTERM (143)."""
+    return EXIT_TERMINATED if isinstance(stop, Terminated) else EXIT_INTERRUPTED
 
 
 def _output_failed(error: OSError) -> NoReturn:

@@ -20,13 +20,14 @@ from timers._redact import clean, redact
 from timers.cli import _output
 from timers.cli._base import (
     EXIT_CREATED_WAIT_FAILED,
-    EXIT_INTERRUPTED,
     EXIT_WAIT_TIMEOUT,
     FORMAT,
     Group,
     State,
     exit_for_finished,
+    exit_for_interrupt,
     fail,
+    interrupted,
     message_of,
     parse_window,
     pass_state,
@@ -265,17 +266,17 @@ def trigger_run(
                     _wait_hint(error, error.run),
                     EXIT_WAIT_TIMEOUT if timed_out else EXIT_CREATED_WAIT_FAILED,
                 )
-            except KeyboardInterrupt:
+            except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM (Terminated)
                 if progress.run is None:
                     raise  # before the run was seen: the usual "interrupted"
                 # The live line is gone: the run's id must not be (nobody should trigger again).
                 click.echo(
-                    f"timers: interrupted; run {clean(progress.run.id, 80)} of timer "
+                    f"timers: {interrupted(stop)}; run {clean(progress.run.id, 80)} of timer "
                     f"{clean(progress.run.timer_id, 80)} was created: wait for it with "
                     f"{_wait_command(progress.run)} instead of triggering again",
                     err=True,
                 )
-                sys.exit(EXIT_INTERRUPTED)
+                sys.exit(exit_for_interrupt(stop))
     _finish(state, run, fmt)
 
 

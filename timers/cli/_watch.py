@@ -7,6 +7,7 @@ said for ``--heartbeat`` seconds, so a long wait is never silent.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import heapq
 import itertools
@@ -21,7 +22,14 @@ from rich.console import Console
 from timers._models import TimerRun
 from timers._sync_client import TimersClient
 from timers.cli import _output
-from timers.cli._base import EXIT_OK, Command, State, exit_for_finished, pass_state
+from timers.cli._base import (
+    EXIT_OK,
+    Command,
+    State,
+    exit_for_finished,
+    pass_state,
+    terminated_as_interrupt,
+)
 
 HEARTBEAT = 30.0
 WATCH_PAGE = 20  # the newest runs looked at on each poll
@@ -56,8 +64,12 @@ class Progress:
         self.live = console.status("waiting for the run...", spinner="dots")
         # A dumb terminal (TERM=dumb) shows no live line: it gets the lines a pipe gets.
         self.terminal = console.is_terminal and not console.is_dumb_terminal
+        self._signals = contextlib.ExitStack()
 
     def __enter__(self) -> Progress:
+        # SIGTERM ends the wait as Ctrl-C does: the live line is taken down (the cursor shown
+        # again) and a created run's id printed, instead of the process ending where it is.
+        self._signals.enter_context(terminated_as_interrupt())
         if self.terminal:
             self.live.start()
         return self
@@ -68,8 +80,11 @@ class Progress:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self.terminal:
-            self.live.stop()
+        try:
+            if self.terminal:
+                self.live.stop()
+        finally:
+            self._signals.close()
 
     def _where(self) -> str:
         elapsed = _output.format_duration_seconds(time.monotonic() - self.started)
