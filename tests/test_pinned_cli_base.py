@@ -705,15 +705,31 @@ def test_an_ignored_sigterm_stays_ignored_and_other_threads_leave_signals_alone(
     assert seen == [_on_sigterm()]
 
 
-def test_a_sigterm_handler_set_outside_python_comes_back_as_the_default(
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize(
+    ("signum", "default"),
+    [(signal.SIGTERM, signal.SIG_DFL), (signal.SIGINT, signal.default_int_handler)],
+)
+def test_a_handler_set_outside_python_comes_back_as_python_s_default(
+    monkeypatch: pytest.MonkeyPatch, signum: int, default: object
 ) -> None:
-    installed: list[object] = []
-    monkeypatch.setattr(signal, "getsignal", lambda signum: None)
-    monkeypatch.setattr(signal, "signal", lambda signum, handler: installed.append(handler))
-    with _base.terminated_as_interrupt():
-        pass
-    assert installed[-1] == signal.SIG_DFL and len(installed) == 2
+    installed: list[tuple[int, object]] = []
+    monkeypatch.setattr(signal, "getsignal", lambda number: None)
+    monkeypatch.setattr(signal, "signal", lambda number, h: installed.append((number, h)))
+    with _base.handling(signum, lambda *_: None):
+        assert len(installed) == 1
+    assert len(installed) == 2 and installed[-1] == (signum, default)
+
+
+def test_an_ignored_sigint_stays_ignored_while_a_run_is_waited_for() -> None:
+    from timers.cli import _runs
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with _runs._one_interrupt():
+            assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+        assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def raising_group(error: BaseException) -> click.Group:

@@ -134,6 +134,7 @@ def test_serving_stops_on_sigterm(monkeypatch: pytest.MonkeyPatch) -> None:
         return previous
 
     monkeypatch.setattr(signal, "signal", install)
+    monkeypatch.setattr(signal, "getsignal", lambda n: handlers.get(n, "the caller's handler"))
 
     def terminate_soon() -> None:
         if installed.wait(5):
@@ -171,6 +172,7 @@ def test_a_sigterm_handler_not_set_from_python_is_put_back_as_the_default(
         return None  # what signal.signal says of a handler installed by C code
 
     monkeypatch.setattr(signal, "signal", install)
+    monkeypatch.setattr(signal, "getsignal", lambda number: None)  # as signal.signal says
     _service._block_until_interrupted(lambda: None)
     assert len(installed) == 2 and installed[1] is signal.SIG_DFL
 

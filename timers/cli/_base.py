@@ -30,8 +30,9 @@ import os
 import re
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from types import FrameType
 from typing import Any, NoReturn
 
 import click
@@ -243,27 +244,35 @@ class Terminated(KeyboardInterrupt):
 
 
 @contextlib.contextmanager
-def terminated_as_interrupt() -> Iterator[None]:
-    """SIGTERM raises ``Terminated`` inside, instead of ending the process where it stands
-    (which leaves a terminal's cursor hidden and a created run unnamed). Only in the main
-    thread, and not where SIGTERM is ignored; the previous handler is back afterwards."""
-
-    def terminated(signum: int, frame: object) -> None:
-        raise Terminated
-
+def handling(signum: int, handler: Callable[[int, FrameType | None], object]) -> Iterator[None]:
+    """``handler`` for the signal inside, the previous handler back afterwards (Python's default
+    for one that was not set from Python). Nothing changes off the main thread (signals are
+    not ours to handle there), nor where the signal is ignored (a parent's choice)."""
     try:
-        previous = signal.getsignal(signal.SIGTERM)
-        if previous == signal.SIG_IGN:  # nohup-like parents: theirs to decide
+        previous = signal.getsignal(signum)
+        if previous == signal.SIG_IGN:
             yield
             return
-        signal.signal(signal.SIGTERM, terminated)
-    except ValueError:  # not the main thread: signals are not ours to handle
+        signal.signal(signum, handler)
+    except ValueError:  # not the main thread
         yield
         return
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+        if previous is None:  # set outside Python: it cannot be put back
+            previous = signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL
+        signal.signal(signum, previous)
+
+
+def terminated_as_interrupt() -> contextlib.AbstractContextManager[None]:
+    """SIGTERM raises ``Terminated`` inside, instead of ending the process where it stands
+    (which leaves a terminal's cursor hidden and a created run unnamed)."""
+
+    def terminated(signum: int, frame: FrameType | None) -> None:
+        raise Terminated
+
+    return handling(signal.SIGTERM, terminated)
 
 
 def interrupted(stop: KeyboardInterrupt) -> str:

@@ -8,6 +8,7 @@ import shlex
 import signal
 import sys
 from collections.abc import Iterator
+from types import FrameType
 from typing import Any
 
 import click
@@ -27,6 +28,7 @@ from timers.cli._base import (
     exit_for_finished,
     exit_for_interrupt,
     fail,
+    handling,
     interrupted,
     message_of,
     parse_window,
@@ -280,24 +282,15 @@ def trigger_run(
     _finish(state, run, fmt)
 
 
-@contextlib.contextmanager
-def _one_interrupt() -> Iterator[None]:
+def _one_interrupt() -> contextlib.AbstractContextManager[None]:
     """Ctrl-C raises ``KeyboardInterrupt`` once; a second one (a double press) is ignored until
     the created run's id is printed. The previous handler is back afterwards."""
 
-    def interrupted(signum: int, frame: object) -> None:
+    def pressed(signum: int, frame: FrameType | None) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         raise KeyboardInterrupt
 
-    try:
-        previous = signal.signal(signal.SIGINT, interrupted)
-    except ValueError:  # not the main thread: signals are not ours to handle
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, signal.default_int_handler if previous is None else previous)
+    return handling(signal.SIGINT, pressed)
 
 
 def _refuse_wait_options_without_wait() -> None:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import click
 
 from timers.cli import _output
-from timers.cli._base import EXIT_USAGE, Command, State, fail, pass_state
+from timers.cli._base import EXIT_USAGE, Command, State, fail, handling, pass_state
 
 
 @click.command("serve", cls=Command)
@@ -100,14 +100,9 @@ def _block_until_interrupted(on_wakeup: Callable[[], object]) -> None:
     import threading
 
     stop = threading.Event()
-    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
+    with handling(signal.SIGTERM, lambda *_: stop.set()), contextlib.suppress(KeyboardInterrupt):
         while not stop.wait(0.5):
             on_wakeup()
-    except KeyboardInterrupt:
-        pass
-    finally:  # put back what was there (None: one not set from Python; the default then)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
 
 
 @click.command("demo", cls=Command)
