@@ -70,7 +70,10 @@ class AsyncTimersClient:
         retry: a ``RetryPolicy``, instead of ``max_retries``.
         allow_insecure_http: allow ``http://`` to a host that is not loopback.
         sleep: replaces ``asyncio.sleep`` (for tests: nothing really waits).
-        clock: replaces ``time.time`` (for tests).
+        clock: replaces the clock that deadlines and waits are measured by (default
+            ``time.monotonic``, which changes to the system's time cannot move), and the
+            Unix time a ``Retry-After`` date is read against (default ``time.time``) (for
+            tests).
         http_backend: ``"httpx"`` (default) or ``"aiohttp"``. (async only)
             ``"aiohttp"`` is faster for wide ``asyncio.gather`` fan-out. (async only)
             It needs the ``aiohttp`` extra (else ``MissingExtraError``). (async only)

@@ -87,6 +87,7 @@ class ClientCore:
         "owns_http",
         "retry",
         "timeout",
+        "wall_clock",
     )
 
     def __init__(
@@ -116,7 +117,7 @@ class ClientCore:
             )
         if clock is not None and not callable(clock):
             raise InvalidArgumentError(
-                f"clock must be a function returning seconds (e.g. time.time), got "
+                f"clock must be a function returning seconds (e.g. time.monotonic), got "
                 f"{type(clock).__name__}"
             )
         self.auth = resolve_auth(access_token, authorizer)
@@ -127,7 +128,10 @@ class ClientCore:
         self.timeout, self.attempt_timeout = resolve_timeout(timeout)
         self.max_response_size = resolve_max_response_size(max_response_size)
         self.retry = resolve_retry(max_retries, retry)
-        self.clock = clock or time.time
+        # Deadlines and waits: a clock the system's time changes cannot move. Unix time only
+        # for the "now" of a Retry-After date. A clock of yours (tests) is both.
+        self.clock = clock or time.monotonic
+        self.wall_clock = clock or time.time
         self.owns_http = http_client is None  # so closing the client closes it
         self.headers = None if http_client is None else _headers_for(http_client, self.base_url)
         setup_from_env()
@@ -283,7 +287,13 @@ class ClientCore:
         )
 
     def attempts(self, *, idempotent: bool, deadline: float | None = None) -> Attempts:
-        return Attempts(self.retry, idempotent=idempotent, clock=self.clock, deadline=deadline)
+        return Attempts(
+            self.retry,
+            idempotent=idempotent,
+            clock=self.clock,
+            deadline=deadline,
+            wall_clock=self.wall_clock,
+        )
 
     def finish(
         self,
@@ -343,7 +353,9 @@ class ClientCore:
         status = response.status_code
         cls = error_class_for(status)
         if cls is RateLimitError:  # a 429: never a missing route, never an unknown outcome
-            retry_after = parse_retry_after(response.headers.get("retry-after"), now=self.clock())
+            retry_after = parse_retry_after(
+                response.headers.get("retry-after"), now=self.wall_clock()
+            )
             return RateLimitError(
                 response, retries_taken=attempts.retries, retry_after=retry_after, content=content
             )

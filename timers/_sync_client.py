@@ -69,7 +69,10 @@ class TimersClient:
         retry: a ``RetryPolicy``, instead of ``max_retries``.
         allow_insecure_http: allow ``http://`` to a host that is not loopback.
         sleep: replaces ``time.sleep`` (for tests: nothing really waits).
-        clock: replaces ``time.time`` (for tests).
+        clock: replaces the clock that deadlines and waits are measured by (default
+            ``time.monotonic``, which changes to the system's time cannot move), and the
+            Unix time a ``Retry-After`` date is read against (default ``time.time``) (for
+            tests).
 
     Raises ``InvalidArgumentError`` for a bad argument or no credentials. Sharing one client
     between threads or tasks, and event loops: see the README's "Configuration".
