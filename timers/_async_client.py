@@ -205,7 +205,7 @@ class AsyncTimersClient:
         >>> run.status  # doctest: +SKIP
         <RunStatus.PENDING: 'pending'>
         """
-        exchange = self._core.dialect.trigger(_args.check_uuid("timer_id", timer_id))
+        exchange = self._core.trigger(timer_id)
         settings = WaitSettings.for_trigger(wait, timeout, poll_interval, on_update)
         with _errors.outcome_noted():  # Ctrl-C or a cancellation: the POST may have been sent
             run = await self._request(exchange, idempotent=False)

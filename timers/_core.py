@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import time
 from collections.abc import Callable
 from typing import Any, NamedTuple, TypeVar
@@ -24,6 +25,7 @@ from timers._args import ListFilters
 from timers._auth import Authorizer, resolve_auth
 from timers._bridge import RequestSpec
 from timers._config import (
+    API_ENV,
     DEFAULT_TIMEOUT,
     ERROR_BODY_LIMIT,
     resolve_api,
@@ -41,6 +43,7 @@ from timers._errors import (
     RateLimitError,
     ResponseTooLargeError,
     ResponseValidationError,
+    UnsupportedOperationError,
     UsageError,
     error_class_for,
 )
@@ -77,6 +80,7 @@ class ClientCore:
     """A client's settings and every decision that needs no I/O."""
 
     __slots__ = (
+        "api_from_env",
         "attempt_timeout",
         "auth",
         "base_url",
@@ -122,6 +126,7 @@ class ClientCore:
             )
         self.auth = resolve_auth(access_token, authorizer)
         self.dialect = resolve_api(api)
+        self.api_from_env = api is None and bool(os.environ.get(API_ENV))  # for messages
         self.base_url = resolve_base_url(
             base_url, default=self.dialect.DEFAULT_BASE_URL, allow_insecure_http=allow_insecure_http
         )
@@ -179,6 +184,18 @@ class ClientCore:
         return _args.check_list_filters(
             timer_id, status, start_after, start_before, any_status=any_status
         )
+
+    def trigger(self, timer_id: Any) -> Exchange[TimerRun]:
+        """The checked request that runs the timer (``UnsupportedOperationError`` where the
+        API has none: naming ``$TIMERS_API`` when the API came from there, not from code)."""
+        checked = _args.check_uuid("timer_id", timer_id)
+        try:
+            return self.dialect.trigger(checked)
+        except UnsupportedOperationError as exc:
+            if not self.api_from_env:
+                raise
+            why = f"{exc} (api={self.dialect.NAME!r} is from ${API_ENV})"
+            raise UnsupportedOperationError(why) from None
 
     def lookup(self, timer_id: Any, run_id: Any) -> Lookup:
         timer = _args.check_uuid("timer_id", timer_id)
