@@ -255,8 +255,19 @@ def test_trigger_wait_interrupted_after_the_run_exists_says_how_to_wait_for_it(
     )
 
 
+@pytest.fixture
+def ctrl_c_heard() -> Iterator[None]:
+    """SIGINT raises KeyboardInterrupt, as in a terminal, even when the tests were started
+    with it ignored (a shell's background job: ``pytest &``), which the CLI respects."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def test_a_second_ctrl_c_cannot_cut_the_created_runs_id_short(
-    mock: respx.MockRouter, monkeypatch: pytest.MonkeyPatch
+    mock: respx.MockRouter, monkeypatch: pytest.MonkeyPatch, ctrl_c_heard: None
 ) -> None:
     mock.post(f"/timers/{TIMER_ID}/run").respond(
         201, json=run_json(status="pending", end_time=None, result=None)
