@@ -473,3 +473,55 @@ def test_a_404_in_a_process_pool_worker_comes_back_as_not_found_without_the_toke
     remote = exc.__cause__  # concurrent.futures' _RemoteTraceback: the worker's traceback
     assert remote is not None and "NotFoundError" in str(remote)
     assert TOKEN not in str(remote)
+
+
+# -- many clients, one process -------------------------------------------------------------------
+
+
+def test_other_clients_requests_sent_meanwhile_cannot_unredact_an_echoed_token(
+    servers: Servers, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A portal with a client per user: tenant A's answer, which echoes A's header, comes only
+    # after 100 other tenants' requests went out (each token is remembered as a secret, and
+    # only the most recent ones are kept).
+    import threading
+
+    others_done = threading.Event()
+
+    def respond(request: Request, conn: Connection) -> None:
+        header = request.headers.get("authorization", "")
+        if header.endswith("tenant-a-secret-token-0451"):
+            others_done.wait(30)
+            body = {"code": "BAD", "message": f"bad header: {header}", "request_id": header}
+            conn.send(json_response(400, body, headers=[("X-Request-Id", header)]))
+        else:
+            conn.send(json_response(200, run_json()))
+
+    server = servers(each_request(respond))
+    caught: list[BaseException] = []
+
+    def tenant_a() -> None:
+        with TimersClient("tenant-a-secret-token-0451", base_url=server.base_url) as client:
+            try:
+                client.get_run(TIMER_ID, RUN_ID)
+            except TimersError as exc:
+                caught.append(exc)
+
+    caplog.set_level(logging.DEBUG, logger="timers")
+    thread = threading.Thread(target=tenant_a)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not server.requests and time.monotonic() < deadline:
+            time.sleep(0.01)
+        for i in range(100):
+            with TimersClient(f"other-tenant-token-{i:04d}", base_url=server.base_url) as other:
+                other.get_run(TIMER_ID, RUN_ID)
+    finally:
+        others_done.set()
+        thread.join(30)
+    assert len(caught) == 1 and isinstance(caught[0], BadRequestError)
+    error = caught[0]
+    shown = [str(error), repr(error), str(error.body), str(error.request_id), caplog.text]
+    assert not [text for text in shown if "tenant-a-secret-token-0451" in text]
+    assert "bad header: [redacted]" in str(error)

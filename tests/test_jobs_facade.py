@@ -21,6 +21,7 @@ from timers import (
     RateLimitError,
     RunStatus,
     TimerRun,
+    TimersClient,
     UnprocessableEntityError,
     UnsupportedOperationError,
 )
@@ -260,6 +261,22 @@ def test_run_timer_is_unsupported_and_sends_no_request(
     with pytest.raises(UnsupportedOperationError):
         client.run_timer(WEB, wait=True)
     assert service.requests == [] and service.runs_created == 0
+
+
+@pytest.mark.parametrize("from_env", [True, False])
+def test_run_timer_unsupported_says_when_the_api_came_from_timers_api(
+    monkeypatch: pytest.MonkeyPatch, from_env: bool
+) -> None:
+    monkeypatch.setenv("TIMERS_API", "jobs")
+    api = None if from_env else "jobs"
+    client = TimersClient(TOKEN, api=api, base_url="http://127.0.0.1:9")
+    with pytest.raises(UnsupportedOperationError) as caught:
+        client.run_timer(WEB)
+    said = str(caught.value)
+    assert said.startswith("run_timer is not available with api='jobs': the production")
+    assert said.endswith("(api='jobs' is from $TIMERS_API)") is from_env
+    with pytest.raises(InvalidArgumentError):  # the id is checked first, as always
+        client.run_timer("not-a-uuid")
 
 
 # -- errors ---------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import pytest
 from support.openapi import validating
 
 from timers import APIConnectionError, APIError, TimerRun, TimersClient, TimersError
-from timers.testing import FakeTimersService, serve
+from timers.testing import DEFAULT_BASE_URL, FakeTimersService, serve
 
 TOKEN = "test-token"
 TIMER = "12345678-1234-1234-1234-123456789012"
@@ -219,3 +219,52 @@ def test_the_aiohttp_backend_does_not_retry_a_read_timeout_after_sending(
     )
     assert isinstance(outcome, APIConnectionError) and outcome.outcome_unknown
     assert len([r for r in service.requests if r[0] == "POST"]) == 1
+
+
+# -- stopped while the POST is under way: no TimersError, so a note says a run may exist ----------
+
+
+def test_ctrl_c_during_the_post_notes_that_the_run_may_exist() -> None:
+    def interrupted(request: httpx.Request) -> httpx.Response:
+        raise KeyboardInterrupt  # as Ctrl-C arrives while the answer is awaited
+
+    client = TimersClient(
+        TOKEN, http_client=httpx.Client(transport=httpx.MockTransport(interrupted))
+    )
+    with pytest.raises(KeyboardInterrupt) as caught:
+        client.run_timer(TIMER)
+    assert caught.value.__notes__ == [
+        "the run may or may not have been created: list the timer's runs before triggering it again"
+    ]
+    with pytest.raises(KeyboardInterrupt) as read:  # a read creates nothing: no note
+        client.get_run(TIMER, TIMER)
+    assert not hasattr(read.value, "__notes__")
+
+
+def test_a_cancelled_run_timer_notes_that_the_run_may_exist_and_it_does() -> None:
+    import asyncio
+
+    from timers import AsyncTimersClient
+
+    service = FakeTimersService(tokens=[TOKEN])
+    service.add_timer(TIMER)
+    service.latency = 30.0  # the answer never comes before the cancellation
+
+    async def cancel_while_posting() -> BaseException:
+        http = httpx.AsyncClient(transport=service.transport())
+        async with AsyncTimersClient(TOKEN, http_client=http, base_url=DEFAULT_BASE_URL) as client:
+            task = asyncio.ensure_future(client.run_timer(TIMER))
+            # Until the POST reached the service (which then holds its answer back); the
+            # service has no event to wait on.
+            while not service.requests:  # noqa: ASYNC110
+                await asyncio.sleep(0.01)
+            task.cancel()
+            try:
+                await task
+            except asyncio.CancelledError as exc:
+                return exc
+        raise AssertionError("run_timer was not cancelled")
+
+    cancelled = asyncio.run(cancel_while_posting())
+    assert any("may or may not have been created" in note for note in cancelled.__notes__)
+    assert service.runs_created == 1  # it was: the note is the truth

@@ -255,8 +255,19 @@ def test_trigger_wait_interrupted_after_the_run_exists_says_how_to_wait_for_it(
     )
 
 
+@pytest.fixture
+def ctrl_c_heard() -> Iterator[None]:
+    """SIGINT raises KeyboardInterrupt, as in a terminal, even when the tests were started
+    with it ignored (a shell's background job: ``pytest &``), which the CLI respects."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def test_a_second_ctrl_c_cannot_cut_the_created_runs_id_short(
-    mock: respx.MockRouter, monkeypatch: pytest.MonkeyPatch
+    mock: respx.MockRouter, monkeypatch: pytest.MonkeyPatch, ctrl_c_heard: None
 ) -> None:
     mock.post(f"/timers/{TIMER_ID}/run").respond(
         201, json=run_json(status="pending", end_time=None, result=None)
@@ -303,12 +314,22 @@ def test_the_wait_command_for_a_created_run_cuts_each_id_after_80_characters() -
     assert _runs._wait_command(exact) == f"timers runs wait {'t' * 80} {'r' * 80}"
 
 
-def test_trigger_wait_interrupted_before_the_run_exists_only_says_interrupted(
-    mock: respx.MockRouter,
+@pytest.mark.parametrize("wait", [["--wait"], []])
+def test_trigger_interrupted_during_its_request_says_the_run_may_exist(
+    mock: respx.MockRouter, wait: list[str]
 ) -> None:
     mock.post(f"/timers/{TIMER_ID}/run").mock(side_effect=ctrl_c)  # Ctrl-C
-    code, out, err = invoke("trigger", TIMER_ID, "--wait")
-    assert (code, out, err) == (130, "", "timers: interrupted\n")
+    code, out, err = invoke("trigger", TIMER_ID, *wait)
+    assert (code, out) == (130, "")
+    assert err == (
+        "timers: interrupted; the run may or may not have been created: list the timer's runs "
+        "before triggering it again\n"
+    )
+
+
+def test_a_read_interrupted_only_says_interrupted(mock: respx.MockRouter) -> None:
+    mock.get(ONE).mock(side_effect=ctrl_c)
+    assert invoke("show", TIMER_ID, RUN_ID) == (130, "", "timers: interrupted\n")
 
 
 def test_wait_for_a_failed_run_exits_7_and_shows_it(

@@ -114,8 +114,10 @@ def test_a_client_it_creates_with_a_timeout_uses_it() -> None:
         assert client._http.timeout == httpx.Timeout(7.0)
 
 
-def test_the_clock_defaults_to_the_time_of_day() -> None:
-    assert core().clock is time.time
+def test_deadlines_default_to_a_monotonic_clock_and_retry_after_dates_to_the_time_of_day() -> None:
+    assert (core().clock, core().wall_clock) == (time.monotonic, time.time)
+    mine = time.perf_counter
+    assert (core(clock=mine).clock, core(clock=mine).wall_clock) == (mine, mine)
 
 
 @pytest.mark.parametrize("client_class", [TimersClient, AsyncTimersClient])
@@ -123,7 +125,7 @@ def test_a_clock_that_cannot_be_called_is_refused_at_once(client_class: type[Any
     with pytest.raises(InvalidArgumentError) as caught:
         client_class(TOKEN, clock=1700000000.0)
     assert str(caught.value) == (
-        "clock must be a function returning seconds (e.g. time.time), got float"
+        "clock must be a function returning seconds (e.g. time.monotonic), got float"
     )
 
 
@@ -510,6 +512,39 @@ def test_a_rate_limit_error_carries_retry_after_from_the_clients_clock(dual: Dua
     with pytest.raises(RateLimitError) as caught:
         client.get_run(TIMER_ID, RUN_ID)
     assert caught.value.retry_after == 30.0 and caught.value.retries_taken == 0
+
+
+def test_without_a_clock_given_a_retry_after_date_is_read_against_the_time_of_day(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    date = "Fri, 15 Jan 2027 08:00:30 GMT"
+    monkeypatch.setattr("time.time", lambda: 1_800_000_000.0)  # 2027-01-15T08:00:00Z
+    waits: list[float] = []
+    answers = iter([429, 429, 200])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        status = next(answers)
+        if status == 429:
+            return httpx.Response(
+                429, json={"code": "SLOW", "message": "m"}, headers={"retry-after": date}
+            )
+        return httpx.Response(200, json=run_json())
+
+    http = httpx.Client(transport=httpx.MockTransport(handler))
+    client = TimersClient(TOKEN, http_client=http, sleep=waits.append, max_retries=2)
+    client.get_run(TIMER_ID, RUN_ID)
+    assert len(waits) == 2 and all(30.0 <= wait <= 31.0 for wait in waits)
+    with pytest.raises(RateLimitError) as caught:
+        TimersClient(
+            TOKEN,
+            http_client=httpx.Client(
+                transport=httpx.MockTransport(
+                    lambda r: httpx.Response(429, headers={"retry-after": date})
+                )
+            ),
+            max_retries=0,
+        ).get_run(TIMER_ID, RUN_ID)
+    assert caught.value.retry_after == 30.0
 
 
 def test_an_error_body_is_read_from_what_was_streamed(dual: Dual) -> None:

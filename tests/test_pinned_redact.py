@@ -85,6 +85,29 @@ def test_the_256_most_recent_secrets_are_kept(fresh_secrets: None) -> None:
     assert len(_redact._secrets) == 256
 
 
+def test_remembering_a_value_again_makes_it_the_most_recent(fresh_secrets: None) -> None:
+    values = [f"secret-{i:04d}" for i in range(257)]
+    remember(*values[:256])
+    remember(values[0])  # sent again: now the most recent
+    remember(values[256])
+    assert redact(values[0]) == REDACTED and redact(values[1]) == values[1]
+
+
+def test_the_limit_counts_forms_and_a_value_s_forms_go_together(fresh_secrets: None) -> None:
+    spaced = [f"Bearer tok-{i:03d}" for i in range(86)]  # each: as is, %20 and + (3 forms)
+    remember(*spaced[:85])  # 255 forms
+    remember("one-more")  # 256
+    assert redact(spaced[0]) == REDACTED and redact("one-more") == REDACTED
+    remember(spaced[85])  # 259: the oldest value goes, with all three of its forms
+    assert [redact(form) for form in ("Bearer tok-000", "Bearer%20tok-000", "Bearer+tok-000")] == [
+        "Bearer tok-000",
+        "Bearer%20tok-000",
+        "Bearer+tok-000",
+    ]
+    assert redact("Bearer+tok-001") == REDACTED and redact("Bearer%20tok-085") == REDACTED
+    assert sum(map(len, _redact._secrets.values())) == 256
+
+
 # --- redact_data ------------------------------------------------------------------------------
 
 

@@ -278,3 +278,55 @@ def test_an_on_update_that_returns_an_awaitable_is_refused_at_its_first_call(
     del caught  # its traceback holds the coroutine: let it go, so any warning comes now
     gc.collect()
     assert not [w for w in recwarn if "never awaited" in str(w.message)]  # it was closed
+
+
+# -- the system's time set while waiting (no clock given: the defaults) ---------------------------
+
+
+class _SteppedTimeOfDay:
+    """``time.time`` stepped by ``step`` seconds at each call (an NTP step, a VM restored)."""
+
+    def __init__(self, step: float) -> None:
+        self.now, self.step = 1_800_000_000.0, step
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
+
+
+def test_the_time_of_day_set_forward_does_not_end_a_wait_early(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    service = Lifecycle([ok(pending()), ok(in_progress()), ok(run_json())])
+    monkeypatch.setattr("time.time", _SteppedTimeOfDay(+3600.0))
+    client = TimersClient(
+        "tok-1234",
+        http_client=httpx.Client(transport=httpx.MockTransport(service)),
+        sleep=lambda seconds: None,
+    )
+    run = client.wait_for_run(TIMER_ID, RUN_ID, timeout=600, poll_interval=1.0)
+    assert run.status is RunStatus.SUCCESS and service.gets == 3
+
+
+def test_the_time_of_day_set_back_does_not_make_a_wait_last_longer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import time
+
+    real_sleep = time.sleep
+    sleeps: list[float] = []
+
+    def sleep(seconds: float) -> None:  # a few ms of real time a poll, at most 2000 polls
+        sleeps.append(seconds)
+        assert len(sleeps) < 2000, "the wait did not end at its timeout"
+        real_sleep(0.002)
+
+    service = Lifecycle([ok(pending())])
+    monkeypatch.setattr("time.time", _SteppedTimeOfDay(-3600.0))
+    client = TimersClient(
+        "tok-1234",
+        http_client=httpx.Client(transport=httpx.MockTransport(service)),
+        sleep=sleep,
+    )
+    with pytest.raises(WaitTimeoutError):
+        client.wait_for_run(TIMER_ID, RUN_ID, timeout=0.2, poll_interval=0.05)

@@ -21,7 +21,7 @@ from uuid import UUID
 
 import httpx
 
-from timers import _args, _io, _transport
+from timers import _args, _errors, _io, _transport
 from timers._auth import Authorizer
 from timers._core import ClientCore, Lookup
 from timers._dialects import ApiName, Exchange
@@ -70,7 +70,8 @@ class AsyncTimersClient:
         retry: a ``RetryPolicy``, instead of ``max_retries``.
         allow_insecure_http: allow ``http://`` to a host that is not loopback.
         sleep: replaces ``asyncio.sleep`` (for tests: nothing really waits).
-        clock: replaces ``time.time`` (for tests).
+        clock: replaces ``time.monotonic`` (deadlines, waits) and ``time.time`` (the now of
+            a ``Retry-After`` date) (for tests).
         http_backend: ``"httpx"`` (default) or ``"aiohttp"``. (async only)
             ``"aiohttp"`` is faster for wide ``asyncio.gather`` fan-out. (async only)
             It needs the ``aiohttp`` extra (else ``MissingExtraError``). (async only)
@@ -204,9 +205,10 @@ class AsyncTimersClient:
         >>> run.status  # doctest: +SKIP
         <RunStatus.PENDING: 'pending'>
         """
-        exchange = self._core.dialect.trigger(_args.check_uuid("timer_id", timer_id))
+        exchange = self._core.trigger(timer_id)
         settings = WaitSettings.for_trigger(wait, timeout, poll_interval, on_update)
-        run = await self._request(exchange, idempotent=False)
+        with _errors.outcome_noted():  # Ctrl-C or a cancellation: the POST may have been sent
+            run = await self._request(exchange, idempotent=False)
         if settings is None:
             return run
         try:

@@ -41,7 +41,8 @@ class TokenAuth(httpx.Auth):
     def __repr__(self) -> str:
         return f"<TokenAuth via {type(self._authorizer).__name__}>"
 
-    def _apply(self, request: httpx.Request) -> None:
+    def _apply(self, request: httpx.Request) -> tuple[str, ...]:
+        """Set the header on ``request``; what it sends that must never be shown."""
         header = self._authorizer.get_authorization_header()
         if header is not None and not isinstance(header, str):
             raise InvalidArgumentError(
@@ -54,15 +55,20 @@ class TokenAuth(httpx.Auth):
                 f"{type(self._authorizer).__name__}.get_authorization_header() returned a "
                 "value with characters an HTTP header cannot carry"
             )
-        if header:
-            _redact.remember(header, header.partition(" ")[2] or header)
-            request.headers["Authorization"] = header
-        else:
+        if not header:
             request.headers.pop("Authorization", None)
+            return ()
+        secrets = (header, header.partition(" ")[2] or header)
+        _redact.remember(*secrets)
+        request.headers["Authorization"] = header
+        return secrets
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        self._apply(request)
+        sent = self._apply(request)
         response = yield request
+        # The answer may echo them: the most recent secrets again, so that other clients'
+        # requests sent meanwhile cannot have pushed them out while the answer is read.
+        _redact.remember(*sent)
         if response.status_code != 401:
             return
         refresh = getattr(self._authorizer, "handle_missing_authorization", None)

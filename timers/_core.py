@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import time
 from collections.abc import Callable
 from typing import Any, NamedTuple, TypeVar
@@ -24,6 +25,7 @@ from timers._args import ListFilters
 from timers._auth import Authorizer, resolve_auth
 from timers._bridge import RequestSpec
 from timers._config import (
+    API_ENV,
     DEFAULT_TIMEOUT,
     ERROR_BODY_LIMIT,
     resolve_api,
@@ -41,6 +43,7 @@ from timers._errors import (
     RateLimitError,
     ResponseTooLargeError,
     ResponseValidationError,
+    UnsupportedOperationError,
     UsageError,
     error_class_for,
 )
@@ -77,6 +80,7 @@ class ClientCore:
     """A client's settings and every decision that needs no I/O."""
 
     __slots__ = (
+        "api_from_env",
         "attempt_timeout",
         "auth",
         "base_url",
@@ -87,6 +91,7 @@ class ClientCore:
         "owns_http",
         "retry",
         "timeout",
+        "wall_clock",
     )
 
     def __init__(
@@ -116,18 +121,22 @@ class ClientCore:
             )
         if clock is not None and not callable(clock):
             raise InvalidArgumentError(
-                f"clock must be a function returning seconds (e.g. time.time), got "
+                f"clock must be a function returning seconds (e.g. time.monotonic), got "
                 f"{type(clock).__name__}"
             )
         self.auth = resolve_auth(access_token, authorizer)
         self.dialect = resolve_api(api)
+        self.api_from_env = api is None and bool(os.environ.get(API_ENV))  # for messages
         self.base_url = resolve_base_url(
             base_url, default=self.dialect.DEFAULT_BASE_URL, allow_insecure_http=allow_insecure_http
         )
         self.timeout, self.attempt_timeout = resolve_timeout(timeout)
         self.max_response_size = resolve_max_response_size(max_response_size)
         self.retry = resolve_retry(max_retries, retry)
-        self.clock = clock or time.time
+        # Deadlines and waits: a clock the system's time changes cannot move. Unix time only
+        # for the "now" of a Retry-After date. A clock of yours (tests) is both.
+        self.clock = clock or time.monotonic
+        self.wall_clock = clock or time.time
         self.owns_http = http_client is None  # so closing the client closes it
         self.headers = None if http_client is None else _headers_for(http_client, self.base_url)
         setup_from_env()
@@ -175,6 +184,18 @@ class ClientCore:
         return _args.check_list_filters(
             timer_id, status, start_after, start_before, any_status=any_status
         )
+
+    def trigger(self, timer_id: Any) -> Exchange[TimerRun]:
+        """The checked request that runs the timer (``UnsupportedOperationError`` where the
+        API has none: naming ``$TIMERS_API`` when the API came from there, not from code)."""
+        checked = _args.check_uuid("timer_id", timer_id)
+        try:
+            return self.dialect.trigger(checked)
+        except UnsupportedOperationError as exc:
+            if not self.api_from_env:
+                raise
+            why = f"{exc} (api={self.dialect.NAME!r} is from ${API_ENV})"
+            raise UnsupportedOperationError(why) from None
 
     def lookup(self, timer_id: Any, run_id: Any) -> Lookup:
         timer = _args.check_uuid("timer_id", timer_id)
@@ -283,7 +304,13 @@ class ClientCore:
         )
 
     def attempts(self, *, idempotent: bool, deadline: float | None = None) -> Attempts:
-        return Attempts(self.retry, idempotent=idempotent, clock=self.clock, deadline=deadline)
+        return Attempts(
+            self.retry,
+            idempotent=idempotent,
+            clock=self.clock,
+            deadline=deadline,
+            wall_clock=self.wall_clock,
+        )
 
     def finish(
         self,
@@ -343,7 +370,9 @@ class ClientCore:
         status = response.status_code
         cls = error_class_for(status)
         if cls is RateLimitError:  # a 429: never a missing route, never an unknown outcome
-            retry_after = parse_retry_after(response.headers.get("retry-after"), now=self.clock())
+            retry_after = parse_retry_after(
+                response.headers.get("retry-after"), now=self.wall_clock()
+            )
             return RateLimitError(
                 response, retries_taken=attempts.retries, retry_after=retry_after, content=content
             )

@@ -31,6 +31,8 @@ credential the service echoed into it redacted.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -101,6 +103,19 @@ class TimersError(Exception):
         if isinstance(self, ImportError):  # its msg, name and path live outside __dict__
             state["msg"], state["name"], state["path"] = self.msg, self.name, self.path
         return (_restore, (type(self), self.args, state))
+
+
+@contextlib.contextmanager
+def outcome_noted() -> Iterator[None]:
+    """Ctrl-C, a cancellation or any other ``BaseException`` that is not an error, raised
+    inside (a ``run_timer`` request under way), gets ``OUTCOME_UNKNOWN_NOTE`` (a
+    ``TimersError`` says whether a run may exist itself)."""
+    try:
+        yield
+    except BaseException as exc:
+        if not isinstance(exc, Exception):
+            exc.add_note(OUTCOME_UNKNOWN_NOTE)
+        raise
 
 
 def created_note(run: TimerRun) -> str:

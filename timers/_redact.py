@@ -6,7 +6,9 @@ an authorizer's latest header) is remembered here, and ``clean`` removes all of 
 text made of server-provided data: error messages, logs, CLI output. A server (or proxy)
 that echoes the header back therefore cannot put the token into ``str(error)`` or a terminal.
 Remembering is process-wide on purpose: redacting every known credential from every message
-is strictly safer than each client redacting only its own.
+is strictly safer than each client redacting only its own. The most recently sent are kept
+(``_MAX_REMEMBERED`` forms), and a client's are remembered again when its answer arrives, so
+many clients in one process cannot push out the credentials of an answer being read.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ REDACTED = "[redacted]"
 _MAX_REMEMBERED = 256
 _MIN_SECRET = 4  # shorter values would redact ordinary words
 _lock = threading.Lock()
-_secrets: OrderedDict[str, None] = OrderedDict()
+_secrets: OrderedDict[str, tuple[str, ...]] = OrderedDict()  # a secret -> its forms, oldest first
 _pattern: re.Pattern[str] | None = None
 
 # C0 and C1 controls, DEL, and the Unicode format characters that reorder or hide text (the
@@ -40,19 +42,31 @@ _ESCAPE_AT_END = re.compile(r"(\\+)(?:x[0-9a-f]?|u[0-9a-f]{0,3}|U[0-9a-f]{0,7})?
 
 
 def remember(*values: str) -> None:
-    """Treat each value as a secret from now on (the most recent ``_MAX_REMEMBERED`` kept)."""
+    """Treat each value as a secret from now on. The most recently remembered are kept (up to
+    ``_MAX_REMEMBERED`` forms); remembering a value again makes it the most recent, so a
+    client's credentials, remembered on each request and again when its answer arrives, are
+    not pushed out by other clients' traffic while that answer is being read."""
     global _pattern
-    if all(value in _secrets for value in values):
-        return  # the common case: the same header on every request
     with _lock:
         for value in values:
+            if value in _secrets:
+                _secrets.move_to_end(value)
+                continue
             # As sent back in a URL too (a marker echoing the token): percent-encoded.
-            for form in dict.fromkeys((value, quote_url(value, safe=""), quote_plus(value))):
-                if len(form) >= _MIN_SECRET and form not in _secrets:
-                    _secrets[form] = None
-                    while len(_secrets) > _MAX_REMEMBERED:
-                        _secrets.popitem(last=False)
-                    _pattern = None
+            forms = (value, quote_url(value, safe=""), quote_plus(value))
+            kept = tuple(form for form in dict.fromkeys(forms) if len(form) >= _MIN_SECRET)
+            if not kept:
+                continue
+            _secrets[value] = kept
+            forms_kept = sum(map(len, _secrets.values()))
+            while forms_kept > _MAX_REMEMBERED:
+                forms_kept -= len(_secrets.popitem(last=False)[1])
+            _pattern = None
+
+
+def _all_forms() -> list[str]:
+    """Every form of every remembered secret (the caller holds ``_lock``)."""
+    return list(dict.fromkeys(form for forms in _secrets.values() for form in forms))
 
 
 def redact(text: str) -> str:
@@ -64,7 +78,7 @@ def redact(text: str) -> str:
     if pattern is None:
         with _lock:
             # Longest first: "Bearer tok" goes before "tok".
-            alternatives = sorted(_secrets, key=len, reverse=True)
+            alternatives = sorted(_all_forms(), key=len, reverse=True)
             pattern = _pattern = re.compile("|".join(map(re.escape, alternatives)))
     return pattern.sub(REDACTED, text)
 
@@ -115,7 +129,7 @@ def _scannable(text: str, limit: int) -> str:
 def _without_secret_prefix_at_end(text: str) -> str:
     """``text`` cut where it was cut, minus any start of a secret left at its very end."""
     with _lock:
-        secrets = list(_secrets)
+        secrets = _all_forms()
     for secret in secrets:
         for size in range(min(len(secret) - 1, len(text)), 0, -1):
             if text.endswith(secret[:size]):

@@ -137,6 +137,7 @@ class Attempts:
     ``after_exception`` and ``after_response`` say how long to wait before the next attempt
     (and count it), or that there is none. No retry is planned that would wait past
     ``deadline`` (a ``clock()`` time), so a ``wait_for_run`` poll never outlives its wait.
+    ``wall_clock`` (Unix time; default ``clock``) is the now of a ``Retry-After`` date.
     """
 
     __slots__ = (
@@ -147,6 +148,7 @@ class Attempts:
         "policy",
         "retries",
         "started",
+        "wall_clock",
     )
 
     def __init__(
@@ -156,10 +158,12 @@ class Attempts:
         idempotent: bool,
         clock: Callable[[], float],
         deadline: float | None = None,
+        wall_clock: Callable[[], float] | None = None,
     ) -> None:
         self.policy = policy
         self.idempotent = idempotent
         self.clock = clock
+        self.wall_clock = wall_clock or clock
         self.deadline = deadline
         self.retries = 0
         self.started = time.perf_counter()  # for the request's log line
@@ -195,7 +199,7 @@ class Attempts:
             or not policy.should_retry_status(status, idempotent=self.idempotent)
         ):
             return None
-        retry_after = parse_retry_after(response.headers.get("retry-after"), now=self.clock())
+        retry_after = parse_retry_after(response.headers.get("retry-after"), now=self.wall_clock())
         backoff = policy.delay_for(self.retries)
         if retry_after is not None and retry_after > policy.max_retry_after:
             return None

@@ -21,7 +21,7 @@ from uuid import UUID
 
 import httpx
 
-from timers import _args, _io, _transport
+from timers import _args, _errors, _io, _transport
 from timers._auth import Authorizer
 from timers._core import ClientCore, Lookup
 from timers._dialects import ApiName, Exchange
@@ -69,7 +69,8 @@ class TimersClient:
         retry: a ``RetryPolicy``, instead of ``max_retries``.
         allow_insecure_http: allow ``http://`` to a host that is not loopback.
         sleep: replaces ``time.sleep`` (for tests: nothing really waits).
-        clock: replaces ``time.time`` (for tests).
+        clock: replaces ``time.monotonic`` (deadlines, waits) and ``time.time`` (the now of
+            a ``Retry-After`` date) (for tests).
 
     Raises ``InvalidArgumentError`` for a bad argument or no credentials. Sharing one client
     between threads or tasks, and event loops: see the README's "Configuration".
@@ -194,9 +195,10 @@ class TimersClient:
         >>> run.status  # doctest: +SKIP
         <RunStatus.PENDING: 'pending'>
         """
-        exchange = self._core.dialect.trigger(_args.check_uuid("timer_id", timer_id))
+        exchange = self._core.trigger(timer_id)
         settings = WaitSettings.for_trigger(wait, timeout, poll_interval, on_update)
-        run = self._request(exchange, idempotent=False)
+        with _errors.outcome_noted():  # Ctrl-C or a cancellation: the POST may have been sent
+            run = self._request(exchange, idempotent=False)
         if settings is None:
             return run
         try:

@@ -11,6 +11,12 @@ library created; on a client whose internals differ (another httpx version, a cu
 transport) it changes nothing and returns False, and the deadline is then enforced between
 the chunks of the body (see ``_io``).
 
+The wrapping also keeps a connection from being shared across ``os.fork()``: in the child,
+the child's copy of each inherited socket is closed (which sends nothing: no shutdown, no TLS
+close_notify, so the parent's connection is untouched), so the child's pools see those
+connections as closed and open their own. Otherwise parent and child would write on one
+socket and could each read the other's answer.
+
 The same wrapping refuses to open a connection, or to write on one, once the client is
 closed: httpcore hands a closed pool's free slots to the requests still waiting for one, and
 a connection being set up when the pool closed is not closed with it; either would send (a
@@ -22,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import os
 import socket
 import time
 import weakref
@@ -83,7 +90,7 @@ class _Deadlined:
     when it is made, and an async call's coroutine is handed back for the caller to await.
     """
 
-    __slots__ = ("_closed", "_inner")
+    __slots__ = ("__weakref__", "_closed", "_inner")
 
     def __init__(self, inner: Any, closed: Callable[[], bool]) -> None:
         self._inner = inner
@@ -107,7 +114,9 @@ class _Deadlined:
                 return made
             if inspect.isawaitable(made):
                 return _deadlined_later(made, self._closed)
-            return _Deadlined(made, self._closed)
+            stream = _Deadlined(made, self._closed)
+            _SYNC_STREAMS.add(stream)
+            return stream
 
         return timed
 
@@ -119,6 +128,23 @@ class _Deadlined:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
         self._inner.close()
+
+
+_SYNC_STREAMS: weakref.WeakSet[_Deadlined] = weakref.WeakSet()
+"""The open streams of sync pools (an async pool's belong to its event loop, which a forked
+child cannot go on running)."""
+
+
+def _forget_inherited_connections() -> None:
+    """In a forked child: close the child's copy of every socket the parent's pools hold."""
+    for stream in list(_SYNC_STREAMS):
+        with contextlib.suppress(Exception):  # a stream of another shape: nothing to close
+            stream._inner.get_extra_info("socket").close()  # no shutdown: only the child's fd
+    _SYNC_STREAMS.clear()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_forget_inherited_connections)
 
 
 async def _deadlined_later(made: Awaitable[Any], closed: Callable[[], bool]) -> _Deadlined:

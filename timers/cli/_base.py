@@ -231,8 +231,9 @@ class Group(click.Group):
             return super().invoke(ctx)
         except TimersError as error:
             fail(message_of(error), exit_code_for(error))
-        except KeyboardInterrupt as stop:
-            click.echo(f"timers: {interrupted(stop)}", err=True)
+        except KeyboardInterrupt as stop:  # the library's notes say what may have happened
+            notes = "".join(f"; {note}" for note in getattr(stop, "__notes__", ()))
+            click.echo(f"timers: {interrupted(stop)}{notes}", err=True)
             sys.exit(exit_for_interrupt(stop))
         except OSError as error:  # writing the output failed (a full disk), or a file did
             _output_failed(error)

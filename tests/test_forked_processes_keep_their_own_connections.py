@@ -1,0 +1,150 @@
+"""A client that made requests before ``os.fork()`` (gunicorn ``--preload`` with a warm-up
+call, ``multiprocessing`` with the fork start method, Celery prefork) must not share its
+pooled connections with the child: on one socket, each process could read the other's answer
+(``get_run(A)`` returning run B). The child's copies of the sockets are closed at the fork,
+so the child opens its own connections and the parent keeps using its own.
+
+The fork happens in a fresh single-threaded interpreter (a subprocess), not in pytest's
+(which has server threads); the server is a raw one on 127.0.0.1 counting connections.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import ssl
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from support.bodies import run_json
+from support.dual import TIMER_ID
+from support.hostile import HostileServer, each_request, json_response
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is POSIX only")
+
+RUN_A = "aaaaaaaa-0000-4000-8000-000000000001"
+RUN_B = "bbbbbbbb-0000-4000-8000-000000000002"
+
+# Parent: get_run(A); fork; the child reads B (twice), the parent reads A again after it.
+_SCRIPT = textwrap.dedent(
+    """
+    import json, os, sys
+    from timers import TimersClient
+
+    base_url, timer, run_a, run_b = sys.argv[1:]
+    client = TimersClient("fork-token", base_url=base_url, max_retries=0)
+    seen = [client.get_run(timer, run_a).id]
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            ids = [client.get_run(timer, run_b).id for _ in range(2)]
+            os.write(write, json.dumps(ids).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    child = json.loads(os.read(read, 4096) or b"null")
+    seen.append(client.get_run(timer, run_a).id)
+    client.close()
+    print(json.dumps({"parent": seen, "child": child}))
+    """
+)
+
+
+def test_a_forked_child_opens_its_own_connection_and_the_parent_keeps_its_own() -> None:
+    def answer(request, conn) -> None:  # type: ignore[no-untyped-def]
+        run_id = request.path.rsplit("/", 1)[-1]
+        conn.send(json_response(200, run_json(id=run_id, timer_id=TIMER_ID)))
+
+    with HostileServer(each_request(answer)) as server:
+        done = subprocess.run(
+            [sys.executable, "-c", _SCRIPT, server.base_url, TIMER_ID, RUN_A, RUN_B],
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        seen = json.loads(done.stdout)
+        assert seen == {"parent": [RUN_A, RUN_A], "child": [RUN_B, RUN_B]}
+        # The parent's connection served both of its reads; the child opened one of its own
+        # (it did not write on the parent's, nor close it: the parent's second read used it).
+        assert server.connections == 2
+        assert len(server.requests) == 4
+
+
+class _TLSRunServer:
+    """Answers every ``GET .../runs/RUN`` with that run, over TLS on 127.0.0.1, counting
+    connections. A connection whose peer sends a TLS close (close_notify) or closes is ended."""
+
+    def __init__(self, ca: Any) -> None:
+        self.context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ca.issue_cert("127.0.0.1").configure_cert(self.context)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.2)
+        self.port = self.listener.getsockname()[1]
+        self.connections = 0
+        self.answered = 0
+        self.stop = threading.Event()
+        self.threads = [threading.Thread(target=self._accept)]
+        self.threads[0].start()
+
+    def _accept(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except TimeoutError:
+                continue
+            self.connections += 1
+            thread = threading.Thread(target=self._serve, args=(conn,))
+            self.threads.append(thread)
+            thread.start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        conn.settimeout(10)
+        with contextlib.suppress(OSError), self.context.wrap_socket(conn, server_side=True) as tls:
+            received = b""
+            while not self.stop.is_set():
+                while b"\r\n\r\n" not in received:
+                    data = tls.recv(4096)
+                    if not data:
+                        return
+                    received += data
+                head, received = received.split(b"\r\n\r\n", 1)
+                path = head.split(b" ", 2)[1].decode()
+                run_id = path.rsplit("/", 1)[-1]
+                tls.sendall(json_response(200, run_json(id=run_id, timer_id=TIMER_ID)))
+                self.answered += 1
+
+    def close(self) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(15)
+        self.listener.close()
+
+
+def test_over_tls_the_child_closing_its_copies_sends_nothing_the_parent_would_read(
+    tmp_path: Path,
+) -> None:
+    trustme = pytest.importorskip("trustme", reason="trustme (a dev dependency) is needed")
+    ca = trustme.CA()
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    server = _TLSRunServer(ca)
+    try:
+        env = {**os.environ, "SSL_CERT_FILE": str(ca_file)}
+        base_url = f"https://127.0.0.1:{server.port}/api/v1"
+        done = subprocess.run(
+            [sys.executable, "-c", _SCRIPT, base_url, TIMER_ID, RUN_A, RUN_B],
+            capture_output=True, text=True, timeout=60, check=False, env=env,
+        )  # fmt: skip
+    finally:
+        server.close()
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"parent": [RUN_A, RUN_A], "child": [RUN_B, RUN_B]}
+    assert (server.connections, server.answered) == (2, 4)
