@@ -60,6 +60,8 @@ from timers._status import status_named
 from timers._sync_client import TimersClient
 from timers._time import RFC3339, format_datetime, parse_datetime
 
+DEMO_SEED = 7  # `timers demo`'s, and `timers serve`'s default: serve shows the demo's runs
+
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2

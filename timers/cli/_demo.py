@@ -18,13 +18,14 @@ from timers._errors import NotFoundError, UnsupportedOperationError
 from timers._models import RunStatus, TimerRun
 from timers._sync_client import TimersClient
 from timers.cli import _output
+from timers.cli._base import DEMO_SEED
 from timers.testing import FakeTimersService, direct_to_loopback, serve
 
 DEMO_TOKEN = "demo-token"  # noqa: S105 - the reference service's own, not a secret
 DEMO_TIMER_ID = "12345678-1234-1234-1234-123456789012"
 
 
-def demo_service(history: int, *, seed: int = 7) -> tuple[FakeTimersService, str]:
+def demo_service(history: int, *, seed: int = DEMO_SEED) -> tuple[FakeTimersService, str]:
     """A reference service with one web-callback timer that has ``history`` past runs."""
     service = FakeTimersService(
         tokens=[DEMO_TOKEN], seed=seed, pending_seconds=0.3, in_progress_seconds=0.7
