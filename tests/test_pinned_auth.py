@@ -4,6 +4,10 @@ header on each request, and the one retry after a 401 with a refreshed token."""
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from unittest import mock
 
 import httpx
 import pytest
@@ -267,7 +271,8 @@ def test_a_refreshed_401_is_logged_without_any_credential(
     assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
         (
             logging.INFO,
-            "GET /x -> 401: RefreshingAuthorizer refreshed its credentials; sending it once more",
+            "GET /x -> 401: RefreshingAuthorizer was asked for new credentials; sending it once "
+            "more",
         )
     ]
     fields = {"method": "GET", "path": "/x", "authorizer": "RefreshingAuthorizer"}
@@ -303,3 +308,92 @@ def test_other_statuses_never_ask_for_a_refresh() -> None:
 def test_everything_after_the_scheme_is_remembered_as_the_token() -> None:
     send(TokenAuth(Authorizer("Scheme tok-part-one tok-part-two")), [200])
     assert redact("x tok-part-one tok-part-two y") == "x [redacted] y"
+
+
+# --- many 401s at once: one refresh -------------------------------------------------------------
+
+
+class ExpiringAuthorizer:
+    """``Bearer old-token`` until asked for new credentials (a blocking call, as globus-sdk's),
+    then ``Bearer new-token``; records the threads it is called in."""
+
+    def __init__(self) -> None:
+        self.header = "Bearer old-token"
+        self.refresh_calls = 0
+        self.threads: set[int] = set()
+
+    def get_authorization_header(self) -> str:
+        self.threads.add(threading.get_ident())
+        return self.header
+
+    def handle_missing_authorization(self) -> bool:
+        self.threads.add(threading.get_ident())
+        self.refresh_calls += 1
+        time.sleep(0.05)  # the round trip to Globus Auth
+        self.header = "Bearer new-token"
+        return True
+
+
+def test_many_requests_that_get_a_401_at_once_make_one_refresh() -> None:
+    authorizer = ExpiringAuthorizer()
+    all_sent = threading.Barrier(20, timeout=30)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.headers["authorization"] == "Bearer old-token":
+            all_sent.wait()  # every request was sent with the old token before any 401
+            return httpx.Response(401)
+        return httpx.Response(200)
+
+    http = httpx.Client(transport=httpx.MockTransport(handler), auth=TokenAuth(authorizer))
+    with http, ThreadPoolExecutor(20) as pool:
+        answers = pool.map(lambda _: http.get("https://example.org/x").status_code, range(20))
+        statuses = list(answers)
+    assert statuses == [200] * 20 and authorizer.refresh_calls == 1
+
+
+def test_an_async_client_calls_the_authorizer_off_the_event_loop_and_refreshes_once() -> None:
+    import asyncio
+
+    authorizer = ExpiringAuthorizer()
+
+    async def main() -> tuple[list[int], int]:
+        loop_thread = threading.get_ident()
+        arrived = 0
+        all_sent = asyncio.Event()
+
+        async def handler(request: httpx.Request) -> httpx.Response:
+            nonlocal arrived
+            if request.headers["authorization"] == "Bearer old-token":
+                arrived += 1
+                if arrived == 20:
+                    all_sent.set()
+                await asyncio.wait_for(all_sent.wait(), 30)
+                return httpx.Response(401)
+            return httpx.Response(200)
+
+        transport = httpx.MockTransport(handler)
+        async with httpx.AsyncClient(transport=transport, auth=TokenAuth(authorizer)) as http:
+            answers = await asyncio.gather(*(http.get("https://example.org/x") for _ in range(20)))
+        return [answer.status_code for answer in answers], loop_thread
+
+    statuses, loop_thread = asyncio.run(main())
+    assert statuses == [200] * 20 and authorizer.refresh_calls == 1
+    assert authorizer.threads and loop_thread not in authorizer.threads
+
+
+def test_a_static_token_is_set_on_the_event_loop_itself() -> None:
+    import asyncio
+
+    seen: list[str | None] = []
+
+    async def main() -> None:
+        transport = httpx.MockTransport(
+            lambda r: seen.append(r.headers.get("authorization")) or httpx.Response(200)
+        )  # type: ignore[func-returns-value]
+        auth = resolve_auth("static-on-loop-1234", None)
+        async with httpx.AsyncClient(transport=transport, auth=auth) as http:
+            with mock.patch("asyncio.to_thread", side_effect=AssertionError("no thread needed")):
+                await http.get("https://example.org/x")
+
+    asyncio.run(main())
+    assert seen == ["Bearer static-on-loop-1234"]
