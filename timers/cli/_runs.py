@@ -14,7 +14,7 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
-from timers._args import MAX_MARKER_LENGTH
+from timers._args import MAX_LIMIT, MAX_MARKER_LENGTH
 from timers._errors import TimersError, WaitTimeoutError
 from timers._models import RunPage, TimerRun
 from timers._redact import clean, redact
@@ -67,9 +67,9 @@ def runs() -> None:
 @click.option("--before", help="Only runs started before this RFC 3339 time.")
 @click.option(
     "--limit",
-    type=click.IntRange(1, 1000),
-    help="Runs per page (1-1000). Without --all: how many runs to show; with --api jobs and a "
-    "filter, how many to look at (the jobs API filters in the client: fewer may match).",
+    type=click.IntRange(1, MAX_LIMIT),
+    help=f"Runs per page (1-{MAX_LIMIT}). Without --all: how many runs to show; with --api jobs "
+    "and a filter, how many to look at (the jobs API filters in the client: fewer may match).",
 )
 @click.option("--all", "all_pages", is_flag=True, help="Go through every page (rows stream in).")
 @click.option("--marker", help="Start from this page marker (a previous page's next_page).")
