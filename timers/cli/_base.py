@@ -33,7 +33,7 @@ import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from types import FrameType
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import click
 from rich.console import Console
@@ -450,6 +450,30 @@ def parse_window(
 
 FORMAT = click.Choice(["table", "json", "jsonl"])
 # One run shows as details or JSON (jsonl is for listings).
+_Command = TypeVar("_Command", bound=Callable[..., Any])
+
+
+def filter_options(command: _Command) -> _Command:
+    """``--status``, ``--since``, ``--after`` and ``--before``: a listing's filters, which
+    ``filters_from`` turns into the library's arguments."""
+    for option in (
+        click.option("--before", help="Only runs started before this RFC 3339 time."),
+        click.option("--after", help="Only runs started after this RFC 3339 time."),
+        click.option("--since", help="Only runs started within this long ago: 30m, 24h, 7d, 2w."),
+        status_option,
+    ):
+        command = option(command)
+    return command
+
+
+def filters_from(
+    status: str | None, since: str | None, after: str | None, before: str | None
+) -> dict[str, Any]:
+    """The keyword arguments of ``list_runs`` / ``iter_runs`` for ``filter_options``' values."""
+    start_after, start_before = parse_window(since, after, before)
+    return {"status": status, "start_after": start_after, "start_before": start_before}
+
+
 run_format_option = click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )

@@ -9,7 +9,6 @@ import signal
 import sys
 from collections.abc import Iterator
 from types import FrameType
-from typing import Any
 
 import click
 from click.core import ParameterSource
@@ -28,13 +27,13 @@ from timers.cli._base import (
     exit_for_finished,
     exit_for_interrupt,
     fail,
+    filter_options,
+    filters_from,
     handling,
     interrupted,
     message_of,
-    parse_window,
     pass_state,
     run_format_option,
-    status_option,
     timeout_option,
 )
 from timers.cli._watch import Progress, heartbeat_option, interval_option
@@ -61,10 +60,7 @@ def runs() -> None:
 
 @runs.command("list")
 @click.argument("timer_id")
-@status_option
-@click.option("--since", help="Only runs started within this long ago: 30m, 24h, 7d, 2w.")
-@click.option("--after", help="Only runs started after this RFC 3339 time.")
-@click.option("--before", help="Only runs started before this RFC 3339 time.")
+@filter_options
 @click.option(
     "--limit",
     type=click.IntRange(1, MAX_LIMIT),
@@ -99,12 +95,7 @@ def list_runs(
       timers runs list TIMER_ID --fields id,status,error_code,error_message
     """
     fields = _output.parse_fields(fields_text)
-    start_after, start_before = parse_window(since, after, before)
-    filters: dict[str, Any] = {
-        "status": status,
-        "start_after": start_after,
-        "start_before": start_before,
-    }
+    filters = filters_from(status, since, after, before)
     with state.client() as client:
         if all_pages:
             runs_iter: Iterator[TimerRun] = client.iter_runs(
