@@ -940,3 +940,72 @@ def test_a_bad_token_is_named_as_the_option_by_default(
     assert capsys.readouterr().err == (
         "timers: error: --token must be printable ASCII with no spaces or control characters\n"
     )
+
+
+# --- an odd standard output: set to escape what it cannot take, if it can be ------------------
+
+
+class _Written:
+    """A stdout replacement: keeps what is written."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+class _Strict(_Written):
+    errors = "strict"
+
+
+class _StrictRefusing(_Strict):
+    def reconfigure(self, **settings: str) -> None:
+        raise ValueError("I/O operation on a detached stream")
+
+
+class _StrictAdjustable(_Strict):
+    def reconfigure(self, **settings: str) -> None:
+        self.errors = settings["errors"]
+
+
+@pytest.mark.parametrize("stdout_type", [_Written, _Strict, _StrictRefusing, _StrictAdjustable])
+def test_a_stdout_that_cannot_be_set_to_escape_is_used_as_it_is(
+    monkeypatch: pytest.MonkeyPatch, stdout_type: type[_Written]
+) -> None:
+    # No errors attribute at all (a wrapper), no reconfigure (an old-style stream), or one that
+    # refuses: the command runs and writes; only a stream that can is set to escape.
+    stdout = stdout_type()
+    monkeypatch.setattr(sys, "stdout", stdout)
+
+    @click.group(cls=_base.Group)
+    def group() -> None:
+        pass
+
+    @group.command()
+    def act() -> None:
+        click.echo("done")
+
+    group.main(["act"], standalone_mode=False)
+    assert stdout.text == "done\n"
+    assert (
+        getattr(stdout, "errors", None)
+        == {
+            _Written: None,
+            _Strict: "strict",
+            _StrictRefusing: "strict",
+            _StrictAdjustable: "backslashreplace",
+        }[stdout_type]
+    )
+
+
+def test_every_note_of_an_interruption_is_printed_in_order() -> None:
+    stop = KeyboardInterrupt()
+    stop.add_note("first note")
+    stop.add_note("second note")
+    result = CliRunner().invoke(raising_group(stop), ["act"])
+    assert result.stderr == "timers: interrupted; first note; second note\n"
