@@ -49,6 +49,8 @@ from timers.cli._base import (
     State,
     exit_code_for,
     fail,
+)
+from timers.cli._options import (
     parse_since,
     parse_time,
 )

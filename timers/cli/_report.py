@@ -13,7 +13,15 @@ from timers._args import MAX_LIMIT
 from timers._models import RunStatus
 from timers._summary import Bucket, RunSummary, summarize_runs
 from timers.cli import _output
-from timers.cli._base import Command, State, filter_options, filters_from, pass_state
+from timers.cli._base import (
+    Command,
+    State,
+    pass_state,
+)
+from timers.cli._options import (
+    filter_options,
+    filters_from,
+)
 
 _BARS = " ▁▂▃▄▅▆▇█"
 _ASCII_BARS = " .,:-=+*#"  # for an output that cannot take the others (PYTHONIOENCODING=ascii)

@@ -21,18 +21,20 @@ from timers.cli import _output
 from timers.cli._base import (
     EXIT_CREATED_WAIT_FAILED,
     EXIT_WAIT_TIMEOUT,
-    FORMAT,
     Group,
     State,
     exit_for_finished,
     exit_for_interrupt,
     fail,
-    filter_options,
-    filters_from,
     handling,
     interrupted,
     message_of,
     pass_state,
+)
+from timers.cli._options import (
+    FORMAT,
+    filter_options,
+    filters_from,
     run_format_option,
     timeout_option,
 )
