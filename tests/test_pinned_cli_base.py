@@ -1011,3 +1011,43 @@ def test_every_note_of_an_interruption_is_printed_in_order() -> None:
     stop.add_note("second note")
     result = CliRunner().invoke(raising_group(stop), ["act"])
     assert result.stderr == "timers: interrupted; first note; second note\n"
+
+
+@pytest.mark.parametrize("where", ["ignored", "another thread"])
+def test_what_the_block_raises_passes_through_when_no_handler_is_installed(where: str) -> None:
+    # The block's own ValueError (an InvalidArgumentError is one) must reach its caller as is.
+    def block() -> None:
+        with _base.handling(signal.SIGINT, lambda *_: None):
+            raise ValueError("the block's own")
+
+    if where == "ignored":
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            with pytest.raises(ValueError, match="the block's own"):
+                block()
+        finally:
+            signal.signal(signal.SIGINT, previous)
+        return
+    raised: list[BaseException] = []
+
+    def in_a_thread() -> None:
+        try:
+            block()
+        except BaseException as exc:
+            raised.append(exc)
+
+    thread = threading.Thread(target=in_a_thread)
+    thread.start()
+    thread.join(10)
+    assert [type(exc) for exc in raised] == [ValueError]
+
+
+def test_trigger_wait_with_ctrl_c_ignored_still_reports_a_bad_id_as_a_usage_error() -> None:
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # as in a background job
+    try:
+        result = CliRunner().invoke(
+            cli, ["runs", "trigger", "not-a-uuid", "--wait"], env={"TIMERS_ACCESS_TOKEN": TOKEN}
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert result.exit_code == 2 and "timer_id" in result.stderr

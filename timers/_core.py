@@ -121,7 +121,7 @@ class ClientCore:
             )
         if clock is not None and not callable(clock):
             raise InvalidArgumentError(
-                f"clock must be a function returning seconds (e.g. time.monotonic), got "
+                f"clock must be a function returning seconds (e.g. time.time), got "
                 f"{type(clock).__name__}"
             )
         self.auth = resolve_auth(access_token, authorizer)

@@ -13,6 +13,7 @@ many clients in one process cannot push out the credentials of an answer being r
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections import OrderedDict
@@ -39,6 +40,17 @@ _SPACE = re.compile(r"[ \t\n\r]+")
 # Backslashes at the end of a cut repr(), and what a \x, \u or \U escape after them had
 # of its hex digits before the cut.
 _ESCAPE_AT_END = re.compile(r"(\\+)(?:x[0-9a-f]?|u[0-9a-f]{0,3}|U[0-9a-f]{0,7})?\Z")
+
+
+def _new_lock_after_fork() -> None:
+    """In a forked child: a lock of its own (another thread of the parent may have held this
+    one at the fork, and nobody would release it in the child)."""
+    global _lock
+    _lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_new_lock_after_fork)
 
 
 def remember(*values: str) -> None:

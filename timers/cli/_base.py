@@ -1,5 +1,5 @@
-"""What every ``timers`` command shares: exit codes, one-line errors, the global state, and
-the options and parsers several commands use.
+"""What every ``timers`` command shares: exit codes, one-line errors, signals, and the global
+state (the options several commands take are in ``_options``).
 
 Exit codes (also in ``timers --help`` and the README):
 
@@ -18,6 +18,8 @@ Exit codes (also in ``timers --help`` and the README):
        printed on stdout: wait for it, do not trigger again)
    10  the run finished with a status the client does not know (--api jobs: the service's
        statuses are not published), so it is not known to have succeeded
+  130  interrupted (Ctrl-C)
+  143  runs wait or runs trigger --wait terminated (SIGTERM)
 """
 
 from __future__ import annotations
@@ -245,12 +247,12 @@ def handling(signum: int, handler: Callable[[int, FrameType | None], object]) ->
     not ours to handle there), nor where the signal is ignored (a parent's choice)."""
     try:
         previous = signal.getsignal(signum)
-        if previous == signal.SIG_IGN:
-            yield
-            return
-        signal.signal(signum, handler)
+        if previous != signal.SIG_IGN:
+            signal.signal(signum, handler)
     except ValueError:  # not the main thread
-        yield
+        previous = signal.SIG_IGN  # nothing installed, nothing to put back
+    if previous == signal.SIG_IGN:
+        yield  # outside any try: what the block raises (a ValueError too) is its own
         return
     try:
         yield
