@@ -310,74 +310,67 @@ def test_everything_after_the_scheme_is_remembered_as_the_token() -> None:
     assert redact("x tok-part-one tok-part-two y") == "x [redacted] y"
 
 
-# --- many 401s at once: one refresh -------------------------------------------------------------
+# --- many requests at once, one token renewal -------------------------------------------------
 
 
-class ExpiringAuthorizer:
-    """``Bearer old-token`` until asked for new credentials (a blocking call, as globus-sdk's),
-    then ``Bearer new-token``; records the threads it is called in."""
+class RenewingLike:
+    """As globus-sdk's ``RenewingAuthorizer``: renews an expired token inside
+    ``get_authorization_header()`` (a blocking call to Globus Auth, and no lock of its own);
+    ``handle_missing_authorization()`` only forgets the token. Records the calling threads."""
 
-    def __init__(self) -> None:
-        self.header = "Bearer old-token"
-        self.refresh_calls = 0
+    def __init__(self, *, expired: bool) -> None:
+        self.token: str | None = None if expired else "old"
+        self.renewals = 0
         self.threads: set[int] = set()
 
     def get_authorization_header(self) -> str:
         self.threads.add(threading.get_ident())
-        return self.header
+        if self.token is None:
+            time.sleep(0.05)  # the round trip to Globus Auth: other requests come in meanwhile
+            self.renewals += 1
+            self.token = f"new-{self.renewals}"
+        return f"Bearer {self.token}"
 
     def handle_missing_authorization(self) -> bool:
         self.threads.add(threading.get_ident())
-        self.refresh_calls += 1
-        time.sleep(0.05)  # the round trip to Globus Auth
-        self.header = "Bearer new-token"
+        self.token = None
         return True
 
 
-def test_many_requests_that_get_a_401_at_once_make_one_refresh() -> None:
-    authorizer = ExpiringAuthorizer()
-    all_sent = threading.Barrier(20, timeout=30)
+def _rejecting_old(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(401 if request.headers["authorization"] == "Bearer old" else 200)
 
-    def handler(request: httpx.Request) -> httpx.Response:
-        if request.headers["authorization"] == "Bearer old-token":
-            all_sent.wait()  # every request was sent with the old token before any 401
-            return httpx.Response(401)
-        return httpx.Response(200)
 
-    http = httpx.Client(transport=httpx.MockTransport(handler), auth=TokenAuth(authorizer))
+@pytest.mark.parametrize("expired", [True, False], ids=["expired-before", "401s-at-once"])
+def test_requests_of_many_threads_at_once_make_one_renewal(expired: bool) -> None:
+    authorizer = RenewingLike(expired=expired)
+    http = httpx.Client(transport=httpx.MockTransport(_rejecting_old), auth=TokenAuth(authorizer))
     with http, ThreadPoolExecutor(20) as pool:
         answers = pool.map(lambda _: http.get("https://example.org/x").status_code, range(20))
         statuses = list(answers)
-    assert statuses == [200] * 20 and authorizer.refresh_calls == 1
+    assert statuses == [200] * 20 and authorizer.renewals == 1
 
 
-def test_an_async_client_calls_the_authorizer_off_the_event_loop_and_refreshes_once() -> None:
+@pytest.mark.parametrize("expired", [True, False], ids=["expired-before", "401s-at-once"])
+def test_an_async_client_calls_the_authorizer_off_the_event_loop_and_renews_once(
+    expired: bool,
+) -> None:
     import asyncio
 
-    authorizer = ExpiringAuthorizer()
+    authorizer = RenewingLike(expired=expired)
 
     async def main() -> tuple[list[int], int]:
-        loop_thread = threading.get_ident()
-        arrived = 0
-        all_sent = asyncio.Event()
-
         async def handler(request: httpx.Request) -> httpx.Response:
-            nonlocal arrived
-            if request.headers["authorization"] == "Bearer old-token":
-                arrived += 1
-                if arrived == 20:
-                    all_sent.set()
-                await asyncio.wait_for(all_sent.wait(), 30)
-                return httpx.Response(401)
-            return httpx.Response(200)
+            await asyncio.sleep(0.01)  # every request is sent before the first answer
+            return _rejecting_old(request)
 
         transport = httpx.MockTransport(handler)
         async with httpx.AsyncClient(transport=transport, auth=TokenAuth(authorizer)) as http:
             answers = await asyncio.gather(*(http.get("https://example.org/x") for _ in range(20)))
-        return [answer.status_code for answer in answers], loop_thread
+        return [answer.status_code for answer in answers], threading.get_ident()
 
     statuses, loop_thread = asyncio.run(main())
-    assert statuses == [200] * 20 and authorizer.refresh_calls == 1
+    assert statuses == [200] * 20 and authorizer.renewals == 1
     assert authorizer.threads and loop_thread not in authorizer.threads
 
 

@@ -36,15 +36,16 @@ class TokenAuth(httpx.Auth):
     """Sets ``Authorization`` on each request; retries once after a 401 if the authorizer can
     refresh. Its ``repr`` never shows the token.
 
-    Many requests that get a 401 at once (a token expired under a busy client) make one
-    refresh: each asks for one only if no other request's refresh came since it was sent. In
-    an async client, an authorizer of yours is called in a worker thread (a refresh is a
-    blocking request to Globus Auth: the event loop runs on meanwhile).
+    An authorizer of yours is called by one request at a time (globus-sdk's renew an expired
+    token inside ``get_authorization_header()``, without a lock of their own), and many
+    requests that get a 401 at once make one refresh: each asks for one only if no other
+    request's refresh came since it was sent. In an async client, it is called in a worker
+    thread (a refresh is a blocking request to Globus Auth: the event loop runs on meanwhile).
     """
 
     def __init__(self, authorizer: Authorizer) -> None:
         self._authorizer = authorizer
-        self._refresh_lock = threading.Lock()
+        self._lock = threading.Lock()  # around every call of an authorizer of yours
         self._refreshes = 0  # successful refreshes so far
 
     def __repr__(self) -> str:
@@ -52,7 +53,11 @@ class TokenAuth(httpx.Auth):
 
     def _apply(self, request: httpx.Request) -> tuple[str, ...]:
         """Set the header on ``request``; what it sends that must never be shown."""
-        header = self._authorizer.get_authorization_header()
+        if isinstance(self._authorizer, _StaticToken):
+            header: object = self._authorizer.get_authorization_header()
+        else:
+            with self._lock:
+                header = self._authorizer.get_authorization_header()
         if header is not None and not isinstance(header, str):
             raise InvalidArgumentError(
                 f"{type(self._authorizer).__name__}.get_authorization_header() returned a "
@@ -107,7 +112,7 @@ class TokenAuth(httpx.Auth):
         refresh = getattr(self._authorizer, "handle_missing_authorization", None)
         if refresh is None:
             return False
-        with self._refresh_lock:
+        with self._lock:
             if self._refreshes == refreshes:
                 if not refresh():
                     return False
