@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import quote as quote_url
 from urllib.parse import quote_plus
 
-__all__ = ["REDACTED", "clean", "quote", "redact", "redact_data", "remember"]
+__all__ = ["REDACTED", "clean", "quote", "redact", "redact_data", "remember", "remember_sent"]
 
 REDACTED = "[redacted]"
 _MAX_REMEMBERED = 256
@@ -74,6 +74,15 @@ def remember(*values: str) -> None:
             while forms_kept > _MAX_REMEMBERED:
                 forms_kept -= len(_secrets.popitem(last=False)[1])
             _pattern = None
+
+
+def remember_sent(request: Any) -> None:
+    """Remember the credentials an ``httpx.Request`` carried once more (the whole
+    ``Authorization`` value and what follows its scheme), before anything is made of its
+    answer: other clients' requests may have pushed them out while it was awaited and read."""
+    header = request.headers.get("authorization")
+    if header:
+        remember(header, header.partition(" ")[2] or header)
 
 
 def _all_forms() -> list[str]:
