@@ -226,7 +226,11 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except TimersError as error:
-            fail(message_of(error), exit_code_for(error))
+            message, state = message_of(error), ctx.find_object(State)
+            if state is not None and isinstance(error, UnsupportedOperationError):
+                where = state.api_option.removeprefix("--api")  # " (from $TIMERS_API)" or ""
+                message = message.replace(f"api={state.api!r}", f"api={state.api!r}{where}")
+            fail(message, exit_code_for(error))
         except KeyboardInterrupt as stop:  # the library's notes say what may have happened
             notes = "".join(f"; {note}" for note in getattr(stop, "__notes__", ()))
             click.echo(f"timers: {interrupted(stop)}{notes}", err=True)
@@ -321,6 +325,7 @@ class State:
         allow_insecure_http: bool,
         base_url_option: str = "--base-url",
         token_option: str = "--token",  # noqa: S107 (the option's name, not a token)
+        api_option: str = "--api",
     ) -> None:
         self.base_url = base_url
         self.token = token
@@ -329,6 +334,7 @@ class State:
         # How a bad base URL is named: "--base-url", or also the variable it came from.
         self.base_url_option = base_url_option
         self.token_option = token_option  # likewise for a bad token (never shown itself)
+        self.api_option = api_option  # and for an operation the API lacks
         # emoji=False: rich would turn ":thumbs_up:" in server text (and JSON) into an emoji.
         self.out = Console(highlight=False, soft_wrap=True, emoji=False)
         # soft_wrap: a line on stderr stays one line (a run id is never cut in a log file).
