@@ -631,7 +631,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
             "examples:\n"
             "  scripts/mutate timers/_paging.py       one module (or timers._paging, _paging)\n"
             "  scripts/mutate --listed                the modules in tests_by_module.toml\n"
-            "  scripts/mutate                         every hand-written module (hours)\n"
+            "  scripts/mutate --all                   every hand-written module (hours)\n"
             "  scripts/mutate --stale                 check mutation/equivalents.toml (no tests)\n"
             "  scripts/mutate --show timers/_time.py  each mutant's id and diff (no tests)\n"
             "  scripts/mutate --report                apply equivalents.toml to the last results\n"
@@ -641,11 +641,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "modules", nargs="*", metavar="MODULE", help="modules to mutate (default: all)"
-    )
+    parser.add_argument("modules", nargs="*", metavar="MODULE", help="modules to mutate")
     parser.add_argument(
         "--listed", action="store_true", help="the modules listed in tests_by_module.toml"
+    )
+    parser.add_argument(
+        "--all", action="store_true", help="every hand-written module (hours: say so on purpose)"
     )
     parser.add_argument(
         "--max-children",
@@ -694,8 +695,13 @@ def main(argv: list[str]) -> int:
         modules = sorted(test_map["modules"])
     elif args.modules:
         modules = [normalise_module(m) for m in args.modules]
-    else:
+    elif args.all or args.stale or args.report:
         modules = known
+    else:
+        sys.exit(
+            "scripts/mutate: name the modules to mutate (e.g. timers/_paging.py), or --listed, "
+            "or --all for every hand-written module (hours); --help for the rest"
+        )
     for m in modules:
         if m not in known:
             sys.exit(f"scripts/mutate: {m} is not a hand-written module under timers/")
@@ -709,6 +715,7 @@ def main(argv: list[str]) -> int:
         return 0
     if args.stale:
         listed = sorted({module_of(i) for i in equivalents})
+        print(f"generating the mutants of {len(listed)} modules (a minute)...", file=sys.stderr)
         current = {m: {x.id for x in generate_mutants(m)} if m in known else set() for m in listed}
         stale = stale_entries(equivalents, current)
         for ident in stale:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 from support.bodies import error_json
@@ -238,11 +240,32 @@ def test_every_error_says_whether_its_outcome_is_unknown_false_unless_set() -> N
     assert [error.outcome_unknown for error in errors] == [False, False, False]
 
 
+def _every_error_class(root: type[TimersError] = TimersError) -> list[type[TimersError]]:
+    found = [root]
+    for sub in root.__subclasses__():
+        found += _every_error_class(sub)
+    return found
+
+
 def test_every_error_class_is_public_and_in_the_tree() -> None:
+    from pathlib import Path
+
+    from timers import _errors
+
     for name in timers.__all__:
         obj = getattr(timers, name)
         if isinstance(obj, type) and issubclass(obj, BaseException):
             assert issubclass(obj, TimersError), name
+    # And the other way: every error class is exported, and drawn in both trees.
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    tree = readme.split("### Errors", 1)[1].split("```", 2)[1]
+    for cls in _every_error_class():
+        if cls.__module__ != "timers._errors":  # a user's own subclass, or a test's
+            continue
+        name = cls.__name__
+        assert name in timers.__all__ and getattr(timers, name) is cls, name
+        assert re.search(rf"\b{name}\b", tree), f"{name} is not in the README's tree"
+        assert re.search(rf"\b{name}\b", _errors.__doc__ or ""), f"{name}: _errors docstring"
     assert issubclass(timers.InvalidArgumentError, ValueError)
     assert issubclass(timers.WaitTimeoutError, TimeoutError)
     assert issubclass(timers.APITimeoutError, timers.APIConnectionError)

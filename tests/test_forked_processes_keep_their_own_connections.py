@@ -148,3 +148,37 @@ def test_over_tls_the_child_closing_its_copies_sends_nothing_the_parent_would_re
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"parent": [RUN_A, RUN_A], "child": [RUN_B, RUN_B]}
     assert (server.connections, server.answered) == (2, 4)
+
+
+def test_a_child_forked_while_another_thread_redacts_can_still_redact() -> None:
+    # The secrets' lock is taken on every request: held by another thread at the fork, the
+    # child's copy would stay locked for ever, and its first request hang.
+    script = textwrap.dedent(
+        """
+        import os, signal, sys, threading
+        from timers import _redact
+
+        held, release = threading.Event(), threading.Event()
+
+        def hold() -> None:
+            with _redact._lock:
+                held.set()
+                release.wait(10)
+
+        threading.Thread(target=hold, daemon=True).start()
+        held.wait(10)
+        pid = os.fork()
+        if pid == 0:
+            signal.alarm(10)  # a hang ends the child with SIGALRM instead of never
+            _redact.remember("child-secret-4242")
+            os._exit(0 if _redact.redact("child-secret-4242") == "[redacted]" else 3)
+        release.set()
+        _, status = os.waitpid(pid, 0)
+        print(os.waitstatus_to_exitcode(status))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "0"

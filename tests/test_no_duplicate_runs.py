@@ -268,3 +268,30 @@ def test_a_cancelled_run_timer_notes_that_the_run_may_exist_and_it_does() -> Non
     cancelled = asyncio.run(cancel_while_posting())
     assert any("may or may not have been created" in note for note in cancelled.__notes__)
     assert service.runs_created == 1  # it was: the note is the truth
+
+
+def test_cut_short_by_asyncio_timeout_the_cancellation_under_the_timeout_error_has_the_note() -> (
+    None
+):
+    import asyncio
+
+    from timers import AsyncTimersClient
+
+    service = FakeTimersService(tokens=[TOKEN])
+    service.add_timer(TIMER)
+    service.latency = 30.0  # the answer never comes before the timeout
+
+    async def timed_out() -> BaseException:
+        http = httpx.AsyncClient(transport=service.transport())
+        async with AsyncTimersClient(TOKEN, http_client=http, base_url=DEFAULT_BASE_URL) as client:
+            try:
+                async with asyncio.timeout(0.2):
+                    await client.run_timer(TIMER)
+            except TimeoutError as exc:
+                return exc
+        raise AssertionError("run_timer was not cut short")
+
+    error = asyncio.run(timed_out())
+    inner = error.__cause__ or error.__context__
+    assert isinstance(inner, asyncio.CancelledError)
+    assert any("may or may not have been created" in note for note in inner.__notes__)

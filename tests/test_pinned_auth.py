@@ -4,6 +4,10 @@ header on each request, and the one retry after a 401 with a refreshed token."""
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from unittest import mock
 
 import httpx
 import pytest
@@ -267,7 +271,8 @@ def test_a_refreshed_401_is_logged_without_any_credential(
     assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
         (
             logging.INFO,
-            "GET /x -> 401: RefreshingAuthorizer refreshed its credentials; sending it once more",
+            "GET /x -> 401: RefreshingAuthorizer was asked for new credentials; sending it once "
+            "more",
         )
     ]
     fields = {"method": "GET", "path": "/x", "authorizer": "RefreshingAuthorizer"}
@@ -303,3 +308,85 @@ def test_other_statuses_never_ask_for_a_refresh() -> None:
 def test_everything_after_the_scheme_is_remembered_as_the_token() -> None:
     send(TokenAuth(Authorizer("Scheme tok-part-one tok-part-two")), [200])
     assert redact("x tok-part-one tok-part-two y") == "x [redacted] y"
+
+
+# --- many requests at once, one token renewal -------------------------------------------------
+
+
+class RenewingLike:
+    """As globus-sdk's ``RenewingAuthorizer``: renews an expired token inside
+    ``get_authorization_header()`` (a blocking call to Globus Auth, and no lock of its own);
+    ``handle_missing_authorization()`` only forgets the token. Records the calling threads."""
+
+    def __init__(self, *, expired: bool) -> None:
+        self.token: str | None = None if expired else "old"
+        self.renewals = 0
+        self.threads: set[int] = set()
+
+    def get_authorization_header(self) -> str:
+        self.threads.add(threading.get_ident())
+        if self.token is None:
+            time.sleep(0.05)  # the round trip to Globus Auth: other requests come in meanwhile
+            self.renewals += 1
+            self.token = f"new-{self.renewals}"
+        return f"Bearer {self.token}"
+
+    def handle_missing_authorization(self) -> bool:
+        self.threads.add(threading.get_ident())
+        self.token = None
+        return True
+
+
+def _rejecting_old(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(401 if request.headers["authorization"] == "Bearer old" else 200)
+
+
+@pytest.mark.parametrize("expired", [True, False], ids=["expired-before", "401s-at-once"])
+def test_requests_of_many_threads_at_once_make_one_renewal(expired: bool) -> None:
+    authorizer = RenewingLike(expired=expired)
+    http = httpx.Client(transport=httpx.MockTransport(_rejecting_old), auth=TokenAuth(authorizer))
+    with http, ThreadPoolExecutor(20) as pool:
+        answers = pool.map(lambda _: http.get("https://example.org/x").status_code, range(20))
+        statuses = list(answers)
+    assert statuses == [200] * 20 and authorizer.renewals == 1
+
+
+@pytest.mark.parametrize("expired", [True, False], ids=["expired-before", "401s-at-once"])
+def test_an_async_client_calls_the_authorizer_off_the_event_loop_and_renews_once(
+    expired: bool,
+) -> None:
+    import asyncio
+
+    authorizer = RenewingLike(expired=expired)
+
+    async def main() -> tuple[list[int], int]:
+        async def handler(request: httpx.Request) -> httpx.Response:
+            await asyncio.sleep(0.01)  # every request is sent before the first answer
+            return _rejecting_old(request)
+
+        transport = httpx.MockTransport(handler)
+        async with httpx.AsyncClient(transport=transport, auth=TokenAuth(authorizer)) as http:
+            answers = await asyncio.gather(*(http.get("https://example.org/x") for _ in range(20)))
+        return [answer.status_code for answer in answers], threading.get_ident()
+
+    statuses, loop_thread = asyncio.run(main())
+    assert statuses == [200] * 20 and authorizer.renewals == 1
+    assert authorizer.threads and loop_thread not in authorizer.threads
+
+
+def test_a_static_token_is_set_on_the_event_loop_itself() -> None:
+    import asyncio
+
+    seen: list[str | None] = []
+
+    async def main() -> None:
+        transport = httpx.MockTransport(
+            lambda r: seen.append(r.headers.get("authorization")) or httpx.Response(200)
+        )  # type: ignore[func-returns-value]
+        auth = resolve_auth("static-on-loop-1234", None)
+        async with httpx.AsyncClient(transport=transport, auth=auth) as http:
+            with mock.patch("asyncio.to_thread", side_effect=AssertionError("no thread needed")):
+                await http.get("https://example.org/x")
+
+    asyncio.run(main())
+    assert seen == ["Bearer static-on-loop-1234"]

@@ -49,6 +49,8 @@ from timers.cli._base import (
     State,
     exit_code_for,
     fail,
+)
+from timers.cli._options import (
     parse_since,
     parse_time,
 )
@@ -940,3 +942,112 @@ def test_a_bad_token_is_named_as_the_option_by_default(
     assert capsys.readouterr().err == (
         "timers: error: --token must be printable ASCII with no spaces or control characters\n"
     )
+
+
+# --- an odd standard output: set to escape what it cannot take, if it can be ------------------
+
+
+class _Written:
+    """A stdout replacement: keeps what is written."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+class _Strict(_Written):
+    errors = "strict"
+
+
+class _StrictRefusing(_Strict):
+    def reconfigure(self, **settings: str) -> None:
+        raise ValueError("I/O operation on a detached stream")
+
+
+class _StrictAdjustable(_Strict):
+    def reconfigure(self, **settings: str) -> None:
+        self.errors = settings["errors"]
+
+
+@pytest.mark.parametrize("stdout_type", [_Written, _Strict, _StrictRefusing, _StrictAdjustable])
+def test_a_stdout_that_cannot_be_set_to_escape_is_used_as_it_is(
+    monkeypatch: pytest.MonkeyPatch, stdout_type: type[_Written]
+) -> None:
+    # No errors attribute at all (a wrapper), no reconfigure (an old-style stream), or one that
+    # refuses: the command runs and writes; only a stream that can is set to escape.
+    stdout = stdout_type()
+    monkeypatch.setattr(sys, "stdout", stdout)
+
+    @click.group(cls=_base.Group)
+    def group() -> None:
+        pass
+
+    @group.command()
+    def act() -> None:
+        click.echo("done")
+
+    group.main(["act"], standalone_mode=False)
+    assert stdout.text == "done\n"
+    assert (
+        getattr(stdout, "errors", None)
+        == {
+            _Written: None,
+            _Strict: "strict",
+            _StrictRefusing: "strict",
+            _StrictAdjustable: "backslashreplace",
+        }[stdout_type]
+    )
+
+
+def test_every_note_of_an_interruption_is_printed_in_order() -> None:
+    stop = KeyboardInterrupt()
+    stop.add_note("first note")
+    stop.add_note("second note")
+    result = CliRunner().invoke(raising_group(stop), ["act"])
+    assert result.stderr == "timers: interrupted; first note; second note\n"
+
+
+@pytest.mark.parametrize("where", ["ignored", "another thread"])
+def test_what_the_block_raises_passes_through_when_no_handler_is_installed(where: str) -> None:
+    # The block's own ValueError (an InvalidArgumentError is one) must reach its caller as is.
+    def block() -> None:
+        with _base.handling(signal.SIGINT, lambda *_: None):
+            raise ValueError("the block's own")
+
+    if where == "ignored":
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            with pytest.raises(ValueError, match="the block's own"):
+                block()
+        finally:
+            signal.signal(signal.SIGINT, previous)
+        return
+    raised: list[BaseException] = []
+
+    def in_a_thread() -> None:
+        try:
+            block()
+        except BaseException as exc:
+            raised.append(exc)
+
+    thread = threading.Thread(target=in_a_thread)
+    thread.start()
+    thread.join(10)
+    assert [type(exc) for exc in raised] == [ValueError]
+
+
+def test_trigger_wait_with_ctrl_c_ignored_still_reports_a_bad_id_as_a_usage_error() -> None:
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # as in a background job
+    try:
+        result = CliRunner().invoke(
+            cli, ["runs", "trigger", "not-a-uuid", "--wait"], env={"TIMERS_ACCESS_TOKEN": TOKEN}
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert result.exit_code == 2 and "timer_id" in result.stderr

@@ -543,3 +543,19 @@ def test_the_limit_help_says_a_jobs_page_is_filtered_after_it_is_fetched() -> No
         "Without --all: how many runs to show; with --api jobs and a filter, how many to look "
         "at (the jobs API filters in the client: fewer may match)."
     ) in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "said"),
+    [
+        (["--api", "jobs"], {}, "with --api jobs:"),
+        ([], {"TIMERS_API": "jobs"}, "with --api jobs (from $TIMERS_API):"),
+    ],
+)
+def test_trigger_with_the_jobs_api_says_where_the_api_came_from(
+    args: list[str], env: dict[str, str], said: str
+) -> None:
+    environment = {"TIMERS_BASE_URL": BASE, "TIMERS_ACCESS_TOKEN": TOKEN, **env}
+    result = CliRunner().invoke(cli, [*args, "runs", "trigger", TIMER_ID], env=environment)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"timers: error: runs trigger is not available {said} the ")

@@ -125,7 +125,7 @@ def test_a_clock_that_cannot_be_called_is_refused_at_once(client_class: type[Any
     with pytest.raises(InvalidArgumentError) as caught:
         client_class(TOKEN, clock=1700000000.0)
     assert str(caught.value) == (
-        "clock must be a function returning seconds (e.g. time.monotonic), got float"
+        "clock must be a function returning seconds (e.g. time.time), got float"
     )
 
 

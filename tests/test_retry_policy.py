@@ -12,10 +12,16 @@ from timers import InvalidArgumentError, RetryPolicy, TimersClient
 from timers._retry import parse_retry_after
 
 
-def test_defaults_are_documented_values() -> None:
-    assert RetryPolicy() == RetryPolicy(
-        max_retries=3, backoff_base=0.5, backoff_max=8.0, max_retry_after=60.0
+def test_the_defaults_are_the_ones_the_readme_states() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    stated = readme.split("The defaults:\n`", 1)[1].split("`", 1)[0]
+    assert RetryPolicy() == eval(stated, {"RetryPolicy": RetryPolicy})  # noqa: S307 (our README)
+    assert stated == (
+        "RetryPolicy(max_retries=3, backoff_base=0.5, backoff_max=8.0, max_retry_after=60.0)"
     )
+    assert f"`max_retries` times (default {RetryPolicy().max_retries};" in readme
 
 
 def test_policy_is_immutable_and_comparable() -> None:

@@ -71,7 +71,7 @@ class AsyncTimersClient:
         allow_insecure_http: allow ``http://`` to a host that is not loopback.
         sleep: replaces ``asyncio.sleep`` (for tests: nothing really waits).
         clock: replaces ``time.monotonic`` (deadlines, waits) and ``time.time`` (the now of
-            a ``Retry-After`` date) (for tests).
+            a ``Retry-After`` date) (for tests: a clock of Unix time, as ``time.time``).
         http_backend: ``"httpx"`` (default) or ``"aiohttp"``. (async only)
             ``"aiohttp"`` is faster for wide ``asyncio.gather`` fan-out. (async only)
             It needs the ``aiohttp`` extra (else ``MissingExtraError``). (async only)

@@ -10,7 +10,8 @@ sent once more with the new header.
 from __future__ import annotations
 
 import os
-from collections.abc import Generator
+import threading
+from collections.abc import AsyncGenerator, Generator
 from typing import Protocol, runtime_checkable
 
 import httpx
@@ -33,17 +34,30 @@ class Authorizer(Protocol):
 
 class TokenAuth(httpx.Auth):
     """Sets ``Authorization`` on each request; retries once after a 401 if the authorizer can
-    refresh. Its ``repr`` never shows the token."""
+    refresh. Its ``repr`` never shows the token.
+
+    An authorizer of yours is called by one request at a time (globus-sdk's renew an expired
+    token inside ``get_authorization_header()``, without a lock of their own), and many
+    requests that get a 401 at once make one refresh: each asks for one only if no other
+    request's refresh came since it was sent. In an async client, it is called in a worker
+    thread (a refresh is a blocking request to Globus Auth: the event loop runs on meanwhile).
+    """
 
     def __init__(self, authorizer: Authorizer) -> None:
         self._authorizer = authorizer
+        self._lock = threading.Lock()  # around every call of an authorizer of yours
+        self._refreshes = 0  # successful refreshes so far
 
     def __repr__(self) -> str:
         return f"<TokenAuth via {type(self._authorizer).__name__}>"
 
     def _apply(self, request: httpx.Request) -> tuple[str, ...]:
         """Set the header on ``request``; what it sends that must never be shown."""
-        header = self._authorizer.get_authorization_header()
+        if isinstance(self._authorizer, _StaticToken):
+            header: object = self._authorizer.get_authorization_header()
+        else:
+            with self._lock:
+                header = self._authorizer.get_authorization_header()
         if header is not None and not isinstance(header, str):
             raise InvalidArgumentError(
                 f"{type(self._authorizer).__name__}.get_authorization_header() returned a "
@@ -64,25 +78,56 @@ class TokenAuth(httpx.Auth):
         return secrets
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        sent = self._apply(request)
+        refreshes = self._refreshes
+        secrets = self._apply(request)
         response = yield request
         # The answer may echo them: the most recent secrets again, so that other clients'
         # requests sent meanwhile cannot have pushed them out while the answer is read.
-        _redact.remember(*sent)
-        if response.status_code != 401:
-            return
-        refresh = getattr(self._authorizer, "handle_missing_authorization", None)
-        if refresh is not None and refresh():
-            path, name = shown_path(request), type(self._authorizer).__name__
-            logger.info(
-                "%s %s -> 401: %s refreshed its credentials; sending it once more",
-                request.method,
-                path,
-                name,
-                extra={"timers_auth": {"method": request.method, "path": path, "authorizer": name}},
-            )
+        _redact.remember(*secrets)
+        if response.status_code == 401 and self._renewed(request, refreshes):
             self._apply(request)
             yield request
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        import asyncio  # here: sync users need not import it (an async client has)
+
+        in_thread = not isinstance(self._authorizer, _StaticToken)  # yours: it may block
+        refreshes = self._refreshes
+        secrets = (
+            await asyncio.to_thread(self._apply, request) if in_thread else self._apply(request)
+        )
+        response = yield request
+        _redact.remember(*secrets)
+        if response.status_code == 401 and await asyncio.to_thread(
+            self._renewed, request, refreshes
+        ):
+            await asyncio.to_thread(self._apply, request)
+            yield request
+
+    def _renewed(self, request: httpx.Request, refreshes: int) -> bool:
+        """After a 401 to ``request`` (sent after ``refreshes`` refreshes): whether to send it
+        once more, the authorizer asked for new credentials unless a refresh came meanwhile."""
+        refresh = getattr(self._authorizer, "handle_missing_authorization", None)
+        if refresh is None:
+            return False
+        with self._lock:
+            if self._refreshes == refreshes:
+                if not refresh():
+                    return False
+                self._refreshes += 1
+                path, name = shown_path(request), type(self._authorizer).__name__
+                logger.info(
+                    "%s %s -> 401: %s was asked for new credentials; sending it once more",
+                    request.method,
+                    path,
+                    name,
+                    extra={
+                        "timers_auth": {"method": request.method, "path": path, "authorizer": name}
+                    },
+                )
+        return True
 
 
 class _StaticToken:

@@ -49,7 +49,7 @@ from timers._errors import (
 )
 from timers._logging import log_request, request_id_of, setup_from_env
 from timers._models import TimerRun
-from timers._redact import clean, quote
+from timers._redact import clean, quote, remember_sent
 from timers._retry import Attempts, RetryPolicy, parse_retry_after, was_sent
 from timers._version import __version__
 
@@ -121,7 +121,7 @@ class ClientCore:
             )
         if clock is not None and not callable(clock):
             raise InvalidArgumentError(
-                f"clock must be a function returning seconds (e.g. time.monotonic), got "
+                f"clock must be a function returning seconds (e.g. time.time), got "
                 f"{type(clock).__name__}"
             )
         self.auth = resolve_auth(access_token, authorizer)
@@ -282,6 +282,7 @@ class ClientCore:
 
     def too_large(self, response: httpx.Response, attempts: Attempts) -> ResponseTooLargeError:
         """For a 2xx body over ``max_response_size`` (logged as the request's outcome)."""
+        remember_sent(response.request)
         log_request(response, attempts.started, attempts.retries, request_id_of(response))
         return ResponseTooLargeError(
             self.max_response_size,
@@ -295,6 +296,7 @@ class ClientCore:
     ) -> ResponseValidationError:
         """For a 2xx whose body cannot be decoded: an encoding not asked for, or compressed
         data that is not valid. The answer came, so for ``run_timer`` a run may exist."""
+        remember_sent(response.request)
         log_request(response, attempts.started, attempts.retries, request_id_of(response))
         return ResponseValidationError(
             str(exc),

@@ -26,7 +26,7 @@ from typing import Any
 
 import httpx
 
-from timers._redact import clean, quote
+from timers._redact import clean, quote, remember_sent
 
 __all__ = [
     "LOG_ENV",
@@ -107,7 +107,9 @@ def request_id_of(response: httpx.Response) -> str | None:
 
 
 def log_attempt(response: httpx.Response, started: float) -> None:
-    """One DEBUG line per answered attempt: method, path, status, time, request id."""
+    """One DEBUG line per answered attempt: method, path, status, time, request id. (First,
+    the request's credentials are remembered again: the answer, read now, may echo them.)"""
+    remember_sent(response.request)
     if logger.isEnabledFor(logging.DEBUG):
         request_id = request_id_of(response)
         more = "" if request_id is None else f" (request id {request_id})"

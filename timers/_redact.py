@@ -13,6 +13,7 @@ many clients in one process cannot push out the credentials of an answer being r
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections import OrderedDict
@@ -20,7 +21,7 @@ from typing import Any
 from urllib.parse import quote as quote_url
 from urllib.parse import quote_plus
 
-__all__ = ["REDACTED", "clean", "quote", "redact", "redact_data", "remember"]
+__all__ = ["REDACTED", "clean", "quote", "redact", "redact_data", "remember", "remember_sent"]
 
 REDACTED = "[redacted]"
 _MAX_REMEMBERED = 256
@@ -39,6 +40,17 @@ _SPACE = re.compile(r"[ \t\n\r]+")
 # Backslashes at the end of a cut repr(), and what a \x, \u or \U escape after them had
 # of its hex digits before the cut.
 _ESCAPE_AT_END = re.compile(r"(\\+)(?:x[0-9a-f]?|u[0-9a-f]{0,3}|U[0-9a-f]{0,7})?\Z")
+
+
+def _new_lock_after_fork() -> None:
+    """In a forked child: a lock of its own (another thread of the parent may have held this
+    one at the fork, and nobody would release it in the child)."""
+    global _lock
+    _lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_new_lock_after_fork)
 
 
 def remember(*values: str) -> None:
@@ -62,6 +74,15 @@ def remember(*values: str) -> None:
             while forms_kept > _MAX_REMEMBERED:
                 forms_kept -= len(_secrets.popitem(last=False)[1])
             _pattern = None
+
+
+def remember_sent(request: Any) -> None:
+    """Remember the credentials an ``httpx.Request`` carried once more (the whole
+    ``Authorization`` value and what follows its scheme), before anything is made of its
+    answer: other clients' requests may have pushed them out while it was awaited and read."""
+    header = request.headers.get("authorization")
+    if header:
+        remember(header, header.partition(" ")[2] or header)
 
 
 def _all_forms() -> list[str]:

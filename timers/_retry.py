@@ -53,8 +53,7 @@ NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 class RetryPolicy:
     """How a client retries failed requests (see this module's docstring for what is retried).
 
-    >>> RetryPolicy(max_retries=5, backoff_max=4.0).delay_for(10)
-    ... # doctest: +SKIP
+    >>> RetryPolicy(max_retries=5, backoff_max=4.0).delay_for(10, rand=lambda: 0.4)
     3.6
 
     ``max_retries=0`` turns retries off. The policy is an immutable value: share it freely.

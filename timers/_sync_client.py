@@ -70,7 +70,7 @@ class TimersClient:
         allow_insecure_http: allow ``http://`` to a host that is not loopback.
         sleep: replaces ``time.sleep`` (for tests: nothing really waits).
         clock: replaces ``time.monotonic`` (deadlines, waits) and ``time.time`` (the now of
-            a ``Retry-After`` date) (for tests).
+            a ``Retry-After`` date) (for tests: a clock of Unix time, as ``time.time``).
 
     Raises ``InvalidArgumentError`` for a bad argument or no credentials. Sharing one client
     between threads or tasks, and event loops: see the README's "Configuration".

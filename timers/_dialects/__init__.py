@@ -17,9 +17,8 @@ from timers._bridge import RequestSpec
 from timers._errors import InvalidArgumentError
 from timers._models import RunPage, TimerRun
 from timers._redact import quote
-from timers._validate import fail
 
-__all__ = ["API_NAMES", "ApiName", "Dialect", "Exchange", "check_asked", "dialect_for"]
+__all__ = ["API_NAMES", "ApiName", "Dialect", "Exchange", "dialect_for"]
 
 ApiName = Literal["runs", "jobs"]
 API_NAMES: tuple[ApiName, ...] = ("runs", "jobs")
@@ -49,15 +48,6 @@ class Dialect(Protocol):
     def list_page(
         self, filters: ListFilters, limit: int | None, marker: str | None
     ) -> Exchange[RunPage]: ...
-
-
-def check_asked(got: str, asked: UUID, path: str) -> None:
-    """``ResponseValidationError`` at ``path`` unless ``got`` (an id the answer names) is the
-    ``asked`` one: an answer about another timer or run was meant for another request (a
-    proxy's or cache's mistake, or a connection shared by two processes), and is not used."""
-    expected = str(asked)
-    if got != expected and got.lower() != expected:
-        raise fail(path, f"expected {expected} (the one asked for), got {quote(got)}")
 
 
 def dialect_for(api: str) -> Dialect:

@@ -12,7 +12,6 @@ A timer's run history is the paged ``results`` of ``GET /jobs/{job_id}`` (``page
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 import uuid
@@ -22,7 +21,7 @@ from typing import Any, Final, NoReturn
 
 from timers import _bridge
 from timers._args import ListFilters
-from timers._dialects import Exchange, check_asked
+from timers._dialects import Exchange
 from timers._errors import ResponseValidationError, UnsupportedOperationError
 from timers._models import (
     RunError,
@@ -89,8 +88,9 @@ def fetch(timer_id: uuid.UUID, run_id: uuid.UUID) -> None:
 
 
 def list_page(filters: ListFilters, limit: int | None, marker: str | None) -> Exchange[RunPage]:
-    request = _bridge.read_job(filters.timer_id, page_size=limit, results_pt=marker)
-    return Exchange(request, functools.partial(parse_page, asked=filters.timer_id))
+    return Exchange(
+        _bridge.read_job(filters.timer_id, page_size=limit, results_pt=marker), parse_page
+    )
 
 
 def run_id_for(job_id: str, start_time: datetime) -> str:
@@ -113,11 +113,9 @@ _sha1 = hashlib.sha1
 _VARIANT = {f"{n:x}": f"{n & 0x3 | 0x8:x}" for n in range(16)}
 
 
-def parse_page(
-    data: Any, request_id: str | None = None, *, asked: uuid.UUID | None = None
-) -> RunPage:
+def parse_page(data: Any, request_id: str | None = None) -> RunPage:
     """One page of runs from a ``JobRead`` / ``FlowTimerRead`` body (all its results: the
-    core applies the filters, ``LOCAL_FILTERS``); given ``asked``, the job must be that one.
+    core applies the filters, ``LOCAL_FILTERS``).
 
     ``total`` is the timer's run count (``n_runs``, else ``number_of_runs`` as older v2
     payloads spell it), not the number of runs matching the filters. ``next_page`` is
@@ -125,8 +123,6 @@ def parse_page(
     """
     job = object_at(data)
     job_id = uuid_at(required(job, "job_id"), "job_id")
-    if asked is not None:
-        check_asked(job_id, asked, "job_id")
     is_flow = job.get("flow_id") is not None
     total = job.get("n_runs")
     if total is None:  # absent or null: older v2 payloads' spelling

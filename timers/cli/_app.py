@@ -126,6 +126,7 @@ def cli(
         allow_insecure_http=allow_insecure_http,
         base_url_option=option("base_url", "TIMERS_BASE_URL"),
         token_option=option("token", "TIMERS_ACCESS_TOKEN"),
+        api_option=option("api", "TIMERS_API"),
     )
     handlers: list[logging.Handler] = [RetryNotices(state.err)]
     # $TIMERS_LOG's handler (installed now, not at the first client) already prints every

@@ -1,5 +1,5 @@
-"""What every ``timers`` command shares: exit codes, one-line errors, the global state, and
-the options and parsers several commands use.
+"""What every ``timers`` command shares: exit codes, one-line errors, signals, and the global
+state (the options several commands take are in ``_options``).
 
 Exit codes (also in ``timers --help`` and the README):
 
@@ -18,20 +18,20 @@ Exit codes (also in ``timers --help`` and the README):
        printed on stdout: wait for it, do not trigger again)
    10  the run finished with a status the client does not know (--api jobs: the service's
        statuses are not published), so it is not known to have succeeded
+  130  interrupted (Ctrl-C)
+  143  runs wait or runs trigger --wait terminated (SIGTERM)
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
-import functools
 import logging
 import os
 import re
 import signal
 import sys
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
 from types import FrameType
 from typing import Any, NoReturn
 
@@ -56,9 +56,9 @@ from timers._errors import (
 )
 from timers._models import RunStatus, TimerRun
 from timers._redact import clean, quote
-from timers._status import status_named
 from timers._sync_client import TimersClient
-from timers._time import RFC3339, format_datetime, parse_datetime
+
+DEMO_SEED = 7  # `timers demo`'s, and `timers serve`'s default: serve shows the demo's runs
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -98,10 +98,6 @@ _CLI_SPELLING = {
 }
 # The library's messages about an argument start with its name: the option's, here.
 _CLI_OPTIONS = {"timeout ": "--timeout ", "poll_interval ": "--interval ", "marker ": "--marker "}
-
-_SINCE = re.compile(r"(\d+)\s*([smhdw])\Z")
-_MAX_SINCE_DIGITS = 12  # far beyond any date (timedelta stops at 999,999,999 days)
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 logger = logging.getLogger("timers")
 
@@ -230,7 +226,11 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except TimersError as error:
-            fail(message_of(error), exit_code_for(error))
+            message, state = message_of(error), ctx.find_object(State)
+            if state is not None and isinstance(error, UnsupportedOperationError):
+                where = state.api_option.removeprefix("--api")  # " (from $TIMERS_API)" or ""
+                message = message.replace(f"api={state.api!r}", f"api={state.api!r}{where}")
+            fail(message, exit_code_for(error))
         except KeyboardInterrupt as stop:  # the library's notes say what may have happened
             notes = "".join(f"; {note}" for note in getattr(stop, "__notes__", ()))
             click.echo(f"timers: {interrupted(stop)}{notes}", err=True)
@@ -251,12 +251,12 @@ def handling(signum: int, handler: Callable[[int, FrameType | None], object]) ->
     not ours to handle there), nor where the signal is ignored (a parent's choice)."""
     try:
         previous = signal.getsignal(signum)
-        if previous == signal.SIG_IGN:
-            yield
-            return
-        signal.signal(signum, handler)
+        if previous != signal.SIG_IGN:
+            signal.signal(signum, handler)
     except ValueError:  # not the main thread
-        yield
+        previous = signal.SIG_IGN  # nothing installed, nothing to put back
+    if previous == signal.SIG_IGN:
+        yield  # outside any try: what the block raises (a ValueError too) is its own
         return
     try:
         yield
@@ -325,6 +325,7 @@ class State:
         allow_insecure_http: bool,
         base_url_option: str = "--base-url",
         token_option: str = "--token",  # noqa: S107 (the option's name, not a token)
+        api_option: str = "--api",
     ) -> None:
         self.base_url = base_url
         self.token = token
@@ -333,6 +334,7 @@ class State:
         # How a bad base URL is named: "--base-url", or also the variable it came from.
         self.base_url_option = base_url_option
         self.token_option = token_option  # likewise for a bad token (never shown itself)
+        self.api_option = api_option  # and for an operation the API lacks
         # emoji=False: rich would turn ":thumbs_up:" in server text (and JSON) into an emoji.
         self.out = Console(highlight=False, soft_wrap=True, emoji=False)
         # soft_wrap: a line on stderr stays one line (a run id is never cut in a log file).
@@ -390,98 +392,3 @@ class RetryNotices(logging.Handler):
             markup=False,
             highlight=False,
         )
-
-
-def parse_time(value: str | None, option: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return parse_datetime(value)
-    except ValueError as exc:
-        problem = f"{quote(value)} is not an RFC 3339 date-time with a time zone"
-        if RFC3339.match(value):  # the form is right, the value not (Feb 30): say why
-            problem = str(exc)
-        raise click.BadParameter(
-            f"{problem}, e.g. 2026-11-21T00:00:00Z or 2026-11-21T09:00:00+01:00",
-            param_hint=option,
-        ) from None
-
-
-def parse_since(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    m = _SINCE.match(value.strip().lower())
-    if m is None:
-        raise click.BadParameter(
-            f"{quote(value)} is not a duration like 30m, 24h, 7d or 2w", param_hint="--since"
-        )
-    digits, unit = m.group(1).lstrip("0") or "0", _UNITS[m.group(2)]
-    too_far = click.BadParameter(f"{quote(value)} reaches back too far", param_hint="--since")
-    if len(digits) > _MAX_SINCE_DIGITS:  # int() of thousands of digits is slow, then refused
-        raise too_far
-    try:
-        return datetime.now(UTC) - timedelta(**{unit: int(digits)})
-    except (OverflowError, ValueError):
-        raise too_far from None
-
-
-def parse_window(
-    since: str | None, after: str | None, before: str | None
-) -> tuple[datetime | None, datetime | None]:
-    """``--since`` or ``--after``, and ``--before``, as ``(start_after, start_before)``.
-
-    Raises ``click.UsageError`` for both ``--since`` and ``--after``, and for a start that is
-    not earlier than ``--before`` (naming the options, not the library's arguments).
-    """
-    if since is not None and after is not None:
-        raise click.UsageError("give --since or --after, not both")
-    start_after = parse_since(since) if since is not None else parse_time(after, "--after")
-    start_before = parse_time(before, "--before")
-    if start_after is not None and start_before is not None and start_after >= start_before:
-        start = f"--since {clean(since, 40)}" if since is not None else "--after"
-        raise click.UsageError(
-            f"{start} ({format_datetime(start_after.replace(microsecond=0))}) must be earlier "
-            f"than --before ({format_datetime(start_before)})"
-        )
-    return start_after, start_before
-
-
-FORMAT = click.Choice(["table", "json", "jsonl"])
-# One run shows as details or JSON (jsonl is for listings).
-run_format_option = click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
-
-
-# Declarations, not functions: they run at import time, where mutation testing cannot reach.
-timeout_option = functools.partial(
-    click.option, "--timeout", type=click.FloatRange(min=0), default=600.0, show_default=True
-)
-"""``@timeout_option(help=...)``: ``--timeout`` seconds (at least 0, default 600)."""
-
-
-def _status_value(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """A listed status in any case as the client spells it; any other word as given, with
-    ``--api jobs`` only (the runs API lists its statuses). Surrounding whitespace is dropped
-    (as ``--since`` and ``--fields`` drop it): a stray space must not match nothing."""
-    if value is None:
-        return None
-    listed = ", ".join(s.value for s in RunStatus.known())
-    if not value.strip():
-        raise click.BadParameter(f"give a status: {listed}")
-    status = status_named(value.strip())
-    state = ctx.find_object(State)
-    if not status.is_known and (state is None or state.api == "runs"):
-        raise click.BadParameter(  # quote() shows the whitespace or character at fault
-            f"{quote(value)} is not one of {listed} (any case; with --api jobs, any status the "
-            "service reports)"
-        )
-    return status.value
-
-
-status_option = click.option(
-    "--status",
-    callback=_status_value,
-    help="Only runs with this status: pending, in_progress, success or failure (any case); "
-    "with --api jobs, also any other status the service reports (e.g. FAILED).",
-)

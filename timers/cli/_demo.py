@@ -18,13 +18,15 @@ from timers._errors import NotFoundError, UnsupportedOperationError
 from timers._models import RunStatus, TimerRun
 from timers._sync_client import TimersClient
 from timers.cli import _output
+from timers.cli._base import DEMO_SEED
 from timers.testing import FakeTimersService, direct_to_loopback, serve
+from timers.testing._server import BASE_PATH
 
 DEMO_TOKEN = "demo-token"  # noqa: S105 - the reference service's own, not a secret
 DEMO_TIMER_ID = "12345678-1234-1234-1234-123456789012"
 
 
-def demo_service(history: int, *, seed: int = 7) -> tuple[FakeTimersService, str]:
+def demo_service(history: int, *, seed: int = DEMO_SEED) -> tuple[FakeTimersService, str]:
     """A reference service with one web-callback timer that has ``history`` past runs."""
     service = FakeTimersService(
         tokens=[DEMO_TOKEN], seed=seed, pending_seconds=0.3, in_progress_seconds=0.7
@@ -84,7 +86,7 @@ def run_demo(out: Console, *, history: int = 300) -> None:
         )
 
         step("The production Globus Timers API: the same history from /jobs (api='jobs')")
-        jobs_url = base_url.removesuffix("/api/v1")
+        jobs_url = base_url.removesuffix(BASE_PATH)  # the jobs API is served at the root
         with TimersClient(DEMO_TOKEN, base_url=jobs_url, api="jobs") as jobs:
             _say(out, f"    jobs = TimersClient(token, api='jobs', base_url={jobs_url!r})")
             first = next(iter(jobs.iter_runs(timer_id, max_items=1)))

@@ -6,15 +6,22 @@ as green bars above failures as red bars, each scaled to the busiest bucket.
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 from rich.console import Console
 
+from timers._args import MAX_LIMIT
 from timers._models import RunStatus
 from timers._summary import Bucket, RunSummary, summarize_runs
 from timers.cli import _output
-from timers.cli._base import Command, State, parse_window, pass_state, status_option
+from timers.cli._base import (
+    Command,
+    State,
+    pass_state,
+)
+from timers.cli._options import (
+    filter_options,
+    filters_from,
+)
 
 _BARS = " ▁▂▃▄▅▆▇█"
 _ASCII_BARS = " .,:-=+*#"  # for an output that cannot take the others (PYTHONIOENCODING=ascii)
@@ -98,10 +105,7 @@ def _timeline(console: Console, summary: RunSummary) -> None:
 
 @click.command("summary", cls=Command)
 @click.argument("timer_id")
-@click.option("--since", help="Only runs started within this long ago: 30m, 24h, 7d, 2w.")
-@click.option("--after", help="Only runs started after this RFC 3339 time.")
-@click.option("--before", help="Only runs started before this RFC 3339 time.")
-@status_option
+@filter_options
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @pass_state
 def summary_command(
@@ -122,14 +126,9 @@ def summary_command(
       timers runs summary TIMER_ID --since 7d
       timers runs summary TIMER_ID --after 2026-11-01T00:00:00Z --format json
     """
-    start_after, start_before = parse_window(since, after, before)
-    filters: dict[str, Any] = {
-        "status": status,
-        "start_after": start_after,
-        "start_before": start_before,
-    }
-    # The runs API pages up to 1000 runs; the jobs API's largest page is not published.
-    page_size = 1000 if state.api == "runs" else None
+    filters = filters_from(status, since, after, before)
+    # The runs API's largest page (a test ties it to the spec); the jobs API's is not published.
+    page_size = MAX_LIMIT if state.api == "runs" else None
     with state.client() as client:
         summary = summarize_runs(client.iter_runs(timer_id, page_size=page_size, **filters))
     if fmt == "json":

@@ -9,12 +9,11 @@ import signal
 import sys
 from collections.abc import Iterator
 from types import FrameType
-from typing import Any
 
 import click
 from click.core import ParameterSource
 
-from timers._args import MAX_MARKER_LENGTH
+from timers._args import MAX_LIMIT, MAX_MARKER_LENGTH
 from timers._errors import TimersError, WaitTimeoutError
 from timers._models import RunPage, TimerRun
 from timers._redact import clean, redact
@@ -22,7 +21,6 @@ from timers.cli import _output
 from timers.cli._base import (
     EXIT_CREATED_WAIT_FAILED,
     EXIT_WAIT_TIMEOUT,
-    FORMAT,
     Group,
     State,
     exit_for_finished,
@@ -31,10 +29,13 @@ from timers.cli._base import (
     handling,
     interrupted,
     message_of,
-    parse_window,
     pass_state,
+)
+from timers.cli._options import (
+    FORMAT,
+    filter_options,
+    filters_from,
     run_format_option,
-    status_option,
     timeout_option,
 )
 from timers.cli._watch import Progress, heartbeat_option, interval_option
@@ -61,15 +62,12 @@ def runs() -> None:
 
 @runs.command("list")
 @click.argument("timer_id")
-@status_option
-@click.option("--since", help="Only runs started within this long ago: 30m, 24h, 7d, 2w.")
-@click.option("--after", help="Only runs started after this RFC 3339 time.")
-@click.option("--before", help="Only runs started before this RFC 3339 time.")
+@filter_options
 @click.option(
     "--limit",
-    type=click.IntRange(1, 1000),
-    help="Runs per page (1-1000). Without --all: how many runs to show; with --api jobs and a "
-    "filter, how many to look at (the jobs API filters in the client: fewer may match).",
+    type=click.IntRange(1, MAX_LIMIT),
+    help=f"Runs per page (1-{MAX_LIMIT}). Without --all: how many runs to show; with --api jobs "
+    "and a filter, how many to look at (the jobs API filters in the client: fewer may match).",
 )
 @click.option("--all", "all_pages", is_flag=True, help="Go through every page (rows stream in).")
 @click.option("--marker", help="Start from this page marker (a previous page's next_page).")
@@ -99,12 +97,7 @@ def list_runs(
       timers runs list TIMER_ID --fields id,status,error_code,error_message
     """
     fields = _output.parse_fields(fields_text)
-    start_after, start_before = parse_window(since, after, before)
-    filters: dict[str, Any] = {
-        "status": status,
-        "start_after": start_after,
-        "start_before": start_before,
-    }
+    filters = filters_from(status, since, after, before)
     with state.client() as client:
         if all_pages:
             runs_iter: Iterator[TimerRun] = client.iter_runs(

@@ -1,4 +1,5 @@
-"""``timers serve`` and ``timers demo``: the reference service, for trying things out."""
+"""The commands ``timers serve`` (the reference service on loopback) and ``timers demo``
+(declared here, carried out by ``_demo``): the reference service, for trying things out."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Callable
 import click
 
 from timers.cli import _output
-from timers.cli._base import EXIT_USAGE, Command, State, fail, handling, pass_state
+from timers.cli._base import DEMO_SEED, EXIT_USAGE, Command, State, fail, handling, pass_state
 
 
 @click.command("serve", cls=Command)
@@ -25,7 +26,7 @@ from timers.cli._base import EXIT_USAGE, Command, State, fail, handling, pass_st
 @click.option(
     "--seed",
     type=int,
-    default=7,  # demo_service's default, so `timers serve` shows the runs `timers demo` shows
+    default=DEMO_SEED,
     show_default=True,
     help="Seeds every random choice of the service (ids, outcomes): same seed, same runs.",
 )

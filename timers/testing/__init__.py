@@ -1,4 +1,5 @@
-"""A reference Timers service for tests: an in-memory implementation of the spec.
+"""A reference Timers service for tests: an in-memory implementation of both specs (the runs
+API's ``spec/timers-runs.yaml`` and the production jobs API's ``spec/globus-timers.yaml``).
 
 >>> from timers.testing import FakeTimersService
 >>> service = FakeTimersService(tokens=["test-token"])
