@@ -108,6 +108,19 @@ def test_the_limit_counts_forms_and_a_value_s_forms_go_together(fresh_secrets: N
     assert sum(map(len, _redact._secrets.values())) == 256
 
 
+def test_a_value_too_short_to_be_a_secret_does_not_stop_the_others(fresh_secrets: None) -> None:
+    remember("abc", "long-enough-secret")
+    assert redact("abc long-enough-secret") == f"abc {REDACTED}"
+
+
+def test_as_many_old_values_go_as_the_new_one_s_forms_need(fresh_secrets: None) -> None:
+    singles = [f"single-{i:04d}" for i in range(256)]  # one form each: 256 in all
+    remember(*singles)
+    remember("Bearer three-forms")  # as is, %20 and +: three older values must go
+    assert [redact(value) for value in singles[:4]] == [*singles[:3], REDACTED]
+    assert sum(map(len, _redact._secrets.values())) == 256
+
+
 # --- redact_data ------------------------------------------------------------------------------
 
 
