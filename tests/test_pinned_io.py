@@ -153,15 +153,37 @@ def test_a_client_is_bound_to_the_first_loop_that_uses_it() -> None:
         "in); create one AsyncTimersClient per event loop, e.g. inside the coroutine you pass "
         "to asyncio.run()"
     )
-    first.close()  # that loop has ended: its connections cannot be closed from another
+    first.close()  # that loop has ended: an http_client of yours cannot be used or closed
     with pytest.raises(UsageError) as caught:
         asyncio.run(use())
     assert str(caught.value) == (
-        "this AsyncTimersClient was used in an event loop that has ended, which its "
-        "connections belonged to: it cannot be used or closed in another one (they are left to "
-        "the garbage collector); create and close one AsyncTimersClient per event loop, e.g. "
-        "async with AsyncTimersClient(...) inside the coroutine you pass to asyncio.run()"
+        "this AsyncTimersClient's http_client (yours) was used in an event loop that has "
+        "ended, which its connections belonged to: it cannot be used or closed in another one "
+        "(they are left to the garbage collector); create and close one http_client per event "
+        "loop"
     )
+
+
+def test_once_its_loop_has_ended_a_binding_renews_and_binds_to_the_next_loop() -> None:
+    renewals: list[asyncio.AbstractEventLoop] = []
+    binding = LoopBinding(lambda: renewals.append(asyncio.get_running_loop()))
+
+    async def use() -> asyncio.AbstractEventLoop:
+        binding.check()
+        binding.check()  # bound now: no second renewal
+        return asyncio.get_running_loop()
+
+    first = asyncio.new_event_loop()
+    first.run_until_complete(use())
+    assert renewals == []
+    with pytest.raises(UsageError, match="bound to another event loop"):
+        asyncio.run(use())  # the first loop has not ended: its connections may be in use
+    first.close()
+    second = asyncio.new_event_loop()
+    assert second.run_until_complete(use()) is second and renewals == [second]
+    with pytest.raises(UsageError, match="bound to another event loop"):
+        asyncio.run(use())  # bound to the second now, which has not ended
+    second.close()
 
 
 # --- the aiohttp backend ----------------------------------------------------------------------
