@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import threading
 import time
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -248,11 +249,12 @@ class LoopBinding:
     loop has ended, ``renew`` (for connections the library created) gives the client new
     ones, and it is bound to the loop that uses it then."""
 
-    __slots__ = ("_loop", "_renew")
+    __slots__ = ("_lock", "_loop", "_renew")
 
     def __init__(self, renew: Callable[[], None] | None = None) -> None:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._renew = renew
+        self._lock = threading.Lock()  # two loops in two threads: one binds, one is refused
 
     @property
     def bound(self) -> bool:
@@ -269,9 +271,15 @@ class LoopBinding:
                 "AsyncTimersClient runs in an asyncio event loop (e.g. inside asyncio.run()); "
                 "there is none running here (trio is not supported)"
             ) from None
+        if self._loop is loop:
+            return
+        with self._lock:
+            self._bind(loop)
+
+    def _bind(self, loop: asyncio.AbstractEventLoop) -> None:
         if self._loop is None:
             self._loop = loop
-        elif self._loop is not loop and self._loop.is_closed():
+        elif self._loop.is_closed():
             if self._renew is None:
                 raise UsageError(
                     "this AsyncTimersClient's http_client (yours) was used in an event loop "
@@ -281,9 +289,9 @@ class LoopBinding:
                 )
             self._renew()  # the old connections are left to the garbage collector
             self._loop = loop
-        elif self._loop is not loop:
+        else:
             raise UsageError(
-                "this AsyncTimersClient is bound to another event loop (the one it was first "
-                "used in); create one AsyncTimersClient per event loop, e.g. inside the "
-                "coroutine you pass to asyncio.run()"
+                "this AsyncTimersClient is bound to another event loop, which has not ended "
+                "(the one it was used in); create one AsyncTimersClient per event loop, e.g. "
+                "inside the coroutine you pass to asyncio.run()"
             )
