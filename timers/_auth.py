@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
+import weakref
 from collections.abc import AsyncGenerator, Generator
 from typing import Protocol, runtime_checkable
 
@@ -32,6 +33,20 @@ class Authorizer(Protocol):
     def get_authorization_header(self) -> str | None: ...
 
 
+_AUTHS: weakref.WeakSet[TokenAuth] = weakref.WeakSet()
+
+
+def _new_locks_after_fork() -> None:
+    """In a forked child: each ``TokenAuth`` a lock of its own (another thread of the parent
+    may have been calling the authorizer at the fork, and nobody would release it here)."""
+    for auth in list(_AUTHS):
+        auth._lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_new_locks_after_fork)
+
+
 class TokenAuth(httpx.Auth):
     """Sets ``Authorization`` on each request; retries once after a 401 if the authorizer can
     refresh. Its ``repr`` never shows the token.
@@ -47,6 +62,7 @@ class TokenAuth(httpx.Auth):
         self._authorizer = authorizer
         self._lock = threading.Lock()  # around every call of an authorizer of yours
         self._refreshes = 0  # successful refreshes so far
+        _AUTHS.add(self)
 
     def __repr__(self) -> str:
         return f"<TokenAuth via {type(self._authorizer).__name__}>"
