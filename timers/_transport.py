@@ -162,6 +162,10 @@ def adopt_transports(client: httpx.AsyncClient, fresh: httpx.AsyncClient) -> Non
     """``client`` sends through ``fresh``'s transports (its pools) from now on, with the
     deadline installed: its own pools' connections belonged to an event loop that has ended,
     and can be neither used nor closed."""
+    for old in (client._transport, *client._mounts.values()):
+        abandon = getattr(old, "abandon", None)  # ours over aiohttp: quietly, see there
+        if abandon is not None:
+            abandon()
     client._transport, client._mounts = fresh._transport, fresh._mounts
     install(client)
 
