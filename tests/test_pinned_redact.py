@@ -121,6 +121,23 @@ def test_as_many_old_values_go_as_the_new_one_s_forms_need(fresh_secrets: None) 
     assert sum(map(len, _redact._secrets.values())) == 256
 
 
+def test_a_request_s_credentials_are_remembered_whole_and_after_their_scheme(
+    fresh_secrets: None,
+) -> None:
+    import httpx
+
+    from timers._redact import remember_sent
+
+    remember_sent(
+        httpx.Request(
+            "GET", "https://example.org", headers={"Authorization": "Scheme part-one part-two"}
+        )
+    )
+    assert redact("Scheme part-one part-two / part-one part-two") == f"{REDACTED} / {REDACTED}"
+    remember_sent(httpx.Request("GET", "https://example.org"))  # none: nothing remembered
+    assert list(_redact._secrets) == ["Scheme part-one part-two", "part-one part-two"]
+
+
 # --- redact_data ------------------------------------------------------------------------------
 
 
