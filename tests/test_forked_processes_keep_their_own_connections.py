@@ -182,3 +182,38 @@ def test_a_child_forked_while_another_thread_redacts_can_still_redact() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "0"
+
+
+def test_a_child_forked_while_another_thread_calls_the_authorizer_can_still_call_it() -> None:
+    script = textwrap.dedent(
+        """
+        import os, sys, threading
+        from timers._auth import TokenAuth
+
+        class Authorizer:
+            def get_authorization_header(self) -> str:
+                return "Bearer fork-authorizer-token"
+
+        auth = TokenAuth(Authorizer())
+        held, release = threading.Event(), threading.Event()
+
+        def hold() -> None:
+            with auth._lock:  # as a thread that is asking the authorizer for a header
+                held.set()
+                release.wait(10)
+
+        threading.Thread(target=hold, daemon=True).start()
+        held.wait(10)
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0 if auth._lock.acquire(timeout=5) else 3)
+        release.set()
+        _, status = os.waitpid(pid, 0)
+        print(os.waitstatus_to_exitcode(status))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "0"

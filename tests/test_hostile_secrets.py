@@ -492,7 +492,9 @@ def test_other_clients_requests_sent_meanwhile_cannot_unredact_an_echoed_token(
     def respond(request: Request, conn: Connection) -> None:
         header = request.headers.get("authorization", "")
         if header.endswith("tenant-a-secret-token-0451"):
-            body = {"code": "BAD", "message": f"bad header: {header}", "request_id": header}
+            token = header.partition(" ")[2]
+            message = f"bad header: {header}; token {token}"
+            body = {"code": "BAD", "message": message, "request_id": header}
             answer = json_response(400, body, headers=[("X-Request-Id", header)])
             head, _, rest = answer.partition(b"\r\n\r\n")
             if held_back == "its body":
@@ -529,4 +531,4 @@ def test_other_clients_requests_sent_meanwhile_cannot_unredact_an_echoed_token(
     error = caught[0]
     shown = [str(error), repr(error), str(error.body), str(error.request_id), caplog.text]
     assert not [text for text in shown if "tenant-a-secret-token-0451" in text]
-    assert "bad header: [redacted]" in str(error)
+    assert "bad header: [redacted]; token [redacted]" in str(error)

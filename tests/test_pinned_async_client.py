@@ -242,7 +242,7 @@ def test_a_client_that_owns_its_pool_closes_it_and_one_given_a_pool_does_not() -
     assert sync._http.is_closed
 
 
-def test_closing_an_async_client_from_another_loop_is_refused() -> None:
+def test_closing_an_async_client_from_another_loop_is_refused_while_its_own_runs() -> None:
     client = AsyncTimersClient(TOKEN, http_client=None)
     handler = in_memory(200, BODY)
     client._http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
@@ -250,9 +250,14 @@ def test_closing_an_async_client_from_another_loop_is_refused() -> None:
     async def use() -> None:
         await client.get_run(TIMER_ID, RUN_ID)
 
-    asyncio.run(use())
+    first = asyncio.new_event_loop()
+    first.run_until_complete(use())
     with pytest.raises(UsageError):
         asyncio.run(client.aclose())
+    assert not client._http.is_closed
+    first.run_until_complete(client.aclose())  # in its own loop: closed
+    first.close()
+    assert client._http.is_closed
 
 
 def test_an_unused_async_client_closes_from_any_loop() -> None:

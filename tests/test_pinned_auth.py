@@ -390,3 +390,57 @@ def test_a_static_token_is_set_on_the_event_loop_itself() -> None:
 
     asyncio.run(main())
     assert seen == ["Bearer static-on-loop-1234"]
+
+
+def test_a_401_after_another_request_s_renewal_uses_its_token_and_renews_nothing() -> None:
+    # Two requests sent with the old token; the first 401 renews it, the second 401 comes
+    # only after the renewed token was answered: that one must not ask for another renewal.
+    authorizer = RenewingLike(expired=False)
+    both_sent = threading.Barrier(2, timeout=30)
+    renewed_answered = threading.Event()
+    order = threading.Lock()
+    seen_old: list[int] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.headers["authorization"] != "Bearer old":
+            renewed_answered.set()
+            return httpx.Response(200)
+        both_sent.wait()
+        with order:
+            seen_old.append(1)
+            second = len(seen_old) == 2
+        if second:
+            assert renewed_answered.wait(30)
+        return httpx.Response(401)
+
+    http = httpx.Client(transport=httpx.MockTransport(handler), auth=TokenAuth(authorizer))
+    with http, ThreadPoolExecutor(2) as pool:
+        statuses = list(pool.map(lambda _: http.get("https://example.org/x").status_code, range(2)))
+    assert statuses == [200, 200] and authorizer.renewals == 1
+
+
+def test_a_slow_renewal_leaves_the_event_loop_s_default_executor_free() -> None:
+    import asyncio
+
+    release = threading.Event()
+
+    class Slow(RenewingLike):
+        def get_authorization_header(self) -> str:
+            release.wait(30)  # a renewal that takes as long as the test wants
+            return super().get_authorization_header()
+
+    async def main() -> str:
+        transport = httpx.MockTransport(lambda request: httpx.Response(200))
+        auth = TokenAuth(Slow(expired=True))
+        async with httpx.AsyncClient(transport=transport, auth=auth) as http:
+            calls = [asyncio.ensure_future(http.get("https://example.org/x")) for _ in range(50)]
+            await asyncio.sleep(0.05)  # every call is waiting for the authorizer now
+            loop = asyncio.get_running_loop()
+            try:  # what else uses the default executor (DNS lookups) still runs at once
+                free = await asyncio.wait_for(loop.run_in_executor(None, lambda: "free"), 5)
+            finally:
+                release.set()
+            await asyncio.gather(*calls)
+            return free
+
+    assert asyncio.run(main()) == "free"

@@ -149,19 +149,41 @@ def test_a_client_is_bound_to_the_first_loop_that_uses_it() -> None:
     with pytest.raises(UsageError) as caught:
         asyncio.run(use())
     assert str(caught.value) == (
-        "this AsyncTimersClient is bound to another event loop (the one it was first used "
-        "in); create one AsyncTimersClient per event loop, e.g. inside the coroutine you pass "
-        "to asyncio.run()"
+        "this AsyncTimersClient is bound to another event loop, which has not ended (the one "
+        "it was used in); create one AsyncTimersClient per event loop, e.g. inside the "
+        "coroutine you pass to asyncio.run()"
     )
-    first.close()  # that loop has ended: its connections cannot be closed from another
+    first.close()  # that loop has ended: an http_client of yours cannot be used or closed
     with pytest.raises(UsageError) as caught:
         asyncio.run(use())
     assert str(caught.value) == (
-        "this AsyncTimersClient was used in an event loop that has ended, which its "
-        "connections belonged to: it cannot be used or closed in another one (they are left to "
-        "the garbage collector); create and close one AsyncTimersClient per event loop, e.g. "
-        "async with AsyncTimersClient(...) inside the coroutine you pass to asyncio.run()"
+        "this AsyncTimersClient's http_client (yours) was used in an event loop that has "
+        "ended, which its connections belonged to: it cannot be used or closed in another one "
+        "(they are left to the garbage collector); create and close one http_client per event "
+        "loop"
     )
+
+
+def test_once_its_loop_has_ended_a_binding_renews_and_binds_to_the_next_loop() -> None:
+    renewals: list[asyncio.AbstractEventLoop] = []
+    binding = LoopBinding(lambda: renewals.append(asyncio.get_running_loop()))
+
+    async def use() -> asyncio.AbstractEventLoop:
+        binding.check()
+        binding.check()  # bound now: no second renewal
+        return asyncio.get_running_loop()
+
+    first = asyncio.new_event_loop()
+    first.run_until_complete(use())
+    assert renewals == []
+    with pytest.raises(UsageError, match="bound to another event loop"):
+        asyncio.run(use())  # the first loop has not ended: its connections may be in use
+    first.close()
+    second = asyncio.new_event_loop()
+    assert second.run_until_complete(use()) is second and renewals == [second]
+    with pytest.raises(UsageError, match="bound to another event loop"):
+        asyncio.run(use())  # bound to the second now, which has not ended
+    second.close()
 
 
 # --- the aiohttp backend ----------------------------------------------------------------------
@@ -413,3 +435,51 @@ def test_a_full_bodys_rest_is_never_inflated_not_even_when_finishing(
     assert body.full
     assert body.finish() == b"x" * 101
     assert sum(given) == 101
+
+
+def test_two_new_loops_at_once_after_the_first_ended_one_renews_the_other_is_refused() -> None:
+    import threading
+
+    renewing = threading.Event()
+    renewals: list[int] = []
+
+    def renew() -> None:  # slow, so that the other thread comes while it runs
+        renewals.append(threading.get_ident())
+        renewing.set()
+        threading.Event().wait(0.2)
+
+    binding = LoopBinding(renew)
+    first = asyncio.new_event_loop()
+
+    async def bind() -> None:
+        binding.check()
+
+    first.run_until_complete(bind())
+    first.close()
+    outcomes: dict[str, object] = {}
+    two_done = threading.Event()
+
+    async def bind_and_stay() -> None:  # the loop of thread one runs until two has tried
+        binding.check()
+        for _ in range(1000):
+            if two_done.is_set():
+                return
+            await asyncio.sleep(0.01)
+
+    def in_a_thread(name: str, coroutine: Any) -> None:
+        try:
+            asyncio.run(coroutine())
+            outcomes[name] = "bound"
+        except UsageError as exc:
+            outcomes[name] = str(exc)
+
+    one = threading.Thread(target=in_a_thread, args=("one", bind_and_stay))
+    one.start()
+    assert renewing.wait(10)
+    two = threading.Thread(target=in_a_thread, args=("two", bind))
+    two.start()
+    two.join(10)
+    two_done.set()
+    one.join(10)
+    assert outcomes["one"] == "bound" and len(renewals) == 1
+    assert str(outcomes["two"]).startswith("this AsyncTimersClient is bound to another event loop")

@@ -108,6 +108,36 @@ def test_the_limit_counts_forms_and_a_value_s_forms_go_together(fresh_secrets: N
     assert sum(map(len, _redact._secrets.values())) == 256
 
 
+def test_a_value_too_short_to_be_a_secret_does_not_stop_the_others(fresh_secrets: None) -> None:
+    remember("abc", "long-enough-secret")
+    assert redact("abc long-enough-secret") == f"abc {REDACTED}"
+
+
+def test_as_many_old_values_go_as_the_new_one_s_forms_need(fresh_secrets: None) -> None:
+    singles = [f"single-{i:04d}" for i in range(256)]  # one form each: 256 in all
+    remember(*singles)
+    remember("Bearer three-forms")  # as is, %20 and +: three older values must go
+    assert [redact(value) for value in singles[:4]] == [*singles[:3], REDACTED]
+    assert sum(map(len, _redact._secrets.values())) == 256
+
+
+def test_a_request_s_credentials_are_remembered_whole_and_after_their_scheme(
+    fresh_secrets: None,
+) -> None:
+    import httpx
+
+    from timers._redact import remember_sent
+
+    remember_sent(
+        httpx.Request(
+            "GET", "https://example.org", headers={"Authorization": "Scheme part-one part-two"}
+        )
+    )
+    assert redact("Scheme part-one part-two / part-one part-two") == f"{REDACTED} / {REDACTED}"
+    remember_sent(httpx.Request("GET", "https://example.org"))  # none: nothing remembered
+    assert list(_redact._secrets) == ["Scheme part-one part-two", "part-one part-two"]
+
+
 # --- redact_data ------------------------------------------------------------------------------
 
 

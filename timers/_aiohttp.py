@@ -231,3 +231,14 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+    def abandon(self) -> None:
+        """Forget the session, whose event loop has ended (nothing can be closed there any
+        more): its connections are left to the garbage collector, which aiohttp would
+        otherwise report as an unclosed session and connector, as errors."""
+        session, self._session = self._session, None
+        if session is not None:
+            connector = session.connector
+            session.detach()  # the session no longer owns it: no "Unclosed client session"
+            if connector is not None:
+                connector._closed = True  # as after close(): no "Unclosed connector"

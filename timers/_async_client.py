@@ -119,7 +119,7 @@ class AsyncTimersClient:
         # Attempts bounded at the socket (only in a client we created: never touch yours).
         self._deadline_at_socket = self._core.owns_http and _transport.install(http_client)
         self._http = http_client
-        self._loop = _io.LoopBinding()  # async-only
+        self._loop = _io.loop_binding(http_client, http_backend, self._core)  # async-only
 
     @property
     def api(self) -> ApiName:

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import AsyncGenerator, Generator
-from typing import Protocol, runtime_checkable
+import weakref
+from collections.abc import AsyncGenerator, Callable, Generator
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
 import httpx
 
 from timers import _redact
 from timers._errors import InvalidArgumentError
 from timers._logging import logger, shown_path
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 __all__ = ["Authorizer", "TokenAuth", "resolve_auth"]
 
@@ -30,6 +34,22 @@ class Authorizer(Protocol):
     """What ``authorizer=`` accepts: the value of an ``Authorization`` header, or None."""
 
     def get_authorization_header(self) -> str | None: ...
+
+
+_T = TypeVar("_T")
+_AUTHS: weakref.WeakSet[TokenAuth] = weakref.WeakSet()
+
+
+def _new_locks_after_fork() -> None:
+    """In a forked child: each ``TokenAuth`` a lock of its own (another thread of the parent
+    may have been calling the authorizer at the fork, and nobody would release it here)."""
+    for auth in list(_AUTHS):
+        auth._lock = threading.Lock()
+        auth._worker = None  # its thread is not in the child
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_new_locks_after_fork)
 
 
 class TokenAuth(httpx.Auth):
@@ -47,6 +67,8 @@ class TokenAuth(httpx.Auth):
         self._authorizer = authorizer
         self._lock = threading.Lock()  # around every call of an authorizer of yours
         self._refreshes = 0  # successful refreshes so far
+        self._worker: ThreadPoolExecutor | None = None  # the async flow's, made on first use
+        _AUTHS.add(self)
 
     def __repr__(self) -> str:
         return f"<TokenAuth via {type(self._authorizer).__name__}>"
@@ -91,20 +113,28 @@ class TokenAuth(httpx.Auth):
     async def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        import asyncio  # here: sync users need not import it (an async client has)
-
-        in_thread = not isinstance(self._authorizer, _StaticToken)  # yours: it may block
         refreshes = self._refreshes
-        secrets = (
-            await asyncio.to_thread(self._apply, request) if in_thread else self._apply(request)
-        )
+        if isinstance(self._authorizer, _StaticToken):
+            secrets = self._apply(request)
+        else:  # yours: it may block
+            secrets = await self._in_worker(self._apply, request)
         response = yield request
         _redact.remember(*secrets)
-        if response.status_code == 401 and await asyncio.to_thread(
-            self._renewed, request, refreshes
-        ):
-            await asyncio.to_thread(self._apply, request)
+        if response.status_code == 401 and await self._in_worker(self._renewed, request, refreshes):
+            await self._in_worker(self._apply, request)
             yield request
+
+    async def _in_worker(self, call: Callable[..., _T], *args: Any) -> _T:
+        """``call(*args)`` in this auth's own worker thread: not on the event loop, nor in its
+        default executor (calls waiting for a slow renewal would fill it, and DNS lookups
+        wait there too)."""
+        import asyncio  # here: sync users need not import it (an async client has)
+
+        if self._worker is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._worker = ThreadPoolExecutor(1, thread_name_prefix="timers-authorizer")
+        return await asyncio.get_running_loop().run_in_executor(self._worker, call, *args)
 
     def _renewed(self, request: httpx.Request, refreshes: int) -> bool:
         """After a 401 to ``request`` (sent after ``refreshes`` refreshes): whether to send it

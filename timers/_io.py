@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import threading
 import time
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -144,6 +145,23 @@ async def async_deadline(at: float | None, *, at_socket: bool) -> AsyncIterator[
             raise
 
 
+def loop_binding(http: httpx.AsyncClient, backend: str, core: ClientCore) -> LoopBinding:
+    """The binding of a new async client to its event loop. ``http``, when the library created
+    it, gets new connections once the loop its old ones belonged to has ended (an http_client
+    of yours is not ours to touch)."""
+    if not core.owns_http:
+        return LoopBinding()
+
+    def renew() -> None:
+        if backend == "httpx":
+            fresh = httpx.AsyncClient(**core.new_http_kwargs())
+        else:
+            fresh = backend_client(backend, None, core)
+        _transport.adopt_transports(http, fresh)
+
+    return LoopBinding(renew)
+
+
 def backend_client(
     backend: str, http_client: httpx.AsyncClient | None, core: ClientCore
 ) -> httpx.AsyncClient:
@@ -227,12 +245,16 @@ class BodyReader:
 
 class LoopBinding:
     """Ties an async client to the event loop it is first used in (httpx's connections belong
-    to the loop that opened them), and says so clearly when another loop uses it."""
+    to the loop that opened them), and says so clearly when another loop uses it. Once that
+    loop has ended, ``renew`` (for connections the library created) gives the client new
+    ones, and it is bound to the loop that uses it then."""
 
-    __slots__ = ("_loop",)
+    __slots__ = ("_lock", "_loop", "_renew")
 
-    def __init__(self) -> None:
+    def __init__(self, renew: Callable[[], None] | None = None) -> None:
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._renew = renew
+        self._lock = threading.Lock()  # two loops in two threads: one binds, one is refused
 
     @property
     def bound(self) -> bool:
@@ -249,19 +271,27 @@ class LoopBinding:
                 "AsyncTimersClient runs in an asyncio event loop (e.g. inside asyncio.run()); "
                 "there is none running here (trio is not supported)"
             ) from None
+        if self._loop is loop:
+            return
+        with self._lock:
+            self._bind(loop)
+
+    def _bind(self, loop: asyncio.AbstractEventLoop) -> None:
         if self._loop is None:
             self._loop = loop
-        elif self._loop is not loop and self._loop.is_closed():
+        elif self._loop.is_closed():
+            if self._renew is None:
+                raise UsageError(
+                    "this AsyncTimersClient's http_client (yours) was used in an event loop "
+                    "that has ended, which its connections belonged to: it cannot be used or "
+                    "closed in another one (they are left to the garbage collector); create "
+                    "and close one http_client per event loop"
+                )
+            self._renew()  # the old connections are left to the garbage collector
+            self._loop = loop
+        else:
             raise UsageError(
-                "this AsyncTimersClient was used in an event loop that has ended, which its "
-                "connections belonged to: it cannot be used or closed in another one (they are "
-                "left to the garbage collector); create and close one AsyncTimersClient per "
-                "event loop, e.g. async with AsyncTimersClient(...) inside the coroutine you "
-                "pass to asyncio.run()"
-            )
-        elif self._loop is not loop:
-            raise UsageError(
-                "this AsyncTimersClient is bound to another event loop (the one it was first "
-                "used in); create one AsyncTimersClient per event loop, e.g. inside the "
-                "coroutine you pass to asyncio.run()"
+                "this AsyncTimersClient is bound to another event loop, which has not ended "
+                "(the one it was used in); create one AsyncTimersClient per event loop, e.g. "
+                "inside the coroutine you pass to asyncio.run()"
             )

@@ -38,7 +38,14 @@ from typing import Any
 
 import httpx
 
-__all__ = ["ATTEMPT_OVER", "attempt_deadline", "expired", "install", "remaining"]
+__all__ = [
+    "ATTEMPT_OVER",
+    "adopt_transports",
+    "attempt_deadline",
+    "expired",
+    "install",
+    "remaining",
+]
 
 ATTEMPT_OVER = "the attempt did not finish within its timeout"
 """What a timeout that ended an attempt at its deadline says (whatever raised it)."""
@@ -149,6 +156,18 @@ if hasattr(os, "register_at_fork"):  # POSIX
 
 async def _deadlined_later(made: Awaitable[Any], closed: Callable[[], bool]) -> _Deadlined:
     return _Deadlined(await made, closed)
+
+
+def adopt_transports(client: httpx.AsyncClient, fresh: httpx.AsyncClient) -> None:
+    """``client`` sends through ``fresh``'s transports (its pools) from now on, with the
+    deadline installed: its own pools' connections belonged to an event loop that has ended,
+    and can be neither used nor closed."""
+    for old in (client._transport, *client._mounts.values()):
+        abandon = getattr(old, "abandon", None)  # ours over aiohttp: quietly, see there
+        if abandon is not None:
+            abandon()
+    client._transport, client._mounts = fresh._transport, fresh._mounts
+    install(client)
 
 
 def install(client: httpx.Client | httpx.AsyncClient) -> bool:

@@ -39,6 +39,7 @@ class Dialect(Protocol):
     NAME: ApiName
     DEFAULT_BASE_URL: str
     LOCAL_FILTERS: bool  # True: the service has no filters, the client applies them
+    MAX_PAGE_SIZE: int | None  # the most runs a page may hold (None: not published)
 
     def trigger(self, timer_id: UUID) -> Exchange[TimerRun]: ...
 

@@ -50,6 +50,7 @@ from timers._validate import (
 __all__ = [
     "DEFAULT_BASE_URL",
     "LOCAL_FILTERS",
+    "MAX_PAGE_SIZE",
     "NAME",
     "RUN_ID_NAMESPACE",
     "fetch",
@@ -61,6 +62,7 @@ __all__ = [
 
 NAME: Final = "jobs"
 LOCAL_FILTERS: Final = True
+MAX_PAGE_SIZE: Final[int | None] = None  # not published
 """The service filters nothing: the core applies ``status``/``start_after``/``start_before``."""
 DEFAULT_BASE_URL: Final = "https://timer.automate.globus.org"
 """The spec's server (``servers[0].url`` in ``spec/globus-timers.yaml``)."""

@@ -10,15 +10,24 @@ from typing import Final
 from uuid import UUID
 
 from timers import _bridge
-from timers._args import ListFilters
+from timers._args import MAX_LIMIT, ListFilters
 from timers._dialects import Exchange
 from timers._models import RunPage, TimerRun, parse_page, parse_run
 from timers._time import format_datetime
 
-__all__ = ["DEFAULT_BASE_URL", "LOCAL_FILTERS", "NAME", "fetch", "list_page", "trigger"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "LOCAL_FILTERS",
+    "MAX_PAGE_SIZE",
+    "NAME",
+    "fetch",
+    "list_page",
+    "trigger",
+]
 
 NAME: Final = "runs"
 LOCAL_FILTERS: Final = False
+MAX_PAGE_SIZE: Final[int | None] = MAX_LIMIT
 """The service filters; the client only passes the filters on."""
 DEFAULT_BASE_URL: Final = "https://timer.automate.globus.org/api/v1"
 """The spec's server (``servers[0].url`` in ``spec/timers-runs.yaml``; a test keeps them equal)."""

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
+from timers._dialects import dialect_for
 from timers._models import RunStatus
 from timers._redact import clean, quote
 from timers._status import status_named
@@ -126,7 +127,7 @@ def _status_value(ctx: click.Context, param: click.Parameter, value: str | None)
         raise click.BadParameter(f"give a status: {listed}")
     status = status_named(value.strip())
     state = ctx.find_object(State)
-    if not status.is_known and (state is None or state.api == "runs"):
+    if not status.is_known and (state is None or not dialect_for(state.api).LOCAL_FILTERS):
         raise click.BadParameter(  # quote() shows the whitespace or character at fault
             f"{quote(value)} is not one of {listed} (any case; with --api jobs, any status the "
             "service reports)"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 from rich.console import Console
 
-from timers._args import MAX_LIMIT
+from timers._dialects import dialect_for
 from timers._models import RunStatus
 from timers._summary import Bucket, RunSummary, summarize_runs
 from timers.cli import _output
@@ -127,8 +127,7 @@ def summary_command(
       timers runs summary TIMER_ID --after 2026-11-01T00:00:00Z --format json
     """
     filters = filters_from(status, since, after, before)
-    # The runs API's largest page (a test ties it to the spec); the jobs API's is not published.
-    page_size = MAX_LIMIT if state.api == "runs" else None
+    page_size = dialect_for(state.api).MAX_PAGE_SIZE  # the largest the API allows, if known
     with state.client() as client:
         summary = summarize_runs(client.iter_runs(timer_id, page_size=page_size, **filters))
     if fmt == "json":

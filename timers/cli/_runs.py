@@ -14,6 +14,7 @@ import click
 from click.core import ParameterSource
 
 from timers._args import MAX_LIMIT, MAX_MARKER_LENGTH
+from timers._dialects import dialect_for
 from timers._errors import TimersError, WaitTimeoutError
 from timers._models import RunPage, TimerRun
 from timers._redact import clean, redact
@@ -111,7 +112,9 @@ def list_runs(
             data["runs"] = [_output.selected(run, fields) for run in page]
             state.out.print(_output.dumps(data, pretty=True), markup=False)
             return
-        filtered_here = state.api == "jobs" and any(v is not None for v in filters.values())
+        filtered_here = dialect_for(state.api).LOCAL_FILTERS and any(
+            v is not None for v in filters.values()
+        )
         _emit_runs(state, iter(page.runs), fmt, footer=_footer(page, filtered_here), fields=fields)
 
 
