@@ -60,7 +60,8 @@ class TokenAuth(httpx.Auth):
     token inside ``get_authorization_header()``, without a lock of their own), and many
     requests that get a 401 at once make one refresh: each asks for one only if no other
     request's refresh came since it was sent. In an async client, it is called in a worker
-    thread (a refresh is a blocking request to Globus Auth: the event loop runs on meanwhile).
+    thread of its own (a refresh is a blocking request to Globus Auth: the event loop, and its
+    default executor, run on meanwhile).
     """
 
     def __init__(self, authorizer: Authorizer) -> None:
