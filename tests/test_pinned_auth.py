@@ -166,25 +166,6 @@ def test_a_static_token_and_its_header_are_redacted_from_then_on() -> None:
     assert redact("Authorization: Bearer static-secret-4242") == "Authorization: [redacted]"
 
 
-def test_the_credentials_are_the_most_recent_secrets_again_when_the_answer_arrives(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from collections import OrderedDict
-
-    from timers import _redact
-
-    monkeypatch.setattr(_redact, "_secrets", OrderedDict())
-    auth = TokenAuth(Authorizer("Bearer answer-time-token"))
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        _redact.remember("sent-meanwhile-by-another-client")
-        return httpx.Response(200)
-
-    with httpx.Client(transport=httpx.MockTransport(handler), auth=auth) as http:
-        http.get("https://example.org/x")
-    assert list(_redact._secrets)[-2:] == ["Bearer answer-time-token", "answer-time-token"]
-
-
 # --- the header on each request ---------------------------------------------------------------
 
 
