@@ -217,3 +217,37 @@ def test_a_child_forked_while_another_thread_calls_the_authorizer_can_still_call
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "0"
+
+
+# -- the hooks themselves, run in this process (what a forked child runs first) -----------------
+
+
+def test_the_child_s_hook_closes_the_pooled_sockets_so_the_next_request_connects_again() -> None:
+    from timers import TimersClient, _transport
+
+    def answer(request, conn) -> None:  # type: ignore[no-untyped-def]
+        conn.send(json_response(200, run_json(id=request.path.rsplit("/", 1)[-1])))
+
+    server = HostileServer(each_request(answer))
+    with server, TimersClient("hook-token", base_url=server.base_url, max_retries=0) as client:
+        assert client.get_run(TIMER_ID, RUN_A).id == RUN_A
+        _transport._forget_inherited_connections()  # as in a child after os.fork()
+        assert client.get_run(TIMER_ID, RUN_B).id == RUN_B  # on a connection of its own
+        assert server.connections == 2
+        _transport._forget_inherited_connections()  # forgotten: nothing left to close
+        assert not _transport._SYNC_STREAMS
+
+
+def test_the_child_s_hook_gives_the_remembered_secrets_a_new_lock() -> None:
+    from timers import _redact
+
+    old = _redact._lock
+    old.acquire()  # another thread remembering a secret at the fork
+    try:
+        _redact._new_lock_after_fork()
+        assert _redact._lock is not old and _redact._lock.acquire(blocking=False)
+        _redact._lock.release()
+        _redact.remember("after-the-fork-4242")  # does not wait for the old lock
+        assert _redact.redact("after-the-fork-4242") == "[redacted]"
+    finally:
+        old.release()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Generator
 from concurrent.futures import ThreadPoolExecutor
 from unittest import mock
 
@@ -165,25 +166,6 @@ def test_a_static_token_and_its_header_are_redacted_from_then_on() -> None:
     assert redact("Authorization: Bearer static-secret-4242") == "Authorization: [redacted]"
 
 
-def test_the_credentials_are_the_most_recent_secrets_again_when_the_answer_arrives(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from collections import OrderedDict
-
-    from timers import _redact
-
-    monkeypatch.setattr(_redact, "_secrets", OrderedDict())
-    auth = TokenAuth(Authorizer("Bearer answer-time-token"))
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        _redact.remember("sent-meanwhile-by-another-client")
-        return httpx.Response(200)
-
-    with httpx.Client(transport=httpx.MockTransport(handler), auth=auth) as http:
-        http.get("https://example.org/x")
-    assert list(_redact._secrets)[-2:] == ["Bearer answer-time-token", "answer-time-token"]
-
-
 # --- the header on each request ---------------------------------------------------------------
 
 
@@ -322,9 +304,11 @@ class RenewingLike:
         self.token: str | None = None if expired else "old"
         self.renewals = 0
         self.threads: set[int] = set()
+        self.names: dict[int, str] = {}
 
     def get_authorization_header(self) -> str:
         self.threads.add(threading.get_ident())
+        self.names[threading.get_ident()] = threading.current_thread().name
         if self.token is None:
             time.sleep(0.05)  # the round trip to Globus Auth: other requests come in meanwhile
             self.renewals += 1
@@ -372,6 +356,9 @@ def test_an_async_client_calls_the_authorizer_off_the_event_loop_and_renews_once
     statuses, loop_thread = asyncio.run(main())
     assert statuses == [200] * 20 and authorizer.renewals == 1
     assert authorizer.threads and loop_thread not in authorizer.threads
+    # One worker thread of the client's own, named for it (not the loop's default executor).
+    (worker,) = authorizer.threads
+    assert authorizer.names[worker].startswith("timers-authorizer_")
 
 
 def test_a_static_token_is_set_on_the_event_loop_itself() -> None:
@@ -444,3 +431,44 @@ def test_a_slow_renewal_leaves_the_event_loop_s_default_executor_free() -> None:
             return free
 
     assert asyncio.run(main()) == "free"
+
+
+def test_a_refresh_counts_so_a_401_to_a_request_sent_before_another_refresh_renews_nothing() -> (
+    None
+):
+    # Driven by hand: refresh 1; X is sent; refresh 2 (another request); then X's 401 comes.
+    authorizer = RefreshingAuthorizer("Bearer t1-1234", "Bearer t2-1234", refreshes=True)
+    auth = TokenAuth(authorizer)
+
+    def sent(flow: Generator[httpx.Request, httpx.Response, None]) -> httpx.Request:
+        return next(flow)
+
+    def refreshed_by_a_401() -> None:
+        request = httpx.Request("GET", "https://example.org/x")
+        flow = auth.auth_flow(request)
+        sent(flow)
+        flow.send(httpx.Response(401, request=request))  # refreshes, then sends again
+
+    refreshed_by_a_401()
+    x_request = httpx.Request("GET", "https://example.org/x")
+    x = auth.auth_flow(x_request)
+    sent(x)
+    refreshed_by_a_401()
+    assert authorizer.refresh_calls == 2
+    again = x.send(httpx.Response(401, request=x_request))  # a refresh came since X was sent
+    assert authorizer.refresh_calls == 2 and again is x_request
+
+
+def test_a_forked_child_gets_new_locks_and_no_worker_of_the_parent() -> None:
+    from timers import _auth
+
+    auth = TokenAuth(Authorizer("Bearer fork-1234"))
+    old_lock = auth._lock
+    auth._worker = object()  # type: ignore[assignment]  # as after an async call
+    old_lock.acquire()  # another thread inside the authorizer at the fork
+    try:
+        _auth._new_locks_after_fork()  # what os.register_at_fork runs in the child
+    finally:
+        old_lock.release()
+    assert auth._lock is not old_lock and auth._lock.acquire(blocking=False)
+    assert auth._worker is None

@@ -60,7 +60,8 @@ class TokenAuth(httpx.Auth):
     token inside ``get_authorization_header()``, without a lock of their own), and many
     requests that get a 401 at once make one refresh: each asks for one only if no other
     request's refresh came since it was sent. In an async client, it is called in a worker
-    thread (a refresh is a blocking request to Globus Auth: the event loop runs on meanwhile).
+    thread of its own (a refresh is a blocking request to Globus Auth: the event loop, and its
+    default executor, run on meanwhile).
     """
 
     def __init__(self, authorizer: Authorizer) -> None:
@@ -73,8 +74,8 @@ class TokenAuth(httpx.Auth):
     def __repr__(self) -> str:
         return f"<TokenAuth via {type(self._authorizer).__name__}>"
 
-    def _apply(self, request: httpx.Request) -> tuple[str, ...]:
-        """Set the header on ``request``; what it sends that must never be shown."""
+    def _apply(self, request: httpx.Request) -> None:
+        """Set the header on ``request`` (and remember it as a secret: see ``_redact``)."""
         if isinstance(self._authorizer, _StaticToken):
             header: object = self._authorizer.get_authorization_header()
         else:
@@ -93,19 +94,14 @@ class TokenAuth(httpx.Auth):
             )
         if not header:
             request.headers.pop("Authorization", None)
-            return ()
-        secrets = (header, header.partition(" ")[2] or header)
-        _redact.remember(*secrets)
+            return
+        _redact.remember(header, header.partition(" ")[2] or header)
         request.headers["Authorization"] = header
-        return secrets
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         refreshes = self._refreshes
-        secrets = self._apply(request)
-        response = yield request
-        # The answer may echo them: the most recent secrets again, so that other clients'
-        # requests sent meanwhile cannot have pushed them out while the answer is read.
-        _redact.remember(*secrets)
+        self._apply(request)
+        response = yield request  # (its credentials are remembered again: _logging.log_attempt)
         if response.status_code == 401 and self._renewed(request, refreshes):
             self._apply(request)
             yield request
@@ -115,11 +111,10 @@ class TokenAuth(httpx.Auth):
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
         refreshes = self._refreshes
         if isinstance(self._authorizer, _StaticToken):
-            secrets = self._apply(request)
+            self._apply(request)
         else:  # yours: it may block
-            secrets = await self._in_worker(self._apply, request)
+            await self._in_worker(self._apply, request)
         response = yield request
-        _redact.remember(*secrets)
         if response.status_code == 401 and await self._in_worker(self._renewed, request, refreshes):
             await self._in_worker(self._apply, request)
             yield request
