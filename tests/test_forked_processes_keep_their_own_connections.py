@@ -150,68 +150,52 @@ def test_over_tls_the_child_closing_its_copies_sends_nothing_the_parent_would_re
     assert (server.connections, server.answered) == (2, 4)
 
 
-def test_a_child_forked_while_another_thread_redacts_can_still_redact() -> None:
-    # The secrets' lock is taken on every request: held by another thread at the fork, the
-    # child's copy would stay locked for ever, and its first request hang.
-    script = textwrap.dedent(
-        """
-        import os, signal, sys, threading
-        from timers import _redact
+# A lock taken on every request, held by another thread at the fork: the child's copy would
+# stay locked for ever, and its first request hang. Each case: the lock, then what the child
+# does with it (exit 0 if it can).
+_HELD_AT_THE_FORK = {
+    "the remembered secrets": (
+        "from timers import _redact\nlock = _redact._lock",
+        "_redact.remember('child-secret-4242')\n"
+        "ok = _redact.redact('child-secret-4242') == '[redacted]'",
+    ),
+    "an authorizer's calls": (
+        "from timers._auth import TokenAuth\n"
+        "class Authorizer:\n"
+        "    def get_authorization_header(self): return 'Bearer fork-authorizer-token'\n"
+        "auth = TokenAuth(Authorizer())\nlock = auth._lock",
+        "ok = auth._lock.acquire(timeout=5)",
+    ),
+}
+_FORK_WITH_A_LOCK_HELD = """
+import os, signal, threading
+{setup}
+held, release = threading.Event(), threading.Event()
 
-        held, release = threading.Event(), threading.Event()
+def hold():
+    with lock:
+        held.set()
+        release.wait(10)
 
-        def hold() -> None:
-            with _redact._lock:
-                held.set()
-                release.wait(10)
-
-        threading.Thread(target=hold, daemon=True).start()
-        held.wait(10)
-        pid = os.fork()
-        if pid == 0:
-            signal.alarm(10)  # a hang ends the child with SIGALRM instead of never
-            _redact.remember("child-secret-4242")
-            os._exit(0 if _redact.redact("child-secret-4242") == "[redacted]" else 3)
-        release.set()
-        _, status = os.waitpid(pid, 0)
-        print(os.waitstatus_to_exitcode(status))
-        """
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "0"
+threading.Thread(target=hold, daemon=True).start()
+held.wait(10)
+pid = os.fork()
+if pid == 0:
+    signal.alarm(10)  # a hang ends the child with SIGALRM instead of never
+{child}
+    os._exit(0 if ok else 3)
+release.set()
+_, status = os.waitpid(pid, 0)
+print(os.waitstatus_to_exitcode(status))
+"""
 
 
-def test_a_child_forked_while_another_thread_calls_the_authorizer_can_still_call_it() -> None:
-    script = textwrap.dedent(
-        """
-        import os, sys, threading
-        from timers._auth import TokenAuth
-
-        class Authorizer:
-            def get_authorization_header(self) -> str:
-                return "Bearer fork-authorizer-token"
-
-        auth = TokenAuth(Authorizer())
-        held, release = threading.Event(), threading.Event()
-
-        def hold() -> None:
-            with auth._lock:  # as a thread that is asking the authorizer for a header
-                held.set()
-                release.wait(10)
-
-        threading.Thread(target=hold, daemon=True).start()
-        held.wait(10)
-        pid = os.fork()
-        if pid == 0:
-            os._exit(0 if auth._lock.acquire(timeout=5) else 3)
-        release.set()
-        _, status = os.waitpid(pid, 0)
-        print(os.waitstatus_to_exitcode(status))
-        """
-    )
+@pytest.mark.parametrize("case", sorted(_HELD_AT_THE_FORK))
+def test_a_child_forked_while_another_thread_holds_a_lock_of_ours_does_not_hang(
+    case: str,
+) -> None:
+    setup, child = _HELD_AT_THE_FORK[case]
+    script = _FORK_WITH_A_LOCK_HELD.format(setup=setup, child=textwrap.indent(child, "    "))
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
     )
