@@ -241,18 +241,29 @@ def test_ctrl_c_during_the_post_notes_that_the_run_may_exist() -> None:
     assert not hasattr(read.value, "__notes__")
 
 
+def _answering_never() -> FakeTimersService:
+    """A service that carries each request out, then holds its answer back for 30 s (longer
+    than any test waits: the caller gives up first, as with a slow real service)."""
+    service = FakeTimersService(tokens=[TOKEN])
+    service.add_timer(TIMER)
+    service.latency = 30.0
+    return service
+
+
+def _async_client(service: FakeTimersService) -> Any:
+    from timers import AsyncTimersClient
+
+    http = httpx.AsyncClient(transport=service.transport())
+    return AsyncTimersClient(TOKEN, http_client=http, base_url=DEFAULT_BASE_URL)
+
+
 def test_a_cancelled_run_timer_notes_that_the_run_may_exist_and_it_does() -> None:
     import asyncio
 
-    from timers import AsyncTimersClient
-
-    service = FakeTimersService(tokens=[TOKEN])
-    service.add_timer(TIMER)
-    service.latency = 30.0  # the answer never comes before the cancellation
+    service = _answering_never()
 
     async def cancel_while_posting() -> BaseException:
-        http = httpx.AsyncClient(transport=service.transport())
-        async with AsyncTimersClient(TOKEN, http_client=http, base_url=DEFAULT_BASE_URL) as client:
+        async with _async_client(service) as client:
             task = asyncio.ensure_future(client.run_timer(TIMER))
             # Until the POST reached the service (which then holds its answer back); the
             # service has no event to wait on.
@@ -275,15 +286,10 @@ def test_cut_short_by_asyncio_timeout_the_cancellation_under_the_timeout_error_h
 ):
     import asyncio
 
-    from timers import AsyncTimersClient
-
-    service = FakeTimersService(tokens=[TOKEN])
-    service.add_timer(TIMER)
-    service.latency = 30.0  # the answer never comes before the timeout
+    service = _answering_never()
 
     async def timed_out() -> BaseException:
-        http = httpx.AsyncClient(transport=service.transport())
-        async with AsyncTimersClient(TOKEN, http_client=http, base_url=DEFAULT_BASE_URL) as client:
+        async with _async_client(service) as client:
             try:
                 async with asyncio.timeout(0.2):
                     await client.run_timer(TIMER)
