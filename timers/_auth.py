@@ -95,7 +95,7 @@ class TokenAuth(httpx.Auth):
         if not header:
             request.headers.pop("Authorization", None)
             return
-        _redact.remember(header, header.partition(" ")[2] or header)
+        _redact.remember_header(header)
         request.headers["Authorization"] = header
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:

@@ -21,7 +21,16 @@ from typing import Any
 from urllib.parse import quote as quote_url
 from urllib.parse import quote_plus
 
-__all__ = ["REDACTED", "clean", "quote", "redact", "redact_data", "remember", "remember_sent"]
+__all__ = [
+    "REDACTED",
+    "clean",
+    "quote",
+    "redact",
+    "redact_data",
+    "remember",
+    "remember_header",
+    "remember_sent",
+]
 
 REDACTED = "[redacted]"
 _MAX_REMEMBERED = 256
@@ -76,13 +85,18 @@ def remember(*values: str) -> None:
             _pattern = None
 
 
+def remember_header(header: str) -> None:
+    """Remember an ``Authorization`` value: whole, and what follows its scheme (the token)."""
+    remember(header, header.partition(" ")[2] or header)
+
+
 def remember_sent(request: Any) -> None:
-    """Remember the credentials an ``httpx.Request`` carried once more (the whole
-    ``Authorization`` value and what follows its scheme), before anything is made of its
-    answer: other clients' requests may have pushed them out while it was awaited and read."""
+    """Remember the credentials an ``httpx.Request`` carried once more, before anything is
+    made of its answer: other clients' requests may have pushed them out while it was awaited
+    and read."""
     header = request.headers.get("authorization")
     if header:
-        remember(header, header.partition(" ")[2] or header)
+        remember_header(header)
 
 
 def _all_forms() -> list[str]:
