@@ -328,30 +328,18 @@ class ClientCore:
             raise self.error_for(response, attempts, content)
         content_type = response.headers.get("content-type", "")
         media = content_type.split(";", 1)[0].strip().lower()
-        # A 2xx to run_timer: the run exists, whatever the body.
-        unknown, retries = not attempts.idempotent, attempts.retries
-        if media != "application/json" and not media.endswith("+json"):
-            got = f"content type {quote(content_type)}" if content_type else "no content type"
-            raise ResponseValidationError(
-                f"expected a JSON body, got {got}",
-                response=response,
-                outcome_unknown=unknown,
-                retries_taken=retries,
-            )
         try:
-            data = json.loads(content)
-        except (ValueError, RecursionError) as exc:
-            raise ResponseValidationError(
-                f"the body is not valid JSON ({exc})",
-                response=response,
-                outcome_unknown=unknown,
-                retries_taken=retries,
-            ) from None
-        try:
+            if media != "application/json" and not media.endswith("+json"):
+                got = f"content type {quote(content_type)}" if content_type else "no content type"
+                raise ResponseValidationError(f"expected a JSON body, got {got}")
+            try:
+                data = json.loads(content)
+            except (ValueError, RecursionError) as exc:
+                raise ResponseValidationError(f"the body is not valid JSON ({exc})") from None
             return parse(data, request_id)
-        except ResponseValidationError as exc:
+        except ResponseValidationError as exc:  # to run_timer: the run exists, whatever the body
             raise exc.with_response(
-                response, outcome_unknown=unknown, retries_taken=retries
+                response, outcome_unknown=not attempts.idempotent, retries_taken=attempts.retries
             ) from None
 
     def _is_missing_route(self, response: httpx.Response, content: bytes) -> bool:
