@@ -51,6 +51,7 @@ from timers.cli._base import (
     fail,
 )
 from timers.cli._options import (
+    filter_options,
     parse_since,
     parse_time,
 )
@@ -432,6 +433,39 @@ def test_since_refuses_what_is_not_a_duration_or_reaches_too_far() -> None:
     assert result.stderr.endswith(
         "Error: Invalid value for --since: '99999999w' reaches back too far\n"
     )
+
+
+def test_since_takes_the_most_digits_a_date_can_reach_back() -> None:
+    # 60,000,000,000 seconds (11 digits, the most let through to int()) is about 1,901 years.
+    since = parse_since("60000000000s")
+    assert since is not None and 120 <= since.year <= 130
+    assert parse_since("000000000000000000030m") is not None  # leading zeros are not digits
+
+
+def test_both_listing_commands_take_the_filters_filter_options_declares() -> None:
+    from timers.cli._report import summary_command
+
+    @click.command()
+    @filter_options
+    def declared(**kwargs: object) -> None: ...
+
+    def shown(command: click.Command) -> list[tuple[list[str], str | None, str | None]]:
+        return [
+            (param.opts, param.name, getattr(param, "help", None))
+            for param in command.params
+            if param.name in {"status", "since", "after", "before"}
+        ]
+
+    expected = shown(declared)
+    assert [opts for opts, _, _ in expected] == [
+        ["--status"],
+        ["--since"],
+        ["--after"],
+        ["--before"],
+    ]
+    assert all(help_text for _, _, help_text in expected)
+    listing = runs.commands["list"]
+    assert shown(listing) == expected and shown(summary_command) == expected
 
 
 def test_a_notice_is_plain_text_never_markup_or_highlighted() -> None:

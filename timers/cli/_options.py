@@ -20,7 +20,7 @@ from timers._time import RFC3339, format_datetime, parse_datetime
 from timers.cli._base import State
 
 _SINCE = re.compile(r"(\d+)\s*([smhdw])\Z")
-_MAX_SINCE_DIGITS = 12  # far beyond any date (timedelta stops at 999,999,999 days)
+_MAX_SINCE_DIGITS = 11  # 2,026 years back from 2026 are 6.4e10 seconds: 11 digits
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
