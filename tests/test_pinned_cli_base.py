@@ -468,6 +468,20 @@ def test_both_listing_commands_take_the_filters_filter_options_declares() -> Non
     assert shown(listing) == expected and shown(summary_command) == expected
 
 
+@pytest.mark.parametrize(
+    "command", [["runs", "wait", TIMER_ID, RUN_ID], ["runs", "trigger", TIMER_ID, "--wait"]]
+)
+def test_timeout_takes_at_most_the_week_the_library_takes(command: list[str]) -> None:
+    from timers._wait import MAX_WAIT
+
+    runner = CliRunner()
+    help_text = runner.invoke(cli, [*command[:2], "--help"], env={}).output
+    assert "0<=x<=604800.0" in " ".join(help_text.split()) and MAX_WAIT == 604800
+    result = runner.invoke(cli, ["--token", TOKEN, *command, "--timeout", "604800.5"], env={})
+    assert result.exit_code == 2
+    assert "'--timeout': 604800.5 is not in the range 0<=x<=604800.0" in result.stderr
+
+
 def test_a_notice_is_plain_text_never_markup_or_highlighted() -> None:
     out = io.StringIO()
     console = Console(file=out, width=200, color_system="truecolor", force_terminal=True)
@@ -850,7 +864,7 @@ def test_a_bad_time_is_quoted_cut_and_escaped() -> None:
 @pytest.mark.parametrize(
     ("args", "said"),
     [
-        (["runs", "wait", TIMER_ID, RUN_ID, "--timeout", "999999999"], "--timeout must be at most"),
+        (["runs", "wait", TIMER_ID, RUN_ID, "--timeout", "nan"], "--timeout must be a finite"),
         (["runs", "list", TIMER_ID, "--marker", "x" * 5000], "--marker is 5000 characters long"),
     ],
 )
