@@ -61,7 +61,8 @@ class AsyncTimersClient:
             (and each operation); or an ``httpx.Timeout``, which bounds each operation only;
             default 10 s to connect, 30 s per read, 60 s per attempt (with an
             ``http_client`` of yours and no ``timeout``: its own timeouts for each operation,
-            and the 60 s per attempt checked between the chunks of a body).
+            and the 60 s per attempt checked between the chunks of a body). ``None`` means
+            these defaults, not "no limit" as in httpx: ``httpx.Timeout(None)`` is no limit.
         max_response_size: bytes of decoded body a successful answer may have (default
             32 MiB); reading stops there with ``ResponseTooLargeError``.
         http_client: an ``httpx.AsyncClient`` you own (proxies, transports, respx). The client
