@@ -697,6 +697,42 @@ def test_rich_leaves_emoji_shortcodes_in_the_output_as_they_are() -> None:
         assert console.file.getvalue() == "ok :thumbs_up: :smile:\n"
 
 
+def _raised_in_a_command(error: Exception, state: State) -> click.testing.Result:
+    @click.group(cls=_base.Group)
+    @click.pass_context
+    def group(ctx: click.Context) -> None:
+        ctx.obj = state
+
+    @group.command()
+    def go() -> None:
+        raise error
+
+    return CliRunner().invoke(group, ["go"])
+
+
+@pytest.mark.parametrize(
+    ("error", "api_option", "said"),
+    [
+        # Only an operation the API lacks says where the API came from.
+        (UnsupportedOperationError("op is not available with api='jobs'"),
+         "--api (from $TIMERS_API)", "op is not available with api='jobs' (from $TIMERS_API)"),
+        (InvalidArgumentError("x with api='jobs' y"), "--api (from $TIMERS_API)",
+         "x with api='jobs' y"),
+        # With the default option name (--api given, or the default): nothing is added.
+        (UnsupportedOperationError("op is not available with api='jobs'"), None,
+         "op is not available with api='jobs'"),
+    ],
+)  # fmt: skip
+def test_only_an_unsupported_operation_says_where_the_api_came_from(
+    error: TimersError, api_option: str | None, said: str
+) -> None:
+    options = {} if api_option is None else {"api_option": api_option}
+    state = State(base_url=None, token=None, api="jobs", allow_insecure_http=False, **options)
+    result = _raised_in_a_command(error, state)
+    assert result.exit_code == exit_code_for(error)
+    assert result.stderr == f"timers: error: {said}\n"
+
+
 # --- what the mutation run found unpinned -------------------------------------------------------
 
 
