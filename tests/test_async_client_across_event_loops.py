@@ -69,6 +69,32 @@ def test_an_http_client_of_yours_is_not_renewed_and_the_error_says_so() -> None:
             asyncio.run(get())
 
 
+@pytest.mark.parametrize("backend", ["httpx", "aiohttp"])
+def test_a_client_closed_in_an_ended_loop_says_so_in_the_next_and_opens_nothing(
+    backend: str,
+) -> None:
+    if backend == "aiohttp":
+        pytest.importorskip("aiohttp", reason="the aiohttp extra is not installed")
+    with _answering() as server:
+        client = AsyncTimersClient(TOKEN, base_url=server.base_url, http_backend=backend)  # type: ignore[arg-type]
+
+        async def get_then_close() -> None:
+            await client.get_run(TIMER_ID, RUN_ID)
+            await client.aclose()
+
+        asyncio.run(get_then_close())
+        transport = client._http._transport
+
+        async def get() -> Any:
+            return await client.get_run(TIMER_ID, RUN_ID)
+
+        with pytest.raises(UsageError, match="this client is closed"):
+            asyncio.run(get())
+        asyncio.run(client.aclose())  # closing again, in a third loop: nothing to do
+        assert client._http._transport is transport  # no new pool for a closed client
+    assert server.connections == 1
+
+
 def test_a_loop_still_running_elsewhere_keeps_the_client() -> None:
     with _answering() as server:
         client = AsyncTimersClient(TOKEN, base_url=server.base_url)

@@ -163,8 +163,14 @@ _HELD_AT_THE_FORK = {
         "from timers._auth import TokenAuth\n"
         "class Authorizer:\n"
         "    def get_authorization_header(self): return 'Bearer fork-authorizer-token'\n"
-        "auth = TokenAuth(Authorizer())\nlock = auth._lock",
-        "ok = auth._lock.acquire(timeout=5)",
+        "auth = TokenAuth(Authorizer())\nlock = auth._guard.lock",
+        "ok = auth._guard.lock.acquire(timeout=5)",
+    ),
+    "the authorizers' guards": (
+        "from timers import _auth\nlock = _auth._GUARDS_LOCK\n"
+        "class Authorizer:\n"
+        "    def get_authorization_header(self): return 'Bearer fork-registry-token'",
+        "ok = _auth.TokenAuth(Authorizer())._guard.lock.acquire(timeout=5)",
     ),
 }
 _FORK_WITH_A_LOCK_HELD = """

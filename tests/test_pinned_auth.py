@@ -15,7 +15,7 @@ import pytest
 from support.bodies import run_json
 from support.dual import RUN_ID, TIMER_ID, Dual
 
-from timers import InvalidArgumentError
+from timers import InvalidArgumentError, TimersClient
 from timers._auth import TokenAuth, resolve_auth
 from timers._redact import redact
 
@@ -459,16 +459,125 @@ def test_a_refresh_counts_so_a_401_to_a_request_sent_before_another_refresh_rene
     assert authorizer.refresh_calls == 2 and again is x_request
 
 
+class CountingOverlaps(RenewingLike):
+    """Also records how many calls were inside the authorizer at once, at most."""
+
+    def __init__(self, *, expired: bool) -> None:
+        super().__init__(expired=expired)
+        self.inside = self.most_inside = 0
+        self._count = threading.Lock()
+
+    def get_authorization_header(self) -> str:
+        with self._count:
+            self.inside += 1
+            self.most_inside = max(self.most_inside, self.inside)
+        try:
+            return super().get_authorization_header()
+        finally:
+            with self._count:
+                self.inside -= 1
+
+
+@pytest.mark.parametrize("expired", [True, False], ids=["expired-before", "401s-at-once"])
+def test_clients_given_one_authorizer_call_it_one_at_a_time_and_renew_once(
+    expired: bool,
+) -> None:
+    # A web app that makes a client per request, with one authorizer for the whole app.
+    authorizer = CountingOverlaps(expired=expired)
+    clients = [
+        TimersClient(
+            authorizer=authorizer,
+            http_client=httpx.Client(
+                transport=httpx.MockTransport(
+                    lambda r: _rejecting_old(r) if r.headers["authorization"] == "Bearer old"
+                    else httpx.Response(200, json=run_json())
+                )
+            ),
+            max_retries=0,
+        )
+        for _ in range(10)
+    ]  # fmt: skip
+    with ThreadPoolExecutor(20) as pool:
+        runs = list(pool.map(lambda i: clients[i % 10].get_run(TIMER_ID, RUN_ID), range(20)))
+    assert [run.id for run in runs] == [RUN_ID] * 20
+    assert (authorizer.renewals, authorizer.most_inside) == (1, 1)
+
+
+def test_async_clients_given_one_authorizer_share_its_worker_thread_and_renew_once() -> None:
+    import asyncio
+
+    authorizer = RenewingLike(expired=False)
+
+    async def main() -> list[int]:
+        async def handler(request: httpx.Request) -> httpx.Response:
+            await asyncio.sleep(0.01)  # every request is sent before the first answer
+            return _rejecting_old(request)
+
+        transport = httpx.MockTransport(handler)
+        clients = [httpx.AsyncClient(transport=transport, auth=TokenAuth(authorizer)) for _ in "ab"]
+        gets = [clients[i % 2].get("https://example.org/x") for i in range(20)]
+        answers = await asyncio.gather(*gets)
+        for client in clients:
+            await client.aclose()
+        return [answer.status_code for answer in answers]
+
+    assert asyncio.run(main()) == [200] * 20
+    assert authorizer.renewals == 1 and len(authorizer.threads) == 1
+
+
+def test_one_authorizer_has_one_guard_until_it_is_gone() -> None:
+    import gc
+
+    from timers import _auth
+
+    authorizer = Authorizer("Bearer guarded-1234")
+    first, second = TokenAuth(authorizer), TokenAuth(authorizer)
+    other = TokenAuth(Authorizer("Bearer guarded-1234"))
+    assert first._guard is second._guard and other._guard is not first._guard
+    key = id(authorizer)
+    assert _auth._GUARDS[key] is first._guard
+    del authorizer, first, second
+    gc.collect()
+    assert key not in _auth._GUARDS  # an object later given the same id gets a guard of its own
+
+
+def test_an_authorizer_that_cannot_be_weakly_referenced_gets_a_guard_per_client() -> None:
+    class Slotted:
+        __slots__ = ()
+
+        def get_authorization_header(self) -> str:
+            return "Bearer slotted-1234"
+
+    authorizer = Slotted()
+    first, second = TokenAuth(authorizer), TokenAuth(authorizer)
+    assert first._guard is not second._guard
+    assert send(first, [200])[1] == ["Bearer slotted-1234"]
+
+
+def test_static_tokens_take_no_lock_and_share_nothing() -> None:
+    first, second = resolve_auth("static-1234", None), resolve_auth("static-1234", None)
+    assert first._guard is not second._guard
+    first._guard.lock.acquire()  # even held, the token is set: it is never taken
+    try:
+        assert send(first, [200])[1] == ["Bearer static-1234"]
+    finally:
+        first._guard.lock.release()
+
+
 def test_a_forked_child_gets_new_locks_and_no_worker_of_the_parent() -> None:
     from timers import _auth
 
     auth = TokenAuth(Authorizer("Bearer fork-1234"))
-    old_lock = auth._lock
-    auth._worker = object()  # type: ignore[assignment]  # as after an async call
+    old_lock, old_registry_lock = auth._guard.lock, _auth._GUARDS_LOCK
+    auth._guard.worker = object()  # type: ignore[assignment]  # as after an async call
     old_lock.acquire()  # another thread inside the authorizer at the fork
+    old_registry_lock.acquire()  # another thread making a client at the fork
     try:
         _auth._new_locks_after_fork()  # what os.register_at_fork runs in the child
     finally:
         old_lock.release()
-    assert auth._lock is not old_lock and auth._lock.acquire(blocking=False)
-    assert auth._worker is None
+        old_registry_lock.release()
+    assert auth._guard.lock is not old_lock and auth._guard.lock.acquire(blocking=False)
+    assert _auth._GUARDS_LOCK is not old_registry_lock and _auth._GUARDS_LOCK.acquire(False)
+    _auth._GUARDS_LOCK.release()
+    assert auth._guard.worker is None

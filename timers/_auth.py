@@ -37,15 +37,49 @@ class Authorizer(Protocol):
 
 
 _T = TypeVar("_T")
-_AUTHS: weakref.WeakSet[TokenAuth] = weakref.WeakSet()
+
+
+class _Guard:
+    """What every client of one authorizer shares: the lock around each call of it, the count
+    of its refreshes, and the worker thread async clients call it in (made on first use)."""
+
+    __slots__ = ("__weakref__", "lock", "refreshes", "worker")
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.refreshes = 0  # successful refreshes so far
+        self.worker: ThreadPoolExecutor | None = None
+
+
+_GUARDS: dict[int, _Guard] = {}  # id(authorizer) -> its guard, while the authorizer lives
+_GUARDS_LOCK = threading.Lock()
+_ALL_GUARDS: weakref.WeakSet[_Guard] = weakref.WeakSet()
+
+
+def _guard_for(authorizer: object) -> _Guard:
+    """The guard of ``authorizer``, shared by every client given that same object (one of
+    this client's own if the object cannot be weakly referenced)."""
+    with _GUARDS_LOCK:
+        guard = _GUARDS.get(id(authorizer))
+        if guard is None:
+            guard = _Guard()
+            _ALL_GUARDS.add(guard)
+            try:  # forgotten when the authorizer is gone (its id may then be reused)
+                weakref.finalize(authorizer, _GUARDS.pop, id(authorizer), None).atexit = False
+            except TypeError:  # e.g. __slots__ without __weakref__
+                return guard
+            _GUARDS[id(authorizer)] = guard
+        return guard
 
 
 def _new_locks_after_fork() -> None:
-    """In a forked child: each ``TokenAuth`` a lock of its own (another thread of the parent
-    may have been calling the authorizer at the fork, and nobody would release it here)."""
-    for auth in list(_AUTHS):
-        auth._lock = threading.Lock()
-        auth._worker = None  # its thread is not in the child
+    """In a forked child: new locks, and no worker (another thread of the parent may have been
+    calling an authorizer at the fork, and nobody would release its lock here)."""
+    global _GUARDS_LOCK
+    _GUARDS_LOCK = threading.Lock()
+    for guard in list(_ALL_GUARDS):
+        guard.lock = threading.Lock()
+        guard.worker = None  # its thread is not in the child
 
 
 if hasattr(os, "register_at_fork"):  # POSIX
@@ -56,20 +90,18 @@ class TokenAuth(httpx.Auth):
     """Sets ``Authorization`` on each request; retries once after a 401 if the authorizer can
     refresh. Its ``repr`` never shows the token.
 
-    An authorizer of yours is called by one request at a time (globus-sdk's renew an expired
-    token inside ``get_authorization_header()``, without a lock of their own), and many
-    requests that get a 401 at once make one refresh: each asks for one only if no other
-    request's refresh came since it was sent. In an async client, it is called in a worker
-    thread of its own (a refresh is a blocking request to Globus Auth: the event loop, and its
-    default executor, run on meanwhile).
+    An authorizer of yours is called by one request at a time, across every client given that
+    same object (globus-sdk's renew an expired token inside ``get_authorization_header()``,
+    without a lock of their own), and many requests that get a 401 at once make one refresh:
+    each asks for one only if no other request's refresh came since it was sent. An async
+    client calls it in a worker thread of its own (a refresh is a blocking request to Globus
+    Auth: the event loop, and its default executor, run on meanwhile).
     """
 
     def __init__(self, authorizer: Authorizer) -> None:
         self._authorizer = authorizer
-        self._lock = threading.Lock()  # around every call of an authorizer of yours
-        self._refreshes = 0  # successful refreshes so far
-        self._worker: ThreadPoolExecutor | None = None  # the async flow's, made on first use
-        _AUTHS.add(self)
+        static = isinstance(authorizer, _StaticToken)  # called unlocked: it never changes
+        self._guard = _Guard() if static else _guard_for(authorizer)
 
     def __repr__(self) -> str:
         return f"<TokenAuth via {type(self._authorizer).__name__}>"
@@ -79,7 +111,7 @@ class TokenAuth(httpx.Auth):
         if isinstance(self._authorizer, _StaticToken):
             header: object = self._authorizer.get_authorization_header()
         else:
-            with self._lock:
+            with self._guard.lock:
                 header = self._authorizer.get_authorization_header()
         if header is not None and not isinstance(header, str):
             raise InvalidArgumentError(
@@ -99,7 +131,7 @@ class TokenAuth(httpx.Auth):
         request.headers["Authorization"] = header
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        refreshes = self._refreshes
+        refreshes = self._guard.refreshes
         self._apply(request)
         response = yield request  # (its credentials are remembered again: _logging.log_attempt)
         if response.status_code == 401 and self._renewed(request, refreshes):
@@ -109,7 +141,7 @@ class TokenAuth(httpx.Auth):
     async def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        refreshes = self._refreshes
+        refreshes = self._guard.refreshes
         if isinstance(self._authorizer, _StaticToken):
             self._apply(request)
         else:  # yours: it may block
@@ -120,16 +152,19 @@ class TokenAuth(httpx.Auth):
             yield request
 
     async def _in_worker(self, call: Callable[..., _T], *args: Any) -> _T:
-        """``call(*args)`` in this auth's own worker thread: not on the event loop, nor in its
-        default executor (calls waiting for a slow renewal would fill it, and DNS lookups
+        """``call(*args)`` in the authorizer's own worker thread: not on the event loop, nor in
+        its default executor (calls waiting for a slow renewal would fill it, and DNS lookups
         wait there too)."""
         import asyncio  # here: sync users need not import it (an async client has)
 
-        if self._worker is None:
+        guard = self._guard
+        if guard.worker is None:
             from concurrent.futures import ThreadPoolExecutor
 
-            self._worker = ThreadPoolExecutor(1, thread_name_prefix="timers-authorizer")
-        return await asyncio.get_running_loop().run_in_executor(self._worker, call, *args)
+            with _GUARDS_LOCK:  # two event loops' first calls at once: one worker
+                if guard.worker is None:
+                    guard.worker = ThreadPoolExecutor(1, thread_name_prefix="timers-authorizer")
+        return await asyncio.get_running_loop().run_in_executor(guard.worker, call, *args)
 
     def _renewed(self, request: httpx.Request, refreshes: int) -> bool:
         """After a 401 to ``request`` (sent after ``refreshes`` refreshes): whether to send it
@@ -137,11 +172,12 @@ class TokenAuth(httpx.Auth):
         refresh = getattr(self._authorizer, "handle_missing_authorization", None)
         if refresh is None:
             return False
-        with self._lock:
-            if self._refreshes == refreshes:
+        guard = self._guard
+        with guard.lock:
+            if guard.refreshes == refreshes:
                 if not refresh():
                     return False
-                self._refreshes += 1
+                guard.refreshes += 1
                 path, name = shown_path(request), type(self._authorizer).__name__
                 logger.info(
                     "%s %s -> 401: %s was asked for new credentials; sending it once more",

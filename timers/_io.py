@@ -153,6 +153,8 @@ def loop_binding(http: httpx.AsyncClient, backend: str, core: ClientCore) -> Loo
         return LoopBinding()
 
     def renew() -> None:
+        if http.is_closed:  # nothing to renew: the call that follows says it is closed
+            return
         if backend == "httpx":
             fresh = httpx.AsyncClient(**core.new_http_kwargs())
         else:
