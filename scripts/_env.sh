@@ -38,7 +38,7 @@ ensure_node_tools() {
   local want
   want="$(sha256sum "$root/package-lock.json" | cut -d' ' -f1)"
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-    echo "==> installing the pinned Node tools (Redocly CLI, Prism) with npm ci"
+    echo "==> installing the pinned Node tools (Redocly CLI, Prism, pyright) with npm ci"
     (cd "$root" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
     echo "$want" > "$stamp"
   fi

@@ -106,6 +106,29 @@ def test_run_timer_wait_error_carries_the_created_run_when_polls_fail(
     assert len(methods) > 1  # it did poll
 
 
+def test_the_error_carries_the_run_as_the_last_poll_saw_it(dual: Dual, servers: Servers) -> None:
+    polls = 0
+
+    def in_progress_then_503s(request: Request, conn: Connection) -> None:
+        nonlocal polls
+        polls += 1
+        if polls == 1:
+            conn.send(
+                json_response(200, run_json(status="in_progress", end_time=None, result=None))
+            )
+        else:
+            conn.send(json_response(503, {"code": "E", "message": "unavailable"}))
+
+    server = servers(each_request(created_then(in_progress_then_503s)))
+    client = dual.client(base_url=server.base_url, max_retries=1)
+
+    exc = raised(lambda: client.run_timer(TIMER_ID, wait=True, timeout=60, poll_interval=1))
+
+    assert isinstance(exc, ServerError) and exc.run is not None
+    assert exc.run.status is RunStatus.IN_PROGRESS  # not the POST's pending
+    assert "was created before this happened" in str(exc) and RUN_ID in str(exc)
+
+
 def test_closing_the_client_while_waiting_for_a_created_run_still_names_the_run(
     dual: Dual, servers: Servers
 ) -> None:

@@ -51,6 +51,7 @@ from timers.cli._base import (
     fail,
 )
 from timers.cli._options import (
+    filter_options,
     parse_since,
     parse_time,
 )
@@ -432,6 +433,53 @@ def test_since_refuses_what_is_not_a_duration_or_reaches_too_far() -> None:
     assert result.stderr.endswith(
         "Error: Invalid value for --since: '99999999w' reaches back too far\n"
     )
+
+
+def test_since_takes_the_most_digits_a_date_can_reach_back() -> None:
+    # 60,000,000,000 seconds (11 digits, the most let through to int()) is about 1,901 years.
+    since = parse_since("60000000000s")
+    assert since is not None and 120 <= since.year <= 130
+    assert parse_since("000000000000000000030m") is not None  # leading zeros are not digits
+
+
+def test_both_listing_commands_take_the_filters_filter_options_declares() -> None:
+    from timers.cli._report import summary_command
+
+    @click.command()
+    @filter_options
+    def declared(**kwargs: object) -> None: ...
+
+    def shown(command: click.Command) -> list[tuple[list[str], str | None, str | None]]:
+        return [
+            (param.opts, param.name, getattr(param, "help", None))
+            for param in command.params
+            if param.name in {"status", "since", "after", "before"}
+        ]
+
+    expected = shown(declared)
+    assert [opts for opts, _, _ in expected] == [
+        ["--status"],
+        ["--since"],
+        ["--after"],
+        ["--before"],
+    ]
+    assert all(help_text for _, _, help_text in expected)
+    listing = runs.commands["list"]
+    assert shown(listing) == expected and shown(summary_command) == expected
+
+
+@pytest.mark.parametrize(
+    "command", [["runs", "wait", TIMER_ID, RUN_ID], ["runs", "trigger", TIMER_ID, "--wait"]]
+)
+def test_timeout_takes_at_most_the_week_the_library_takes(command: list[str]) -> None:
+    from timers._wait import MAX_WAIT
+
+    runner = CliRunner()
+    help_text = runner.invoke(cli, [*command[:2], "--help"], env={}).output
+    assert "0<=x<=604800.0" in " ".join(help_text.split()) and MAX_WAIT == 604800
+    result = runner.invoke(cli, ["--token", TOKEN, *command, "--timeout", "604800.5"], env={})
+    assert result.exit_code == 2
+    assert "'--timeout': 604800.5 is not in the range 0<=x<=604800.0" in result.stderr
 
 
 def test_a_notice_is_plain_text_never_markup_or_highlighted() -> None:
@@ -816,7 +864,7 @@ def test_a_bad_time_is_quoted_cut_and_escaped() -> None:
 @pytest.mark.parametrize(
     ("args", "said"),
     [
-        (["runs", "wait", TIMER_ID, RUN_ID, "--timeout", "999999999"], "--timeout must be at most"),
+        (["runs", "wait", TIMER_ID, RUN_ID, "--timeout", "nan"], "--timeout must be a finite"),
         (["runs", "list", TIMER_ID, "--marker", "x" * 5000], "--marker is 5000 characters long"),
     ],
 )

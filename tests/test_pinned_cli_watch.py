@@ -405,8 +405,8 @@ def test_a_page_shows_newest_first_only_with_later_starts_first(
 class StubClient:
     """What ``_newest_runs`` asks of a client: its api, one page, then the pages after it."""
 
-    def __init__(self, page: RunPage, rest: list[TimerRun]) -> None:
-        self.api = "jobs"
+    def __init__(self, page: RunPage, rest: list[TimerRun], api: str = "jobs") -> None:
+        self.api = api
         self.page = page
         self.rest = rest
         self.resumed_at: list[str | None] = []
@@ -427,3 +427,13 @@ def test_an_oldest_first_service_is_read_on_from_the_first_page_s_marker() -> No
     newest = _watch._newest_runs(client, TIMER_ID)  # type: ignore[arg-type]
     assert client.resumed_at == ["m-2"]  # not the first page again
     assert newest == list(runs[10:])  # the newest 20, some from the first page, oldest first
+
+
+def test_the_runs_api_s_first_page_is_its_newest_whatever_it_shows() -> None:
+    # The runs API's spec lists newest first: its first page is trusted, even when the start
+    # times on it look otherwise (runs started late, or a clock step at the service).
+    runs = started(*range(30))
+    first = RunPage(runs=runs[:20], total=30, has_next_page=True, next_page="m-2")
+    client = StubClient(first, list(runs[20:]), api="runs")
+    newest = _watch._newest_runs(client, TIMER_ID)  # type: ignore[arg-type]
+    assert client.resumed_at == [] and newest == list(runs[:20])

@@ -175,9 +175,9 @@ def test_no_timeout_means_the_defaults() -> None:
     assert DEFAULT_ATTEMPT_TIMEOUT == 60.0
 
 
-def test_an_httpx_timeout_bounds_each_operation_only() -> None:
-    given = httpx.Timeout(5.0, connect=1.0)
-    assert resolve_timeout(given) == (given, None)
+@pytest.mark.parametrize("given", [httpx.Timeout(5.0, connect=1.0), httpx.Timeout(None)])
+def test_an_httpx_timeout_bounds_each_operation_only(given: httpx.Timeout) -> None:
+    assert resolve_timeout(given) == (given, None)  # Timeout(None): no limit at all
 
 
 @pytest.mark.parametrize("seconds", [0.001, 2, 86_400])

@@ -578,12 +578,24 @@ def test_a_404_with_a_code_is_the_runs_api_answering(dual: Dual) -> None:
     assert caught.value.hint is None
 
 
-def test_a_404_without_a_code_elsewhere_gets_no_hint(dual: Dual) -> None:
+@pytest.mark.parametrize(
+    ("base_url", "hinted"),
+    [
+        ("https://timer.automate.globus.org", True),  # the production host, without /api/v1
+        ("https://timer.automate.globus.org/other", True),
+        ("https://timers.example.org", False),
+        ("https://timer.automate.globus.org.example.org", False),  # not that host
+        ("https://timer.automate.globus.orgx/api/v1", False),
+    ],
+)
+def test_a_404_without_a_code_gets_the_hint_only_from_the_production_host(
+    dual: Dual, base_url: str, hinted: bool
+) -> None:
     handler = answering(404, {"detail": "Not Found"})
-    client = dual.client(handler=handler, validate=False, base_url="https://timers.example.org")
+    client = dual.client(handler=handler, validate=False, base_url=base_url)
     with pytest.raises(NotFoundError) as caught:
         client.get_run(TIMER_ID, RUN_ID)
-    assert caught.value.hint is None
+    assert caught.value.hint == (MISSING_ROUTE_HINT if hinted else None)
 
 
 def test_another_status_without_a_code_from_production_gets_no_hint(dual: Dual) -> None:

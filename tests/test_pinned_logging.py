@@ -403,9 +403,9 @@ def test_each_line_carries_its_fields_for_log_aggregation(caplog: pytest.LogCapt
     path = {"path": "/api/v1/timers/t/runs"}
     assert fields == [
         {"method": "POST", **path, "status": 503, "request_id": "r-1\\x1b"},
-        {"method": "POST", **path, "error": "ReadTimeout"},
+        {"method": "POST", **path, "error": "ReadTimeout", "request_id": None},
         {"method": "GET", **path, "status": 200, "retries": 2, "request_id": "r-2"},
-        {"method": "POST", **path, "error": "ConnectError", "retries": 3},
+        {"method": "POST", **path, "error": "ConnectError", "retries": 3, "request_id": None},
     ]
     assert all(
         getattr(r, "timers_attempt", getattr(r, "timers_request", {})).get("elapsed_ms", -1) >= 0

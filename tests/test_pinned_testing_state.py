@@ -1182,3 +1182,10 @@ def test_a_history_run_that_ends_exactly_at_end_is_finished_like_the_older_ones(
     assert second["end_time"] == "2026-11-28T13:00:00Z"
     # Seen before ``end``, runs that do not outlast it show their final status.
     assert (second["status"], oldest["status"]) == ("success", "success")
+
+
+@pytest.mark.parametrize("seed", ["x", 1.5, True, None])
+def test_a_seed_that_is_not_an_int_is_refused(seed: object) -> None:
+    with pytest.raises(TypeError, match=f"^seed must be an int, got {type(seed).__name__}$"):
+        FakeTimersService(seed=seed)  # type: ignore[arg-type]
+    assert FakeTimersService(seed=7).add_timer() == FakeTimersService(seed=7).add_timer()

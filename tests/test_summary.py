@@ -233,3 +233,17 @@ def test_a_million_runs_are_summarized_in_memory_that_does_not_grow() -> None:
     total, failures, large = _probe(1_000_000)
     assert total == 1_000_000 and failures == 1_000_000 // 2000 * 286
     assert large - small <= 4 * 1024, f"peak RSS {small} KiB -> {large} KiB"
+
+
+def test_the_summary_names_are_listed_by_dir_before_they_are_imported() -> None:
+    # Tab completion (rlcompleter, IPython) lists dir(timers); the summary module is imported
+    # only on first use, and listing its names does not import it.
+    probe = (
+        "import sys, timers\n"
+        "names = dir(timers)\n"
+        "print(sorted(set(timers.__all__) - set(names)), 'timers._summary' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.split() == ["[]", "False"]

@@ -57,6 +57,10 @@ if not TYPE_CHECKING:  # type checkers see the import above, and flag any other 
             return getattr(_summary, name)
         raise AttributeError(f"module 'timers' has no attribute {name!r}")
 
+    def __dir__() -> list[str]:
+        # The lazy names too, for tab completion.
+        return sorted(set(globals()) | _LAZY)
+
 
 __all__ = [
     "APIConnectionError",

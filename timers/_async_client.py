@@ -61,7 +61,8 @@ class AsyncTimersClient:
             (and each operation); or an ``httpx.Timeout``, which bounds each operation only;
             default 10 s to connect, 30 s per read, 60 s per attempt (with an
             ``http_client`` of yours and no ``timeout``: its own timeouts for each operation,
-            and the 60 s per attempt checked between the chunks of a body).
+            and the 60 s per attempt checked between the chunks of a body). ``None`` means
+            these defaults, not "no limit" as in httpx: ``httpx.Timeout(None)`` is no limit.
         max_response_size: bytes of decoded body a successful answer may have (default
             32 MiB); reading stops there with ``ResponseTooLargeError``.
         http_client: an ``httpx.AsyncClient`` you own (proxies, transports, respx). The client
@@ -211,11 +212,11 @@ class AsyncTimersClient:
             run = await self._request(exchange, idempotent=False)
         if settings is None:
             return run
+        waiter = Waiter(run_id=run.id, settings=settings, clock=self._core.clock)
         try:
-            lookup = self._core.lookup(run.timer_id, run.id)
-            return await self._wait(lookup, settings, first=run)
+            return await self._wait(self._core.lookup(run.timer_id, run.id), waiter, first=run)
         except TimersError as exc:  # the run exists: say so, so nobody triggers it again
-            raise exc.created_run(run) from None
+            raise exc.created_run(waiter.last or run) from None
         except BaseException as exc:  # your on_update or sleep raised, or a cancellation
             exc.add_note(created_note(run))
             raise
@@ -337,8 +338,9 @@ class AsyncTimersClient:
         ``poll_interval`` when it is longer); a 429's ``Retry-After`` is honoured; the last poll
         is at the deadline. ``on_update(run)`` is called whenever the status
         changes (including the first poll). Raises ``WaitTimeoutError`` (a ``TimeoutError``;
-        ``.run`` is the last run seen) once ``timeout`` seconds have passed; ``timeout=0``
-        fetches the run once. A poll's error that retries do not cure is raised as is
+        ``.run`` is the last run seen) once ``timeout`` seconds have passed (also when polls
+        kept getting a 429 until then: its message says so); ``timeout=0`` fetches the run
+        once. Another poll error that retries do not cure is raised as is
         (``NotFoundError``, ``ServerError``, ``APIConnectionError``, ...). With
         ``api="jobs"`` each poll pages through the timer's results from the first page.
 
@@ -348,7 +350,8 @@ class AsyncTimersClient:
         """
         lookup = self._core.lookup(timer_id, run_id)
         settings = WaitSettings.checked(timeout, poll_interval, on_update)
-        return await self._wait(lookup, settings, first=None)
+        waiter = Waiter(run_id=lookup.label, settings=settings, clock=self._core.clock)
+        return await self._wait(lookup, waiter, first=None)
 
     # -- the loops ---------------------------------------------------------------------------
 
@@ -374,16 +377,13 @@ class AsyncTimersClient:
                     return run
         raise self._core.run_not_found(self._http, lookup)
 
-    async def _wait(
-        self, lookup: Lookup, settings: WaitSettings, *, first: TimerRun | None
-    ) -> TimerRun:
-        waiter = Waiter(run_id=lookup.label, settings=settings, clock=self._core.clock)
+    async def _wait(self, lookup: Lookup, waiter: Waiter, *, first: TimerRun | None) -> TimerRun:
         if first is not None and waiter.observe(first):
             return first
         delay = 0.0 if first is None else waiter.next_delay()
         # A poll (and its retries) ends by the deadline; with timeout=0, the one poll is
         # bounded as any request is.
-        deadline = waiter.deadline if settings.timeout else None
+        deadline = waiter.deadline if waiter.timeout else None
         while True:
             if delay:
                 await self._sleep(delay)

@@ -34,7 +34,7 @@ from timers._config import (
     resolve_retry,
     resolve_timeout,
 )
-from timers._dialects import Exchange
+from timers._dialects import PRODUCTION_URL, Exchange
 from timers._errors import (
     OUTCOME_UNKNOWN_NOTE,
     APIError,
@@ -56,7 +56,6 @@ from timers._version import __version__
 __all__ = ["ClientCore", "Lookup"]
 
 T = TypeVar("T")
-PRODUCTION = "https://timer.automate.globus.org/"
 _HEADERS = {
     "User-Agent": f"timers-client/{__version__} httpx/{httpx.__version__}",
     "Accept": "application/json",
@@ -328,44 +327,34 @@ class ClientCore:
             raise self.error_for(response, attempts, content)
         content_type = response.headers.get("content-type", "")
         media = content_type.split(";", 1)[0].strip().lower()
-        # A 2xx to run_timer: the run exists, whatever the body.
-        unknown, retries = not attempts.idempotent, attempts.retries
-        if media != "application/json" and not media.endswith("+json"):
-            got = f"content type {quote(content_type)}" if content_type else "no content type"
-            raise ResponseValidationError(
-                f"expected a JSON body, got {got}",
-                response=response,
-                outcome_unknown=unknown,
-                retries_taken=retries,
-            )
         try:
-            data = json.loads(content)
-        except (ValueError, RecursionError) as exc:
-            raise ResponseValidationError(
-                f"the body is not valid JSON ({exc})",
-                response=response,
-                outcome_unknown=unknown,
-                retries_taken=retries,
-            ) from None
-        try:
+            if media != "application/json" and not media.endswith("+json"):
+                got = f"content type {quote(content_type)}" if content_type else "no content type"
+                raise ResponseValidationError(f"expected a JSON body, got {got}")
+            try:
+                data = json.loads(content)
+            except (ValueError, RecursionError) as exc:
+                raise ResponseValidationError(f"the body is not valid JSON ({exc})") from None
             return parse(data, request_id)
-        except ResponseValidationError as exc:
+        except ResponseValidationError as exc:  # to run_timer: the run exists, whatever the body
             raise exc.with_response(
-                response, outcome_unknown=unknown, retries_taken=retries
+                response, outcome_unknown=not attempts.idempotent, retries_taken=attempts.retries
             ) from None
 
-    def _is_missing_route(self, response: httpx.Response, content: bytes) -> bool:
-        """A 404 from the production host for a ``runs`` path that it does not serve: the
-        body is not the spec's ``Error`` (no ``code``), as FastAPI's ``{"detail": ...}``."""
-        if response.status_code != 404 or self.dialect.NAME != "runs":
-            return False
-        if not self.base_url.startswith(PRODUCTION):
-            return False
+    def _missing_route_hint(self, response: httpx.Response, content: bytes) -> str | None:
+        """The dialect's hint for a 404 from the production host for a path it does not
+        serve: the body is not the spec's ``Error`` (no ``code``), as FastAPI's
+        ``{"detail": ...}``."""
+        hint = self.dialect.MISSING_ROUTE_HINT
+        if hint is None or response.status_code != 404:
+            return None
+        if not (self.base_url + "/").startswith(PRODUCTION_URL + "/"):
+            return None
         try:
             body = json.loads(content)
         except (ValueError, RecursionError):
-            return True  # not even JSON: not the Timers runs API answering
-        return not (isinstance(body, dict) and "code" in body)
+            return hint  # not even JSON: not the API answering
+        return None if isinstance(body, dict) and "code" in body else hint
 
     def error_for(self, response: httpx.Response, attempts: Attempts, content: bytes) -> APIError:
         """The typed error for an error answer whose (bounded) body is ``content``."""
@@ -378,17 +367,11 @@ class ClientCore:
             return RateLimitError(
                 response, retries_taken=attempts.retries, retry_after=retry_after, content=content
             )
-        hint = None
-        if self._is_missing_route(response, content):
-            hint = (
-                "the production Globus Timers service has no such path: it keeps run history "
-                "under its /jobs API, use api='jobs'"
-            )
         return cls(
             response,
             retries_taken=attempts.retries,
             outcome_unknown=not attempts.idempotent and status >= 500,
-            hint=hint,
+            hint=self._missing_route_hint(response, content),
             content=content,
         )
 

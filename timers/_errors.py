@@ -18,7 +18,7 @@
     │   └── ServerError                   >= 500
     ├── ResponseValidationError                    a 2xx body that does not match the spec
     │   └── ResponseTooLargeError                  ... or is larger than max_response_size
-    ├── PaginationError                            the service repeated a page marker
+    ├── PaginationError                            paging would never end, or cannot go on
     └── WaitTimeoutError (also a TimeoutError)     a run did not finish in time
 
 No message built here includes a header, and every server-provided value in one is cleaned
@@ -90,7 +90,8 @@ class TimersError(Exception):
         if self.run is None:
             self.run = run
         note = created_note(run)
-        self.args = (f"{self.args[0]}; {note}" if self.args else note, *self.args[1:])
+        args: tuple[Any, ...] = (f"{self.args[0]}; {note}" if self.args else note, *self.args[1:])
+        self.args = args
         return self
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -225,7 +226,7 @@ class APIError(TimersError):
     ) -> None:
         _clean_reason_phrase(response)  # repr(response) quotes it: never a token, never raw
         redirect = hint is None and 300 <= response.status_code < 400
-        self.hint = _redirect_hint(response) if redirect else hint
+        self.hint: str | None = _redirect_hint(response) if redirect else hint
         self.response: httpx.Response | None = response  # None once unpickled
         self.status_code: int = response.status_code
         self.method: str = response.request.method

@@ -118,9 +118,11 @@ def log_attempt(response: httpx.Response, started: float) -> None:
 
 
 def log_failed_attempt(request: httpx.Request, started: float, exc: BaseException) -> None:
-    """One DEBUG line per attempt that got no answer: method, path, the exception's type."""
+    """One DEBUG line per attempt that got no answer: method, path, the exception's type (its
+    fields' ``request_id`` is None: every line has the same keys)."""
     if logger.isEnabledFor(logging.DEBUG):
-        _log(logging.DEBUG, "timers_attempt", request, started, "", error=type(exc).__name__)
+        _log(logging.DEBUG, "timers_attempt", request, started, "",
+             error=type(exc).__name__, request_id=None)  # fmt: skip
 
 
 def log_request(
@@ -142,7 +144,7 @@ def log_failed_request(
     if logger.isEnabledFor(logging.WARNING):
         more = f" ({_retries(retries)}, no answer)"
         _log(logging.WARNING, "timers_request", request, started, more,
-             error=type(exc).__name__, retries=retries)  # fmt: skip
+             error=type(exc).__name__, retries=retries, request_id=None)  # fmt: skip
 
 
 def _retries(count: int) -> str:

@@ -1,13 +1,24 @@
-"""``RunStatus``: the open enum of a run's statuses, and ``status_of``, its fast lookup."""
+"""``RunStatus``: the open enum of a run's statuses, and ``status_of``, its fast lookup.
+
+At runtime ``RunStatus`` is a ``StrEnum`` that also keeps any status the service adds. Type
+checkers are shown what that means for code that reads one: a ``str`` with four named values
+(the ``TYPE_CHECKING`` view below), so that a ``match`` or an ``if`` over the four without a
+fallback is reported, the fallback is checked, and a comparison with another status string
+is not taken for one that is always False.
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING, ClassVar, cast
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 __all__ = ["RunStatus", "status_named", "status_of"]
 
 
-class RunStatus(StrEnum):
+class _RunStatus(StrEnum):
     """The status of a timer run.
 
     A ``str`` enum, so members compare equal to the service's strings::
@@ -24,8 +35,8 @@ class RunStatus(StrEnum):
         >>> s == "paused", s.is_terminal, s.is_known
         (True, False, False)
 
-    So a ``match`` on a status needs a ``case _:`` branch, though type checkers take the four
-    members as all there is (do not ``assert_never`` there).
+    So a ``match`` on a status needs a ``case _:`` branch, and type checkers ask for it: they
+    see a ``str`` with four named values, not an enum of four.
     """
 
     _value_: str  # any string the service sends, not only the four members' values
@@ -38,7 +49,7 @@ class RunStatus(StrEnum):
     @property
     def is_terminal(self) -> bool:
         """True for ``SUCCESS`` and ``FAILURE``: the run will not change any more."""
-        return self is RunStatus.SUCCESS or self is RunStatus.FAILURE
+        return self is _RunStatus.SUCCESS or self is _RunStatus.FAILURE
 
     @property
     def is_known(self) -> bool:
@@ -46,7 +57,7 @@ class RunStatus(StrEnum):
         return self._name_ != _UNKNOWN_NAME
 
     @classmethod
-    def _missing_(cls, value: object) -> RunStatus | None:
+    def _missing_(cls, value: object) -> _RunStatus | None:
         # An open enum: keep statuses the spec does not list instead of failing the whole run.
         if not isinstance(value, str):
             return None
@@ -56,15 +67,45 @@ class RunStatus(StrEnum):
         return member
 
     @classmethod
-    def known(cls) -> tuple[RunStatus, ...]:
+    def known(cls) -> tuple[_RunStatus, ...]:
         """The four statuses the spec lists, in lifecycle order."""
         return (cls.PENDING, cls.IN_PROGRESS, cls.SUCCESS, cls.FAILURE)
 
 
+_RunStatus.__name__ = _RunStatus.__qualname__ = "RunStatus"  # its repr, and pickle's name
 _UNKNOWN_NAME = "UNKNOWN"
 
+if TYPE_CHECKING:
 
-_KNOWN_STATUSES = {status.value: status for status in RunStatus}
+    class _Statuses(type):
+        def __iter__(cls) -> Iterator[RunStatus]: ...
+        def __getitem__(cls, name: str) -> RunStatus: ...
+        def __len__(cls) -> int: ...
+
+    class RunStatus(str, metaclass=_Statuses):
+        """What type checkers see of ``_RunStatus`` (see the module's docstring)."""
+
+        PENDING: ClassVar[RunStatus]
+        IN_PROGRESS: ClassVar[RunStatus]
+        SUCCESS: ClassVar[RunStatus]
+        FAILURE: ClassVar[RunStatus]
+
+        @property
+        def name(self) -> str: ...
+        @property
+        def value(self) -> str: ...
+        @property
+        def is_terminal(self) -> bool: ...
+        @property
+        def is_known(self) -> bool: ...
+        @classmethod
+        def known(cls) -> tuple[RunStatus, ...]: ...
+
+else:
+    RunStatus = _RunStatus
+
+
+_KNOWN_STATUSES = {status.value: cast("RunStatus", status) for status in _RunStatus}
 _MAX_STATUSES = 256  # statuses the service added, remembered (a hostile one cannot grow it)
 
 

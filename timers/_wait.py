@@ -101,14 +101,14 @@ class Waiter:
         "_on_update",
         "_refused",
         "_run_id",
-        "_timeout",
         "deadline",
         "last",
+        "timeout",
     )
 
     def __init__(self, *, run_id: str, settings: WaitSettings, clock: Callable[[], float]) -> None:
         self._run_id = run_id
-        self._timeout = settings.timeout
+        self.timeout = settings.timeout  # seconds
         self._clock = clock
         self.deadline = clock() + settings.timeout  # the clock() time at which waiting ends
         self._interval = settings.poll_interval
@@ -146,9 +146,9 @@ class Waiter:
             polls = "poll" if self._refused == 1 else f"{self._refused} polls"
             seen += f"; the service answered 429 to the last {polls}"
         return WaitTimeoutError(
-            f"run {self._run_id} did not finish within {self._timeout:g} s ({seen})",
+            f"run {self._run_id} did not finish within {self.timeout:g} s ({seen})",
             run=last,
-            timeout=self._timeout,
+            timeout=self.timeout,
         )
 
     def next_delay(self, refused: RateLimitError | None = None) -> float:

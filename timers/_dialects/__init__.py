@@ -9,7 +9,7 @@ and the parser of its answer); it does no I/O. ``runs`` speaks ``spec/timers-run
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Generic, Literal, NamedTuple, Protocol, TypeVar
+from typing import Any, Final, Generic, Literal, NamedTuple, Protocol, TypeVar
 from uuid import UUID
 
 from timers._args import ListFilters
@@ -18,11 +18,13 @@ from timers._errors import InvalidArgumentError
 from timers._models import RunPage, TimerRun
 from timers._redact import quote
 
-__all__ = ["API_NAMES", "ApiName", "Dialect", "Exchange", "dialect_for"]
+__all__ = ["API_NAMES", "PRODUCTION_URL", "ApiName", "Dialect", "Exchange", "dialect_for"]
 
 ApiName = Literal["runs", "jobs"]
 API_NAMES: tuple[ApiName, ...] = ("runs", "jobs")
 T = TypeVar("T")
+PRODUCTION_URL: Final = "https://timer.automate.globus.org"
+"""The production Globus Timers service (each dialect's default base URL is under it)."""
 
 
 class Exchange(NamedTuple, Generic[T]):
@@ -40,6 +42,10 @@ class Dialect(Protocol):
     DEFAULT_BASE_URL: str
     LOCAL_FILTERS: bool  # True: the service has no filters, the client applies them
     MAX_PAGE_SIZE: int | None  # the most runs a page may hold (None: not published)
+    NEWEST_FIRST: bool  # True: the spec says a timer's runs are listed newest first
+    # Said with a 404 from PRODUCTION_URL whose body is not the API's error (a path that the
+    # production service does not serve); None: there is nothing more to say.
+    MISSING_ROUTE_HINT: str | None
 
     def trigger(self, timer_id: UUID) -> Exchange[TimerRun]: ...
 

@@ -21,7 +21,7 @@ from typing import Any, Final, NoReturn
 
 from timers import _bridge
 from timers._args import ListFilters
-from timers._dialects import Exchange
+from timers._dialects import PRODUCTION_URL, Exchange
 from timers._errors import ResponseValidationError, UnsupportedOperationError
 from timers._models import (
     RunError,
@@ -51,7 +51,9 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "LOCAL_FILTERS",
     "MAX_PAGE_SIZE",
+    "MISSING_ROUTE_HINT",
     "NAME",
+    "NEWEST_FIRST",
     "RUN_ID_NAMESPACE",
     "fetch",
     "list_page",
@@ -64,7 +66,9 @@ NAME: Final = "jobs"
 LOCAL_FILTERS: Final = True
 MAX_PAGE_SIZE: Final[int | None] = None  # not published
 """The service filters nothing: the core applies ``status``/``start_after``/``start_before``."""
-DEFAULT_BASE_URL: Final = "https://timer.automate.globus.org"
+NEWEST_FIRST: Final = False  # the order of its results is not published
+MISSING_ROUTE_HINT: Final[str | None] = None
+DEFAULT_BASE_URL: Final = PRODUCTION_URL
 """The spec's server (``servers[0].url`` in ``spec/globus-timers.yaml``)."""
 
 RUN_ID_NAMESPACE: Final = uuid.UUID("5f0e3c1a-7b2d-5e4f-9a8b-0c1d2e3f4a5b")

@@ -11,7 +11,7 @@ from uuid import UUID
 
 from timers import _bridge
 from timers._args import MAX_LIMIT, ListFilters
-from timers._dialects import Exchange
+from timers._dialects import PRODUCTION_URL, Exchange
 from timers._models import RunPage, TimerRun, parse_page, parse_run
 from timers._time import format_datetime
 
@@ -19,7 +19,9 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "LOCAL_FILTERS",
     "MAX_PAGE_SIZE",
+    "MISSING_ROUTE_HINT",
     "NAME",
+    "NEWEST_FIRST",
     "fetch",
     "list_page",
     "trigger",
@@ -29,7 +31,12 @@ NAME: Final = "runs"
 LOCAL_FILTERS: Final = False
 MAX_PAGE_SIZE: Final[int | None] = MAX_LIMIT
 """The service filters; the client only passes the filters on."""
-DEFAULT_BASE_URL: Final = "https://timer.automate.globus.org/api/v1"
+NEWEST_FIRST: Final = True
+MISSING_ROUTE_HINT: Final[str | None] = (
+    "the production Globus Timers service has no such path: it keeps run history under its "
+    "/jobs API, use api='jobs'"
+)
+DEFAULT_BASE_URL: Final = f"{PRODUCTION_URL}/api/v1"
 """The spec's server (``servers[0].url`` in ``spec/timers-runs.yaml``; a test keeps them equal)."""
 
 

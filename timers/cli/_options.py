@@ -17,10 +17,11 @@ from timers._models import RunStatus
 from timers._redact import clean, quote
 from timers._status import status_named
 from timers._time import RFC3339, format_datetime, parse_datetime
+from timers._wait import MAX_WAIT
 from timers.cli._base import State
 
 _SINCE = re.compile(r"(\d+)\s*([smhdw])\Z")
-_MAX_SINCE_DIGITS = 12  # far beyond any date (timedelta stops at 999,999,999 days)
+_MAX_SINCE_DIGITS = 11  # 2,026 years back from 2026 are 6.4e10 seconds: 11 digits
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
@@ -111,9 +112,14 @@ run_format_option = click.option(
 
 # Declarations, not functions: they run at import time, where mutation testing cannot reach.
 timeout_option = functools.partial(
-    click.option, "--timeout", type=click.FloatRange(min=0), default=600.0, show_default=True
+    click.option,
+    "--timeout",
+    type=click.FloatRange(min=0, max=MAX_WAIT),
+    default=600.0,
+    show_default=True,
 )
-"""``@timeout_option(help=...)``: ``--timeout`` seconds (at least 0, default 600)."""
+"""``@timeout_option(help=...)``: ``--timeout`` seconds (0 to a week, as the library takes;
+default 600)."""
 
 
 def _status_value(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:

@@ -19,6 +19,7 @@ from types import TracebackType
 import click
 from rich.console import Console
 
+from timers._dialects import dialect_for
 from timers._models import TimerRun
 from timers._sync_client import TimersClient
 from timers.cli import _output
@@ -178,7 +179,8 @@ def _newest_runs(client: TimersClient, timer_id: str) -> list[TimerRun]:
     ones at the service's default page size: its bounds are not published either)."""
     page = client.list_runs(timer_id, limit=WATCH_PAGE)
     runs: Iterable[TimerRun] = page.runs
-    if client.api == "jobs" and page.next_page is not None and not _newest_first(page.runs):
+    listed_newest_first = dialect_for(client.api).NEWEST_FIRST or _newest_first(page.runs)
+    if page.next_page is not None and not listed_newest_first:
         runs = itertools.chain(page.runs, client.iter_runs(timer_id, marker=page.next_page))
     # -index: of two runs started together, the one the service lists first is the newer.
     newest = heapq.nlargest(

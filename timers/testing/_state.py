@@ -208,8 +208,10 @@ class ServiceState:
         pending: timedelta,
         in_progress: timedelta,
     ) -> None:
-        self.lock = threading.RLock()
-        self.tokens = checked_tokens(tokens)
+        if type(seed) is not int:
+            raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+        self.lock: threading.RLock = threading.RLock()
+        self.tokens: set[str] = checked_tokens(tokens)
         self._clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
         self._seed = seed
         self._pending = pending
