@@ -241,3 +241,42 @@ def test_the_child_s_hook_gives_the_remembered_secrets_a_new_lock() -> None:
         assert _redact.redact("after-the-fork-4242") == "[redacted]"
     finally:
         old.release()
+
+
+# An async client got a 401 in the parent (a refresh goes through the authorizer's worker
+# thread), then the process forks: that thread is not in the child, whose own 401 must still
+# come back (as a 401, after the refresh if there is one), not wait for ever.
+_401_AFTER_THE_FORK = """
+import asyncio, os, signal, sys, httpx
+from timers._auth import TokenAuth, resolve_auth
+
+class Refreshing:
+    def get_authorization_header(self): return "Bearer refreshing-fork-token"
+    def handle_missing_authorization(self): return True
+
+static = sys.argv[1] == "static"
+auth = resolve_auth("static-fork-token", None) if static else TokenAuth(Refreshing())
+
+async def get():
+    transport = httpx.MockTransport(lambda request: httpx.Response(401))
+    async with httpx.AsyncClient(transport=transport, auth=auth) as client:
+        return (await client.get("https://example.org/x")).status_code
+
+parent = asyncio.run(get())
+pid = os.fork()
+if pid == 0:
+    signal.alarm(10)  # a hang ends the child with SIGALRM instead of never
+    os._exit(0 if asyncio.run(get()) == 401 else 3)
+_, status = os.waitpid(pid, 0)
+print(parent, os.waitstatus_to_exitcode(status))
+"""
+
+
+@pytest.mark.parametrize("credential", ["static", "refreshing"])
+def test_an_async_401_in_a_forked_child_comes_back(credential: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _401_AFTER_THE_FORK, credential],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["401", "0"]  # the child's exit code: 0, not -14 (SIGALRM)

@@ -368,6 +368,28 @@ def test_an_exception_of_yours_while_waiting_gets_a_note_naming_the_created_run(
     ]
 
 
+def test_a_clock_of_yours_that_fails_once_the_run_exists_gets_the_note_too(dual: Dual) -> None:
+    broken = False
+
+    def clock() -> float:
+        if broken:
+            raise CallbackFailed("clock")
+        return 1_000.0
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal broken
+        broken = True  # from the POST's answer on: the wait's first reading of the clock
+        return httpx.Response(201, json=run_json(status="pending", end_time=None, result=None))
+
+    client = dual.client(handler=handler, clock=clock)
+    with pytest.raises(CallbackFailed) as caught:
+        client.run_timer(TIMER_ID, wait=True)
+    assert caught.value.__notes__ == [
+        f"run {RUN_ID} of timer {TIMER_ID} was created before this happened: "
+        "wait for it with wait_for_run instead of triggering again"
+    ]
+
+
 @pytest.mark.parametrize("timeout", [60, 0])  # 0: the one poll is not cut by a deadline
 def test_a_connection_error_while_waiting_is_raised_before_the_deadline(
     dual: Dual, timeout: float

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Generator
 from concurrent.futures import ThreadPoolExecutor
 from unittest import mock
@@ -525,7 +526,7 @@ def test_async_clients_given_one_authorizer_share_its_worker_thread_and_renew_on
     assert authorizer.renewals == 1 and len(authorizer.threads) == 1
 
 
-def test_one_authorizer_has_one_guard_until_it_is_gone() -> None:
+def test_one_authorizer_has_one_guard_while_a_client_uses_it() -> None:
     import gc
 
     from timers import _auth
@@ -535,13 +536,30 @@ def test_one_authorizer_has_one_guard_until_it_is_gone() -> None:
     other = TokenAuth(Authorizer("Bearer guarded-1234"))
     assert first._guard is second._guard and other._guard is not first._guard
     key = id(authorizer)
-    assert _auth._GUARDS[key] is first._guard
-    del authorizer, first, second
+    assert _auth._GUARDS[key]() is first._guard
+    del first, second
     gc.collect()
-    assert key not in _auth._GUARDS  # an object later given the same id gets a guard of its own
+    assert key not in _auth._GUARDS  # gone with its clients; the authorizer lives on
+    assert send(TokenAuth(authorizer), [200])[1] == ["Bearer guarded-1234"]
 
 
-def test_an_authorizer_that_cannot_be_weakly_referenced_gets_a_guard_per_client() -> None:
+def test_a_dead_entry_is_replaced_and_a_newer_guard_s_entry_is_kept() -> None:
+    from timers import _auth
+
+    authorizer = Authorizer("Bearer guarded-5678")
+    key = id(authorizer)
+    dead = weakref.ref(_auth._Guard())  # a guard whose clients are gone
+    with _auth._GUARDS_LOCK:  # as in a garbage collection inside _guard_for: left alone
+        _auth._GUARDS[key] = dead
+        _auth._forget(key, dead)
+        assert _auth._GUARDS[key] is dead
+    fresh = TokenAuth(authorizer)._guard  # the dead entry is replaced by a new guard
+    assert _auth._GUARDS[key]() is fresh
+    _auth._forget(key, dead)  # the old guard's late callback leaves the newer entry
+    assert _auth._GUARDS[key]() is fresh
+
+
+def test_an_authorizer_that_cannot_be_weakly_referenced_is_shared_too() -> None:
     class Slotted:
         __slots__ = ()
 
@@ -550,18 +568,35 @@ def test_an_authorizer_that_cannot_be_weakly_referenced_gets_a_guard_per_client(
 
     authorizer = Slotted()
     first, second = TokenAuth(authorizer), TokenAuth(authorizer)
-    assert first._guard is not second._guard
+    assert first._guard is second._guard
     assert send(first, [200])[1] == ["Bearer slotted-1234"]
 
 
 def test_static_tokens_take_no_lock_and_share_nothing() -> None:
+    from timers import _auth
+
     first, second = resolve_auth("static-1234", None), resolve_auth("static-1234", None)
     assert first._guard is not second._guard
+    assert first._guard in _auth._ALL_GUARDS  # renewed in a forked child too
     first._guard.lock.acquire()  # even held, the token is set: it is never taken
     try:
         assert send(first, [200])[1] == ["Bearer static-1234"]
     finally:
         first._guard.lock.release()
+
+
+def test_an_async_401_with_a_static_token_needs_no_worker_thread() -> None:
+    import asyncio
+
+    auth = resolve_auth("static-401-1234", None)
+
+    async def main() -> int:
+        transport = httpx.MockTransport(lambda request: httpx.Response(401))
+        async with httpx.AsyncClient(transport=transport, auth=auth) as http:
+            return (await http.get("https://example.org/x")).status_code
+
+    assert asyncio.run(main()) == 401
+    assert auth._guard.worker is None  # nothing to refresh: no thread made for it
 
 
 def test_a_forked_child_gets_new_locks_and_no_worker_of_the_parent() -> None:

@@ -56,7 +56,15 @@ def failed_on_jobs(run: TimerRun) -> bool:
 
 
 def every_listed() -> list[RunStatus]:
-    return [*RunStatus, RunStatus["SUCCESS"], *RunStatus.known()]
+    return [*RunStatus, RunStatus["SUCCESS"], *RunStatus.known(), *RunStatus.__members__.values()]
+
+
+RunStatus(5)  # E: incompatible type "int" | cannot be assigned to parameter "value"
+RunStatus.PENDING = RunStatus("paused")  # E: Cannot assign to final attribute | declared as Final
+
+
+class Mine(RunStatus):  # E: Cannot inherit from final class | marked final
+    pass
 """,
 }
 

@@ -9,6 +9,7 @@ sent once more with the new header.
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import weakref
@@ -51,25 +52,36 @@ class _Guard:
         self.worker: ThreadPoolExecutor | None = None
 
 
-_GUARDS: dict[int, _Guard] = {}  # id(authorizer) -> its guard, while the authorizer lives
+# id(authorizer) -> its guard, weakly: the guard lives as long as a client of the authorizer,
+# which holds the authorizer too, so while the guard lives that id names that object.
+_GUARDS: dict[int, weakref.ref[_Guard]] = {}
 _GUARDS_LOCK = threading.Lock()
-_ALL_GUARDS: weakref.WeakSet[_Guard] = weakref.WeakSet()
+_ALL_GUARDS: weakref.WeakSet[_Guard] = weakref.WeakSet()  # static tokens' too (see the fork)
 
 
 def _guard_for(authorizer: object) -> _Guard:
-    """The guard of ``authorizer``, shared by every client given that same object (one of
-    this client's own if the object cannot be weakly referenced)."""
+    """The guard of ``authorizer``, shared by every client given that same object."""
+    key = id(authorizer)
     with _GUARDS_LOCK:
-        guard = _GUARDS.get(id(authorizer))
+        known = _GUARDS.get(key)
+        guard = None if known is None else known()
         if guard is None:
             guard = _Guard()
             _ALL_GUARDS.add(guard)
-            try:  # forgotten when the authorizer is gone (its id may then be reused)
-                weakref.finalize(authorizer, _GUARDS.pop, id(authorizer), None).atexit = False
-            except TypeError:  # e.g. __slots__ without __weakref__
-                return guard
-            _GUARDS[id(authorizer)] = guard
+            _GUARDS[key] = weakref.ref(guard, functools.partial(_forget, key))
         return guard
+
+
+def _forget(key: int, gone: weakref.ref[_Guard]) -> None:
+    """Drop the entry of a guard gone with its last client, unless a newer guard holds it.
+    (A garbage collection inside ``_guard_for`` may call this: then the lock is taken, and
+    the dead entry is left, to be replaced.)"""
+    if _GUARDS_LOCK.acquire(blocking=False):
+        try:
+            if _GUARDS.get(key) is gone:
+                del _GUARDS[key]
+        finally:
+            _GUARDS_LOCK.release()
 
 
 def _new_locks_after_fork() -> None:
@@ -93,15 +105,18 @@ class TokenAuth(httpx.Auth):
     An authorizer of yours is called by one request at a time, across every client given that
     same object (globus-sdk's renew an expired token inside ``get_authorization_header()``,
     without a lock of their own), and many requests that get a 401 at once make one refresh:
-    each asks for one only if no other request's refresh came since it was sent. An async
-    client calls it in a worker thread of its own (a refresh is a blocking request to Globus
-    Auth: the event loop, and its default executor, run on meanwhile).
+    each asks for one only if no other request's refresh came since it was sent. Async
+    clients call it in the authorizer's own worker thread, which they share (a refresh is a
+    blocking request to Globus Auth: the event loop, and its default executor, run on).
     """
 
     def __init__(self, authorizer: Authorizer) -> None:
         self._authorizer = authorizer
-        static = isinstance(authorizer, _StaticToken)  # called unlocked: it never changes
-        self._guard = _Guard() if static else _guard_for(authorizer)
+        if isinstance(authorizer, _StaticToken):  # called unlocked: it never changes
+            self._guard = _Guard()
+            _ALL_GUARDS.add(self._guard)
+        else:
+            self._guard = _guard_for(authorizer)
 
     def __repr__(self) -> str:
         return f"<TokenAuth via {type(self._authorizer).__name__}>"
@@ -147,7 +162,11 @@ class TokenAuth(httpx.Auth):
         else:  # yours: it may block
             await self._in_worker(self._apply, request)
         response = yield request
-        if response.status_code == 401 and await self._in_worker(self._renewed, request, refreshes):
+        if (
+            response.status_code == 401
+            and hasattr(self._authorizer, "handle_missing_authorization")  # not a static token
+            and await self._in_worker(self._renewed, request, refreshes)
+        ):
             await self._in_worker(self._apply, request)
             yield request
 

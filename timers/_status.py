@@ -10,10 +10,10 @@ is not taken for one that is always False.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, Final, cast, final
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Mapping
 
 __all__ = ["RunStatus", "status_named", "status_of"]
 
@@ -72,34 +72,53 @@ class _RunStatus(StrEnum):
         return (cls.PENDING, cls.IN_PROGRESS, cls.SUCCESS, cls.FAILURE)
 
 
-_RunStatus.__name__ = _RunStatus.__qualname__ = "RunStatus"  # its repr, and pickle's name
+_RunStatus.__name__ = "RunStatus"  # its repr (the qualified name stays: pickle, getsource)
 _UNKNOWN_NAME = "UNKNOWN"
 
 if TYPE_CHECKING:
 
     class _Statuses(type):
+        @property
+        def __members__(cls) -> Mapping[str, RunStatus]: ...
         def __iter__(cls) -> Iterator[RunStatus]: ...
         def __getitem__(cls, name: str) -> RunStatus: ...
         def __len__(cls) -> int: ...
 
+    @final
     class RunStatus(str, metaclass=_Statuses):
-        """What type checkers see of ``_RunStatus`` (see the module's docstring)."""
+        """The status of a timer run: to type checkers, a ``str`` with four named values (at
+        runtime an open ``StrEnum``, ``_RunStatus``, that also keeps statuses the service
+        adds), so that code over the four needs a fallback. It is not an ``Enum`` to them:
+        annotate with ``RunStatus``, not ``Literal[RunStatus.SUCCESS]`` or ``enum.Enum``."""
 
-        PENDING: ClassVar[RunStatus]
-        IN_PROGRESS: ClassVar[RunStatus]
-        SUCCESS: ClassVar[RunStatus]
-        FAILURE: ClassVar[RunStatus]
+        PENDING: Final[RunStatus] = cast("RunStatus", "pending")
+        IN_PROGRESS: Final[RunStatus] = cast("RunStatus", "in_progress")
+        SUCCESS: Final[RunStatus] = cast("RunStatus", "success")
+        FAILURE: Final[RunStatus] = cast("RunStatus", "failure")
+
+        def __new__(cls, value: str) -> RunStatus:
+            """The status named ``value``: a listed one, or one the service added."""
 
         @property
-        def name(self) -> str: ...
+        def name(self) -> str:
+            """The member's name (``"UNKNOWN"`` for a status the service added)."""
+
         @property
-        def value(self) -> str: ...
+        def value(self) -> str:
+            """The service's string."""
+
         @property
-        def is_terminal(self) -> bool: ...
+        def is_terminal(self) -> bool:
+            """True for ``SUCCESS`` and ``FAILURE``: the run will not change any more."""
+
         @property
-        def is_known(self) -> bool: ...
+        def is_known(self) -> bool:
+            """True for the four statuses the spec lists; False for a value the service
+            added."""
+
         @classmethod
-        def known(cls) -> tuple[RunStatus, ...]: ...
+        def known(cls) -> tuple[RunStatus, ...]:
+            """The four statuses the spec lists, in lifecycle order."""
 
 else:
     RunStatus = _RunStatus

@@ -202,11 +202,12 @@ class TimersClient:
             run = self._request(exchange, idempotent=False)
         if settings is None:
             return run
-        waiter = Waiter(run_id=run.id, settings=settings, clock=self._core.clock)
+        waiter: Waiter | None = None
         try:
+            waiter = Waiter(run_id=run.id, settings=settings, clock=self._core.clock)
             return self._wait(self._core.lookup(run.timer_id, run.id), waiter, first=run)
         except TimersError as exc:  # the run exists: say so, so nobody triggers it again
-            raise exc.created_run(waiter.last or run) from None
+            raise exc.created_run((waiter and waiter.last) or run) from None
         except BaseException as exc:  # your on_update or sleep raised, or a cancellation
             exc.add_note(created_note(run))
             raise
