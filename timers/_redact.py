@@ -73,8 +73,15 @@ def remember(*values: str) -> None:
             if value in _secrets:
                 _secrets.move_to_end(value)
                 continue
-            # As sent back in a URL too (a marker echoing the token): percent-encoded.
-            forms = (value, quote_url(value, safe=""), quote_plus(value))
+            # As sent back in a URL too (a marker echoing the token): percent-encoded, with a
+            # "/" encoded or not (httpx before 0.25 and other clients leave it in a query).
+            forms = (
+                value,
+                quote_url(value, safe=""),
+                quote_plus(value),
+                quote_url(value, safe="/"),
+                quote_plus(value, safe="/"),
+            )
             kept = tuple(form for form in dict.fromkeys(forms) if len(form) >= _MIN_SECRET)
             if not kept:
                 continue
