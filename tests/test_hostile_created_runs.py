@@ -101,6 +101,8 @@ def test_run_timer_wait_error_carries_the_created_run_when_polls_fail(
     assert RUN_ID in str(exc)
     if expected is not WaitTimeoutError:
         assert "was created before this happened" in str(exc)
+    else:
+        assert str(exc).startswith(f"run {RUN_ID} did not finish within 60 s (still 'pending')")
     methods = [r.method for r in server.requests]
     assert methods.count("POST") == 1 and methods[0] == "POST"  # never triggered twice
     assert len(methods) > 1  # it did poll

@@ -163,7 +163,7 @@ def test_every_module_the_package_imports_comes_from_a_declared_dependency() -> 
             allowed = allowed | {"pytest"}  # only ever loaded by pytest itself
         # Not a distribution: the stubs type checkers bring (imported under TYPE_CHECKING).
         allowed = allowed | {"_typeshed"}
-        # httpx's own dependency (through httpcore on httpx 0.24), and only its sleep() is used.
+        # A dependency of httpx itself, and only its sleep() is used.
         allowed = allowed | {"anyio"}
         for module in _third_party_imports(path):
             owners = {d.lower() for d in distributions.get(module, [module])}

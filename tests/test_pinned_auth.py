@@ -549,14 +549,16 @@ def test_a_dead_entry_is_replaced_and_a_newer_guard_s_entry_is_kept() -> None:
     authorizer = Authorizer("Bearer guarded-5678")
     key = id(authorizer)
     dead = weakref.ref(_auth._Guard())  # a guard whose clients are gone
-    with _auth._GUARDS_LOCK:  # as in a garbage collection inside _guard_for: left alone
+    other_key = key + 1
+    with _auth._GUARDS_LOCK:  # as in a garbage collection inside _guard_for: put off
         _auth._GUARDS[key] = dead
-        _auth._forget(key, dead)
-        assert _auth._GUARDS[key] is dead
-    fresh = TokenAuth(authorizer)._guard  # the dead entry is replaced by a new guard
-    assert _auth._GUARDS[key]() is fresh
+        _auth._GUARDS[other_key] = dead
+        _auth._forget(other_key, dead)
+        assert _auth._GUARDS[other_key] is dead and _auth._GUARDS[key] is dead
+    fresh = TokenAuth(authorizer)._guard  # the registry's next use drops the one put off
+    assert other_key not in _auth._GUARDS and _auth._GUARDS[key]() is fresh  # dead: replaced
     _auth._forget(key, dead)  # the old guard's late callback leaves the newer entry
-    assert _auth._GUARDS[key]() is fresh
+    assert _auth._GUARDS[key]() is fresh and not _auth._GONE
 
 
 def test_an_authorizer_that_cannot_be_weakly_referenced_is_shared_too() -> None:
@@ -577,7 +579,7 @@ def test_static_tokens_take_no_lock_and_share_nothing() -> None:
 
     first, second = resolve_auth("static-1234", None), resolve_auth("static-1234", None)
     assert first._guard is not second._guard
-    assert first._guard in _auth._ALL_GUARDS  # renewed in a forked child too
+    assert not _auth._GUARDS.get(id(first._authorizer))  # nothing registered for a token
     first._guard.lock.acquire()  # even held, the token is set: it is never taken
     try:
         assert send(first, [200])[1] == ["Bearer static-1234"]

@@ -69,8 +69,18 @@ def test_an_unknown_status_is_named_unknown_and_not_known() -> None:
 
 @pytest.mark.parametrize("value", [3, None, b"success"])
 def test_a_status_that_is_not_a_string_is_refused(value: object) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"is not a valid RunStatus$"):  # the public name
         RunStatus(value)  # type: ignore[arg-type]
+
+
+def test_a_status_pickles_by_its_public_name_which_every_version_can_load() -> None:
+    import pickle
+
+    for status in (RunStatus.SUCCESS, RunStatus("paused")):
+        data = pickle.dumps(status)
+        assert b"RunStatus" in data and b"_RunStatus" not in data  # not the private name
+        assert pickle.loads(data) == status  # noqa: S301 (our own bytes)
+    assert pickle.loads(pickle.dumps(RunStatus.SUCCESS)) is RunStatus.SUCCESS  # noqa: S301
 
 
 def test_status_of_gives_the_member_for_a_known_status() -> None:

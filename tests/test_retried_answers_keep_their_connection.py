@@ -156,12 +156,19 @@ class _AsyncBody(httpx.AsyncByteStream):
         yield b""
 
 
+class _AsyncX(httpx.AsyncByteStream):
+    async def __aiter__(self) -> Any:
+        yield b"x"
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
 @pytest.mark.parametrize(("attempt_left", "read_until"), [(0.05, 100.05), (None, 100.25)])
 def test_the_read_ends_by_the_attempts_deadline_when_that_comes_first(
-    monkeypatch: pytest.MonkeyPatch, attempt_left: float | None, read_until: float
+    monkeypatch: pytest.MonkeyPatch, attempt_left: float | None, read_until: float, flavour: str
 ) -> None:
     monkeypatch.setattr(_transport.time, "monotonic", lambda: 100.0)
     monkeypatch.setattr(_sync_client.time, "monotonic", lambda: 100.0)
+    monkeypatch.setattr(_async_client.time, "monotonic", lambda: 100.0)
     real = _transport.attempt_deadline
     bounds: list[float | None] = []
 
@@ -170,9 +177,11 @@ def test_the_read_ends_by_the_attempts_deadline_when_that_comes_first(
         return real(at)
 
     monkeypatch.setattr(_transport, "attempt_deadline", recorded)
-    response = httpx.Response(
-        503, headers=[(b"content-length", b"1")], stream=httpx.ByteStream(b"x")
-    )
+    stream = httpx.ByteStream(b"x") if flavour == "sync" else _AsyncX()
+    response = httpx.Response(503, headers=[(b"content-length", b"1")], stream=stream)
     with real(None if attempt_left is None else 100.0 + attempt_left):
-        _sync_client._drain(response)
+        if flavour == "sync":
+            _sync_client._drain(response)
+        else:
+            asyncio.run(_async_client._drain(response))
     assert bounds == [pytest.approx(read_until)] and response.is_stream_consumed

@@ -31,6 +31,8 @@ REPORT = re.compile(r"^(?P<file>[^:]+\.py):(?P<line>\d+): (?P<kind>error|note): 
 # Probes both checkers must see the same way.
 SHARED_PROBES = {
     "statuses_are_open": """
+import enum
+
 from timers import RunStatus, TimerRun
 
 
@@ -63,8 +65,10 @@ RunStatus(5)  # E: incompatible type "int" | cannot be assigned to parameter "va
 RunStatus.PENDING = RunStatus("paused")  # E: Cannot assign to final attribute | declared as Final
 
 
-class Mine(RunStatus):  # E: Cannot inherit from final class | marked final
-    pass
+def enum_branch(status: RunStatus) -> str:
+    if isinstance(status, enum.Enum):  # True at runtime: the branch is checked
+        return status.valeu  # E: has no attribute "valeu" | Cannot access attribute "valeu"
+    return "never"
 """,
 }
 

@@ -9,6 +9,7 @@ sent once more with the new header.
 
 from __future__ import annotations
 
+import collections
 import functools
 import os
 import threading
@@ -56,13 +57,15 @@ class _Guard:
 # which holds the authorizer too, so while the guard lives that id names that object.
 _GUARDS: dict[int, weakref.ref[_Guard]] = {}
 _GUARDS_LOCK = threading.Lock()
-_ALL_GUARDS: weakref.WeakSet[_Guard] = weakref.WeakSet()  # static tokens' too (see the fork)
+_GONE: collections.deque[tuple[int, weakref.ref[_Guard]]] = collections.deque()  # to drop
+_ALL_GUARDS: weakref.WeakSet[_Guard] = weakref.WeakSet()
 
 
 def _guard_for(authorizer: object) -> _Guard:
     """The guard of ``authorizer``, shared by every client given that same object."""
     key = id(authorizer)
     with _GUARDS_LOCK:
+        _drop_gone()
         known = _GUARDS.get(key)
         guard = None if known is None else known()
         if guard is None:
@@ -73,15 +76,23 @@ def _guard_for(authorizer: object) -> _Guard:
 
 
 def _forget(key: int, gone: weakref.ref[_Guard]) -> None:
-    """Drop the entry of a guard gone with its last client, unless a newer guard holds it.
-    (A garbage collection inside ``_guard_for`` may call this: then the lock is taken, and
-    the dead entry is left, to be replaced.)"""
+    """A guard is gone with its last client: drop its entry (unless a newer guard holds it)
+    now, or when the registry is next used if it is busy (a garbage collection inside
+    ``_guard_for`` may call this: waiting for the lock would never end)."""
+    _GONE.append((key, gone))
     if _GUARDS_LOCK.acquire(blocking=False):
         try:
-            if _GUARDS.get(key) is gone:
-                del _GUARDS[key]
+            _drop_gone()
         finally:
             _GUARDS_LOCK.release()
+
+
+def _drop_gone() -> None:
+    """Drop the entries of guards that are gone (the caller holds ``_GUARDS_LOCK``)."""
+    while _GONE:
+        key, gone = _GONE.popleft()
+        if _GUARDS.get(key) is gone:
+            del _GUARDS[key]
 
 
 def _new_locks_after_fork() -> None:
@@ -112,11 +123,8 @@ class TokenAuth(httpx.Auth):
 
     def __init__(self, authorizer: Authorizer) -> None:
         self._authorizer = authorizer
-        if isinstance(authorizer, _StaticToken):  # called unlocked: it never changes
-            self._guard = _Guard()
-            _ALL_GUARDS.add(self._guard)
-        else:
-            self._guard = _guard_for(authorizer)
+        static = isinstance(authorizer, _StaticToken)  # never locked, nothing to refresh
+        self._guard = _Guard() if static else _guard_for(authorizer)
 
     def __repr__(self) -> str:
         return f"<TokenAuth via {type(self._authorizer).__name__}>"

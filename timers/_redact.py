@@ -74,7 +74,7 @@ def remember(*values: str) -> None:
                 _secrets.move_to_end(value)
                 continue
             # As sent back in a URL too (a marker echoing the token): percent-encoded, with a
-            # "/" encoded or not (httpx before 0.25 and other clients leave it in a query).
+            # "/" encoded or not (other HTTP clients, and httpx before 0.25, leave it in a query).
             forms = (
                 value,
                 quote_url(value, safe=""),

@@ -10,7 +10,7 @@ is not taken for one that is always False.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, Final, cast, final
+from typing import TYPE_CHECKING, Final, cast
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -72,7 +72,9 @@ class _RunStatus(StrEnum):
         return (cls.PENDING, cls.IN_PROGRESS, cls.SUCCESS, cls.FAILURE)
 
 
-_RunStatus.__name__ = "RunStatus"  # its repr (the qualified name stays: pickle, getsource)
+# Its repr, its errors ("5 is not a valid RunStatus") and pickle's name for it (which every
+# version can load) are those of the public name.
+_RunStatus.__name__ = _RunStatus.__qualname__ = "RunStatus"
 _UNKNOWN_NAME = "UNKNOWN"
 
 if TYPE_CHECKING:
@@ -84,8 +86,7 @@ if TYPE_CHECKING:
         def __getitem__(cls, name: str) -> RunStatus: ...
         def __len__(cls) -> int: ...
 
-    @final
-    class RunStatus(str, metaclass=_Statuses):
+    class RunStatus(str, metaclass=_Statuses):  # not final: at runtime it is an Enum too
         """The status of a timer run: to type checkers, a ``str`` with four named values (at
         runtime an open ``StrEnum``, ``_RunStatus``, that also keeps statuses the service
         adds), so that code over the four needs a fallback. It is not an ``Enum`` to them:
