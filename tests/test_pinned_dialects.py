@@ -95,3 +95,15 @@ def test_the_runs_dialect_rewrites_times_in_place_keeping_the_specs_query_order(
         "2026-01-01T00:00:00Z",
         "2026-01-02T00:00:00Z",
     )
+
+
+def test_the_testing_kit_answers_at_the_clients_default_urls() -> None:
+    from timers._dialects import PRODUCTION_URL
+    from timers.testing import DEFAULT_BASE_URL, DEFAULT_JOBS_BASE_URL
+
+    assert (DEFAULT_BASE_URL, DEFAULT_JOBS_BASE_URL) == (
+        runs.DEFAULT_BASE_URL,
+        jobs.DEFAULT_BASE_URL,
+    )
+    assert jobs.DEFAULT_BASE_URL == PRODUCTION_URL
+    assert runs.DEFAULT_BASE_URL == PRODUCTION_URL + "/api/v1"
