@@ -179,8 +179,9 @@ def _newest_runs(client: TimersClient, timer_id: str) -> list[TimerRun]:
     ones at the service's default page size: its bounds are not published either)."""
     page = client.list_runs(timer_id, limit=WATCH_PAGE)
     runs: Iterable[TimerRun] = page.runs
-    listed_newest_first = dialect_for(client.api).NEWEST_FIRST or _newest_first(page.runs)
-    if page.next_page is not None and not listed_newest_first:
+    if page.next_page is not None and not (
+        dialect_for(client.api).NEWEST_FIRST or _newest_first(page.runs)
+    ):
         runs = itertools.chain(page.runs, client.iter_runs(timer_id, marker=page.next_page))
     # -index: of two runs started together, the one the service lists first is the newer.
     newest = heapq.nlargest(
