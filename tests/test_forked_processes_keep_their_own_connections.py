@@ -10,22 +10,18 @@ The fork happens in a fresh single-threaded interpreter (a subprocess), not in p
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import socket
-import ssl
 import subprocess
 import sys
 import textwrap
-import threading
 from pathlib import Path
-from typing import Any
 
 import pytest
 from support.bodies import run_json
 from support.dual import TIMER_ID
 from support.hostile import HostileServer, each_request, json_response
+from support.tls import TLSRunServer
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is POSIX only")
 
@@ -78,56 +74,6 @@ def test_a_forked_child_opens_its_own_connection_and_the_parent_keeps_its_own() 
         assert len(server.requests) == 4
 
 
-class _TLSRunServer:
-    """Answers every ``GET .../runs/RUN`` with that run, over TLS on 127.0.0.1, counting
-    connections. A connection whose peer sends a TLS close (close_notify) or closes is ended."""
-
-    def __init__(self, ca: Any) -> None:
-        self.context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        ca.issue_cert("127.0.0.1").configure_cert(self.context)
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.listener.settimeout(0.2)
-        self.port = self.listener.getsockname()[1]
-        self.connections = 0
-        self.answered = 0
-        self.stop = threading.Event()
-        self.threads = [threading.Thread(target=self._accept)]
-        self.threads[0].start()
-
-    def _accept(self) -> None:
-        while not self.stop.is_set():
-            try:
-                conn, _ = self.listener.accept()
-            except TimeoutError:
-                continue
-            self.connections += 1
-            thread = threading.Thread(target=self._serve, args=(conn,))
-            self.threads.append(thread)
-            thread.start()
-
-    def _serve(self, conn: socket.socket) -> None:
-        conn.settimeout(10)
-        with contextlib.suppress(OSError), self.context.wrap_socket(conn, server_side=True) as tls:
-            received = b""
-            while not self.stop.is_set():
-                while b"\r\n\r\n" not in received:
-                    data = tls.recv(4096)
-                    if not data:
-                        return
-                    received += data
-                head, received = received.split(b"\r\n\r\n", 1)
-                path = head.split(b" ", 2)[1].decode()
-                run_id = path.rsplit("/", 1)[-1]
-                tls.sendall(json_response(200, run_json(id=run_id, timer_id=TIMER_ID)))
-                self.answered += 1
-
-    def close(self) -> None:
-        self.stop.set()
-        for thread in self.threads:
-            thread.join(15)
-        self.listener.close()
-
-
 def test_over_tls_the_child_closing_its_copies_sends_nothing_the_parent_would_read(
     tmp_path: Path,
 ) -> None:
@@ -135,7 +81,7 @@ def test_over_tls_the_child_closing_its_copies_sends_nothing_the_parent_would_re
     ca = trustme.CA()
     ca_file = tmp_path / "ca.pem"
     ca.cert_pem.write_to_path(str(ca_file))
-    server = _TLSRunServer(ca)
+    server = TLSRunServer(ca)
     try:
         env = {**os.environ, "SSL_CERT_FILE": str(ca_file)}
         base_url = f"https://127.0.0.1:{server.port}/api/v1"

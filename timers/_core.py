@@ -33,6 +33,7 @@ from timers._config import (
     resolve_max_response_size,
     resolve_retry,
     resolve_timeout,
+    tls_context,
 )
 from timers._dialects import PRODUCTION_URL, Exchange
 from timers._errors import (
@@ -170,6 +171,7 @@ class ClientCore:
             "timeout": self.timeout or DEFAULT_TIMEOUT,
             "follow_redirects": False,
             "headers": _HEADERS,
+            "verify": tls_context(),
         }
 
     # -- operations: checked arguments in, requests out ------------------------------------

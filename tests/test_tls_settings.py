@@ -1,0 +1,92 @@
+"""The TLS settings of the clients the library makes: httpx's own (certifi's CAs, or the CA
+file or folder ``$SSL_CERT_FILE``/``$SSL_CERT_DIR`` name), built once per process and
+environment and shared, instead of loading the CA bundle again for every client (tens of
+milliseconds of CPU each: a web app making a client per request paid it on every request)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import trustme
+from support.dual import TIMER_ID
+from support.tls import TLSRunServer
+
+from timers import APIConnectionError, AsyncTimersClient, TimersClient, _config
+
+RUN_ID = "aaaaaaaa-0000-4000-8000-000000000001"
+
+
+@pytest.fixture
+def made(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
+    """Counts the TLS contexts httpx builds from now on, in a process that built none yet."""
+    calls: list[bool] = []
+    build = httpx.create_ssl_context
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs.get("verify", True))
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(httpx, "create_ssl_context", counting)
+    for name in _config._TLS_ENV:
+        monkeypatch.delenv(name, raising=False)
+    _config._tls_for.cache_clear()
+    yield calls
+    _config._tls_for.cache_clear()
+
+
+def test_every_client_the_library_makes_shares_one_tls_context(made: list[bool]) -> None:
+    clients = [TimersClient("t", base_url="https://timers.example.org/v1") for _ in range(5)]
+    clients += [AsyncTimersClient("t", api="jobs") for _ in range(5)]
+    assert made == [True]  # one context, verifying certificates
+    contexts = {id(c._core.new_http_kwargs()["verify"]) for c in clients}
+    assert len(contexts) == 1
+    for client in clients[:5]:
+        client.close()  # type: ignore[union-attr]
+
+
+def test_a_new_ca_setting_in_the_environment_makes_a_new_context_and_the_old_one_is_reused(
+    made: list[bool], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    TimersClient("t").close()
+    monkeypatch.setenv("SSL_CERT_DIR", str(tmp_path))
+    TimersClient("t").close()
+    TimersClient("t").close()
+    monkeypatch.delenv("SSL_CERT_DIR")
+    TimersClient("t").close()
+    assert len(made) == 2
+
+
+def _get_run(base_url: str, *, use_async: bool) -> str:
+    if use_async:
+
+        async def read() -> str:
+            async with AsyncTimersClient("t", base_url=base_url, max_retries=0) as client:
+                return (await client.get_run(TIMER_ID, RUN_ID)).id
+
+        return asyncio.run(read())
+    with TimersClient("t", base_url=base_url, max_retries=0) as client:
+        return client.get_run(TIMER_ID, RUN_ID).id
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
+def test_a_ca_file_named_in_the_environment_is_trusted_from_then_on_as_httpx_trusts_it(
+    made: list[bool], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, use_async: bool
+) -> None:
+    ca = trustme.CA()
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    with TLSRunServer(ca) as server:
+        base_url = f"https://127.0.0.1:{server.port}/api/v1"
+        with pytest.raises(APIConnectionError, match="CERTIFICATE_VERIFY_FAILED"):
+            _get_run(base_url, use_async=use_async)  # certifi's CAs do not know this one
+        monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+        assert _get_run(base_url, use_async=use_async) == RUN_ID
+        monkeypatch.delenv("SSL_CERT_FILE")
+        with pytest.raises(APIConnectionError, match="CERTIFICATE_VERIFY_FAILED"):
+            _get_run(base_url, use_async=use_async)
+    assert len(made) == 2
