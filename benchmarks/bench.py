@@ -1,7 +1,8 @@
 """Benchmarks: the client against its peers, close to the wire.
 
 Run with ``scripts/bench`` (2 to 4 minutes), ``scripts/bench --quick`` (a smoke run of every
-row with tiny sizes, well under 30 s) or ``scripts/bench --profile`` (``benchmarks/profiles.md``).
+row with tiny sizes, about half a minute) or ``scripts/bench --profile``
+(``benchmarks/profiles.md``).
 
 - **Client-side rows** run against ``fixed_server.py``: a separate process replaying fixed,
   spec-valid bodies, far faster than any client (the ``socket (server ceiling)`` rows show
@@ -82,20 +83,20 @@ FULL = {
     "summary_runs": 1_000_000,
     "summary_rounds": 3,
 }
-QUICK = {
+QUICK = {  # every row, three rounds each, as little work as that allows
     **FULL,
-    "total": 5_000,
+    "total": 3_000,
     "memory_small": 1_000,
-    "get_calls": 20,
-    "page_calls": 2,
+    "get_calls": 10,
+    "page_calls": 1,
     "rounds": 3,
-    "fanout_calls": 20,
+    "fanout_calls": 10,
     "latency_ms": 2,
     "import_rounds": 3,
-    "parse_pages": 2,
-    "e2e_get_calls": 10,
-    "e2e_page_calls": 2,
-    "summary_runs": 20_000,
+    "parse_pages": 1,
+    "e2e_get_calls": 5,
+    "e2e_page_calls": 1,
+    "summary_runs": 10_000,
 }
 
 # Targets (from the issue "Close to the wire: an honest benchmark").

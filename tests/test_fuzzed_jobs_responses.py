@@ -1,7 +1,8 @@
 """Fuzzed jobs API bodies, generated from ``spec/globus-timers.yaml``'s own schemas: every
 schema-valid ``JobRead`` and ``FlowTimerRead`` parses with the jobs dialect, into runs that
 say what the body says. Deterministic: hypothesis runs derandomized. (The Prism contract test
-feeds the client four bodies Prism makes; this one feeds it a hundred more.)"""
+feeds the client four bodies Prism makes; this one feeds it forty more, or ``$FUZZ_SCALE`` times
+that: ``support.budget``.)"""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.budget import examples
 from support.openapi import JOBS_SPEC_PATH
 from support.schemas import json_schema_validator, strategy_for
 
@@ -28,7 +30,7 @@ FLOW_TIMER_READ = json_schema_validator("FlowTimerRead", spec_path=JOBS_SPEC_PAT
 
 @pytest.mark.slow
 @settings(
-    max_examples=100,
+    max_examples=examples(40),
     derandomize=True,
     deadline=None,
     database=None,

@@ -3,7 +3,7 @@
 Every schema-valid ``TimerRun`` and ``RunList`` parses (and agrees with what the generated
 client reads from it); the same bodies with a field removed, a wrong type, a bad date, or any
 random JSON raise ``ResponseValidationError`` and nothing else. Deterministic: hypothesis runs
-derandomized, with at least 500 examples per schema.
+derandomized, 150 examples per schema (``support.budget``: ``$FUZZ_SCALE`` draws more).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.budget import examples
 from support.dual import RUN_ID, TIMER_ID, TOKEN
 from support.schemas import json_schema_validator, strategy_for
 
@@ -22,7 +23,7 @@ from timers import ResponseValidationError, RunPage, RunStatus, TimerRun, Timers
 from timers._time import parse_datetime
 
 FUZZ = settings(
-    max_examples=500,
+    max_examples=examples(150),
     derandomize=True,
     deadline=None,
     database=None,

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 from support.bodies import failed_run_json, page_json, run_json
+from support.budget import examples
 from support.openapi import component_errors, spec_document
 from support.schemas import (
     FORMATS,
@@ -22,12 +23,14 @@ from support.schemas import (
 )
 
 EXAMPLES = settings(
-    max_examples=200,
+    max_examples=examples(60),
     derandomize=True,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
+# `find` stops at the first value it looks for: a bound, not a budget.
+FIND = settings(EXAMPLES, max_examples=200, phases=[Phase.generate])
 COMPONENTS = component_names()
 OFFSET = re.compile(r"(Z|[+-]\d\d:\d\d)$")
 
@@ -107,14 +110,14 @@ def test_nullable_fields_are_sometimes_generated_as_null(
     name: str, is_null: Callable[[Any], bool]
 ) -> None:
     # The first null found is enough: skip shrinking it, which is slow for nested objects.
-    find(strategy_for(name), is_null, settings=settings(EXAMPLES, phases=[Phase.generate]))
+    find(strategy_for(name), is_null, settings=FIND)
 
 
 def test_generated_pages_sometimes_hold_several_runs() -> None:
     find(
         strategy_for("RunList"),
         lambda page: len(page["runs"]) >= 2,
-        settings=settings(EXAMPLES, phases=[Phase.generate]),
+        settings=FIND,
     )
 
 

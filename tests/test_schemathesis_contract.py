@@ -17,6 +17,7 @@ import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from support.budget import examples
 
 from timers.testing._server import serve
 from timers.testing._service import FakeTimersService
@@ -66,7 +67,7 @@ EXAMPLE_RUNS: list[dict[str, Any]] = [
 ]
 
 SETTINGS = settings(
-    max_examples=100,
+    max_examples=examples(60),
     derandomize=True,
     deadline=None,
     database=None,
@@ -187,7 +188,7 @@ def test_trigger_get_and_list_workflows_conform_to_the_spec(
 
     Workflow.run(
         settings=settings(
-            max_examples=40,
+            max_examples=examples(40),
             stateful_step_count=6,
             derandomize=True,
             deadline=None,
