@@ -21,7 +21,9 @@ ensure_venv() {
     "$python_bin" -m venv "$venv"
   fi
   echo "==> installing the $profile tools into .venv"
-  local pip=("$venv/bin/python" -m pip install --quiet --disable-pip-version-check)
+  # --no-compile: a module is compiled when first imported, not every module of every package
+  # at install time (18 of the 44 s of the dev install).
+  local pip=("$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-compile)
   # Dependency groups (PEP 735) need pip >= 25.1.
   "${pip[@]}" --upgrade "pip>=25.1"
   case "$profile" in
