@@ -44,11 +44,18 @@ def rounds(
     return each variant's values in round order. ``before`` runs before every call."""
     names = list(variants)
     values: dict[str, list[float]] = {name: [] for name in names}
-    for r in range(count):
-        shift = r % len(names)
-        for name in names[shift:] + names[:shift]:
-            before()
-            values[name].append(variants[name]())
+    # What exists now (modules, fixtures, clients) outlives the rounds: frozen, the collection
+    # before each call skips it and costs milliseconds instead of 60 ms (a third of a quick run).
+    gc.collect()
+    gc.freeze()
+    try:
+        for r in range(count):
+            shift = r % len(names)
+            for name in names[shift:] + names[:shift]:
+                before()
+                values[name].append(variants[name]())
+    finally:
+        gc.unfreeze()
     return values
 
 
