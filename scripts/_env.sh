@@ -24,8 +24,8 @@ ensure_venv() {
   # --no-compile: a module is compiled when first imported, not every module of every package
   # at install time (18 of the 44 s of the dev install).
   local pip=("$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-compile)
-  # Dependency groups (PEP 735) need pip >= 25.1.
-  "${pip[@]}" --upgrade "pip>=25.1"
+  # Dependency groups (PEP 735) need pip >= 25.1; the command alone needs none of them.
+  [ "$profile" = cli ] || "${pip[@]}" --upgrade "pip>=25.1"
   case "$profile" in
     cli) "${pip[@]}" -e "$root[cli]" ;;
     regenerate) "${pip[@]}" --group "$root/pyproject.toml:regenerate" ;;
