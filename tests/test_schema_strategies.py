@@ -23,7 +23,7 @@ from support.schemas import (
 )
 
 EXAMPLES = settings(
-    max_examples=examples(60),
+    max_examples=examples(30),
     derandomize=True,
     deadline=None,
     database=None,
