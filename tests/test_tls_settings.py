@@ -6,6 +6,7 @@ milliseconds of CPU each: a web app making a client per request paid it on every
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,18 @@ def test_a_new_ca_setting_in_the_environment_makes_a_new_context_and_the_old_one
     assert len(made) == 2
 
 
+def test_the_tls_key_log_being_written_makes_no_new_context(
+    made: list[bool], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    log = tmp_path / "keys.log"  # $SSLKEYLOGFILE: TLS appends to it on every handshake
+    log.write_text("")
+    monkeypatch.setenv("SSLKEYLOGFILE", str(log))
+    TimersClient("t").close()
+    os.utime(log, ns=(2_000_000_000, 2_000_000_000))
+    TimersClient("t").close()
+    assert len(made) == 1
+
+
 def _get_run(base_url: str, *, use_async: bool) -> str:
     if use_async:
 
@@ -89,4 +102,23 @@ def test_a_ca_file_named_in_the_environment_is_trusted_from_then_on_as_httpx_tru
         monkeypatch.delenv("SSL_CERT_FILE")
         with pytest.raises(APIConnectionError, match="CERTIFICATE_VERIFY_FAILED"):
             _get_run(base_url, use_async=use_async)
+    assert len(made) == 2
+
+
+def test_a_ca_file_rewritten_in_place_is_read_again_by_the_next_client(
+    made: list[bool], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    ca, other = trustme.CA(), trustme.CA()
+    ca_file = tmp_path / "ca.pem"
+    other.cert_pem.write_to_path(str(ca_file))
+    os.utime(ca_file, ns=(1_000_000_000, 1_000_000_000))
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+    with TLSRunServer(ca) as server:
+        base_url = f"https://127.0.0.1:{server.port}/api/v1"
+        with pytest.raises(APIConnectionError, match="CERTIFICATE_VERIFY_FAILED"):
+            _get_run(base_url, use_async=False)
+        ca.cert_pem.write_to_path(str(ca_file))  # the CA rotated, under the same name
+        os.utime(ca_file, ns=(2_000_000_000, 2_000_000_000))
+        assert _get_run(base_url, use_async=False) == RUN_ID
+        assert _get_run(base_url, use_async=True) == RUN_ID
     assert len(made) == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import ipaddress
@@ -184,19 +185,28 @@ def resolve_retry(
     return base if max_retries is None else dataclasses.replace(base, max_retries=max_retries)
 
 
-# What httpx reads from the environment when it makes a client's TLS settings.
+# What httpx reads from the environment when it makes a client's TLS settings: where the CAs
+# are (a file or a folder), and where to log TLS keys.
 _TLS_ENV = ("SSL_CERT_FILE", "SSL_CERT_DIR", "SSLKEYLOGFILE")
 
 
 def tls_context() -> ssl.SSLContext:
     """The TLS settings of the httpx clients the library creates: what httpx makes for a new
-    client (certifi's CAs, or ``$SSL_CERT_FILE``/``$SSL_CERT_DIR``), made once per process and
-    environment and shared. Loading the CA bundle costs each new client tens of milliseconds of
-    CPU otherwise (a client per request, a CLI call). Thread-safe, as is sharing one httpx
-    client between threads, which shares its context the same way."""
-    return _tls_for(tuple(os.environ.get(name) for name in _TLS_ENV))
+    client (certifi's CAs, or the CA file or folder ``$SSL_CERT_FILE``/``$SSL_CERT_DIR`` names),
+    made once and shared until one of those variables, or the file or folder it names, changes.
+    Loading the CAs cost each new client tens of milliseconds of CPU (a client per request).
+    Thread-safe, as sharing one httpx client between threads is (it shares its context too)."""
+    key = []
+    for name in _TLS_ENV:
+        value = os.environ.get(name)
+        changed = None
+        if value and name != "SSLKEYLOGFILE":  # TLS writes that one: its time says nothing
+            with contextlib.suppress(OSError):  # httpx says what is wrong with it
+                changed = os.stat(value).st_mtime_ns
+        key.append((value, changed))
+    return _tls_for(tuple(key))
 
 
 @functools.lru_cache(maxsize=4)
-def _tls_for(environment: tuple[str | None, ...]) -> ssl.SSLContext:
+def _tls_for(environment: tuple[tuple[str | None, int | None], ...]) -> ssl.SSLContext:
     return httpx.create_ssl_context(verify=True, trust_env=True)
