@@ -44,6 +44,7 @@ from typing import Any
 
 import fanout
 import fixed_server
+import globus_sdk
 import httpx
 import measure
 import orjson
@@ -82,6 +83,7 @@ FULL = {
     "e2e_rounds": 3,
     "summary_runs": 1_000_000,
     "summary_rounds": 3,
+    "client_makes": 100,
 }
 QUICK = {  # every row, three rounds each, as little work as that allows
     **FULL,
@@ -97,6 +99,7 @@ QUICK = {  # every row, three rounds each, as little work as that allows
     "e2e_get_calls": 5,
     "e2e_page_calls": 1,
     "summary_runs": 10_000,
+    "client_makes": 10,
 }
 
 # Targets (from the issue "Close to the wire: an honest benchmark").
@@ -104,6 +107,7 @@ PAGE_RATIO_TARGET = ("<=", 1.3)
 ITER_TARGET = (">=", 65_000.0)
 FANOUT_TARGETS = {50: (">=", 40.0), 200: (">=", 50.0)}
 IMPORT_TARGET = ("<=", 1.15)
+MAKE_TARGET = ("<=", 0.1)  # a client per request must cost next to nothing (it cost 1.0)
 MEMORY_FLAT_TARGET = ("<=", 1.5)  # peak growth at the full total / at a tenth of it
 
 
@@ -618,6 +622,44 @@ def summary_rows(results: Results, sizes: dict[str, Any]) -> None:
     results.add("summarize_runs", OFFLINE, "-", f"peak RSS growth, {count:,} runs", "MiB", growth)
 
 
+# -- making a client --------------------------------------------------------------------------
+
+MAKERS: dict[str, Callable[[], Any]] = {
+    "facade": lambda: TimersClient(TOKEN).close(),
+    "facade, async": lambda: timers.AsyncTimersClient(TOKEN),  # nothing opened: nothing to close
+    "httpx.Client()": lambda: httpx.Client().close(),
+    "globus-sdk": lambda: peers.GlobusTimersClient(
+        base_url="https://timer.automate.globus.org",
+        authorizer=globus_sdk.AccessTokenAuthorizer(TOKEN),
+    ),
+}
+
+
+def client_making_rows(results: Results, sizes: dict[str, Any]) -> None:
+    """Making (and closing) a client, as a web app making one per request does: ms each."""
+    count = sizes["client_makes"]
+    progress(f"making {count} clients of each kind")
+
+    def many(make: Callable[[], Any]) -> float:
+        started = time.perf_counter()
+        for _ in range(count):
+            make()
+        return (time.perf_counter() - started) / count * 1e3
+
+    for make in MAKERS.values():
+        make()  # first-use imports are not a client's cost
+    variants = {name: partial(many, make) for name, make in MAKERS.items()}
+    for name, values in measure.rounds(variants, count=sizes["rounds"]).items():
+        results.add("make a client", OFFLINE, "-", name, "ms", values)
+    results.ratio(
+        "make a client: facade / httpx.Client()",
+        OFFLINE,
+        row_id("make a client", OFFLINE, "-", "facade"),
+        row_id("make a client", OFFLINE, "-", "httpx.Client()"),
+        target=MAKE_TARGET,
+    )
+
+
 # -- import time ------------------------------------------------------------------------------
 
 _IMPORT = "import time; t = time.perf_counter(); import {0}; print(time.perf_counter() - t)"
@@ -716,6 +758,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         loop.close()
     parse_rows(results, fixture, sizes)
     summary_rows(results, sizes)
+    client_making_rows(results, sizes)
     import_rows(results, sizes)
     data["machine"]["load_after"] = [round(x, 2) for x in os.getloadavg()]
     data.update(results.as_json())

@@ -50,6 +50,7 @@ def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any],
 
 def expected_rows(results: dict[str, Any]) -> set[tuple[str, str, str, str]]:
     """(section, server, dialect, variant) of every row the benchmark promises."""
+    import bench
     import fanout
     import peers
 
@@ -74,6 +75,7 @@ def expected_rows(results: dict[str, Any]) -> set[tuple[str, str, str, str]]:
             name = f"{variant.name}: concurrency {width}"
             rows.add(("fan-out speedup (sequential / gather)", "fixed + latency", "runs", name))
     rows |= {("import", "interpreter", "-", f"import {m}") for m in ("timers", "httpx")}
+    rows |= {("make a client", "offline", "-", name) for name in bench.MAKERS}
     return rows
 
 
@@ -101,6 +103,7 @@ def test_quick_run_judges_every_target(quick_run: tuple[dict[str, Any], Path]) -
         'fan-out speedup at concurrency 50, facade, http_backend="aiohttp"',
         'fan-out speedup at concurrency 200, facade, http_backend="aiohttp"',
         "import timers / import httpx",
+        "make a client: facade / httpx.Client()",
     ):
         assert wanted in names, wanted
     assert all(t["status"] in ("met", "met (median)", "MISSED") for t in results["targets"])
