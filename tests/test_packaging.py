@@ -59,6 +59,7 @@ def test_wheel_ships_the_facade_with_its_generated_clients_inside_it(wheel: Path
     ]
     assert sorted(r.split(">")[0].split("<")[0].split("=")[0] for r in runtime) == [
         "attrs",
+        "certifi",
         "httpcore",
         "httpx",
         "sniffio",

@@ -24,7 +24,8 @@ RUN_ID = "aaaaaaaa-0000-4000-8000-000000000001"
 
 @pytest.fixture
 def made(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
-    """Counts the TLS contexts httpx builds from now on, in a process that built none yet."""
+    """Counts the TLS contexts the library asks httpx for from now on (httpx's own calls, for a
+    client made without ``verify=``, are not counted), in a process that asked for none yet."""
     calls: list[bool] = []
     build = httpx.create_ssl_context
 
@@ -117,8 +118,35 @@ def test_a_ca_file_rewritten_in_place_is_read_again_by_the_next_client(
         base_url = f"https://127.0.0.1:{server.port}/api/v1"
         with pytest.raises(APIConnectionError, match="CERTIFICATE_VERIFY_FAILED"):
             _get_run(base_url, use_async=False)
-        ca.cert_pem.write_to_path(str(ca_file))  # the CA rotated, under the same name
-        os.utime(ca_file, ns=(2_000_000_000, 2_000_000_000))
+        ca.cert_pem.write_to_path(str(ca_file))  # the CA rotated, under the same name...
+        os.utime(ca_file, ns=(1_000_000_000, 1_000_000_000))  # ...and its old time (cp -p)
         assert _get_run(base_url, use_async=False) == RUN_ID
         assert _get_run(base_url, use_async=True) == RUN_ID
     assert len(made) == 2
+
+
+def test_certifi_s_bundle_or_python_s_tls_replaced_by_the_program_makes_a_new_context(
+    made: list[bool], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import ssl
+
+    import certifi
+
+    ca = trustme.CA()
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    with TLSRunServer(ca) as server:
+        base_url = f"https://127.0.0.1:{server.port}/api/v1"
+        with pytest.raises(APIConnectionError, match="CERTIFICATE_VERIFY_FAILED"):
+            _get_run(base_url, use_async=False)
+        monkeypatch.setattr(certifi, "where", lambda: str(ca_file))  # as a bundle update would
+        assert _get_run(base_url, use_async=False) == RUN_ID
+
+    # truststore.inject_into_ssl() replaces ssl.SSLContext: what httpx builds then is another
+    # class of context (not built here: a subclass standing in for truststore's recurses).
+    built = []
+    monkeypatch.setattr(httpx, "create_ssl_context", lambda **kwargs: built.append(ssl.SSLContext))
+    monkeypatch.setattr(ssl, "SSLContext", type("Injected", (ssl.SSLContext,), {}))
+    _config.tls_context()
+    _config.tls_context()
+    assert len(made) == 2 and [c.__name__ for c in built] == ["Injected"]

@@ -193,20 +193,26 @@ _TLS_ENV = ("SSL_CERT_FILE", "SSL_CERT_DIR", "SSLKEYLOGFILE")
 def tls_context() -> ssl.SSLContext:
     """The TLS settings of the httpx clients the library creates: what httpx makes for a new
     client (certifi's CAs, or the CA file or folder ``$SSL_CERT_FILE``/``$SSL_CERT_DIR`` names),
-    made once and shared until one of those variables, or the file or folder it names, changes.
-    Loading the CAs cost each new client tens of milliseconds of CPU (a client per request).
-    Thread-safe, as sharing one httpx client between threads is (it shares its context too)."""
-    key = []
+    made once and shared. Loading the CAs cost each new client tens of milliseconds of CPU (a
+    client per request). A new one is made when what httpx would read changes: one of those
+    variables, the CA file named there (rewritten or replaced), certifi's bundle path, or
+    ``ssl.SSLContext`` itself (``truststore.inject_into_ssl()``). A CA folder is read by
+    OpenSSL as certificates are needed; one already used is not read again. Thread-safe, as
+    sharing one httpx client between threads is (it shares its context too)."""
+    import certifi  # httpx's dependency; imported here, as httpx does, only when a client is made
+
+    key: list[object] = [ssl.SSLContext, certifi.where()]
     for name in _TLS_ENV:
         value = os.environ.get(name)
-        changed = None
-        if value and name != "SSLKEYLOGFILE":  # TLS writes that one: its time says nothing
+        version = None
+        if value and name != "SSLKEYLOGFILE":  # TLS writes that one: its changes say nothing
             with contextlib.suppress(OSError):  # httpx says what is wrong with it
-                changed = os.stat(value).st_mtime_ns
-        key.append((value, changed))
+                found = os.stat(value)
+                version = (found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
+        key.append((value, version))
     return _tls_for(tuple(key))
 
 
 @functools.lru_cache(maxsize=4)
-def _tls_for(environment: tuple[tuple[str | None, int | None], ...]) -> ssl.SSLContext:
+def _tls_for(environment: tuple[object, ...]) -> ssl.SSLContext:
     return httpx.create_ssl_context(verify=True, trust_env=True)
