@@ -6,6 +6,7 @@ milliseconds of CPU each: a web app making a client per request paid it on every
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -87,15 +88,22 @@ def _get_run(base_url: str, *, use_async: bool) -> str:
         return client.get_run(TIMER_ID, RUN_ID).id
 
 
-@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
-def test_a_ca_file_named_in_the_environment_is_trusted_from_then_on_as_httpx_trusts_it(
-    made: list[bool], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, use_async: bool
-) -> None:
+@contextlib.contextmanager
+def _served_under_a_new_ca(tmp_path: Path) -> Iterator[tuple[trustme.CA, Path, str]]:
+    """A TLS server on 127.0.0.1 whose certificate a new CA signed (not one certifi knows):
+    the CA, a file holding its certificate, and the server's base URL."""
     ca = trustme.CA()
     ca_file = tmp_path / "ca.pem"
     ca.cert_pem.write_to_path(str(ca_file))
     with TLSRunServer(ca) as server:
-        base_url = f"https://127.0.0.1:{server.port}/api/v1"
+        yield ca, ca_file, f"https://127.0.0.1:{server.port}/api/v1"
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
+def test_a_ca_file_named_in_the_environment_is_trusted_from_then_on_as_httpx_trusts_it(
+    made: list[bool], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, use_async: bool
+) -> None:
+    with _served_under_a_new_ca(tmp_path) as (_, ca_file, base_url):
         with pytest.raises(APIConnectionError, match="CERTIFICATE_VERIFY_FAILED"):
             _get_run(base_url, use_async=use_async)  # certifi's CAs do not know this one
         monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
@@ -109,13 +117,10 @@ def test_a_ca_file_named_in_the_environment_is_trusted_from_then_on_as_httpx_tru
 def test_a_ca_file_rewritten_in_place_is_read_again_by_the_next_client(
     made: list[bool], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    ca, other = trustme.CA(), trustme.CA()
-    ca_file = tmp_path / "ca.pem"
-    other.cert_pem.write_to_path(str(ca_file))
-    os.utime(ca_file, ns=(1_000_000_000, 1_000_000_000))
-    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
-    with TLSRunServer(ca) as server:
-        base_url = f"https://127.0.0.1:{server.port}/api/v1"
+    with _served_under_a_new_ca(tmp_path) as (ca, ca_file, base_url):
+        trustme.CA().cert_pem.write_to_path(str(ca_file))  # another CA's
+        os.utime(ca_file, ns=(1_000_000_000, 1_000_000_000))
+        monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
         with pytest.raises(APIConnectionError, match="CERTIFICATE_VERIFY_FAILED"):
             _get_run(base_url, use_async=False)
         ca.cert_pem.write_to_path(str(ca_file))  # the CA rotated, under the same name...
@@ -132,11 +137,7 @@ def test_certifi_s_bundle_or_python_s_tls_replaced_by_the_program_makes_a_new_co
 
     import certifi
 
-    ca = trustme.CA()
-    ca_file = tmp_path / "ca.pem"
-    ca.cert_pem.write_to_path(str(ca_file))
-    with TLSRunServer(ca) as server:
-        base_url = f"https://127.0.0.1:{server.port}/api/v1"
+    with _served_under_a_new_ca(tmp_path) as (_, ca_file, base_url):
         with pytest.raises(APIConnectionError, match="CERTIFICATE_VERIFY_FAILED"):
             _get_run(base_url, use_async=False)
         monkeypatch.setattr(certifi, "where", lambda: str(ca_file))  # as a bundle update would
