@@ -18,7 +18,13 @@ import trustme
 from support.dual import TIMER_ID
 from support.tls import TLSRunServer
 
-from timers import APIConnectionError, AsyncTimersClient, TimersClient, _config
+from timers import (
+    APIConnectionError,
+    AsyncTimersClient,
+    InvalidArgumentError,
+    TimersClient,
+    _config,
+)
 
 RUN_ID = "aaaaaaaa-0000-4000-8000-000000000001"
 
@@ -151,3 +157,20 @@ def test_certifi_s_bundle_or_python_s_tls_replaced_by_the_program_makes_a_new_co
     _config.tls_context()
     _config.tls_context()
     assert len(made) == 2 and [c.__name__ for c in built] == ["Injected"]
+
+
+@pytest.mark.parametrize("content", [None, b"not a certificate\n"], ids=["missing", "garbage"])
+def test_a_ca_file_that_cannot_be_read_is_an_invalid_argument_naming_it(
+    made: list[bool], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, content: bytes | None
+) -> None:
+    ca_file = tmp_path / "ca.pem"
+    if content is not None:
+        ca_file.write_bytes(content)
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+    with pytest.raises(InvalidArgumentError) as caught:
+        TimersClient("t")
+    assert str(caught.value).startswith(
+        f"the TLS settings cannot be loaded from $SSL_CERT_FILE='{ca_file}': "
+    )
+    with pytest.raises(InvalidArgumentError, match=r"\$SSL_CERT_FILE="):
+        AsyncTimersClient("t")

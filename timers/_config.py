@@ -210,7 +210,14 @@ def tls_context() -> ssl.SSLContext:
                 found = os.stat(value)
                 version = (found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
         key.append((value, version))
-    return _tls_for(tuple(key))
+    try:
+        return _tls_for(tuple(key))
+    except OSError as exc:  # ssl.SSLError too: a missing file, or one that holds no CA
+        named = [f"${name}={quote(os.environ[name])}" for name in _TLS_ENV if os.environ.get(name)]
+        where = ", ".join(named) or f"certifi's bundle {quote(certifi.where())}"
+        raise InvalidArgumentError(
+            f"the TLS settings cannot be loaded from {where}: {clean(str(exc))}"
+        ) from None
 
 
 @functools.lru_cache(maxsize=4)
