@@ -1,8 +1,9 @@
 """Fuzzed jobs API bodies, generated from ``spec/globus-timers.yaml``'s own schemas: every
 schema-valid ``JobRead`` and ``FlowTimerRead`` parses with the jobs dialect, into runs that
 say what the body says. Deterministic: hypothesis runs derandomized. (The Prism contract test
-feeds the client four bodies Prism makes; this one feeds it forty more, or ``$FUZZ_SCALE`` times
-that: ``support.budget``.)"""
+feeds the client four bodies Prism makes; this one feeds it 25 more, or ``$FUZZ_SCALE``
+times that: ``support.budget``. hypothesis-jsonschema filters out most of what it draws for
+these schemas, so hypothesis' filter health check is off.)"""
 
 from __future__ import annotations
 
@@ -30,11 +31,15 @@ FLOW_TIMER_READ = json_schema_validator("FlowTimerRead", spec_path=JOBS_SPEC_PAT
 
 @pytest.mark.slow
 @settings(
-    max_examples=examples(40),
+    max_examples=examples(25),
     derandomize=True,
     deadline=None,
     database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+    ],
 )
 @given(JOB_READS)
 def test_every_schema_valid_job_read_parses_into_the_runs_it_holds(body: dict[str, Any]) -> None:

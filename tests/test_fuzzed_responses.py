@@ -3,7 +3,7 @@
 Every schema-valid ``TimerRun`` and ``RunList`` parses (and agrees with what the generated
 client reads from it); the same bodies with a field removed, a wrong type, a bad date, or any
 random JSON raise ``ResponseValidationError`` and nothing else. Deterministic: hypothesis runs
-derandomized, 150 examples per schema (``support.budget``: ``$FUZZ_SCALE`` draws more).
+derandomized, 100 examples per schema (``support.budget``: ``$FUZZ_SCALE`` draws more).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from timers import ResponseValidationError, RunPage, RunStatus, TimerRun, Timers
 from timers._time import parse_datetime
 
 FUZZ = settings(
-    max_examples=examples(150),
+    max_examples=examples(100),
     derandomize=True,
     deadline=None,
     database=None,

@@ -67,7 +67,7 @@ EXAMPLE_RUNS: list[dict[str, Any]] = [
 ]
 
 SETTINGS = settings(
-    max_examples=examples(60),
+    max_examples=examples(40),
     derandomize=True,
     deadline=None,
     database=None,

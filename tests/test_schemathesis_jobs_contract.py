@@ -29,7 +29,7 @@ WEB_TIMERS = ("8a7f2c1e-5b3d-4e6f-9a0b-1c2d3e4f5a6b", "5e6f7a8b-9c0d-4e1f-8a2b-3
 FLOW_TIMERS = ("3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f",)
 
 SETTINGS = settings(
-    max_examples=examples(60),
+    max_examples=examples(40),
     derandomize=True,
     deadline=None,
     database=None,
