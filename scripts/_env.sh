@@ -32,9 +32,6 @@ ensure_venv() {
     dev) "${pip[@]}" -e "$root[cli,testing,aiohttp]" --group "$root/pyproject.toml:dev" ;;
     *) echo "ensure_venv: unknown profile $profile" >&2; return 2 ;;
   esac
-  # What pip did not compile, compiled on every core at once (pip does it file by file): the
-  # interpreters the tests start then find it compiled instead of each compiling it again.
-  "$venv/bin/python" -m compileall -q -j 0 "$venv/lib" >/dev/null 2>&1 || true
   echo "$want" > "$venv/.timers-installed-$profile"
 }
 

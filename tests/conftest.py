@@ -15,13 +15,6 @@ from support.openapi import JOBS_SPEC_PATH, validating
 pytest_plugins = ["timers.testing.pytest_plugin"]
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # Slow tests first (in their order): xdist hands tests out in this order, so the long ones
-    # start early and the quick ones fill in around them, instead of a long one starting last
-    # while the other workers sit idle (a 74 s tail was seen).
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
-
-
 @pytest.fixture(autouse=True)
 def _no_ambient_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     # A developer's real settings must never reach a test: not their token or base URL, nor
