@@ -206,7 +206,7 @@ def tls_context() -> ssl.SSLContext:
         value = os.environ.get(name)
         version = None
         if value and name != "SSLKEYLOGFILE":  # TLS writes that one: its changes say nothing
-            with contextlib.suppress(OSError):  # httpx says what is wrong with it
+            with contextlib.suppress(OSError):  # unreadable: building below fails and says so
                 found = os.stat(value)
                 version = (found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
         key.append((value, version))
