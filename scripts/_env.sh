@@ -16,16 +16,21 @@ ensure_venv() {
       return 0
     fi
   done
-  if [ ! -x "$venv/bin/python" ]; then
-    echo "==> creating .venv with $("$python_bin" --version)"
-    "$python_bin" -m venv "$venv"
-  fi
-  echo "==> installing the $profile tools into .venv"
   # --no-compile: a module is compiled when first imported, not every module of every package
   # at install time (18 of the 44 s of the dev install).
-  local pip=("$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-compile)
+  local options=(install --quiet --disable-pip-version-check --no-compile)
+  if [ ! -x "$venv/bin/python" ]; then
+    echo "==> creating .venv with $("$python_bin" --version)"
+    # ensurepip takes 7 s to put its pip in; this Python's own pip, when it can install into
+    # another environment (pip >= 22.3), puts a current one there in 2. Else ensurepip.
+    "$python_bin" -m venv --without-pip "$venv"
+    "$python_bin" -m pip --python "$venv/bin/python" "${options[@]}" "pip>=25.1" 2>/dev/null ||
+      "$venv/bin/python" -m ensurepip --default-pip >/dev/null
+  fi
+  echo "==> installing the $profile tools into .venv"
+  local pip=("$venv/bin/python" -m pip "${options[@]}")
   # Dependency groups (PEP 735) need pip >= 25.1; the command alone needs none of them.
-  [ "$profile" = cli ] || "${pip[@]}" --upgrade "pip>=25.1"
+  [ "$profile" = cli ] || "${pip[@]}" "pip>=25.1"
   case "$profile" in
     cli) "${pip[@]}" -e "$root[cli]" ;;
     regenerate) "${pip[@]}" --group "$root/pyproject.toml:regenerate" ;;

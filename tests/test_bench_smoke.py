@@ -22,7 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS = ROOT / "benchmarks"
 DIALECTS = ("runs", "jobs")
 
-pytestmark = pytest.mark.slow
+# One worker runs this module (scripts/test: --dist loadgroup), so that its module-scoped
+# fixtures start once, not once on each worker that draws one of its tests.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("bench-smoke")]
 
 
 @pytest.fixture(scope="module")
