@@ -15,6 +15,14 @@ from support.openapi import JOBS_SPEC_PATH, validating
 pytest_plugins = ["timers.testing.pytest_plugin"]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # On xdist's controller: a costly module-scoped fixture starts on one worker only.
+    if config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workerinput"):
+        from support.scheduling import SchedulingPlugin
+
+        config.pluginmanager.register(SchedulingPlugin(), "timers-scheduling")
+
+
 @pytest.fixture(autouse=True)
 def _no_ambient_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     # A developer's real settings must never reach a test: not their token or base URL, nor

@@ -212,7 +212,6 @@ def imported_alone() -> dict[str, tuple[int, str]]:
     return {module: (code, text) for module, (code, text) in json.loads(done.stdout).items()}
 
 
-@pytest.mark.xdist_group("fresh-imports")  # one worker: the fixture runs once
 @pytest.mark.parametrize("module", sorted(MODULES))
 def test_each_module_imports_alone_in_a_fresh_interpreter(
     module: str, imported_alone: dict[str, tuple[int, str]]

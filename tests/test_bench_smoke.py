@@ -22,9 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS = ROOT / "benchmarks"
 DIALECTS = ("runs", "jobs")
 
-# One worker runs this module (scripts/test: --dist loadgroup), so that its module-scoped
-# fixtures start once, not once on each worker that draws one of its tests.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("bench-smoke")]
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")

@@ -19,9 +19,7 @@ from support.prism import prism_mock, prism_proxy, violations_of
 from timers import NotFoundError, RunPage, RunStatus, TimerRun, TimersClient
 from timers.testing import FakeTimersService, serve
 
-# One worker runs this module (scripts/test: --dist loadgroup), so that its module-scoped
-# fixtures start once, not once on each worker that draws one of its tests.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("prism-runs")]
+pytestmark = pytest.mark.slow
 
 
 class Recorder:

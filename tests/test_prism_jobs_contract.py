@@ -29,9 +29,7 @@ from timers import (
 )
 from timers.testing import FakeTimersService, serve
 
-# One worker runs this module (scripts/test: --dist loadgroup), so that its module-scoped
-# fixtures start once, not once on each worker that draws one of its tests.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("prism-jobs")]
+pytestmark = pytest.mark.slow
 
 FLOW_TIMER_ID = "87654321-4321-4321-4321-210987654321"
 

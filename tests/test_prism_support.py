@@ -15,10 +15,7 @@ from support.dual import RUN_ID, TIMER_ID, TOKEN
 from support.openapi import SPEC_PATH, spec_document, validate_exchange
 from support.prism import PrismError, prism_mock, prism_proxy, violations_of
 
-# One worker runs this module (scripts/test: --dist loadgroup), so that its module-scoped
-# fixtures start once, not once on each worker that draws one of its tests (each Prism takes
-# about 3 s of CPU to start).
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("prism-support")]
+pytestmark = pytest.mark.slow  # each Prism takes 1-2 s to start
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 RUN_PATH = f"/timers/{TIMER_ID}/runs/{RUN_ID}"
