@@ -3,6 +3,7 @@ xdist worker each (``tests/support/scheduling.py``), so that the fixture starts 
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -34,6 +35,8 @@ def test_with_workers_every_test_of_a_listed_module_runs_on_the_same_one() -> No
             sys.executable,
             "-m",
             "pytest",
+            "-p",
+            "xdist",  # the only plugin loaded (the others cost seconds in each process)
             "-n",
             "2",
             "-v",
@@ -46,6 +49,7 @@ def test_with_workers_every_test_of_a_listed_module_runs_on_the_same_one() -> No
         timeout=100,
         check=False,
         cwd=TESTS.parent,
+        env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     workers = re.findall(r"^\[(gw\d+)\].* PASSED ", done.stdout, re.MULTILINE)
