@@ -9,12 +9,17 @@ keeps non-finite numbers as strings.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import respx
 from click.testing import CliRunner
 from support.bodies import page_json, run_json
 from support.dual import RUN_ID, TIMER_ID, TOKEN
+from support.hostile import Servers, each_request, json_response
 
 from timers.cli._app import EXIT_NOT_FOUND, cli
 
@@ -28,7 +33,9 @@ def invoke(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-HOSTILE = "\x1b[2J\x1b]0;owned\x07\x1b]52;c;ZXZpbA==\x07\x9b31m\u202e"
+# Lone surrogates too: JSON's "\ud800" decodes to one, and no UTF-8 output can take it
+# ("\udc9b" would be written as the byte 0x9b, an 8-bit CSI, under the C locale).
+HOSTILE = "\x1b[2J\x1b]0;owned\x07\x1b]52;c;ZXZpbA==\x07\x9b31m\u202e\ud800-\udc9b"
 
 
 def _hostile_run() -> dict[str, object]:
@@ -47,7 +54,7 @@ def _hostile_run() -> dict[str, object]:
 
 
 def _raw_escapes(text: str) -> list[str]:
-    return [c for c in text if c in "\x1b\x07\x9b\u202e"]
+    return [c for c in text if c in "\x1b\x07\x9b\u202e\ud800\udc9b"]
 
 
 @pytest.mark.parametrize("fmt", ["table", "json"])
@@ -61,6 +68,7 @@ def test_show_makes_every_server_string_visible_not_active(fmt: str) -> None:
     assert code == 0, err
     assert _raw_escapes(out) == [] and _raw_escapes(err) == []
     assert "\\x1b" in out or "\\u001b" in out  # shown, not dropped
+    assert "\\ud800" in out and "\\udc9b" in out  # not dropped or replaced by "?" either
     if fmt == "json":
         data = json.loads(out)  # strict JSON: NaN would not parse with parse_constant below
         json.loads(out, parse_constant=lambda name: pytest.fail(f"non-standard {name}"))
@@ -81,14 +89,14 @@ def test_list_makes_every_server_string_visible_not_active(fmt: str) -> None:
 
 def test_error_lines_make_server_strings_visible_and_one_line() -> None:
     with respx.mock(base_url=RUNS) as router:
+        body = {"code": f"GONE{HOSTILE}\nX", "message": f"no{HOSTILE}\nmore", "request_id": "r\n1"}
         router.get(f"/timers/{TIMER_ID}/runs/{RUN_ID}").respond(
             404,
-            json={
-                "code": f"GONE{HOSTILE}\nX",
-                "message": f"no{HOSTILE}\nmore",
-                "request_id": "r\n1",
+            content=json.dumps(body).encode(),  # ASCII: the surrogates as "\ud800" escapes
+            headers={
+                "x-request-id": "id\x1b[2J\x1b]0;owned\x07",
+                "content-type": "application/json",
             },
-            headers={"x-request-id": "id\x1b[2J\x1b]0;owned\x07"},
         )
         code, out, err = invoke("runs", "show", TIMER_ID, RUN_ID)
     assert code == EXIT_NOT_FOUND and out == ""
@@ -175,3 +183,25 @@ def test_jsonl_keeps_each_run_on_one_line_whatever_separators_its_text_holds() -
     assert code == 0
     lines = out.splitlines()  # splits at U+2028, U+2029 and U+0085 too
     assert len(lines) == 2 and json.loads(lines[0])["result"]["status"] == text
+
+
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_lone_surrogates_from_the_service_come_out_escaped_under_the_c_locale(
+    servers: Servers, fmt: str
+) -> None:
+    # Under LANG=C.UTF-8 (containers, cron, CI) Python writes standard output with
+    # surrogateescape: a raw "\ud800" failed with a traceback, and "\udc9b" went out as the
+    # byte 0x9b (an 8-bit CSI), which also made --format json invalid UTF-8.
+    body = run_json(status="failure\ud800", result={"status": "no\udc9b31m", "status_code": 1})
+    answer = json_response(200, body)  # ASCII JSON: the surrogates travel as escapes
+    server = servers(each_request(lambda request, conn: conn.send(answer)))
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "TIMERS_"))}
+    environment.pop("PYTHONIOENCODING", None)
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("timers")), "--base-url", server.base_url,
+         "--token", TOKEN, "runs", "show", TIMER_ID, RUN_ID, "--format", fmt],
+        capture_output=True, timeout=60, check=False, env={**environment, "LANG": "C.UTF-8"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    out = done.stdout.decode("utf-8")  # valid UTF-8
+    assert b"\x9b" not in done.stdout and "\\ud800" in out and "\\udc9b" in out

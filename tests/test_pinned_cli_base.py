@@ -1059,7 +1059,18 @@ class _StrictAdjustable(_Strict):
         self.errors = settings["errors"]
 
 
-@pytest.mark.parametrize("stdout_type", [_Written, _Strict, _StrictRefusing, _StrictAdjustable])
+class _SurrogateEscaping(_StrictAdjustable):  # Python's stdout under the C or POSIX locale
+    errors = "surrogateescape"
+
+
+class _Replacing(_StrictAdjustable):  # already cannot fail: left as it is
+    errors = "replace"
+
+
+@pytest.mark.parametrize(
+    "stdout_type",
+    [_Written, _Strict, _StrictRefusing, _StrictAdjustable, _SurrogateEscaping, _Replacing],
+)
 def test_a_stdout_that_cannot_be_set_to_escape_is_used_as_it_is(
     monkeypatch: pytest.MonkeyPatch, stdout_type: type[_Written]
 ) -> None:
@@ -1085,6 +1096,8 @@ def test_a_stdout_that_cannot_be_set_to_escape_is_used_as_it_is(
             _Strict: "strict",
             _StrictRefusing: "strict",
             _StrictAdjustable: "backslashreplace",
+            _SurrogateEscaping: "backslashreplace",
+            _Replacing: "replace",
         }[stdout_type]
     )
 

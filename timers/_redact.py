@@ -23,6 +23,7 @@ from urllib.parse import quote_plus
 
 __all__ = [
     "REDACTED",
+    "UNSEEN",
     "clean",
     "quote",
     "redact",
@@ -39,12 +40,18 @@ _lock = threading.Lock()
 _secrets: OrderedDict[str, tuple[str, ...]] = OrderedDict()  # a secret -> its forms, oldest first
 _pattern: re.Pattern[str] | None = None
 
-# C0 and C1 controls, DEL, and the Unicode format characters that reorder or hide text (the
-# soft hyphen, bidi marks, zero-width and invisible operators, the BOM, tag characters).
-_CONTROL = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e"
-    "\u2060-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]"
+# Every character of Unicode's categories Cc (DEL and the C1 controls; C0 comes below), Cf
+# (format characters that reorder or hide text: bidi marks, zero widths, the soft hyphen, the
+# BOM, tags, ...), Cs (a lone surrogate, as JSON's "\ud800" decodes to: no UTF-8 output can
+# take it), Zl and Zp (line and paragraph separators), as of Unicode 14 (Python 3.11); also
+# the tag block and the hieroglyph format controls of Unicode 15 whole. A test checks the
+# list against unicodedata.
+UNSEEN = (
+    "\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u2028-\u202e\u2060-\u206f\ud800-\udfff\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e007f"
 )
+_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f{UNSEEN}]")  # tab and newline: made spaces first
 _SPACE = re.compile(r"[ \t\n\r]+")
 # Backslashes at the end of a cut repr(), and what a \x, \u or \U escape after them had
 # of its hex digits before the cut.

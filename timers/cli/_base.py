@@ -213,8 +213,10 @@ class Group(click.Group):
         if sys.stdout is None:  # Python's stdout for a closed descriptor 1: writes vanish
             fail("standard output is closed: nothing can be written", EXIT_ERROR)
         # An output that cannot take every character (PYTHONIOENCODING=ascii, a legacy
-        # locale, a file on Windows) shows the others as \xe9 instead of failing half-way.
-        if getattr(sys.stdout, "errors", None) == "strict":
+        # locale, a file on Windows) shows the others as \xe9 instead of failing half-way;
+        # under the C or POSIX locale (surrogateescape) a lone surrogate would fail too, or be
+        # written as a raw byte.
+        if getattr(sys.stdout, "errors", None) in ("strict", "surrogateescape"):
             with contextlib.suppress(AttributeError, ValueError):
                 sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
         try:

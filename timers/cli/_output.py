@@ -24,16 +24,14 @@ from rich.console import Console
 from rich.markup import escape
 
 from timers._models import RunError, RunStatus, TimerRun
-from timers._redact import clean, redact_data
+from timers._redact import UNSEEN, clean, redact_data
 from timers._time import format_datetime
 
-# What json.dumps(ensure_ascii=False) leaves raw but a terminal or a reader may act on: C1
-# controls, the line and paragraph separators (str.splitlines() splits at them), and the
-# format characters that reorder or hide text (bidi marks, zero widths, the BOM, tags).
-_UNSAFE_IN_JSON = re.compile(
-    "[\x7f-\x9f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
-    "\U000e0000-\U000e007f]"
-)
+# What json.dumps(ensure_ascii=False) leaves raw but a terminal or a reader may act on (it
+# escapes C0 itself): C1 controls, the line and paragraph separators (str.splitlines() splits
+# at them), the format characters that reorder or hide text, and lone surrogates (which no
+# UTF-8 output can take: "\ud800" is valid JSON for them).
+_UNSAFE_IN_JSON = re.compile(f"[{UNSEEN}]")
 
 
 def safe(text: str, limit: int = 2000) -> str:
