@@ -559,3 +559,28 @@ def test_trigger_with_the_jobs_api_says_where_the_api_came_from(
     result = CliRunner().invoke(cli, [*args, "runs", "trigger", TIMER_ID], env=environment)
     assert result.exit_code == 2
     assert result.stderr.startswith(f"timers: error: runs trigger is not available {said} the ")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["watch", TIMER_ID, "--interval"],
+        ["wait", TIMER_ID, RUN_ID, "--interval"],
+        ["wait", TIMER_ID, RUN_ID, "--heartbeat"],
+        ["wait", TIMER_ID, RUN_ID, "--timeout"],
+        ["trigger", TIMER_ID, "--wait", "--heartbeat"],
+    ],
+)
+@pytest.mark.parametrize("value", ["nan", "NaN", "-nan"])
+def test_nan_seconds_are_a_usage_error_before_any_request(
+    mock: respx.MockRouter, command: list[str], value: str
+) -> None:
+    # Every bound check lets nan through: it reached time.sleep (a traceback) or turned the
+    # heartbeat off.
+    code, out, err = invoke(*command, value)
+    assert code == 2 and out == ""
+    option = command[-1]
+    assert err.endswith(
+        f"Error: Invalid value for '{option}': '{value}' is not a number of seconds.\n"
+    )
+    assert not mock.calls

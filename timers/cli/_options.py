@@ -1,6 +1,6 @@
 """The options that several commands share (the filters of a listing, ``--format``,
 ``--timeout``), and the parsers of their values: RFC 3339 times, ``--since`` durations, the
-window they make, and statuses."""
+window they make, statuses, and seconds."""
 
 from __future__ import annotations
 
@@ -110,11 +110,22 @@ run_format_option = click.option(
 )
 
 
+class Seconds(click.FloatRange):
+    """Seconds in a range: a ``click.FloatRange`` that also refuses ``nan``, which every
+    bound check lets through (``--interval nan`` reached ``time.sleep``)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        seconds = super().convert(value, param, ctx)
+        if seconds != seconds:  # nan
+            self.fail(f"{quote(value)} is not a number of seconds.", param, ctx)
+        return seconds
+
+
 # Declarations, not functions: they run at import time, where mutation testing cannot reach.
 timeout_option = functools.partial(
     click.option,
     "--timeout",
-    type=click.FloatRange(min=0, max=MAX_WAIT),
+    type=Seconds(min=0, max=MAX_WAIT),
     default=600.0,
     show_default=True,
 )

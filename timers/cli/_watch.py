@@ -31,6 +31,7 @@ from timers.cli._base import (
     pass_state,
     terminated_as_interrupt,
 )
+from timers.cli._options import Seconds
 
 HEARTBEAT = 30.0
 WATCH_PAGE = 20  # the newest runs looked at on each poll
@@ -39,7 +40,7 @@ WATCH_PAGE = 20  # the newest runs looked at on each poll
 interval_option = functools.partial(
     click.option,
     "--interval",
-    type=click.FloatRange(min=0.05, max=3600),
+    type=Seconds(min=0.05, max=3600),
     show_default=True,
     help="Seconds between polls (waits grow gently from it, up to 30 s or to itself).",
 )
@@ -47,7 +48,7 @@ interval_option = functools.partial(
 
 heartbeat_option = click.option(
     "--heartbeat",
-    type=click.FloatRange(min=0.1, max=3600),
+    type=Seconds(min=0.1, max=3600),
     default=HEARTBEAT,
     show_default=True,
     help="Off a terminal: a line on stderr when nothing was said for this many seconds.",
