@@ -319,6 +319,39 @@ def test_a_secret_is_redacted_percent_encoded_too(fresh_secrets: None) -> None:
     assert redact("Ab%2Fcd%2BEF%3Dgh+%C3%A9") == REDACTED
 
 
+@pytest.mark.parametrize(
+    "echoed",
+    [
+        "Ab%2fcd%2bEF%3dgh%20%c3%a9",  # lower-case hex
+        "Ab%2Fcd%2bEF%3Dgh%20%C3%a9",  # mixed
+        "%41%62%2F%63%64%2B%45%46%3D%67%68%20%C3%A9",  # every character encoded
+        "%41b/cd+EF=gh+é",  # some, a space as +
+        "QWIvY2QrRUY9Z2ggw6k=",  # base64
+        "QWIvY2QrRUY9Z2ggw6k",  # unpadded
+    ],
+)
+def test_a_secret_is_redacted_in_any_percent_encoding_and_in_base64(
+    fresh_secrets: None, echoed: str
+) -> None:
+    remember("Ab/cd+EF=gh é")
+    assert redact(f"<{echoed}>") == f"<{REDACTED}>"
+
+
+def test_only_the_secret_s_own_characters_match_encoded(fresh_secrets: None) -> None:
+    remember("Zq7-xy_9")
+    assert redact("Zq7-xy_9") == REDACTED
+    assert redact("Zq7-xy_8 %5Aq7-xy_8 Zq7%2Dxy_") == "Zq7-xy_8 %5Aq7-xy_8 Zq7%2Dxy_"
+    assert redact("WnE3LXh5Xzk=") == REDACTED  # base64
+    assert redact("WnE3LXh5Xzg=") == "WnE3LXh5Xzg="  # of "Zq7-xy_8"
+    assert redact("Zq7 xy_9 Zq7+xy_9") == "Zq7 xy_9 Zq7+xy_9"  # "+" stands for a space only
+
+
+def test_a_url_safe_base64_secret_is_redacted(fresh_secrets: None) -> None:
+    remember("t?>>~~??")
+    assert redact("x dD8-Pn5-Pz8 y") == f"x {REDACTED} y"
+    assert redact("x dD8+Pn5+Pz8 y") == f"x {REDACTED} y"
+
+
 def test_a_secret_with_nothing_to_encode_is_remembered_once(fresh_secrets: None) -> None:
     remember("plain-token-1234")
     assert list(_redact._secrets) == ["plain-token-1234"]

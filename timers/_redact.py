@@ -4,7 +4,8 @@ length bounded.
 Every credential a client sends (the bare token and the whole ``Authorization`` value, also
 an authorizer's latest header) is remembered here, and ``clean`` removes all of them from any
 text made of server-provided data: error messages, logs, CLI output. A server (or proxy)
-that echoes the header back therefore cannot put the token into ``str(error)`` or a terminal.
+that echoes the header back therefore cannot put the token into ``str(error)`` or a terminal,
+as it is, percent-encoded in any way, or in base64.
 Remembering is process-wide on purpose: redacting every known credential from every message
 is strictly safer than each client redacting only its own. The most recently sent are kept
 (``_MAX_REMEMBERED`` forms), and a client's are remembered again when its answer arrives, so
@@ -16,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+from base64 import b64encode, urlsafe_b64encode
 from collections import OrderedDict
 from typing import Any
 from urllib.parse import quote as quote_url
@@ -118,8 +120,31 @@ def _all_forms() -> list[str]:
     return list(dict.fromkeys(form for forms in _secrets.values() for form in forms))
 
 
+def _as_echoed(value: str) -> str:
+    """A pattern of ``value`` as a server may send it back in a URL or a form: each character
+    as it is or percent-encoded (its UTF-8 bytes, hex digits in either case: ``%2f``,
+    ``%2F``, every character or some), a space also as ``+``."""
+    parts = []
+    for char in value:
+        hex_digits = char.encode("utf-8", "surrogatepass").hex().upper()
+        encoded = "".join(
+            ("%" if i % 2 == 0 else "") + (f"[{d}{d.lower()}]" if d.isalpha() else d)
+            for i, d in enumerate(hex_digits)
+        )
+        plus = r"|\+" if char == " " else ""
+        parts.append(f"(?:{re.escape(char)}|{encoded}{plus})")
+    return "".join(parts)
+
+
+def _base64_forms(value: str) -> list[str]:
+    """``value`` in base64, standard and URL-safe, without the padding (matched apart)."""
+    raw = value.encode("utf-8", "surrogatepass")
+    return [encode(raw).decode().rstrip("=") for encode in (b64encode, urlsafe_b64encode)]
+
+
 def redact(text: str) -> str:
-    """``text`` with every remembered secret replaced by ``[redacted]``."""
+    """``text`` with every remembered secret replaced by ``[redacted]``: as it is, in any
+    percent-encoding of it, or in base64."""
     global _pattern
     if not _secrets:
         return text
@@ -127,8 +152,13 @@ def redact(text: str) -> str:
     if pattern is None:
         with _lock:
             # Longest first: "Bearer tok" goes before "tok".
-            alternatives = sorted(_all_forms(), key=len, reverse=True)
-            pattern = _pattern = re.compile("|".join(map(re.escape, alternatives)))
+            values = sorted(_secrets, key=len, reverse=True)
+            encoded = {form for value in values for form in _base64_forms(value)}
+            alternatives = [
+                *map(_as_echoed, values),
+                *(re.escape(form) + "={0,2}" for form in sorted(encoded, key=len, reverse=True)),
+            ]
+            pattern = _pattern = re.compile("|".join(alternatives))
     return pattern.sub(REDACTED, text)
 
 
