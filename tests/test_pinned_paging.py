@@ -12,7 +12,7 @@ from support.dual import RUN_ID, TIMER_ID, Dual
 from timers import InvalidArgumentError, PaginationError, TimerRun
 from timers._args import MAX_LIMIT, MAX_MARKER_LENGTH
 from timers._models import RunPage
-from timers._paging import Pager, _digest
+from timers._paging import MAX_PAGES, Pager, _digest
 
 
 def empty_page(next_page: str) -> RunPage:
@@ -185,6 +185,38 @@ def test_the_room_over_the_total_grows_with_the_total() -> None:
         pager.accept(RunPage(runs=runs, total=1000, has_next_page=True, next_page=f"m{i}"))
     more = one_run_page(0, total=1000, next_page="one-more")
     assert "sent 3001 runs, over twice the 1000" in refused(pager, more)
+
+
+def test_a_total_that_grows_as_pages_come_does_not_move_the_bound() -> None:
+    pager = Pager(marker=None, page_size=None, max_items=None)
+    pager.accept(one_run_page(0, total=1, next_page="m0"))
+    for i in range(1, 2 + MAX_LIMIT):  # each later page says there are ever more
+        pager.accept(one_run_page(i, total=10**18 + i, next_page=f"m{i}"))
+    more = one_run_page(0, total=10**18, next_page="one-more")
+    assert "sent 1003 runs, over twice the 1 it says" in refused(pager, more)
+
+
+def test_a_smaller_total_on_a_later_page_lowers_the_bound() -> None:
+    pager = Pager(marker=None, page_size=None, max_items=None)
+    pager.accept(one_run_page(0, total=10**18, next_page="m0"))
+    for i in range(1, 2 + MAX_LIMIT):
+        pager.accept(one_run_page(i, total=1, next_page=f"m{i}"))
+    more = one_run_page(0, total=1, next_page="one-more")
+    assert "sent 1003 runs, over twice the 1 it says" in refused(pager, more)
+
+
+def test_pages_end_at_max_pages_whatever_total_they_claim() -> None:
+    assert MAX_PAGES == 100_000
+    pager = Pager(marker=None, page_size=None, max_items=None)
+    run = TimerRun.from_dict(numbered_runs(1)[0])
+    for i in range(MAX_PAGES - 1):
+        pager.accept(RunPage(runs=(run,), total=10**18, has_next_page=True, next_page=f"m{i}"))
+        assert not pager.finished and pager.marker == f"m{i}"
+    last = RunPage(runs=(run,), total=10**18, has_next_page=True, next_page="one-more")
+    assert refused(pager, last) == (
+        "the service sent 100,000 pages, more than any timer's history fills (after 100000 "
+        "pages); stopping instead of looping forever"
+    )
 
 
 def test_runs_the_client_filters_out_still_count_against_the_total() -> None:

@@ -13,8 +13,10 @@ been produced. A page that says more follow but has no ``next_page`` raises
 marker is followed, but
 ``MAX_EMPTY_PAGES`` of them in a row (as the service sent them, before any filter the client
 applies) raise ``PaginationError``, as do a marker seen twice, one longer than
-``MAX_MARKER_LENGTH`` or not valid text, and more runs than twice the pages' ``total`` plus
-``MAX_LIMIT`` (room for runs added while paging): paging never loops forever. So does a marker
+``MAX_MARKER_LENGTH`` or not valid text, more runs than twice the smallest ``total`` a page
+said plus ``MAX_LIMIT`` (room for runs added while paging; a ``total`` that grows as pages come
+cannot move the bound), and more than ``MAX_PAGES`` pages (a ``total`` can be any number):
+paging never loops forever. So does a marker
 holding the client's credential (a server echoing it), which would go into a URL (and logs).
 The page that brings such a marker is still handed out whole; asking for the next one
 (``marker``) raises.
@@ -32,9 +34,12 @@ from timers._errors import InvalidArgumentError, PaginationError
 from timers._models import RunPage, TimerRun
 from timers._redact import quote, redact
 
-__all__ = ["MAX_EMPTY_PAGES", "Pager"]
+__all__ = ["MAX_EMPTY_PAGES", "MAX_PAGES", "Pager"]
 
 MAX_EMPTY_PAGES = 20
+# 100 million runs at the largest page size. The production service keeps 90 days of results:
+# a timer running every minute has about 130,000.
+MAX_PAGES = 100_000
 
 
 class Pager:
@@ -49,6 +54,7 @@ class Pager:
         "_remaining",
         "_seen",
         "_served",
+        "_total",
         "filtered_here",
         "finished",
     )
@@ -63,6 +69,7 @@ class Pager:
         self._pages = 0
         self._served = 0  # runs the service sent, before any filter the client applies
         self._empty = 0  # pages in a row with no run
+        self._total: int | None = None  # the smallest total a page said
         # True when the client filters each page (the service cannot) and hands out no page
         # marker (iter_runs): a page's size then says nothing about how many runs it will
         # keep, so max_items does not shrink it (a trimmed page's next_page would skip runs).
@@ -104,6 +111,7 @@ class Pager:
         self._pages += 1
         self._served += len(page.runs)
         self._empty = 0 if page.runs else self._empty + 1
+        self._total = page.total if self._total is None else min(self._total, page.total)
         if keep is not None:
             page = dataclasses.replace(page, runs=tuple(run for run in page.runs if keep(run)))
         if self._remaining is not None:
@@ -117,7 +125,7 @@ class Pager:
             self.finished = True
         elif not self.finished and following:
             seen = _digest(following)
-            self._failure = self._check(following, seen, page.total)
+            self._failure = self._check(following, seen, self._total)
             self._seen.add(seen)
             self._marker = following
         elif not self.finished:  # more follow, but no way to them: they would go unsaid
@@ -140,6 +148,8 @@ class Pager:
             )
         elif self._served > 2 * total + _args.MAX_LIMIT:  # room for runs added meanwhile
             problem = f"sent {self._served} runs, over twice the {total} it says there are"
+        elif self._pages >= MAX_PAGES:
+            problem = f"sent {MAX_PAGES:,} pages, more than any timer's history fills"
         elif not following.isascii() and not _encodable(following):
             problem = f"returned a page marker that is not valid text: {quote(following)}"
         elif redact(following) != following:
