@@ -41,6 +41,8 @@ except ModuleNotFoundError:
 
 __all__ = ["AiohttpTransport"]
 
+HEAD_LIMIT = 100 * 1024  # bytes of one header line (httpcore lets h11 read this much of a head)
+
 # Once connected, most specific first: the first match wins. (Before, any failure is one to
 # connect: ``_mapped``.)
 _EXCEPTIONS: tuple[tuple[type[BaseException], type[httpx.TransportError]], ...] = (
@@ -177,6 +179,10 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 auto_decompress=False,
                 cookie_jar=aiohttp.DummyCookieJar(),
                 trace_configs=[_TRACE],
+                # A header line as long as httpx reads (its h11 takes 100 KiB of head), not
+                # aiohttp's 8190 bytes: a long Content-Security-Policy must not fail here only.
+                max_line_size=HEAD_LIMIT,
+                max_field_size=HEAD_LIMIT,
             )
             # aiohttp would send an idempotent request again at once when a kept-alive
             # connection drops (its test_utils turns this off too): not counted, not logged.
