@@ -21,11 +21,16 @@ ensure_venv() {
   local options=(install --quiet --disable-pip-version-check --no-compile)
   if [ ! -x "$venv/bin/python" ]; then
     echo "==> creating .venv with $("$python_bin" --version)"
-    # ensurepip takes 7 s to put its pip in; this Python's own pip, when it can install into
-    # another environment (pip >= 22.3), puts a current one there in 2. Else ensurepip.
     "$python_bin" -m venv --without-pip "$venv"
-    "$python_bin" -m pip --python "$venv/bin/python" "${options[@]}" "pip>=25.1" 2>/dev/null ||
+  fi
+  # ensurepip takes 7 s to put its pip in; this Python's own pip, when it can install into
+  # another environment (pip >= 22.3), puts a current one there in 2. Else ensurepip. (Also
+  # for a .venv left without pip by an interrupted run.)
+  if ! "$venv/bin/python" -c "import pip" 2>/dev/null; then
+    "$python_bin" -m pip --python "$venv/bin/python" "${options[@]}" "pip>=25.1" || {
+      echo "(this Python's pip cannot install into .venv: using ensurepip)"
       "$venv/bin/python" -m ensurepip --default-pip >/dev/null
+    }
   fi
   echo "==> installing the $profile tools into .venv"
   local pip=("$venv/bin/python" -m pip "${options[@]}")

@@ -168,21 +168,28 @@ def test_the_import_graph_of_timers_has_no_cycle() -> None:
 
 # ``python -c "import timers.x"`` runs ``timers/__init__.py`` first, then ``timers.x``: so one
 # fresh interpreter runs the first step once, and each module is imported in a fork of it,
-# which is exactly where such an interpreter would be. (53 interpreters each importing the
-# package took 20 s of CPU; this takes about 2.)
+# which is exactly where such an interpreter would be. Each child then ends as the interpreter
+# would: it waits for the threads the import started (an import that leaves one running
+# fails at the alarm, as it would hang), and fails if its output cannot be written. (53
+# interpreters each importing the package took 20 s of CPU; this takes about 2.)
 _IMPORT_EACH_ALONE = r"""
-import json, os, sys, traceback
 import timers
+import json, os, signal, sys, threading, traceback
 results = {}
-for module in sys.argv[1:]:
+for module in sys.argv[2:]:
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(read)
         os.dup2(write, 1)
         os.dup2(write, 2)
+        signal.alarm(int(sys.argv[1]))  # a hung import: the child dies, named, by SIGALRM
         try:
             __import__(module)
+            for thread in threading.enumerate():
+                if thread is not threading.main_thread() and not thread.daemon:
+                    thread.join()
+            sys.stdout.flush()
         except BaseException:
             traceback.print_exc()
             sys.stderr.flush()
@@ -193,23 +200,26 @@ for module in sys.argv[1:]:
         text = output.read()
     _, status = os.waitpid(pid, 0)
     results[module] = [os.waitstatus_to_exitcode(status), text]
-print(json.dumps(results))
+print("\n" + json.dumps(results))
 """
+IMPORT_ALARM = 30  # seconds one module's import may take
 
 
 @pytest.fixture(scope="module")
 def imported_alone() -> dict[str, tuple[int, str]]:
-    """Each module's exit code and output when imported alone in a fresh interpreter."""
+    """Each module's exit code (-14: it was still importing after ``IMPORT_ALARM`` s) and
+    output when imported alone in a fresh interpreter."""
     done = subprocess.run(
-        [sys.executable, "-c", _IMPORT_EACH_ALONE, *sorted(MODULES)],
+        [sys.executable, "-c", _IMPORT_EACH_ALONE, str(IMPORT_ALARM), *sorted(MODULES)],
         capture_output=True,
         text=True,
         check=False,
         cwd=ROOT / "tests",
-        timeout=100,
+        timeout=IMPORT_ALARM * len(MODULES),
     )
     assert done.returncode == 0, f"import timers failed alone:\n{done.stderr[-3000:]}"
-    return {module: (code, text) for module, (code, text) in json.loads(done.stdout).items()}
+    last_line = done.stdout.rstrip("\n").rsplit("\n", 1)[-1]  # after what imports printed
+    return {module: (code, text) for module, (code, text) in json.loads(last_line).items()}
 
 
 @pytest.mark.parametrize("module", sorted(MODULES))
@@ -217,7 +227,10 @@ def test_each_module_imports_alone_in_a_fresh_interpreter(
     module: str, imported_alone: dict[str, tuple[int, str]]
 ) -> None:
     code, output = imported_alone[module]
-    assert code == 0, f"import {module} alone failed:\n{output[-3000:]}"
+    hung = f" (still importing, or waiting for its threads, after {IMPORT_ALARM} s)"
+    assert code == 0, (
+        f"import {module} alone failed{hung if code == -14 else ''}:\n{output[-3000:]}"
+    )
 
 
 def test_only_the_bridge_imports_the_generated_packages() -> None:

@@ -5,6 +5,7 @@ and ``timers/_sync_client.py`` (from ``timers/_async_client.py``, ``scripts/unas
 from __future__ import annotations
 
 import filecmp
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -95,9 +96,16 @@ def test_editing_only_a_description_in_a_spec_makes_its_package_stale(tmp_path: 
         assert edited != text
         (root / "spec" / spec).write_text(edited)
     subprocess.run([str(root / "scripts" / "regenerate"), str(tmp_path / "out")], check=True)
-    for _, package, _, _ in DESCRIPTION_EDITS:
+    for spec, package, _, _ in DESCRIPTION_EDITS:
         problems = _differences(COMMITTED / package, tmp_path / "out" / package)
         assert problems == ["differs: GENERATED.md"], package
+        # ... in the line of its own spec's hash only (both specs changed here).
+        old_hash = hashlib.sha256((ROOT / "spec" / spec).read_bytes()).hexdigest()
+        new_hash = hashlib.sha256((root / "spec" / spec).read_bytes()).hexdigest()
+        committed = (COMMITTED / package / "GENERATED.md").read_text()
+        assert f"spec/{spec} sha256: {old_hash}" in committed, package
+        expected = committed.replace(old_hash, new_hash)
+        assert (tmp_path / "out" / package / "GENERATED.md").read_text() == expected, package
 
 
 def test_the_sync_client_is_what_unasync_writes_from_the_async_client() -> None:

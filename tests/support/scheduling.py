@@ -38,6 +38,31 @@ class OneWorkerModules(LoadScopeScheduling):
     def _split_scope(self, nodeid: str) -> str:
         return scope_of(nodeid)
 
+    def remove_node(self, node: Any) -> str | None:
+        # As --dist load does: the test that crashed a worker is reported, not run again.
+        workload = self.assigned_work.get(node, {})
+        for unit in workload.values():
+            pending = [nodeid for nodeid, done in unit.items() if not done]
+            if pending:
+                unit[pending[0]] = True
+                crashitem = pending[0]
+                break
+        else:
+            crashitem = None
+        super().remove_node(node)
+        return crashitem
+
+    def _reschedule(self, node: Any) -> None:
+        # A worker runs a test only once it holds the next one (or is told to stop): keep
+        # at least two on every worker, a replacement for a crashed one included.
+        super()._reschedule(node)
+        while (
+            not node.shutting_down
+            and self.workqueue
+            and self._pending_of(self.assigned_work[node]) < 2
+        ):
+            self._assign_work_unit(node)
+
 
 class SchedulingPlugin:
     """Registered on the controller when xdist runs with its default ``--dist load``."""
