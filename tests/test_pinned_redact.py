@@ -337,6 +337,14 @@ def test_a_secret_is_redacted_in_any_percent_encoding_and_in_base64(
     assert redact(f"<{echoed}>") == f"<{REDACTED}>"
 
 
+def test_only_the_encoded_secret_is_cut_out_of_a_word(fresh_secrets: None) -> None:
+    remember("Ab/cd+EF=gh é")
+    encoded = "Ab%2fcd%2bEF%3dgh%20%c3%a9"
+    assert redact(f"q=x%e2%82{encoded}y&r=%2F") == f"q=x%e2%82{REDACTED}y&r=%2F"
+    assert redact(f"{encoded}{encoded}") == REDACTED  # both, merged
+    assert redact(encoded[:-3]) == encoded[:-3]  # not the whole secret
+
+
 def test_only_the_secret_s_own_characters_match_encoded(fresh_secrets: None) -> None:
     remember("Zq7-xy_9")
     assert redact("Zq7-xy_9") == REDACTED

@@ -14,6 +14,8 @@ many clients in one process cannot push out the credentials of an answer being r
 
 from __future__ import annotations
 
+import codecs
+import functools
 import os
 import re
 import threading
@@ -120,22 +122,6 @@ def _all_forms() -> list[str]:
     return list(dict.fromkeys(form for forms in _secrets.values() for form in forms))
 
 
-def _as_echoed(value: str) -> str:
-    """A pattern of ``value`` as a server may send it back in a URL or a form: each character
-    as it is or percent-encoded (its UTF-8 bytes, hex digits in either case: ``%2f``,
-    ``%2F``, every character or some), a space also as ``+``."""
-    parts = []
-    for char in value:
-        hex_digits = char.encode("utf-8", "surrogatepass").hex().upper()
-        encoded = "".join(
-            ("%" if i % 2 == 0 else "") + (f"[{d}{d.lower()}]" if d.isalpha() else d)
-            for i, d in enumerate(hex_digits)
-        )
-        plus = r"|\+" if char == " " else ""
-        parts.append(f"(?:{re.escape(char)}|{encoded}{plus})")
-    return "".join(parts)
-
-
 def _base64_forms(value: str) -> list[str]:
     """``value`` in base64, standard and URL-safe, without the padding (matched apart)."""
     raw = value.encode("utf-8", "surrogatepass")
@@ -151,15 +137,77 @@ def redact(text: str) -> str:
     pattern = _pattern
     if pattern is None:
         with _lock:
+            forms = [(form, re.escape(form)) for form in _all_forms()]
+            encoded = {form for value in _secrets for form in _base64_forms(value)}
+            forms += [(form, re.escape(form) + "={0,2}") for form in encoded]
             # Longest first: "Bearer tok" goes before "tok".
-            values = sorted(_secrets, key=len, reverse=True)
-            encoded = {form for value in values for form in _base64_forms(value)}
-            alternatives = [
-                *map(_as_echoed, values),
-                *(re.escape(form) + "={0,2}" for form in sorted(encoded, key=len, reverse=True)),
-            ]
-            pattern = _pattern = re.compile("|".join(alternatives))
-    return pattern.sub(REDACTED, text)
+            forms.sort(key=lambda form: len(form[0]), reverse=True)
+            pattern = _pattern = re.compile("|".join(regex for _, regex in forms))
+    text = pattern.sub(REDACTED, text)
+    return _ESCAPED_WORD.sub(_redact_decoded, text) if "%" in text else text
+
+
+# A word holding a percent-escape: where a secret may be spelled in a way its forms are not
+# (lower-case hex, every character encoded, ...).
+_ESCAPED_WORD = re.compile(r"[^\s\"'<>]*%[0-9A-Fa-f]{2}[^\s\"'<>]*")
+_ESCAPE = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+
+
+def _redact_decoded(match: re.Match[str]) -> str:
+    """The word with each part that percent-decodes to a remembered secret replaced."""
+    word = match.group()
+    decoded, ends = _decoded(word)
+    with _lock:
+        secrets = sorted(_secrets, key=len, reverse=True)
+    cuts = [
+        (ends[found.start() - 1] if found.start() else 0, ends[found.end() - 1])
+        for secret in secrets
+        for found in _decoded_pattern(secret).finditer(decoded)
+    ]
+    for start, end in sorted(_merged(cuts), reverse=True):
+        word = word[:start] + REDACTED + word[end:]
+    return word
+
+
+@functools.lru_cache(maxsize=_MAX_REMEMBERED)
+def _decoded_pattern(secret: str) -> re.Pattern[str]:
+    """``secret`` in decoded text, where a space may have been sent as ``+`` (quote_plus)."""
+    return re.compile(re.escape(secret).replace(r"\ ", "[ +]"))
+
+
+def _decoded(word: str) -> tuple[str, list[int]]:
+    """``word`` percent-decoded (UTF-8), and where in ``word`` each decoded character ends."""
+    chars: list[str] = []
+    ends: list[int] = []
+    at = 0
+    for escaped in _ESCAPE.finditer(word):
+        for i in range(at, escaped.start()):
+            chars.append(word[i])
+            ends.append(i + 1)
+        # Byte by byte: a character ends with the escape of the byte that completed it.
+        decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        for k, byte in enumerate(bytes.fromhex(escaped.group().replace("%", ""))):
+            for char in decoder.decode(bytes((byte,))):
+                chars.append(char)
+                ends.append(escaped.start() + 3 * (k + 1))
+        for char in decoder.decode(b"", final=True):  # a sequence cut short
+            chars.append(char)
+            ends.append(escaped.end())
+        at = escaped.end()
+    for i in range(at, len(word)):
+        chars.append(word[i])
+        ends.append(i + 1)
+    return "".join(chars), ends
+
+
+def _merged(cuts: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(cuts):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 _MAX_DEPTH = 64
