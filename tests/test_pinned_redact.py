@@ -26,7 +26,7 @@ SECRET = "s3cr3t-value"  # 12 characters
 @pytest.fixture
 def fresh_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_redact, "_secrets", OrderedDict())
-    monkeypatch.setattr(_redact, "_pattern", None)
+    monkeypatch.setattr(_redact, "_forms_longest_first", None)
 
 
 # --- remember and redact ----------------------------------------------------------------------

@@ -42,7 +42,7 @@ _MAX_REMEMBERED = 256
 _MIN_SECRET = 4  # shorter values would redact ordinary words
 _lock = threading.Lock()
 _secrets: OrderedDict[str, tuple[str, ...]] = OrderedDict()  # a secret -> its forms, oldest first
-_pattern: re.Pattern[str] | None = None
+_forms_longest_first: tuple[str, ...] | None = None  # what redact() looks for, in order
 
 # Every character of Unicode's categories Cc (DEL and the C1 controls; C0 comes below), Cf
 # (format characters that reorder or hide text: bidi marks, zero widths, the soft hyphen, the
@@ -78,7 +78,7 @@ def remember(*values: str) -> None:
     ``_MAX_REMEMBERED`` forms); remembering a value again makes it the most recent, so a
     client's credentials, remembered on each request and again when its answer arrives, are
     not pushed out by other clients' traffic while that answer is being read."""
-    global _pattern
+    global _forms_longest_first
     with _lock:
         for value in values:
             if value in _secrets:
@@ -100,7 +100,7 @@ def remember(*values: str) -> None:
             forms_kept = sum(map(len, _secrets.values()))
             while forms_kept > _MAX_REMEMBERED:
                 forms_kept -= len(_secrets.popitem(last=False)[1])
-            _pattern = None
+            _forms_longest_first = None
 
 
 def remember_header(header: str) -> None:
@@ -122,28 +122,30 @@ def _all_forms() -> list[str]:
     return list(dict.fromkeys(form for forms in _secrets.values() for form in forms))
 
 
-def _base64_forms(value: str) -> list[str]:
-    """``value`` in base64, standard and URL-safe, without the padding (matched apart)."""
+def _base64_forms(value: str) -> set[str]:
+    """``value`` in base64, standard and URL-safe, with its padding and without."""
     raw = value.encode("utf-8", "surrogatepass")
-    return [encode(raw).decode().rstrip("=") for encode in (b64encode, urlsafe_b64encode)]
+    padded = {encode(raw).decode() for encode in (b64encode, urlsafe_b64encode)}
+    return padded | {form.rstrip("=") for form in padded}
 
 
 def redact(text: str) -> str:
     """``text`` with every remembered secret replaced by ``[redacted]``: as it is, in any
     percent-encoding of it, or in base64."""
-    global _pattern
+    global _forms_longest_first
     if not _secrets:
         return text
-    pattern = _pattern
-    if pattern is None:
+    forms = _forms_longest_first
+    if forms is None:
         with _lock:
-            forms = [(form, re.escape(form)) for form in _all_forms()]
-            encoded = {form for value in _secrets for form in _base64_forms(value)}
-            forms += [(form, re.escape(form) + "={0,2}") for form in encoded]
+            found = {*_all_forms(), *(form for v in _secrets for form in _base64_forms(v))}
             # Longest first: "Bearer tok" goes before "tok".
-            forms.sort(key=lambda form: len(form[0]), reverse=True)
-            pattern = _pattern = re.compile("|".join(regex for _, regex in forms))
-    text = pattern.sub(REDACTED, text)
+            forms = _forms_longest_first = tuple(sorted(found, key=len, reverse=True))
+    # A substring search per form, not one regex of them all: with a client per user, each
+    # new token would compile that regex again (30 ms for a hundred tokens).
+    for form in forms:
+        if form in text:
+            text = text.replace(form, REDACTED)
     return _ESCAPED_WORD.sub(_redact_decoded, text) if "%" in text else text
 
 
