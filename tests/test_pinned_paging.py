@@ -214,8 +214,8 @@ def test_pages_end_at_max_pages_whatever_total_they_claim() -> None:
         assert not pager.finished and pager.marker == f"m{i}"
     last = RunPage(runs=(run,), total=10**18, has_next_page=True, next_page="one-more")
     assert refused(pager, last) == (
-        "the service sent 100,000 pages, more than any timer's history fills (after 100000 "
-        "pages); stopping instead of looping forever"
+        "the service sent 100,000 pages, the most one paging follows (a larger page_size "
+        "takes fewer) (after 100000 pages); stopping instead of looping forever"
     )
 
 

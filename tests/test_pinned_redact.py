@@ -345,6 +345,48 @@ def test_only_the_encoded_secret_is_cut_out_of_a_word(fresh_secrets: None) -> No
     assert redact(encoded[:-3]) == encoded[:-3]  # not the whole secret
 
 
+def test_every_encoded_echo_in_one_word_is_cut_out(fresh_secrets: None) -> None:
+    remember("Ab/cd+EF=gh é")
+    encoded = "Ab%2fcd%2bEF%3dgh%20%c3%a9"
+    assert redact(f"a={encoded}&b={encoded}") == f"a={REDACTED}&b={REDACTED}"
+
+
+def test_an_invalid_byte_before_an_encoded_secret_leaves_none_of_it(fresh_secrets: None) -> None:
+    remember("Ab/cd+EF=gh é")
+    assert redact("%C3%41b%2fcd%2bEF%3dgh%20%c3%a9") == f"%C3{REDACTED}"
+
+
+def test_a_base64_secret_percent_encoded_is_redacted(fresh_secrets: None) -> None:
+    remember("tok???>>>")  # base64 dG9rPz8/Pj4+, sent in a query: "/" and "+" encoded
+    assert redact("q=dG9rPz8%2FPj4%2b&x") == f"q={REDACTED}&x"
+
+
+def test_a_value_too_short_to_be_a_secret_is_not_looked_for_decoded(fresh_secrets: None) -> None:
+    remember("é")  # kept for its encoded forms (4 characters or more) only
+    assert redact("caf%20é and Zg") == "caf%20é and Zg"  # not in a decoded word, nor "w6k"
+
+
+def test_a_huge_word_in_a_text_with_an_escape_is_scanned_once(fresh_secrets: None) -> None:
+    # Each word is decoded on its own: a pattern that could start anywhere in a long word
+    # took quadratic time (16,000 characters: 1.3 s; this would outlast the test timeout).
+    remember(SECRET)
+    text = "width:100% " + "x" * 2_000_000
+    assert redact(text) == text
+
+
+def test_no_part_of_an_encoded_secret_shows_where_a_long_text_is_cut(
+    fresh_secrets: None,
+) -> None:
+    token = "Ab/cd+EF=gh-0123456789abcdefXYZ"
+    remember(token)
+    every_byte = "".join(f"%{byte:02x}" for byte in token.encode())
+    for echoed in ("QWIvY2QrRUY9Z2gtMDEyMzQ1Njc4OWFiY2RlZlhZWg", every_byte):
+        for start in range(0, 60, 7):  # the scan's cut falls anywhere in an echo
+            shown = clean("x" * start + echoed * 200, 300)  # each echo shown in 10 characters
+            assert REDACTED in shown
+            assert not any(echoed[i : i + 8] in shown for i in range(len(echoed) - 8)), shown
+
+
 def test_only_the_secret_s_own_characters_match_encoded(fresh_secrets: None) -> None:
     remember("Zq7-xy_9")
     assert redact("Zq7-xy_9") == REDACTED

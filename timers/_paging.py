@@ -149,7 +149,10 @@ class Pager:
         elif self._served > 2 * total + _args.MAX_LIMIT:  # room for runs added meanwhile
             problem = f"sent {self._served} runs, over twice the {total} it says there are"
         elif self._pages >= MAX_PAGES:
-            problem = f"sent {MAX_PAGES:,} pages, more than any timer's history fills"
+            problem = (
+                f"sent {MAX_PAGES:,} pages, the most one paging follows (a larger page_size "
+                "takes fewer)"
+            )
         elif not following.isascii() and not _encodable(following):
             problem = f"returned a page marker that is not valid text: {quote(following)}"
         elif redact(following) != following:

@@ -42,7 +42,8 @@ _MAX_REMEMBERED = 256
 _MIN_SECRET = 4  # shorter values would redact ordinary words
 _lock = threading.Lock()
 _secrets: OrderedDict[str, tuple[str, ...]] = OrderedDict()  # a secret -> its forms, oldest first
-_forms_longest_first: tuple[str, ...] | None = None  # what redact() looks for, in order
+# What redact() looks for (see _looked_for), made again when a secret is remembered.
+_forms_longest_first: tuple[tuple[str, ...], tuple[str, ...]] | None = None
 
 # Every character of Unicode's categories Cc (DEL and the C1 controls; C0 comes below), Cf
 # (format characters that reorder or hide text: bidi marks, zero widths, the soft hyphen, the
@@ -123,50 +124,62 @@ def _all_forms() -> list[str]:
 
 
 def _base64_forms(value: str) -> set[str]:
-    """``value`` in base64, standard and URL-safe, with its padding and without."""
+    """``value`` in base64, standard and URL-safe, with its padding and without (none for a
+    value shorter than a secret can be: its base64 would match ordinary text)."""
+    if len(value) < _MIN_SECRET:
+        return set()
     raw = value.encode("utf-8", "surrogatepass")
     padded = {encode(raw).decode() for encode in (b64encode, urlsafe_b64encode)}
     return padded | {form.rstrip("=") for form in padded}
 
 
-def redact(text: str) -> str:
-    """``text`` with every remembered secret replaced by ``[redacted]``: as it is, in any
-    percent-encoding of it, or in base64."""
+def _looked_for() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What ``redact`` looks for: every form (base64 too), longest first ("Bearer tok"
+    before "tok"), and what a percent-decoded word may hold (values and their base64)."""
     global _forms_longest_first
+    cached = _forms_longest_first
+    if cached is None:
+        with _lock:
+            values = [value for value in _secrets if len(value) >= _MIN_SECRET]
+            encoded = {form for value in values for form in _base64_forms(value)}
+            forms = tuple(sorted({*_all_forms(), *encoded}, key=len, reverse=True))
+            cached = _forms_longest_first = (forms, (*values, *encoded))
+    return cached
+
+
+def redact(text: str) -> str:
+    """``text`` with every remembered secret replaced by ``[redacted]``: as it is, in base64,
+    or percent-encoded in any way (lower-case hex, every character encoded, a space as
+    ``+``, base64 percent-encoded)."""
     if not _secrets:
         return text
-    forms = _forms_longest_first
-    if forms is None:
-        with _lock:
-            found = {*_all_forms(), *(form for v in _secrets for form in _base64_forms(v))}
-            # Longest first: "Bearer tok" goes before "tok".
-            forms = _forms_longest_first = tuple(sorted(found, key=len, reverse=True))
+    forms, decoded_forms = _looked_for()
     # A substring search per form, not one regex of them all: with a client per user, each
     # new token would compile that regex again (30 ms for a hundred tokens).
     for form in forms:
         if form in text:
             text = text.replace(form, REDACTED)
-    return _ESCAPED_WORD.sub(_redact_decoded, text) if "%" in text else text
+    if "%" not in text:
+        return text
+    return _WORD.sub(lambda word: _redact_decoded(word.group(), decoded_forms), text)
 
 
-# A word holding a percent-escape: where a secret may be spelled in a way its forms are not
-# (lower-case hex, every character encoded, ...).
-_ESCAPED_WORD = re.compile(r"[^\s\"'<>]*%[0-9A-Fa-f]{2}[^\s\"'<>]*")
+# The words of a text (a secret is never split by these) and percent-escapes in them.
+_WORD = re.compile(r"[^\s\"<>]+")
 _ESCAPE = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
 
 
-def _redact_decoded(match: re.Match[str]) -> str:
-    """The word with each part that percent-decodes to a remembered secret replaced."""
-    word = match.group()
+def _redact_decoded(word: str, secrets: tuple[str, ...]) -> str:
+    """``word`` with each part that percent-decodes to one of ``secrets`` replaced."""
+    if "%" not in word or _ESCAPE.search(word) is None:
+        return word
     decoded, ends = _decoded(word)
-    with _lock:
-        secrets = sorted(_secrets, key=len, reverse=True)
     cuts = [
         (ends[found.start() - 1] if found.start() else 0, ends[found.end() - 1])
         for secret in secrets
         for found in _decoded_pattern(secret).finditer(decoded)
     ]
-    for start, end in sorted(_merged(cuts), reverse=True):
+    for start, end in sorted(_merged(cuts), reverse=True):  # from the end: offsets hold
         word = word[:start] + REDACTED + word[end:]
     return word
 
@@ -189,9 +202,11 @@ def _decoded(word: str) -> tuple[str, list[int]]:
         # Byte by byte: a character ends with the escape of the byte that completed it.
         decoder = codecs.getincrementaldecoder("utf-8")("replace")
         for k, byte in enumerate(bytes.fromhex(escaped.group().replace("%", ""))):
-            for char in decoder.decode(bytes((byte,))):
+            out = decoder.decode(bytes((byte,)))
+            for i, char in enumerate(out):
+                # Two at once: the first replaces bytes that this one showed to be invalid.
                 chars.append(char)
-                ends.append(escaped.start() + 3 * (k + 1))
+                ends.append(escaped.start() + 3 * (k + 1 if i == len(out) - 1 else k))
         for char in decoder.decode(b"", final=True):  # a sequence cut short
             chars.append(char)
             ends.append(escaped.end())
@@ -256,15 +271,30 @@ def _scannable(text: str, limit: int) -> str:
 
 
 def _without_secret_prefix_at_end(text: str) -> str:
-    """``text`` cut where it was cut, minus any start of a secret left at its very end."""
+    """``text`` cut where it was cut, minus any start of a secret left at its very end, in
+    any of the forms ``redact`` finds (percent-encoded: decoded)."""
     with _lock:
-        secrets = _all_forms()
-    for secret in secrets:
+        forms = _all_forms()
+        forms += sorted({form for value in _secrets for form in _base64_forms(value)})
+    for secret in forms:
         for size in range(min(len(secret) - 1, len(text)), 0, -1):
             if text.endswith(secret[:size]):
                 text = text[:-size]
                 break
+    last = _LAST_WORD.search(text)
+    if last is not None and _ESCAPE.search(last.group()):  # the start of a secret, encoded?
+        word = _SPLIT_ESCAPE.sub("", last.group())  # "%4" or "%": the cut split an escape
+        decoded, ends = _decoded(word)
+        _, secrets = _looked_for()
+        ends_with = (n for s in secrets for n in range(1, len(s)) if decoded.endswith(s[:n]))
+        size = max(ends_with, default=0)
+        kept = len(decoded) - size
+        text = text[: last.start() + (ends[kept - 1] if kept else 0)]
     return text
+
+
+_LAST_WORD = re.compile(r"[^\s\"<>]+\Z")
+_SPLIT_ESCAPE = re.compile(r"%[0-9A-Fa-f]?\Z")
 
 
 def quote(value: Any, limit: int = 80) -> str:
