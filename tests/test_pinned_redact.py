@@ -374,6 +374,16 @@ def test_a_huge_word_in_a_text_with_an_escape_is_scanned_once(fresh_secrets: Non
     assert redact(text) == text
 
 
+def test_the_last_word_of_a_huge_cut_text_is_found_in_one_pass(fresh_secrets: None) -> None:
+    # A pattern anchored at the end tried every start in a long word followed by a space
+    # (9,000 characters: 1 s; this would outlast the test timeout).
+    remember(SECRET)
+    text = "x" * 1_000_000 + " "
+    assert _redact._without_secret_prefix_at_end(text) == text
+    assert _redact._without_secret_prefix_at_end(f"a {SECRET[:5]}") == "a "
+    assert _redact._without_secret_prefix_at_end("a s3%63r%33") == "a "  # "s3cr3" encoded
+
+
 def test_no_part_of_an_encoded_secret_shows_where_a_long_text_is_cut(
     fresh_secrets: None,
 ) -> None:

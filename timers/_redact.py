@@ -297,19 +297,21 @@ def _without_secret_prefix_at_end(text: str) -> str:
             if text.endswith(secret[:size]):
                 text = text[:-size]
                 break
-    last = _LAST_WORD.search(text)
-    if last is not None and _ESCAPE.search(last.group()):  # the start of a secret, encoded?
-        word = _SPLIT_ESCAPE.sub("", last.group())  # "%4" or "%": the cut split an escape
+    # The last word, matched backwards (a pattern ending in \Z would try every start: n²).
+    backwards = _WORD_BACKWARDS.match(text[::-1])
+    start = len(text) - (backwards.end() if backwards else 0)
+    if _ESCAPE.search(text, start):  # the start of a secret, encoded?
+        word = _SPLIT_ESCAPE.sub("", text[start:])  # "%4" or "%": the cut split an escape
         decoded, ends = _decoded(word)
         secrets = _looked_for().decoded
         ends_with = (n for s in secrets for n in range(1, len(s)) if decoded.endswith(s[:n]))
         size = max(ends_with, default=0)
         kept = len(decoded) - size
-        text = text[: last.start() + (ends[kept - 1] if kept else 0)]
+        text = text[: start + (ends[kept - 1] if kept else 0)]
     return text
 
 
-_LAST_WORD = re.compile(r"[^\s\"<>]+\Z")
+_WORD_BACKWARDS = re.compile(r"[^\s\"<>]*")
 _SPLIT_ESCAPE = re.compile(r"%[0-9A-Fa-f]?\Z")
 
 
