@@ -397,6 +397,11 @@ def test_no_part_of_an_encoded_secret_shows_where_a_long_text_is_cut(
             assert not any(echoed[i : i + 8] in shown for i in range(len(echoed) - 8)), shown
 
 
+def test_a_secret_of_four_characters_is_looked_for_in_base64_too(fresh_secrets: None) -> None:
+    remember("abcd")
+    assert redact("x YWJjZA== y YWJjZA z") == f"x {REDACTED} y {REDACTED} z"
+
+
 def test_only_the_secret_s_own_characters_match_encoded(fresh_secrets: None) -> None:
     remember("Zq7-xy_9")
     assert redact("Zq7-xy_9") == REDACTED
