@@ -397,6 +397,13 @@ def test_no_part_of_an_encoded_secret_shows_where_a_long_text_is_cut(
             assert not any(echoed[i : i + 8] in shown for i in range(len(echoed) - 8)), shown
 
 
+def test_an_encoded_secret_ending_in_plain_characters_is_cut_exactly(fresh_secrets: None) -> None:
+    remember("Abcdefgh-rest")
+    assert redact("q=%41bcdefgh-rest&y=%41") == f"q={REDACTED}&y=%41"
+    remember("wxyz")  # four characters: a secret, looked for decoded too
+    assert redact("a=%77xyz&b") == f"a={REDACTED}&b"
+
+
 def test_a_secret_of_four_characters_is_looked_for_in_base64_too(fresh_secrets: None) -> None:
     remember("abcd")
     assert redact("x YWJjZA== y YWJjZA z") == f"x {REDACTED} y {REDACTED} z"
