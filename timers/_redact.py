@@ -137,14 +137,15 @@ class _LookedFor(NamedTuple):
     """What ``redact`` looks for, made again when a secret is remembered."""
 
     forms: tuple[str, ...]  # every form (base64 too), longest first: "Bearer tok" before "tok"
-    pattern: re.Pattern[str] | None  # the forms as one pattern, when there are many
     decoded: tuple[str, ...]  # what a percent-decoded word may hold: values and their base64
 
 
-# A few forms (one client's) are found fastest one substring search each, and a new token
-# then costs nothing; many (a client per user) in one pass of a pattern of them all, compiled
-# once per new token (3.5 ms for a hundred tokens).
-_MAX_SEARCHED_ONE_BY_ONE = 24
+# A text of up to this many characters is searched one form at a time (a few microseconds
+# even for hundreds of forms); a longer one in one pass of a pattern of every form, compiled
+# on first need after each new secret (3.5 ms for a hundred tokens: with a client per user,
+# compiling it for every log line after every new token cost seconds).
+_SEARCHED_ONE_BY_ONE = 512
+_pattern: tuple[tuple[str, ...], re.Pattern[str]] | None = None  # (its forms, the pattern)
 
 
 def _looked_for() -> _LookedFor:
@@ -155,11 +156,16 @@ def _looked_for() -> _LookedFor:
             values = [value for value in _secrets if len(value) >= _MIN_SECRET]
             encoded = {form for value in values for form in _base64_forms(value)}
             forms = tuple(sorted({*_all_forms(), *encoded}, key=len, reverse=True))
-            pattern = None
-            if len(forms) > _MAX_SEARCHED_ONE_BY_ONE:
-                pattern = re.compile("|".join(map(re.escape, forms)))
-            cached = _forms_longest_first = _LookedFor(forms, pattern, (*values, *encoded))
+            cached = _forms_longest_first = _LookedFor(forms, (*values, *encoded))
     return cached
+
+
+def _pattern_of(forms: tuple[str, ...]) -> re.Pattern[str]:
+    global _pattern
+    cached = _pattern
+    if cached is None or cached[0] is not forms:
+        cached = _pattern = (forms, re.compile("|".join(map(re.escape, forms))))
+    return cached[1]
 
 
 def redact(text: str) -> str:
@@ -169,8 +175,8 @@ def redact(text: str) -> str:
     if not _secrets:
         return text
     looked_for = _looked_for()
-    if looked_for.pattern is not None:
-        text = looked_for.pattern.sub(REDACTED, text)
+    if len(text) > _SEARCHED_ONE_BY_ONE:
+        text = _pattern_of(looked_for.forms).sub(REDACTED, text)
     else:
         for form in looked_for.forms:
             if form in text:
