@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 from support.bodies import failed_run_json, page_json, run_json
 from support.budget import examples
-from support.openapi import component_errors, spec_document
+from support.openapi import JOBS_SPEC_PATH, component_errors, spec_document
 from support.schemas import (
     FORMATS,
     component_names,
@@ -20,6 +20,7 @@ from support.schemas import (
     json_schema_validator,
     openapi_to_json_schema,
     strategy_for,
+    values_for,
 )
 
 EXAMPLES = settings(
@@ -34,6 +35,8 @@ EXAMPLES = settings(
 # `find` stops at the first value it looks for: a bound, not a budget.
 FIND = settings(EXAMPLES, max_examples=200, phases=[Phase.generate])
 COMPONENTS = component_names()
+# What the jobs dialect reads (the spec's other components are not parsed by the client).
+JOBS_COMPONENTS = ["JobRead", "FlowTimerRead", "JobResultPage", "JobResult", "GlobusError"]
 OFFSET = re.compile(r"(Z|[+-]\d\d:\d\d)$")
 
 
@@ -55,6 +58,84 @@ def test_generated_values_match_the_json_schema_and_the_original_component(
     value = data.draw(strategy_for(name), label=name)
     assert json_schema_errors(name, value) == []
     assert component_errors(name, value) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", JOBS_COMPONENTS)
+@EXAMPLES
+@given(data=st.data())
+def test_generated_values_of_the_jobs_spec_match_its_json_schema_and_its_component(
+    name: str, data: st.DataObject
+) -> None:
+    value = data.draw(strategy_for(name, spec_path=JOBS_SPEC_PATH), label=name)
+    assert json_schema_validator(name, spec_path=JOBS_SPEC_PATH).is_valid(value)
+    assert component_errors(name, value, spec_path=JOBS_SPEC_PATH) == []
+
+
+# Shapes support.schemas builds itself (the rest goes to hypothesis-jsonschema), each with a
+# value it must produce: the generator neither breaks a schema nor leaves a case out.
+OBJECT = {"type": "object", "properties": {"a": {"type": "integer"}, "b": {"type": "string"}}}
+BUILT_HERE: list[tuple[str, dict[str, Any], Callable[[Any], bool]]] = [
+    ("optional property left out", OBJECT, lambda v: v == {}),
+    ("every optional property", OBJECT, lambda v: {"a", "b"} <= set(v)),
+    ("a property not named", OBJECT, lambda v: bool(set(v) - {"a", "b"})),
+    (
+        "no property not named when none is allowed",
+        {**OBJECT, "additionalProperties": False, "required": ["a"]},
+        lambda v: set(v) == {"a", "b"},
+    ),
+    (
+        "other properties of their own schema",
+        {**OBJECT, "additionalProperties": {"type": "boolean"}},
+        lambda v: any(value is True for value in v.values()),
+    ),
+    (
+        "a required name that is not a named property",
+        {**OBJECT, "required": ["c"]},
+        lambda v: "c" in v and {"a", "b"} <= set(v),
+    ),
+    ("a nullable object as null", {**OBJECT, "type": ["object", "null"]}, lambda v: v is None),
+    (
+        "an allOf of objects merged",
+        {"allOf": [OBJECT, {"type": "object", "required": ["z"], "properties": {"z": {}}}]},
+        lambda v: "z" in v and "a" in v,
+    ),
+    (
+        "an allOf naming one property twice (left to hypothesis-jsonschema)",
+        {"allOf": [OBJECT, {"type": "object", "properties": {"a": {"minimum": 5}}}]},
+        lambda v: "a" in v,
+    ),
+    (
+        "an array within its bounds",
+        {"type": ["array", "null"], "items": OBJECT, "minItems": 1, "maxItems": 2},
+        lambda v: v is not None and len(v) == 2,
+    ),
+    ("an anyOf's second branch", {"anyOf": [{"type": "integer"}, OBJECT]}, lambda v: v == {}),
+]
+
+
+@pytest.mark.parametrize(
+    ("schema", "wanted"), [c[1:] for c in BUILT_HERE], ids=[c[0] for c in BUILT_HERE]
+)
+def test_values_for_a_schema_are_valid_and_include_each_case(
+    schema: dict[str, Any], wanted: Callable[[Any], bool]
+) -> None:
+    valid = json_schema_validator_for(schema).is_valid
+    find(values_for(schema), lambda v: valid(v) and wanted(v), settings=FIND)
+
+    @EXAMPLES
+    @given(values_for(schema))
+    def every_value_is_valid(value: Any) -> None:
+        assert valid(value), value
+
+    every_value_is_valid()
+
+
+def json_schema_validator_for(schema: dict[str, Any]) -> Any:
+    import jsonschema  # type: ignore[import-untyped]
+
+    cls = jsonschema.Draft202012Validator
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 
 @pytest.mark.slow
