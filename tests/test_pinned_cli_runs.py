@@ -59,6 +59,17 @@ def test_a_table_ends_with_how_many_runs_and_the_next_marker(mock: respx.MockRou
     assert len(out.splitlines()) == 2
 
 
+@pytest.mark.parametrize(
+    ("total", "footer"), [(1, "2 runs; the service says the timer has 1 run."), (2, "2 of 2 runs.")]
+)
+def test_a_page_holding_more_runs_than_its_total_says_both_counts(
+    mock: respx.MockRouter, total: int, footer: str
+) -> None:
+    body = page_json([run_json(), failed_run_json(id=OTHER)], total=total, next_page="mk-2")
+    mock.get(LIST).respond(200, json=body)
+    assert invoke("list", TIMER_ID)[2] == f"{footer} More: --marker mk-2 (or --all).\n"
+
+
 def test_the_last_page_has_no_marker_in_its_footer(mock: respx.MockRouter) -> None:
     mock.get(LIST).respond(200, json=page_json([run_json()], total=1))
     assert invoke("list", TIMER_ID)[2] == "1 of 1 run.\n"

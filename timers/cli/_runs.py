@@ -128,6 +128,9 @@ def _footer(page: RunPage, filtered_here: bool) -> str:
             "(the jobs API filters in the client: --all searches every page)."
         )
         more = "."
+    elif len(page) > page.total:  # the service miscounts: not "300 of 3 runs"
+        footer = f"{_output.plural(len(page), 'run')}; the service says the timer has {total}."
+        more = " (or --all)."
     else:
         footer = f"{len(page)} of {total}."
         more = " (or --all)."
