@@ -147,6 +147,9 @@ class TokenAuth(httpx.Auth):
                 f"{type(self._authorizer).__name__}.get_authorization_header() returned a "
                 "value with characters an HTTP header cannot carry"
             )
+        # Spaces around a value are no part of it (RFC 9110, 5.5); h11 refuses to send them,
+        # aiohttp would send them: both send the value without them.
+        header = header and header.strip(" ")
         if not header:
             request.headers.pop("Authorization", None)
             return
