@@ -11,7 +11,7 @@ import pytest
 from support.bodies import run_json
 from support.dual import RUN_ID, TIMER_ID, TOKEN
 
-from timers import APIError, AsyncTimersClient, TimersClient
+from timers import APIConnectionError, APIError, AsyncTimersClient, TimersClient
 
 BASE = "https://timer.automate.globus.org/api/v1"
 RUN_PATH = f"/api/v1/timers/{TIMER_ID}/runs/{RUN_ID}"
@@ -21,10 +21,11 @@ class Redirector:
     def __init__(self, location: str) -> None:
         self.location = location
         self.seen: list[tuple[str, str | None]] = []
+        self.paths = {RUN_PATH}  # what is redirected
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.seen.append((str(request.url), request.headers.get("authorization")))
-        if request.url.host == "timer.automate.globus.org" and request.url.path == RUN_PATH:
+        if request.url.host == "timer.automate.globus.org" and request.url.path in self.paths:
             return httpx.Response(307, headers={"location": self.location})
         return httpx.Response(200, json=run_json())
 
@@ -36,6 +37,38 @@ def test_redirects_are_not_followed_by_default() -> None:
         client.get_run(TIMER_ID, RUN_ID)
     assert info.value.status_code == 307
     assert len(service.seen) == 1
+
+
+@pytest.mark.parametrize("operation", ["get_run", "run_timer"])
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_redirect_whose_location_is_no_url_is_said_once_not_retried(
+    mode: str, operation: str
+) -> None:
+    # httpx raises while preparing the redirect it will not follow (a RemoteProtocolError):
+    # that was retried as a failed connection, and run_timer's outcome called unknown.
+    service = Redirector("http://[::1")
+    service.paths = {RUN_PATH, f"/api/v1/timers/{TIMER_ID}/run"}
+    args = (TIMER_ID, RUN_ID) if operation == "get_run" else (TIMER_ID,)
+    if mode == "sync":
+        transport = httpx.MockTransport(service)
+        client = TimersClient(TOKEN, http_client=httpx.Client(transport=transport))
+        with pytest.raises(APIConnectionError) as info:
+            getattr(client, operation)(*args)
+    else:
+
+        async def call() -> None:
+            http = httpx.AsyncClient(transport=httpx.MockTransport(service))
+            await getattr(AsyncTimersClient(TOKEN, http_client=http), operation)(*args)
+
+        with pytest.raises(APIConnectionError) as info:
+            asyncio.run(call())
+    assert len(service.seen) == 1
+    assert info.value.retries_taken == 0 and info.value.outcome_unknown is False
+    assert str(info.value).startswith(
+        "request failed (the service answered with a redirect, which the client does not "
+        "follow; if the service has moved, pass its new URL as base_url): RemoteProtocolError: "
+        "Invalid URL in location header"
+    )
 
 
 def test_a_followed_redirect_to_another_origin_does_not_carry_the_token() -> None:

@@ -88,6 +88,8 @@ class RetryPolicy:
         """Whether a transport failure may be retried (ignoring how many retries are left)."""
         if isinstance(exc, httpx.LocalProtocolError) or tls_failure(exc) is not None:
             return False  # httpx refused to send it, or TLS failed: trying again cannot help
+        if bad_redirect(exc):
+            return False  # an answer came, and the same answer would come again
         if isinstance(exc, NEVER_SENT):
             return True
         return idempotent and isinstance(exc, httpx.TransportError)
@@ -263,6 +265,15 @@ def tls_failure(exc: BaseException) -> ssl.SSLError | None:
     return None
 
 
+def bad_redirect(exc: BaseException) -> bool:
+    """Whether ``exc`` is httpx's for a 3xx answer whose ``Location`` is not a URL: httpx reads
+    it to prepare the redirect (which the client never follows) and raises a
+    ``RemoteProtocolError`` from the ``InvalidURL``, instead of returning the answer."""
+    return isinstance(exc, httpx.RemoteProtocolError) and isinstance(
+        exc.__context__, httpx.InvalidURL
+    )
+
+
 def was_sent(exc: httpx.HTTPError) -> bool:
     """Whether the request may have reached the service before ``exc`` (False: provably not)."""
     return not isinstance(exc, (*NEVER_SENT, httpx.LocalProtocolError))
@@ -292,6 +303,12 @@ def connection_error(
         what += ")"
     elif isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
         what = f"could not connect ({what.replace('failed', 'refused or unreachable')})"
+    elif bad_redirect(exc):  # no run was made: the service redirected (as an APIError's 3xx)
+        what += (
+            " (the service answered with a redirect, which the client does not follow; "
+            "if the service has moved, pass its new URL as base_url)"
+        )
+        sent = False
     name = type(exc).__name__
     detail = clean(str(exc))  # it may quote what the server sent
     if detail in ("", name, "timed out"):  # httpx's async timeouts say nothing, httpcore little
