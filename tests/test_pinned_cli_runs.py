@@ -121,6 +121,10 @@ def test_counts_of_one_are_singular(mock: respx.MockRouter) -> None:
     assert _runs._footer(one, filtered_here=True).startswith(
         "1 matching run on this page of the timer's 3 runs "
     )
+    two = RunPage.from_dict(page_json([run_json(), failed_run_json(id=OTHER)], total=1))
+    assert _runs._footer(two, filtered_here=True).startswith(
+        "2 matching runs on this page (the service says the timer has 1 run) (the jobs API "
+    )
 
 
 def test_all_pages_as_json_are_one_document(mock: respx.MockRouter) -> None:

@@ -122,17 +122,19 @@ def _footer(page: RunPage, filtered_here: bool) -> str:
     """How many runs a page showed, of how many, and the marker of the next page (whole, and
     quoted for a shell when it needs to be: pasted back, it must work)."""
     total = _output.plural(page.total, "run")
+    # A service that miscounts: not "300 of 3 runs".
+    said = f"the service says the timer has {total}" if len(page) > page.total else None
     if filtered_here:  # the page is a page of all runs, and total counts all of them
+        of_total = f"({said})" if said else f"of the timer's {total}"
         footer = (
-            f"{_output.plural(len(page), 'matching run')} on this page of the timer's {total} "
+            f"{_output.plural(len(page), 'matching run')} on this page {of_total} "
             "(the jobs API filters in the client: --all searches every page)."
         )
         more = "."
-    elif len(page) > page.total:  # the service miscounts: not "300 of 3 runs"
-        footer = f"{_output.plural(len(page), 'run')}; the service says the timer has {total}."
-        more = " (or --all)."
     else:
-        footer = f"{len(page)} of {total}."
+        footer = (
+            f"{_output.plural(len(page), 'run')}; {said}." if said else f"{len(page)} of {total}."
+        )
         more = " (or --all)."
     marker = page.next_page
     if page.has_next_page and not marker:  # --all ends in a PaginationError
