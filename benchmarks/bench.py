@@ -289,8 +289,8 @@ def _memory(
         for name in MEMORY_PEERS
         for n in (small, total)
     }
-    for name, values in measure.rounds(variants, count=sizes["iter_rounds"]).items():
-        results.add("paging memory", FIXED, dialect, name, "MiB", values)
+    rounds = measure.rounds(variants, count=sizes["iter_rounds"])
+    results.add_rounds("paging memory", FIXED, dialect, "MiB", rounds)
 
 
 def _client_ratios(results: Results, dialect: str, sizes: dict[str, Any]) -> None:
@@ -540,8 +540,8 @@ def parse_rows(results: Results, fixture: fixed_server.Fixture, sizes: dict[str,
         }
         for variant in variants.values():
             variant()
-        for name, values in measure.rounds(variants, count=sizes["rounds"]).items():
-            results.add("parse (1000-run page)", OFFLINE, dialect, name, "µs/run", values)
+        rounds = measure.rounds(variants, count=sizes["rounds"])
+        results.add_rounds("parse (1000-run page)", OFFLINE, dialect, "µs/run", rounds)
         for top in ("facade: json.loads + page parse", "facade: page parse of decoded JSON"):
             results.ratio(
                 f"parse: {top} / json.loads ({dialect})",
@@ -649,8 +649,8 @@ def client_making_rows(results: Results, sizes: dict[str, Any]) -> None:
     for make in MAKERS.values():
         make()  # first-use imports are not a client's cost
     variants = {name: partial(many, make) for name, make in MAKERS.items()}
-    for name, values in measure.rounds(variants, count=sizes["rounds"]).items():
-        results.add("make a client", OFFLINE, "-", name, "ms", values)
+    rounds = measure.rounds(variants, count=sizes["rounds"])
+    results.add_rounds("make a client", OFFLINE, "-", "ms", rounds)
     results.ratio(
         "make a client: facade / httpx.Client()",
         OFFLINE,
@@ -686,10 +686,8 @@ def import_rows(results: Results, sizes: dict[str, Any]) -> None:
     for module in modules:
         once(module)  # write the bytecode, warm the file cache
     variants = {f"import {m}": partial(once, m) for m in modules}
-    for name, values in measure.rounds(
-        variants, count=sizes["import_rounds"], before=lambda: None
-    ).items():
-        results.add("import", INTERPRETER, "-", name, "ms", values)
+    rounds = measure.rounds(variants, count=sizes["import_rounds"], before=lambda: None)
+    results.add_rounds("import", INTERPRETER, "-", "ms", rounds)
     results.ratio(
         "import timers / import httpx",
         INTERPRETER,

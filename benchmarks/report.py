@@ -68,6 +68,13 @@ class Results:
         self.rows[row["id"]] = row
         return row
 
+    def add_rounds(
+        self, section: str, server: str, dialect: str, unit: str, rounds: dict[str, list[float]]
+    ) -> None:
+        """A row for each variant of ``measure.rounds``' result."""
+        for variant, values in rounds.items():
+            self.add(section, server, dialect, variant, unit, values)
+
     def values(self, section: str, server: str, dialect: str, variant: str) -> list[float]:
         return self.rows[row_id(section, server, dialect, variant)]["rounds"]
 

@@ -14,7 +14,8 @@ What is retried (and why):
   retried (the service refused it before doing anything).
 - Neither is retried after a failed TLS handshake (a certificate that does not verify, a
   server that does not speak TLS there): trying again cannot help. A connection dropped
-  during the handshake is a connection error like any other.
+  during the handshake is a connection error like any other. Nor after a 3xx whose
+  ``Location`` is not a URL (httpx fails on it, see ``bad_redirect``): an answer came.
 
 The wait before retry ``n`` (0-based) is ``min(backoff_max, backoff_base * 2**n)``, scaled by
 a random factor in [0.75, 1.0] so that clients do not retry in lockstep. A ``Retry-After``
