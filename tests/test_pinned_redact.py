@@ -384,6 +384,58 @@ def test_the_last_word_of_a_huge_cut_text_is_found_in_one_pass(fresh_secrets: No
     assert _redact._without_secret_prefix_at_end("a s3%63r%33") == "a "  # "s3cr3" encoded
 
 
+@pytest.mark.parametrize("padding", [0, 600], ids=["short text", "long text"])
+def test_two_secrets_that_overlap_in_a_text_are_redacted_whole(
+    fresh_secrets: None, padding: int
+) -> None:
+    # The end of one is the start of the other: replacing one first left a part of the other
+    # (the longer first: "key-AAAA-" of the shorter; the first found: most of the longer).
+    remember("key-AAAA-BBBB", "BBBB-CCCC-DDDD-EEEE")
+    pad = "x" * padding
+    assert redact(f"{pad} key-AAAA-BBBB-CCCC-DDDD-EEEE.") == f"{pad} {REDACTED}."
+    assert redact(f"{pad} key-AAAA-BBBB key-AAAA-BBBB") == f"{pad} {REDACTED} {REDACTED}"
+
+
+def test_a_header_is_redacted_whole_in_each_form_a_url_may_carry_it(fresh_secrets: None) -> None:
+    _redact.remember_header("Bearer ab/cd-SECRET-1")
+    for sent in ("Bearer+ab/cd-SECRET-1", "Bearer%20ab%2Fcd-SECRET-1", "Bearer%20ab/cd-SECRET-1"):
+        assert redact(f"x {sent} y") == f"x {REDACTED} y", sent
+
+
+def test_only_the_whole_base64_of_a_secret_is_redacted_not_a_shorter_part(
+    fresh_secrets: None,
+) -> None:
+    remember("tok-b64-xaaW")  # base64 "dG9rLWI2NC14YWFX", no padding, ends in X
+    assert redact("dG9rLWI2NC14YWFX") == REDACTED
+    assert redact("dG9rLWI2NC14YWFY") == "dG9rLWI2NC14YWFY"
+
+
+def test_a_one_character_encoded_start_of_a_secret_is_cut_from_the_end(
+    fresh_secrets: None,
+) -> None:
+    remember("/abc-SECRET-123")  # "/" is sent as %2F, or %2f (decoded to be found)
+    cut = _redact._without_secret_prefix_at_end
+    assert (cut("%2f"), cut("see %2f"), cut('see "%2f')) == ("", "see ", 'see "')
+    # A last word that holds an escape but no start of a secret is kept whole.
+    assert (cut("100%25"), cut("width 100%25")) == ("100%25", "width 100%25")
+
+
+def test_the_pattern_of_every_form_is_compiled_once_for_the_same_secrets(
+    fresh_secrets: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_redact, "_pattern", None)
+    remember(SECRET)
+    long_text = "x" * 600 + SECRET
+    assert redact(long_text) == "x" * 600 + REDACTED
+    compiled = _redact._pattern
+    assert compiled is not None  # a long text is searched with one pattern
+    assert redact(long_text) == "x" * 600 + REDACTED
+    assert _redact._pattern is compiled  # not compiled again
+    remember("an0ther-secret")
+    assert redact(long_text + " an0ther-secret") == "x" * 600 + f"{REDACTED} {REDACTED}"
+    assert _redact._pattern is not compiled  # a new secret: a new pattern
+
+
 def test_no_part_of_an_encoded_secret_shows_where_a_long_text_is_cut(
     fresh_secrets: None,
 ) -> None:

@@ -21,6 +21,7 @@ import re
 import threading
 from base64 import b64encode, urlsafe_b64encode
 from collections import OrderedDict
+from collections.abc import Iterator
 from typing import Any, NamedTuple
 from urllib.parse import quote as quote_url
 from urllib.parse import quote_plus
@@ -128,7 +129,7 @@ def _base64_forms(value: str) -> set[str]:
     value shorter than a secret can be: its base64 would match ordinary text)."""
     if len(value) < _MIN_SECRET:
         return set()
-    raw = value.encode("utf-8", "surrogatepass")
+    raw = value.encode()  # never a lone surrogate: remember's quote() refuses one first
     padded = {encode(raw).decode() for encode in (b64encode, urlsafe_b64encode)}
     return padded | {form.rstrip("=") for form in padded}
 
@@ -164,7 +165,9 @@ def _pattern_of(forms: tuple[str, ...]) -> re.Pattern[str]:
     global _pattern
     cached = _pattern
     if cached is None or cached[0] is not forms:
-        cached = _pattern = (forms, re.compile("|".join(map(re.escape, forms))))
+        # A lookahead: a match at every place a form starts, where two overlap too.
+        alternatives = "|".join(map(re.escape, forms))
+        cached = _pattern = (forms, re.compile(f"(?=({alternatives}))"))
     return cached[1]
 
 
@@ -175,12 +178,13 @@ def redact(text: str) -> str:
     if not _secrets:
         return text
     looked_for = _looked_for()
+    # Where each form is found; two that overlap (the end of one secret the start of another)
+    # are cut as one, so that no part of either shows.
     if len(text) > _SEARCHED_ONE_BY_ONE:
-        text = _pattern_of(looked_for.forms).sub(REDACTED, text)
+        found = _pattern_of(looked_for.forms).finditer(text)
+        text = _replaced(text, [(match.start(), match.end(1)) for match in found])
     else:
-        for form in looked_for.forms:
-            if form in text:
-                text = text.replace(form, REDACTED)
+        text = _replaced(text, [cut for form in looked_for.forms for cut in _places(text, form)])
     if "%" not in text:
         return text
     return _WORD.sub(lambda word: _redact_decoded(word.group(), looked_for.decoded), text)
@@ -201,9 +205,23 @@ def _redact_decoded(word: str, secrets: tuple[str, ...]) -> str:
         for secret in secrets
         for found in _decoded_pattern(secret).finditer(decoded)
     ]
+    return _replaced(word, cuts)
+
+
+def _places(text: str, form: str) -> Iterator[tuple[int, int]]:
+    """Where ``form`` is in ``text`` (overlapping places too), as (start, end)."""
+    at = text.find(form)
+    while at >= 0:
+        yield at, at + len(form)
+        at = text.find(form, at + 1)
+
+
+def _replaced(text: str, cuts: list[tuple[int, int]]) -> str:
+    """``text`` with each of the ``cuts`` (start, end) replaced by ``REDACTED``, those that
+    overlap or touch as one."""
     for start, end in sorted(_merged(cuts), reverse=True):  # from the end: offsets hold
-        word = word[:start] + REDACTED + word[end:]
-    return word
+        text = text[:start] + REDACTED + text[end:]
+    return text
 
 
 @functools.lru_cache(maxsize=_MAX_REMEMBERED)
@@ -303,9 +321,10 @@ def _without_secret_prefix_at_end(text: str) -> str:
             if text.endswith(secret[:size]):
                 text = text[:-size]
                 break
-    # The last word, matched backwards (a pattern ending in \Z would try every start: n²).
-    backwards = _WORD_BACKWARDS.match(text[::-1])
-    start = len(text) - (backwards.end() if backwards else 0)
+    # Where the last word starts: after the last separator, looked for backwards (a pattern
+    # of the last word, ending in \Z, would try every start: n²).
+    separator = _SEPARATOR.search(text[::-1])
+    start = len(text) - separator.start() if separator else 0
     if _ESCAPE.search(text, start):  # the start of a secret, encoded?
         word = _SPLIT_ESCAPE.sub("", text[start:])  # "%4" or "%": the cut split an escape
         decoded, ends = _decoded(word)
@@ -317,7 +336,7 @@ def _without_secret_prefix_at_end(text: str) -> str:
     return text
 
 
-_WORD_BACKWARDS = re.compile(r"[^\s\"<>]*")
+_SEPARATOR = re.compile(r"[\s\"<>]")  # what ends a _WORD
 _SPLIT_ESCAPE = re.compile(r"%[0-9A-Fa-f]?\Z")
 
 
