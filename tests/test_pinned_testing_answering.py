@@ -12,6 +12,7 @@ fault.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -391,3 +392,24 @@ def test_an_injected_status_without_a_body_is_named_by_its_code_and_reason_phras
     service.fail_next(status=status)
     jobs = _answer(service, "GET", f"/jobs/{TIMER}", BEARER)
     assert jobs.json() == {"error": {"code": code, "detail": message, "status": status}}
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (("GET", b"/jobs/", None), "target must be a str, got bytes"),
+        ((b"GET", "/jobs/", None), "method must be a str, got bytes"),
+        (("GET", "/jobs/", b"Bearer test-token"), "authorization must be a str or None, got bytes"),
+    ],
+)
+def test_answer_refuses_arguments_of_the_wrong_type_before_recording_or_using_a_fault(
+    arguments: tuple[Any, Any, Any], message: str
+) -> None:
+    service = FakeTimersService()
+    service.fail_next(status=503)
+    with pytest.raises(TypeError) as caught:
+        service.answerer.answer(*arguments)
+    assert str(caught.value) == message
+    assert service.requests == []
+    reply = service.answerer.answer("GET", "/jobs/", "Bearer test-token")
+    assert isinstance(reply, Reply) and reply.status == 503  # the fault is still queued

@@ -851,6 +851,14 @@ def test_serve_refuses_arguments_of_the_wrong_type_or_range_by_name(
     assert str(caught.value) == message
 
 
+@pytest.mark.parametrize("wrong", [None, "service", FakeTimersService])
+def test_serve_refuses_anything_but_a_service_before_listening(wrong: object) -> None:
+    # It served, and dropped every connection (a factory passed without calling it, say).
+    with pytest.raises(TypeError) as caught, serve(wrong):  # type: ignore[arg-type]
+        pass
+    assert str(caught.value) == f"service must be a FakeTimersService, got {type(wrong).__name__}"
+
+
 def test_a_bracketed_ipv6_loopback_host_is_served(service: FakeTimersService) -> None:
     try:
         with socket.socket(socket.AF_INET6) as probe:

@@ -1189,3 +1189,95 @@ def test_a_seed_that_is_not_an_int_is_refused(seed: object) -> None:
     with pytest.raises(TypeError, match=f"^seed must be an int, got {type(seed).__name__}$"):
         FakeTimersService(seed=seed)  # type: ignore[arg-type]
     assert FakeTimersService(seed=7).add_timer() == FakeTimersService(seed=7).add_timer()
+
+
+# --- arguments of the wrong type are refused by name, before anything changes ---------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "error", "message"),
+    [
+        ("0.1", TypeError, "latency must be a number of seconds, got str: '0.1'"),
+        (None, TypeError, "latency must be a number of seconds, got NoneType: None"),
+        (True, TypeError, "latency must be a number of seconds, got bool: True"),
+        (-1, ValueError, "latency must be a number of seconds from 0 to "),
+        (float("nan"), ValueError, "latency must be a number of seconds from 0 to "),
+    ],
+)
+def test_a_latency_that_is_no_number_of_seconds_is_refused_when_set(
+    value: object, error: type[Exception], message: str
+) -> None:
+    # It was taken, and then every served request lost its connection after being carried out.
+    service = _service()
+    service.latency = 0.25
+    with pytest.raises(error) as caught:
+        service.latency = value  # type: ignore[assignment]
+    assert str(caught.value).startswith(message)
+    assert service.latency == 0.25  # unchanged
+    assert FakeTimersService().latency == 0.0
+    assert type(FakeTimersService.__dict__["latency"]).__name__ == "SecondsAttribute"
+    assert FakeTimersService.latency is FakeTimersService.__dict__["latency"]  # help() reads it
+
+
+def test_drop_next_takes_after_processing_only_as_true_or_false() -> None:
+    service = _service()
+    with pytest.raises(TypeError) as caught:
+        service.drop_next(after_processing="no")  # type: ignore[arg-type]
+    assert str(caught.value) == "after_processing must be True or False, got str"
+    timer_id = service.add_timer()
+    reply = service.answerer.answer("POST", f"/timers/{timer_id}/run", "Bearer test-token")
+    assert isinstance(reply, Reply) and reply.status == 201  # nothing was queued
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"failure_rate": "x"}, "failure_rate must be a number from 0 to 1, got str: 'x'"),
+        ({"failure_rate": True}, "failure_rate must be a number from 0 to 1, got bool: True"),
+        ({"timer_id": 123}, "timer_id must be a str, got int"),
+    ],
+)
+def test_add_timer_refuses_arguments_of_the_wrong_type(
+    options: dict[str, Any], message: str
+) -> None:
+    service = _service()
+    with pytest.raises(TypeError) as caught:
+        service.add_timer(**options)
+    assert str(caught.value) == message
+    assert service.answerer.answer("GET", "/jobs/", "Bearer test-token").json() == {"jobs": []}
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    [
+        ((2.5,), TypeError, "count must be an int, got float: 2.5"),
+        (("3",), TypeError, "count must be an int, got str: '3'"),
+        ((True,), TypeError, "count must be an int, got bool: True"),
+        ((3, 60), TypeError, "interval must be a timedelta, got int"),
+        ((3, timedelta(0), "x"), ValueError, "interval must be positive"),
+        ((3, timedelta(1), "x"), TypeError, "failure_rate must be a number from 0 to 1, got str"),
+        (
+            (10, timedelta(days=10**6)),
+            ValueError,
+            "10 runs 1000000 days, 0:00:00 apart would start before the year 1",
+        ),
+        ((10**10,), ValueError, "10000000000 runs 1:00:00 apart would start before the year 1"),
+    ],
+)
+def test_seed_history_refuses_bad_arguments_by_name_and_adds_nothing(
+    arguments: tuple[Any, ...], error: type[Exception], message: str
+) -> None:
+    service = _service(seed=5)
+    service.add_timer(TIMER)
+    count, *rest = arguments
+    options = dict(zip(("interval", "failure_rate"), rest, strict=False))
+    with pytest.raises(error) as caught:
+        service.seed_history(TIMER, count, **options)
+    assert str(caught.value).startswith(message)
+    assert _runs(service) == []
+    # Nothing about the timer changed: the history seeded next is the one it would have been.
+    service.seed_history(TIMER, 3)
+    fresh = _service(seed=5)
+    fresh.add_timer(TIMER)
+    fresh.seed_history(TIMER, 3)
+    assert _runs(service) == _runs(fresh)

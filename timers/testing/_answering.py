@@ -139,6 +139,13 @@ class Answerer:
             reply = service.answerer.answer("POST", f"/timers/{timer_id}/run", "Bearer test-token")
             assert reply.status == 201 and reply.json()["status"] == "pending"
         """
+        for name, value in (("method", method), ("target", target)):
+            if not isinstance(value, str):  # checked before anything is recorded or used up
+                raise TypeError(f"{name} must be a str, got {type(value).__name__}")
+        if authorization is not None and not isinstance(authorization, str):
+            raise TypeError(
+                f"authorization must be a str or None, got {type(authorization).__name__}"
+            )
         state = self._state
         with state.lock:
             state.requests.append((method, target))

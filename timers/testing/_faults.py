@@ -120,6 +120,9 @@ class FaultQueue:
     def drop(self, count: int, operation: str | None, after_processing: bool) -> None:
         """Queue a dropped connection; see ``FakeTimersService.drop_next``."""
         self._check(count, operation)
+        if not isinstance(after_processing, bool):  # "no" would be True
+            kind = type(after_processing).__name__
+            raise TypeError(f"after_processing must be True or False, got {kind}")
         with self._lock:
             self._faults.append(
                 Fault(count, operation, drop=True, after_processing=after_processing)

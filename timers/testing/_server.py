@@ -331,6 +331,8 @@ def serve(
             job = httpx.get(f"{root_url}/jobs/{timer_id}",
                             headers={"Authorization": "Bearer test-token"}).json()
     """
+    if not isinstance(service, FakeTimersService):  # e.g. a factory, not called
+        raise TypeError(f"service must be a FakeTimersService, got {type(service).__name__}")
     if api not in ("runs", "jobs"):
         raise ValueError(f"api must be 'runs' or 'jobs', got {api!r}")
     if not isinstance(host, str):

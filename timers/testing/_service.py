@@ -26,8 +26,8 @@ FastAPI's ``{"detail": [...]}`` for 422 and ``{"error": {"code", "detail", "stat
 otherwise. A run always has ``end_time`` and ``result`` (``null`` until it finishes); a result
 has only the fields that apply (``status_code`` for web, ``run_id`` for flow callbacks,
 ``error`` on failure). Date-times are RFC 3339 in UTC with ``Z`` and millisecond precision.
-Runs are listed newest first in both APIs (see ``_listing``); ``_jobs_wire`` says how a run
-is spelled as a ``JobResult``.
+Runs are listed newest first (jobs: as ``results_order`` says; see ``_listing``);
+``_jobs_wire`` spells a run as a ``JobResult``.
 
 This module is the facade: the state is ``_state``'s, the fault queue ``_faults``', and every
 transport (``handle()``, ``transport()``, ``mock()``, ``serve()``) goes through ``answerer``.
@@ -57,7 +57,7 @@ from timers.testing._jobs_api import DEFAULT_PAGE_SIZE, JobsApi
 from timers.testing._jobs_api import OPERATIONS as JOBS_OPERATIONS
 from timers.testing._runs_api import DEFAULT_LIMIT, RunsApi
 from timers.testing._runs_api import OPERATIONS as RUNS_OPERATIONS
-from timers.testing._state import ServiceState, checked_seconds, checked_tokens
+from timers.testing._state import SecondsAttribute, ServiceState, checked_seconds, checked_tokens
 
 if TYPE_CHECKING:
     import respx
@@ -106,7 +106,7 @@ class FakeTimersService:
 
     Args:
         tokens: bearer tokens the service accepts: a list (or other iterable) of non-empty
-            ``str`` without spaces; a bare ``str`` is refused (``TypeError``: pass a list).
+            printable ASCII ``str`` without spaces; a bare ``str`` is refused (pass a list).
         clock: returns the current time as an aware datetime; default: the real UTC time.
         seed: seeds every random choice, so the same calls give the same answers.
         pending_seconds: how long a triggered run stays ``pending`` (0 to a century).
@@ -117,18 +117,18 @@ class FakeTimersService:
             loop runs on, and the client's deadline can cancel the wait). A ``sleep`` given
             here is called, as it is (synchronously), on every path, async included. Served
             requests always really sleep, in the connection's thread.
-        results_order: the order of a timer's results in the jobs API (whose order is not
-            published): ``"newest first"`` (default) or ``"oldest first"``, to test code
-            that must not depend on it. The runs API lists newest first, as its spec says.
+        results_order: the order of a timer's results in the jobs API (not published):
+            ``"newest first"`` (default) or ``"oldest first"``, to test code that must not
+            depend on it. The runs API lists newest first, as its spec says.
 
     Raises ``TypeError`` / ``ValueError`` for arguments outside those.
 
     Attributes:
-        latency: seconds every answer is held back (default 0): the request is carried out
-            first, then the answer waits (so a client that gives up meanwhile does not know
-            whether, say, its run was created: as with a slow real service). In-process, a
-            synchronous client's own timeout does not cut the wait short (only a served
-            service models that); an asynchronous client's deadline does.
+        latency: seconds (0 to a century, checked when set) every answer is held back
+            (default 0): the request is carried out first, then the answer waits (a client
+            that gives up meanwhile does not know whether its run was created, as with a slow
+            real service). In-process, a synchronous client's timeout does not cut the wait
+            short (a served service models that); an asynchronous client's deadline does.
         runs_created: how many runs the ``run_timer`` operation created.
         requests: ``(method, path with query)`` of every request received, in order.
 
@@ -143,7 +143,7 @@ class FakeTimersService:
         assert page["total"] == 120 and len(page["runs"]) == 10
     """
 
-    latency: float
+    latency = SecondsAttribute()
 
     def __init__(
         self,
@@ -318,8 +318,8 @@ class FakeTimersService:
         Those finish on their own, like triggered runs, once ``now()`` passes their end
         (a pending one ends ``pending_seconds + in_progress_seconds`` after ``end``). Calling
         it again adds more runs with new ids; a start time another run of the timer already
-        has moves 1 ms earlier, until free (no two runs of a timer start at the same
-        millisecond).
+        has moves 1 ms earlier, until free (no two start at the same millisecond). Raises
+        ``KeyError`` for an unknown timer, ``TypeError``/``ValueError`` for bad arguments.
 
         Example::
 

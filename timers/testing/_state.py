@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final
+from typing import Any, Final, Self, cast, overload
 
 from timers.testing._outcomes import (
     Callback,
@@ -164,12 +164,34 @@ def checked_seconds(value: float, name: str) -> float:
     return value
 
 
+class SecondsAttribute:
+    """An attribute of seconds, checked as ``checked_seconds`` checks them whenever it is set
+    (``service.latency = "0.1"`` fails there, not in the request it would break)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name, self._key = name, f"_{name}_seconds"
+
+    @overload
+    def __get__(self, instance: None, owner: type) -> Self: ...
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> float: ...
+    def __get__(self, instance: object, owner: type | None = None) -> Self | float:
+        return self if instance is None else cast(float, vars(instance)[self._key])
+
+    def __set__(self, instance: object, value: float) -> None:
+        vars(instance)[self._key] = checked_seconds(value, self._name)
+
+
 def _checked_token(token: str) -> str:
+    # Never the token itself in a message: it may come from a secret store into a CI log.
     if not isinstance(token, str):
-        raise TypeError(f"a token must be a str, got {type(token).__name__}: {token!r}")
-    if not token or any(char in token for char in " \t"):
+        raise TypeError(f"a token must be a str, got {type(token).__name__}")
+    if not token or not all("!" <= char <= "~" for char in token):
         # Authorization: Bearer <token> cannot carry it: no request could ever use it.
-        raise ValueError(f"a token must be a non-empty str without spaces or tabs, got {token!r}")
+        raise ValueError(
+            "a token must be a non-empty str of printable ASCII without spaces (as an "
+            "Authorization header carries it)"
+        )
     return token
 
 
@@ -177,9 +199,19 @@ def checked_tokens(tokens: Iterable[str]) -> set[str]:
     """The tokens as a set; ``TypeError`` for a bare ``str`` (its characters are not tokens)
     or a token that is not a ``str``, ``ValueError`` for an empty one or one with spaces."""
     if isinstance(tokens, str | bytes):
-        raise TypeError(f"tokens must be a list of tokens, not one {type(tokens).__name__}: "
-                        f"pass [{tokens!r}]")  # fmt: skip
+        kind = type(tokens).__name__
+        raise TypeError(f"tokens must be a list of tokens, not one {kind}: pass [token]")
+    if not isinstance(tokens, Iterable):
+        raise TypeError(f"tokens must be a list of tokens, got {type(tokens).__name__}")
     return {_checked_token(token) for token in tokens}
+
+
+def _check_rate(failure_rate: float) -> None:
+    if not isinstance(failure_rate, int | float) or isinstance(failure_rate, bool):
+        kind = type(failure_rate).__name__
+        raise TypeError(f"failure_rate must be a number from 0 to 1, got {kind}: {failure_rate!r}")
+    if not 0.0 <= failure_rate <= 1.0:
+        raise ValueError(f"failure_rate must be between 0 and 1, got {failure_rate!r}")
 
 
 def _checked_uuid(value: str, name: str) -> str:
@@ -268,8 +300,9 @@ class ServiceState:
         """Create a timer; see ``FakeTimersService.add_timer``."""
         if callback not in ("web", "flow"):
             raise ValueError(f"callback must be 'web' or 'flow', got {callback!r}")
-        if not 0.0 <= failure_rate <= 1.0:
-            raise ValueError(f"failure_rate must be between 0 and 1, got {failure_rate!r}")
+        _check_rate(failure_rate)
+        if timer_id is not None and not isinstance(timer_id, str):
+            raise TypeError(f"timer_id must be a str, got {type(timer_id).__name__}")
         with self.lock:
             if timer_id is None:
                 while (new_id := random_uuid(self._rng)) in self.timers:
@@ -354,18 +387,26 @@ class ServiceState:
         failure_rate: float,
     ) -> None:
         """Add ``count`` past runs; see ``FakeTimersService.seed_history``."""
+        if not isinstance(count, int) or isinstance(count, bool):
+            raise TypeError(f"count must be an int, got {type(count).__name__}: {count!r}")
         if count < 0:
             raise ValueError("count must not be negative")
+        if not isinstance(interval, timedelta):
+            raise TypeError(f"interval must be a timedelta, got {type(interval).__name__}")
         if interval <= timedelta(0):
             raise ValueError("interval must be positive")
-        if not 0.0 <= failure_rate <= 1.0:
-            raise ValueError(f"failure_rate must be between 0 and 1, got {failure_rate!r}")
+        _check_rate(failure_rate)
         with self.lock:
             timer = self.timer(timer_id)
+            last = truncate_to_milliseconds(self.now() if end is None else _aware(end, "end"))
+            try:
+                last - count * interval - timedelta(seconds=31)  # the first start, jitter too
+            except OverflowError:
+                why = f"{count} runs {interval} apart would start before the year 1"
+                raise ValueError(why) from None
             timer.histories += 1
             timer.interval = interval
             rng = _seeded(self._seed, "history", timer.id, timer.histories)
-            last = truncate_to_milliseconds(self.now() if end is None else _aware(end, "end"))
             max_jitter = min(interval / 10, timedelta(seconds=30))
             unfinished = rng.random()  # < 0.25: newest pending; < 0.5: in progress
             runs: list[Run] = []
