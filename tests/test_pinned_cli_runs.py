@@ -60,7 +60,7 @@ def test_a_table_ends_with_how_many_runs_and_the_next_marker(mock: respx.MockRou
 
 
 @pytest.mark.parametrize(
-    ("total", "footer"), [(1, "2 runs; the service says the timer has 1 run."), (2, "2 of 2 runs.")]
+    ("total", "footer"), [(1, "2 runs; the service's total is 1 run."), (2, "2 of 2 runs.")]
 )
 def test_a_page_holding_more_runs_than_its_total_says_both_counts(
     mock: respx.MockRouter, total: int, footer: str

@@ -65,8 +65,8 @@ def test_a_redirect_whose_location_is_no_url_is_said_once_not_retried(
     assert len(service.seen) == 1
     assert info.value.retries_taken == 0 and info.value.outcome_unknown is False
     assert str(info.value).startswith(
-        "request failed (the service answered with a redirect, which the client does not "
-        "follow; if the service has moved, pass its new URL as base_url): RemoteProtocolError: "
+        "request failed (the service answered with a redirect to a Location that is not a "
+        "URL; if the service has moved, pass its new URL as base_url): RemoteProtocolError: "
         "Invalid URL in location header"
     )
 

@@ -107,7 +107,7 @@ def remember(*values: str) -> None:
 
 def remember_header(header: str) -> None:
     """Remember an ``Authorization`` value: whole, and what follows its scheme (the token)."""
-    remember(header, header.partition(" ")[2] or header)
+    remember(header, header.partition(" ")[2].strip(" ") or header)
 
 
 def remember_sent(request: Any) -> None:
@@ -146,7 +146,8 @@ class _LookedFor(NamedTuple):
 # on first need after each new secret (3.5 ms for a hundred tokens: with a client per user,
 # compiling it for every log line after every new token cost seconds).
 _SEARCHED_ONE_BY_ONE = 512
-_pattern: tuple[tuple[str, ...], re.Pattern[str]] | None = None  # (its forms, the pattern)
+# (its forms, the pattern, how far into each form found another may start: _overlap_offset)
+_pattern: tuple[tuple[str, ...], re.Pattern[str], dict[str, int]] | None = None
 
 
 def _looked_for() -> _LookedFor:
@@ -161,14 +162,12 @@ def _looked_for() -> _LookedFor:
     return cached
 
 
-def _pattern_of(forms: tuple[str, ...]) -> re.Pattern[str]:
+def _pattern_of(forms: tuple[str, ...]) -> tuple[re.Pattern[str], dict[str, int]]:
     global _pattern
     cached = _pattern
     if cached is None or cached[0] is not forms:
-        # A lookahead: a match at every place a form starts, where two overlap too.
-        alternatives = "|".join(map(re.escape, forms))
-        cached = _pattern = (forms, re.compile(f"(?=({alternatives}))"))
-    return cached[1]
+        cached = _pattern = (forms, re.compile("|".join(map(re.escape, forms))), {})
+    return cached[1], cached[2]
 
 
 def redact(text: str) -> str:
@@ -178,34 +177,25 @@ def redact(text: str) -> str:
     if not _secrets:
         return text
     looked_for = _looked_for()
-    # Where each form is found; two that overlap (the end of one secret the start of another)
-    # are cut as one, so that no part of either shows.
+    # Every place a secret is found, in any form, is cut from the text as it came; places
+    # that overlap (the end of one secret the start of another, one as it is and the other
+    # encoded) are cut as one, so that no part of either shows.
     if len(text) > _SEARCHED_ONE_BY_ONE:
-        found = _pattern_of(looked_for.forms).finditer(text)
-        text = _replaced(text, [(match.start(), match.end(1)) for match in found])
+        cuts = _places_of_any(text, looked_for.forms)
     else:
-        text = _replaced(text, [cut for form in looked_for.forms for cut in _places(text, form)])
-    if "%" not in text:
-        return text
-    return _WORD.sub(lambda word: _redact_decoded(word.group(), looked_for.decoded), text)
+        cuts = [cut for form in looked_for.forms if form in text for cut in _places(text, form)]
+    if "%" in text:
+        for word in _WORD.finditer(text):
+            if "%" in word.group():
+                at = word.start()
+                found = _decoded_places(word.group(), looked_for.decoded)
+                cuts += [(at + start, at + end) for start, end in found]
+    return _replaced(text, cuts) if cuts else text
 
 
 # The words of a text (a secret is never split by these) and percent-escapes in them.
 _WORD = re.compile(r"[^\s\"<>]+")
 _ESCAPE = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
-
-
-def _redact_decoded(word: str, secrets: tuple[str, ...]) -> str:
-    """``word`` with each part that percent-decodes to one of ``secrets`` replaced."""
-    if "%" not in word or _ESCAPE.search(word) is None:
-        return word
-    decoded, ends = _decoded(word)
-    cuts = [
-        (ends[found.start() - 1] if found.start() else 0, ends[found.end() - 1])
-        for secret in secrets
-        for found in _decoded_pattern(secret).finditer(decoded)
-    ]
-    return _replaced(word, cuts)
 
 
 def _places(text: str, form: str) -> Iterator[tuple[int, int]]:
@@ -216,12 +206,55 @@ def _places(text: str, form: str) -> Iterator[tuple[int, int]]:
         at = text.find(form, at + 1)
 
 
+def _places_of_any(text: str, forms: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Where any of ``forms`` (longest first) is in ``text``, as (start, end), those that
+    overlap too: after each place found, the search goes on from where another form could
+    start inside it and reach past its end (for a random token: nowhere, so after it)."""
+    pattern, offsets = _pattern_of(forms)
+    places = []
+    at = 0
+    while (found := pattern.search(text, at)) is not None:
+        places.append(found.span())
+        form = found.group()
+        offset = offsets.get(form)
+        if offset is None:  # (computed twice at worst by two threads: the same value)
+            offset = offsets[form] = _overlap_offset(form, forms)
+        at = found.start() + offset
+    return places
+
+
+def _overlap_offset(form: str, forms: tuple[str, ...]) -> int:
+    """The first offset in ``form`` where another of ``forms`` may start and reach past its
+    end (its length when none can: one that ends within it is cut with it anyway)."""
+    for offset in range(1, len(form)):
+        tail = form[offset:]
+        if any(len(other) > len(tail) and other.startswith(tail) for other in forms):
+            return offset
+    return len(form)
+
+
+def _decoded_places(word: str, secrets: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Where in ``word`` a part percent-decodes to one of ``secrets``, as (start, end)."""
+    if _ESCAPE.search(word) is None:
+        return []
+    decoded, ends = _decoded(word)
+    return [
+        (ends[found.start() - 1] if found.start() else 0, ends[found.end() - 1])
+        for secret in secrets
+        for found in _decoded_pattern(secret).finditer(decoded)
+    ]
+
+
 def _replaced(text: str, cuts: list[tuple[int, int]]) -> str:
     """``text`` with each of the ``cuts`` (start, end) replaced by ``REDACTED``, those that
-    overlap or touch as one."""
-    for start, end in sorted(_merged(cuts), reverse=True):  # from the end: offsets hold
-        text = text[:start] + REDACTED + text[end:]
-    return text
+    overlap or touch as one (in one pass: a text may hold thousands)."""
+    pieces: list[str] = []
+    at = 0
+    for start, end in _merged(cuts):
+        pieces += (text[at:start], REDACTED)
+        at = end
+    pieces.append(text[at:])
+    return "".join(pieces)
 
 
 @functools.lru_cache(maxsize=_MAX_REMEMBERED)

@@ -306,7 +306,7 @@ def connection_error(
         what = f"could not connect ({what.replace('failed', 'refused or unreachable')})"
     elif bad_redirect(exc):  # no run was made: the service redirected (as an APIError's 3xx)
         what += (
-            " (the service answered with a redirect, which the client does not follow; "
+            " (the service answered with a redirect to a Location that is not a URL; "
             "if the service has moved, pass its new URL as base_url)"
         )
         sent = False

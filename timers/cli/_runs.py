@@ -123,17 +123,21 @@ def _footer(page: RunPage, filtered_here: bool) -> str:
     quoted for a shell when it needs to be: pasted back, it must work)."""
     total = _output.plural(page.total, "run")
     # A service that miscounts: not "300 of 3 runs".
-    said = f"the service says the timer has {total}" if len(page) > page.total else None
+    miscounted = len(page) > page.total
     if filtered_here:  # the page is a page of all runs, and total counts all of them
-        of_total = f"({said})" if said else f"of the timer's {total}"
+        said = f"the service says the timer has {total}"
+        of_total = f"({said})" if miscounted else f"of the timer's {total}"
         footer = (
             f"{_output.plural(len(page), 'matching run')} on this page {of_total} "
             "(the jobs API filters in the client: --all searches every page)."
         )
         more = "."
     else:
+        shown = _output.plural(len(page), "run")  # (total counts the runs that match)
         footer = (
-            f"{_output.plural(len(page), 'run')}; {said}." if said else f"{len(page)} of {total}."
+            f"{shown}; the service's total is {total}."
+            if miscounted
+            else f"{len(page)} of {total}."
         )
         more = " (or --all)."
     marker = page.next_page

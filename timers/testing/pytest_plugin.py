@@ -1,6 +1,7 @@
 """pytest fixtures for testing code that uses ``timers``.
 
-Enable them in your ``conftest.py``::
+Enable them in the ``conftest.py`` at your tests' root (pytest reads ``pytest_plugins``
+only there)::
 
     pytest_plugins = ["timers.testing.pytest_plugin"]
 
