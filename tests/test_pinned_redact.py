@@ -424,6 +424,29 @@ def test_the_token_of_a_header_with_spaces_after_its_scheme_is_remembered_on_its
 ) -> None:
     _redact.remember_header("Bearer   s3cret-token-99")
     assert redact("id=s3cret-token-99") == f"id={REDACTED}"
+    _redact.remember_header("Bearer Xs3cret-token-X")  # only spaces are trimmed
+    assert redact("id=Xs3cret-token-X") == f"id={REDACTED}"
+
+
+@pytest.mark.parametrize("padding", [0, 600], ids=["short text", "long text"])
+def test_every_place_of_every_secret_is_redacted(fresh_secrets: None, padding: int) -> None:
+    pad = "x" * padding
+    # A secret that starts another (the longer must win where both start), one that starts
+    # inside another and reaches past it by one character, and one that overlaps itself.
+    remember("s3cr3t-value", "s3cr3t-value-and-more", "qabcdefgh", "abcdefgh-more", "zzzzzzzz")
+    assert redact(f"{pad} s3cr3t-value-and-more.") == f"{pad} {REDACTED}."
+    assert redact(f"{pad} qabcdefgh-more.") == f"{pad} {REDACTED}."
+    assert redact(f"{pad} zzzzzzzzz.") == f"{pad} {REDACTED}."
+    three = f"{pad} s3cr3t-value, s3cr3t-value and s3cr3t-value."
+    assert redact(three) == f"{pad} {REDACTED}, {REDACTED} and {REDACTED}."
+
+
+def test_a_secret_is_redacted_in_a_text_whose_other_words_are_percent_encoded(
+    fresh_secrets: None,
+) -> None:
+    remember(SECRET)
+    assert redact(f"{SECRET} then %41%42") == f"{REDACTED} then %41%42"
+    assert redact(f"{'x' * 600} {SECRET} %41") == f"{'x' * 600} {REDACTED} %41"
 
 
 def test_a_header_is_redacted_whole_in_each_form_a_url_may_carry_it(fresh_secrets: None) -> None:

@@ -1281,3 +1281,32 @@ def test_seed_history_refuses_bad_arguments_by_name_and_adds_nothing(
     fresh.add_timer(TIMER)
     fresh.seed_history(TIMER, 3)
     assert _runs(service) == _runs(fresh)
+
+
+def test_a_reset_leaves_a_list_of_requests_you_kept_as_it_was() -> None:
+    service = _service()
+    service.answerer.answer("GET", "/jobs/", "Bearer test-token")
+    kept = service.requests
+    service.reset()
+    assert kept == [("GET", "/jobs/")] and service.requests == []
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "error", "message"),
+    [
+        ("requests", None, TypeError, "requests must be a list, got NoneType"),
+        ("requests", (), TypeError, "requests must be a list, got tuple"),
+        ("runs_created", -1, ValueError, "runs_created must not be negative, got -1"),
+        ("runs_created", "3", TypeError, "runs_created must be an int, got str: '3'"),
+        ("runs_created", True, TypeError, "runs_created must be an int, got bool: True"),
+    ],
+)
+def test_the_counters_you_may_set_are_checked_when_set(
+    name: str, value: object, error: type[Exception], message: str
+) -> None:
+    service = _service()
+    with pytest.raises(error) as caught:
+        setattr(service, name, value)
+    assert str(caught.value) == message
+    service.requests, service.runs_created = [("GET", "/x")], 7
+    assert (service.requests, service.runs_created) == ([("GET", "/x")], 7)

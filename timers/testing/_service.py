@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 import httpx
 
+from timers.testing import _state as checks
 from timers.testing._answering import Answerer, Api
 from timers.testing._faults import FaultQueue
 from timers.testing._inprocess import (
@@ -194,16 +195,16 @@ class FakeTimersService:
 
     @runs_created.setter
     def runs_created(self, count: int) -> None:
-        self._state.runs_created = count
+        self._state.runs_created = checks.checked_count(count, "runs_created")
 
     @property
     def requests(self) -> list[tuple[str, str]]:
-        """``(method, path with query)`` of every request received, in order."""
+        """``(method, path with query)`` of each request received, in order (reset: new list)."""
         return self._state.requests
 
     @requests.setter
     def requests(self, requests: list[tuple[str, str]]) -> None:
-        self._state.requests = requests
+        self._state.requests = checks.checked_requests(requests)
 
     # --- time ---------------------------------------------------------------------------------
 
@@ -337,10 +338,9 @@ class FakeTimersService:
 
     def reset(self) -> None:
         """Forget timers, runs, queued faults, ``requests``, ``runs_created``, ``latency`` and
-        the time ``advance()`` added (``now()`` is ``clock()`` again), and restart every
-        random sequence from the seed: the service is as it was made. The tokens (those added
-        with ``add_token`` too), the clock function, the seed, the lifecycle durations and
-        ``sleep`` stay.
+        the time ``advance()`` added, and restart every random sequence from the seed: the
+        service is as it was made. Tokens (``add_token``'s too), clock, seed, lifecycle
+        durations and ``sleep`` stay.
 
         Example: ``service.reset(); assert service.requests == []``.
         """

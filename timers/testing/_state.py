@@ -182,6 +182,22 @@ class SecondsAttribute:
         vars(instance)[self._key] = checked_seconds(value, self._name)
 
 
+def checked_requests(requests: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``requests`` if it is a list (the service appends each request it gets to it)."""
+    if not isinstance(requests, list):
+        raise TypeError(f"requests must be a list, got {type(requests).__name__}")
+    return requests
+
+
+def checked_count(count: int, name: str) -> int:
+    """``count`` if it is an int of at least 0 (not a bool)."""
+    if not isinstance(count, int) or isinstance(count, bool):
+        raise TypeError(f"{name} must be an int, got {type(count).__name__}: {count!r}")
+    if count < 0:
+        raise ValueError(f"{name} must not be negative, got {count}")
+    return count
+
+
 def _checked_token(token: str) -> str:
     # Never the token itself in a message: it may come from a secret store into a CI log.
     if not isinstance(token, str):
@@ -257,7 +273,7 @@ class ServiceState:
         with self.lock:
             self._offset = timedelta(0)
             self.runs_created = 0
-            self.requests.clear()
+            self.requests = []  # a list you kept keeps what it recorded
             self.timers = {}
             self._rng = _seeded(self._seed, "service")
             self._request_ids = _seeded(self._seed, "requests")
