@@ -144,7 +144,7 @@ class FakeTimersService:
         assert page["total"] == 120 and len(page["runs"]) == 10
     """
 
-    latency = SecondsAttribute()
+    latency: SecondsAttribute = SecondsAttribute()
 
     def __init__(
         self,
