@@ -897,7 +897,7 @@ def test_a_history_sets_the_timer_s_schedule_interval() -> None:
 def test_a_negative_count_is_refused() -> None:
     service = _service()
     service.add_timer(TIMER)
-    with pytest.raises(ValueError, match=r"^count must not be negative$"):
+    with pytest.raises(ValueError, match=r"^count must not be negative, got -1$"):
         service.seed_history(TIMER, -1)
 
 

@@ -403,10 +403,7 @@ class ServiceState:
         failure_rate: float,
     ) -> None:
         """Add ``count`` past runs; see ``FakeTimersService.seed_history``."""
-        if not isinstance(count, int) or isinstance(count, bool):
-            raise TypeError(f"count must be an int, got {type(count).__name__}: {count!r}")
-        if count < 0:
-            raise ValueError("count must not be negative")
+        checked_count(count, "count")
         if not isinstance(interval, timedelta):
             raise TypeError(f"interval must be a timedelta, got {type(interval).__name__}")
         if interval <= timedelta(0):
