@@ -228,6 +228,12 @@ def test_a_header_may_hold_spaces_and_tildes() -> None:
     assert seen == ["Custom a b~c"]
 
 
+def test_only_spaces_are_taken_from_the_ends_of_a_header() -> None:
+    # Its own characters at either end stay, whatever they are (only " " is trimmed).
+    _, seen = send(TokenAuth(Authorizer(" XBearer tokX  ")), [200])
+    assert seen == ["XBearer tokX"]
+
+
 @pytest.mark.parametrize("backend", ["sync", "httpx", "aiohttp"])
 def test_spaces_around_an_authorizer_header_are_not_sent_by_any_backend(
     servers: Servers, backend: str
