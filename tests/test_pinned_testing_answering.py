@@ -82,6 +82,16 @@ def test_an_unknown_bearer_token_gets_401_with_an_invalid_token_challenge(
     )
 
 
+def test_a_service_made_without_tokens_says_so_in_its_401() -> None:
+    # tokens=[] is allowed (every request is refused: a way to test 401s), and the answer says why.
+    service = FakeTimersService(tokens=[])
+    reply = _answer(service, "GET", RUNS, "Bearer test-token")
+    assert reply.status == 401
+    assert reply.json()["message"] == (
+        "Missing or invalid bearer token (this service accepts none: tokens=[])."
+    )
+
+
 def test_the_401_of_the_jobs_api_is_spelled_in_its_own_error_shape(
     service: FakeTimersService,
 ) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from timers.testing import FakeTimersService, Reply
+from timers.testing import MAX_PAGE_SIZE, FakeTimersService, Reply
 from timers.testing._listing import list_oldest_first
 from timers.testing._wire import format_datetime as stamp
 
@@ -473,6 +473,17 @@ def test_page_size_takes_a_signed_integer_between_1_and_1000() -> None:
     assert len(read_job(service, WEB, "page_size=%2B3")["results"]["data"]) == 3
     assert len(read_job(service, WEB, "page_size=1")["results"]["data"]) == 1
     assert len(read_job(service, WEB, "page_size=1000")["results"]["data"]) == 5
+
+
+def test_max_page_size_is_the_largest_page_size_the_jobs_api_takes() -> None:
+    service = make_service()
+    service.add_timer(WEB)
+    assert MAX_PAGE_SIZE == 1000
+    assert "results" in read_job(service, WEB, f"page_size={MAX_PAGE_SIZE}")
+    assert problems(service, f"/jobs/{WEB}?page_size={MAX_PAGE_SIZE + 1}")[0]["loc"] == [
+        "query",
+        "page_size",
+    ]
 
 
 def test_a_marker_naming_a_run_the_timer_does_not_have_gets_a_422_once_the_timer_is_found() -> None:

@@ -23,7 +23,14 @@ import pytest
 import respx
 from support.clocks import START, Clock, Sleeps
 
-from timers.testing import DEFAULT_BASE_URL, DEFAULT_JOBS_BASE_URL, Drop, FakeTimersService, Reply
+from timers.testing import (
+    DEFAULT_BASE_URL,
+    DEFAULT_JOBS_BASE_URL,
+    MAX_LIMIT,
+    Drop,
+    FakeTimersService,
+    Reply,
+)
 
 TOKEN = "test-token"
 BEARER = f"Bearer {TOKEN}"
@@ -328,6 +335,12 @@ def test_start_after_and_start_before_bound_the_listing(service: FakeTimersServi
 
 
 # --- list_timer_runs: query parameters (400) ---------------------------------------------------
+
+
+def test_max_limit_is_the_largest_limit_the_runs_api_takes(service: FakeTimersService) -> None:
+    assert MAX_LIMIT == 1000
+    assert listing(service, limit=str(MAX_LIMIT)).status == 200
+    assert listing(service, limit=str(MAX_LIMIT + 1)).status == 400
 
 
 @pytest.mark.parametrize(

@@ -349,6 +349,17 @@ def test_an_unknown_timer_is_a_key_error_naming_it() -> None:
         service.get_run_json("not-a-uuid", OTHER)
 
 
+def test_an_unknown_timer_or_run_reads_plainly_not_as_a_quoted_key() -> None:
+    service = _service()
+    with pytest.raises(KeyError) as caught:
+        service.seed_history(OTHER, 3)
+    assert str(caught.value) == f"no timer {OTHER}"  # a bare KeyError's str quotes it: 'no ...'
+    service.add_timer(TIMER)
+    with pytest.raises(KeyError) as caught:
+        service.get_run_json(TIMER, OTHER)
+    assert str(caught.value) == f"timer {TIMER} has no run {OTHER}"
+
+
 def test_an_unknown_run_is_a_key_error_naming_timer_and_run() -> None:
     service = _service()
     service.add_timer(TIMER)

@@ -30,7 +30,9 @@ prefix, so any base URL works with them.
 """
 
 from timers.testing._answering import Answerer
+from timers.testing._jobs_api import MAX_PAGE_SIZE
 from timers.testing._replies import Drop, Reply
+from timers.testing._runs_api import MAX_LIMIT
 from timers.testing._server import direct_to_loopback, serve
 from timers.testing._service import (
     DEFAULT_BASE_URL,
@@ -47,6 +49,8 @@ __all__ = [
     "DEFAULT_JOBS_BASE_URL",
     "DEFAULT_LIMIT",
     "DEFAULT_PAGE_SIZE",
+    "MAX_LIMIT",
+    "MAX_PAGE_SIZE",
     "OPERATIONS",
     "Answerer",
     "Drop",

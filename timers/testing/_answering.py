@@ -194,7 +194,9 @@ class Answerer:
                 shape,
                 401,
                 request_id,
-                "Missing or invalid bearer token.",
+                "Missing or invalid bearer token."
+                if self._state.tokens
+                else "Missing or invalid bearer token (this service accepts none: tokens=[]).",
                 headers=(("WWW-Authenticate", challenge),),
             )
         if isinstance(found, WrongMethod):

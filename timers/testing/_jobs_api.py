@@ -51,6 +51,8 @@ DEFAULT_PAGE_SIZE: Final = 50
 """How many runs a ``results`` page holds when the request gives no ``page_size``."""
 
 MAX_PAGE_SIZE: Final = 1000
+"""The largest ``page_size`` the jobs API takes (a larger one is a 422)."""
+
 OPERATIONS: Final = ("read_job", "list_jobs")
 """The operation names of ``spec/globus-timers.yaml``, as ``fail_next``/``drop_next`` take them."""
 

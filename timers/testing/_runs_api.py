@@ -41,6 +41,8 @@ DEFAULT_LIMIT: Final = 50
 """Page size of ``list_timer_runs`` when the request gives no ``limit``."""
 
 MAX_LIMIT: Final = 1000
+"""The largest ``limit`` ``list_timer_runs`` takes (a larger one is a 400, as the spec says)."""
+
 OPERATIONS: Final = ("run_timer", "list_timer_runs", "get_timer_run")
 """The spec's ``operationId`` values, as ``fail_next``/``drop_next`` take them."""
 

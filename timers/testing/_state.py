@@ -34,10 +34,17 @@ from timers.testing._wire import (
     truncate_to_milliseconds,
 )
 
-__all__ = ["Run", "ServiceState", "Timer", "checked_seconds", "checked_tokens"]
+__all__ = ["NotInServiceError", "Run", "ServiceState", "Timer", "checked_seconds", "checked_tokens"]
 
 _FINAL_STATUSES: Final = ("success", "failure")
 _MILLISECOND: Final = timedelta(milliseconds=1)
+
+
+class NotInServiceError(KeyError):
+    """An unknown timer or run: a ``KeyError`` whose message reads as written (not quoted)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 @dataclass(slots=True)
@@ -309,7 +316,7 @@ class ServiceState:
         """The timer with this id (any case); ``KeyError`` if there is none."""
         timer = self.timers.get(canonical_uuid(timer_id) or timer_id)
         if timer is None:
-            raise KeyError(f"no timer {timer_id}")
+            raise NotInServiceError(f"no timer {timer_id}")
         return timer
 
     def add_timer(self, timer_id: str | None, callback: Callback, failure_rate: float) -> str:
@@ -475,5 +482,5 @@ class ServiceState:
             timer = self.timer(timer_id)
             run = timer.runs.get(canonical_uuid(run_id) or run_id)
             if run is None:
-                raise KeyError(f"timer {timer.id} has no run {run_id}")
+                raise NotInServiceError(f"timer {timer.id} has no run {run_id}")
             return copy.deepcopy(run.to_json(self.now()))
