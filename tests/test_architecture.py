@@ -254,12 +254,14 @@ def _all_imports(path: Path) -> set[str]:
 
 
 @pytest.mark.parametrize("module", sorted(MODULES))
-def test_each_hand_written_module_says_its_job_and_stays_under_500_lines(module: str) -> None:
+def test_each_hand_written_module_says_its_job_and_stays_under_its_size_limit(module: str) -> None:
     path = MODULES[module]
     text = path.read_text()
     assert ast.get_docstring(ast.parse(text)), f"{module} has no opening docstring"
     lines = len(text.splitlines())
-    assert lines <= 500, (
-        f"{module} has {lines} lines, over 500: split it by job (a module says its one job in "
-        "its docstring; README 'How it is built' lists them), do not squeeze it"
+    # The reference service (timers.testing) is split finer: each of its modules well under 400.
+    limit = 360 if module.startswith("timers.testing.") else 500
+    assert lines <= limit, (
+        f"{module} has {lines} lines, over {limit}: split it by job (a module says its one job "
+        "in its docstring; README 'How it is built' lists them), do not squeeze it"
     )

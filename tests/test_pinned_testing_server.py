@@ -38,7 +38,9 @@ from timers.testing._framing import (
     read_body,
     too_large_reply,
 )
-from timers.testing._server import _Handler, _Server, serve
+from timers.testing._http_server import LoopbackHTTPServer as _Server
+from timers.testing._http_server import RequestHandler as _Handler
+from timers.testing._server import serve
 from timers.testing._service import FakeTimersService
 from timers.testing._wire import (
     EPOCH,

@@ -9,6 +9,7 @@ run lifecycle's boundaries (``pending`` until exactly ``pending_seconds`` after 
 
 from __future__ import annotations
 
+import inspect
 import random
 import time
 from datetime import UTC, datetime, timedelta, timezone
@@ -1066,7 +1067,8 @@ def test_history_runs_that_outlast_end_are_in_progress_until_they_end(seed: int)
 def _scripted_ids(monkeypatch: pytest.MonkeyPatch, *ids: str) -> None:
     """Make the service draw exactly these ids, in order (to test what a repeated draw does)."""
     queue = list(ids)
-    monkeypatch.setattr("timers.testing._state.random_uuid", lambda rng: queue.pop(0))
+    for module in ("_state", "_records"):  # timer ids; run ids
+        monkeypatch.setattr(f"timers.testing.{module}.random_uuid", lambda rng: queue.pop(0))
 
 
 ID_A = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"
@@ -1226,8 +1228,9 @@ def test_a_latency_that_is_no_number_of_seconds_is_refused_when_set(
     assert str(caught.value).startswith(message)
     assert service.latency == 0.25  # unchanged
     assert FakeTimersService().latency == 0.0
-    assert type(FakeTimersService.__dict__["latency"]).__name__ == "SecondsAttribute"
-    assert FakeTimersService.latency is FakeTimersService.__dict__["latency"]  # help() reads it
+    declared = inspect.getattr_static(FakeTimersService, "latency")
+    assert type(declared).__name__ == "SecondsAttribute"
+    assert FakeTimersService.latency is declared  # help() reads it
 
 
 def test_drop_next_takes_after_processing_only_as_true_or_false() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 import ssl
@@ -250,6 +251,76 @@ def test_the_port_can_be_chosen(service: FakeTimersService) -> None:
         port = probe.getsockname()[1]
     with serve(service, port=port) as url:
         assert urlsplit(url).port == port
+
+
+# --- started and stopped by hand (setUp/tearDown, session fixtures) -------------------------------
+
+
+def test_a_server_can_be_started_and_stopped_by_hand_and_started_again(
+    service: FakeTimersService,
+) -> None:
+    server = serve(service)
+    assert server.url is None and repr(server) == "<LoopbackServer not serving>"
+    url = server.start()
+    try:
+        assert server.url == url and repr(server) == f"<LoopbackServer {url}>"
+        assert httpx.get(f"{url}/timers/{TIMER}/runs", headers=AUTH).status_code == 200
+    finally:
+        server.stop()
+    assert server.url is None
+    parts = urlsplit(url)
+    assert parts.hostname and parts.port
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection((parts.hostname, parts.port), timeout=2)
+    server.stop()  # not serving: nothing happens
+    with server as again:  # and it serves again
+        assert httpx.get(f"{again}/timers/{TIMER}/runs", headers=AUTH).status_code == 200
+    assert server.url is None
+
+
+def test_starting_a_server_that_serves_already_is_refused_and_it_serves_on(
+    service: FakeTimersService,
+) -> None:
+    server = serve(service, api="jobs")
+    with server as url:
+        with pytest.raises(RuntimeError, match=f"^already serving at {url}: stop\\(\\) it first$"):
+            server.start()
+        with pytest.raises(RuntimeError, match="already serving"), server:
+            pass
+        assert server.url == url
+        assert httpx.get(f"{url}/jobs/{TIMER}", headers=AUTH).status_code == 200
+    assert server.url is None
+
+
+@pytest.mark.parametrize(
+    ("options", "error"),
+    [
+        ({"port": -1}, ValueError),
+        ({"host": "0.0.0.0"}, ValueError),
+        ({"api": "prod"}, ValueError),
+        ({"idle_timeout": 0}, ValueError),
+        ({"port": "80"}, TypeError),
+    ],
+)
+def test_serve_checks_its_arguments_when_called_not_when_started(
+    service: FakeTimersService, options: dict[str, object], error: type[Exception]
+) -> None:
+    with pytest.raises(error):
+        serve(service, **options)  # type: ignore[arg-type]
+
+
+def test_a_port_in_use_is_an_os_error_naming_the_address(service: FakeTimersService) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        server = serve(service, port=port)
+        with pytest.raises(OSError) as caught:
+            server.start()
+    assert caught.value.errno == errno.EADDRINUSE
+    assert caught.value.filename == f"127.0.0.1:{port}"
+    assert str(caught.value).endswith(f": '127.0.0.1:{port}'")
+    assert server.url is None
 
 
 # --- the pytest plugin (enabled for the suite in conftest.py) -------------------------------------

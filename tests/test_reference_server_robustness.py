@@ -25,7 +25,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from timers.testing._server import _Handler, serve
+from timers.testing._http_server import RequestHandler as _Handler
+from timers.testing._server import serve
 from timers.testing._service import FakeTimersService
 
 TOKEN = "test-token"

@@ -13,7 +13,8 @@ served at the root).
 
 Use it in-process with httpx (``httpx.Client(transport=service.transport())``), with respx
 (``with service.mock(): ...``), over real HTTP on loopback (``with serve(service) as base_url:
-...``; ``serve(service, api="jobs")`` yields the jobs API's root URL), or from pytest with
+...``; ``serve(service, api="jobs")`` gives the jobs API's root URL; or ``server =
+serve(service)``, ``server.start()`` and ``server.stop()``), or from pytest with
 ``pytest_plugins = ["timers.testing.pytest_plugin"]`` (fixtures ``timers_service``,
 ``timers_base_url`` and ``timers_jobs_base_url``). With a proxy in the environment
 (``HTTP_PROXY``), httpx would send a served URL's requests to it: the fixtures add the
@@ -33,7 +34,7 @@ from timers.testing._answering import Answerer
 from timers.testing._jobs_api import MAX_PAGE_SIZE
 from timers.testing._replies import Drop, Reply
 from timers.testing._runs_api import MAX_LIMIT
-from timers.testing._server import direct_to_loopback, serve
+from timers.testing._server import LoopbackServer, direct_to_loopback, serve
 from timers.testing._service import (
     DEFAULT_BASE_URL,
     DEFAULT_JOBS_BASE_URL,
@@ -55,6 +56,7 @@ __all__ = [
     "Answerer",
     "Drop",
     "FakeTimersService",
+    "LoopbackServer",
     "Operation",
     "Reply",
     "direct_to_loopback",

@@ -1,4 +1,5 @@
-"""Fault injection: the queue behind ``fail_next`` and ``drop_next``.
+"""Fault injection: ``fail_next`` and ``drop_next`` (``FaultInjection``, a base of
+``FakeTimersService``) and the queue behind them (``FaultQueue``).
 
 A fault matches any request (``operation=None``) or the requests routed to one operation
 (an ``operationId``, e.g. ``run_timer``; the operations known are those of the service's API
@@ -20,12 +21,12 @@ import re
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from timers.testing._replies import ErrorBody, Reply, error_body
 from timers.testing._wire import json_bytes
 
-__all__ = ["MAX_STATUS", "MIN_STATUS", "Fault", "FaultQueue"]
+__all__ = ["MAX_STATUS", "MIN_STATUS", "Fault", "FaultInjection", "FaultQueue", "Operation"]
 
 MIN_STATUS: Final = 200
 """The lowest status ``fail_next`` takes: a final answer (1xx ones are interim, no answer)."""
@@ -192,3 +193,71 @@ def _checked_headers(headers: Mapping[str, str] | None) -> tuple[tuple[str, str]
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _VALUE = re.compile(r"(?:[!-~](?:[ \t!-~]*[!-~])?)?")
+
+
+Operation = Literal["run_timer", "list_timer_runs", "get_timer_run", "read_job", "list_jobs"]
+"""The type of an ``OPERATIONS`` name (for type checkers; a test keeps the two equal)."""
+
+
+class FaultInjection:
+    """``fail_next`` and ``drop_next``: the service's public face of its ``FaultQueue``."""
+
+    _faults: FaultQueue
+
+    def fail_next(
+        self,
+        count: int = 1,
+        *,
+        status: int = 503,
+        headers: Mapping[str, str] | None = None,
+        body: bytes | str | Mapping[str, Any] | None = None,
+        operation: Operation | None = None,
+    ) -> None:
+        """Answer the next ``count`` matching requests with this response instead.
+
+        Matching: any request if ``operation`` is ``None``, else requests routed to that
+        operation (one of ``OPERATIONS``, e.g. ``"read_job"``). ``status`` is any final HTTP
+        status, 200 to 599 (a 2xx answers with an off-spec body, say). The body defaults to
+        the routed API's error JSON for ``status`` (runs: ``Error``; jobs:
+        ``{"error": {...}}``, or ``{"detail": [...]}`` for 422; a 204 or 304 is sent empty,
+        as HTTP requires); a mapping is sent as JSON,
+        and ``str``/``bytes`` verbatim (``Content-Type`` from ``headers``, else
+        ``text/plain``; to send another JSON value, give its text and that header).
+        ``headers`` maps ``str`` names to ``str`` values. ``X-Request-Id`` is added unless
+        ``headers`` has one. The request is not carried out: no run is created. Faults queue
+        up in call order (``drop_next`` shares the queue).
+
+        Everything is checked here, so every transport sends the same answer: ``TypeError``
+        for a ``count`` or ``status`` that is not an ``int`` (``bool`` neither), a header name
+        or value that is not a ``str``, or a body of another type; ``ValueError`` for a
+        ``count`` below 1, a ``status`` outside 200..599, a header name that is not an HTTP
+        token or a value that is not printable ASCII (a line break included), a mapping body
+        that is not JSON (NaN included), a body for a 204 or 304, or an unknown
+        ``operation``.
+
+        Example::
+
+            service.fail_next(2, status=429, headers={"Retry-After": "0"})
+            service.fail_next(status=502, body="<html>Bad gateway</html>",
+                              headers={"Content-Type": "text/html"}, operation="run_timer")
+        """
+        self._faults.fail(count, status, headers, body, operation)
+
+    def drop_next(
+        self, count: int = 1, *, operation: Operation | None = None, after_processing: bool = False
+    ) -> None:
+        """Drop the connection of the next ``count`` matching requests instead of answering.
+
+        In-process, the transport raises ``httpx.RemoteProtocolError`` ("Server disconnected
+        without sending a response."); served, the server closes the socket without a word.
+        With ``after_processing=True`` the request is carried out first (a ``run_timer`` run
+        IS created) and only the answer is lost. Matching and queueing as in ``fail_next``;
+        ``TypeError`` for a ``count`` that is not an ``int``, ``ValueError`` for one below 1
+        or an unknown ``operation``.
+
+        Example::
+
+            service.drop_next(operation="run_timer", after_processing=True)
+            # the client sees a dropped connection, yet service.runs_created == 1
+        """
+        self._faults.drop(count, operation, after_processing)

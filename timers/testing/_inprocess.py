@@ -1,10 +1,11 @@
 """The in-process transports: an ``Answerer``'s ``Reply``/``Drop`` as httpx and respx see them.
 
-``service.handle()`` is ``respond``; ``service.transport()`` (an ``InProcessTransport``, an
-``httpx.MockTransport``) and ``service.mock()`` (a respx router) answer synchronous clients
-with ``respond`` and asynchronous ones with ``respond_async``, which awaits the latency
-instead of blocking the event loop. The loopback server (``_server``) is the other transport,
-over real sockets.
+``InProcessService`` (a base of ``FakeTimersService``) gives the service ``handle()``,
+``transport()`` and ``mock()``. ``service.handle()`` is ``respond``; ``service.transport()``
+(an ``InProcessTransport``, an ``httpx.MockTransport``) and ``service.mock()`` (a respx router)
+answer synchronous clients with ``respond`` and asynchronous ones with ``respond_async``,
+which awaits the latency instead of blocking the event loop. The loopback server
+(``_server``) is the other transport, over real sockets.
 
 Every transport first has the request carried out, then waits out ``latency``, then hands
 over the answer: a client that gives up during the wait does not know whether the request
@@ -17,6 +18,7 @@ import asyncio
 import contextvars
 import functools
 import re
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Final
@@ -26,6 +28,7 @@ import httpx
 from timers import _transport
 from timers._errors import MissingExtraError
 from timers.testing._answering import Answerer
+from timers.testing._checks import SecondsAttribute
 from timers.testing._replies import DROP_MESSAGE, Drop, Reply
 
 if TYPE_CHECKING:
@@ -33,6 +36,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ANY_PREFIX",
+    "DEFAULT_BASE_URL",
+    "DEFAULT_JOBS_BASE_URL",
+    "InProcessService",
     "InProcessTransport",
     "Routing",
     "base_path_of",
@@ -236,3 +242,107 @@ _MOCKING: list[Any] = []  # the mock() routers started and not yet stopped
 def base_path_of(base_url: str) -> str:
     """The percent-encoded path of ``base_url``, without a trailing slash or query."""
     return httpx.URL(base_url).raw_path.decode("ascii").partition("?")[0].rstrip("/")
+
+
+DEFAULT_BASE_URL: Final = "https://timer.automate.globus.org/api/v1"
+"""Where ``FakeTimersService.mock()`` answers the runs API by default."""
+
+DEFAULT_JOBS_BASE_URL: Final = "https://timer.automate.globus.org"
+"""Where ``FakeTimersService.mock()`` answers the jobs API by default (production's URL)."""
+
+
+class InProcessService:
+    """``handle()``, ``transport()`` and ``mock()``: the service answering in-process, through
+    its ``Answerer``, after ``latency`` seconds."""
+
+    _answerer: Answerer
+    _sleep: Callable[[float], None] | None
+    latency: SecondsAttribute = SecondsAttribute()
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        """Answer one request exactly as the spec says (the order of checks is in the module
+        docstring); raise ``httpx.RemoteProtocolError`` for a dropped connection.
+
+        Any URL prefix before ``/timers/...`` or ``/jobs/...`` is accepted, so any base URL
+        works. The request is carried out first, then the answer waits ``latency`` seconds
+        (with the ``sleep`` given to the constructor, else ``time.sleep``): a run is created
+        even if the caller gives up during the wait.
+
+        Example::
+
+            response = service.handle(httpx.Request(
+                "GET", f"https://example.org/api/v1/timers/{timer_id}/runs",
+                headers={"Authorization": "Bearer test-token"}))
+            assert response.status_code == 200
+        """
+        return self._handle(request, ANY_PREFIX)
+
+    def transport(self) -> httpx.MockTransport:
+        """An ``httpx.MockTransport`` answering as ``handle()`` (any prefix): for
+        ``httpx.Client`` and ``httpx.AsyncClient`` alike. For an ``AsyncClient`` the latency
+        is awaited (``anyio.sleep``, under asyncio or trio, unless the constructor was given a
+        ``sleep``), so the event loop is not blocked and the client's deadline can cancel the
+        wait.
+
+        Example::
+
+            client = httpx.Client(transport=service.transport(), base_url=DEFAULT_BASE_URL)
+            async_client = httpx.AsyncClient(transport=service.transport())
+        """
+        return InProcessTransport(self.handle, self._handle_async)
+
+    def mock(
+        self, base_url: str = DEFAULT_BASE_URL, *, jobs_base_url: str | None = DEFAULT_JOBS_BASE_URL
+    ) -> respx.MockRouter:
+        """A respx router answering every request under ``base_url`` (the runs API's) and
+        under ``jobs_base_url`` (the jobs API's; ``None``: not routed) as ``serve()`` does:
+        the runs API only right under the path of ``base_url``, the jobs API only right under
+        the path of ``jobs_base_url`` (the root by default, and with ``None``), other paths
+        404. Routing goes by path: a request under either base URL is answered by the API its
+        path names (so with the jobs API at a host's root, the runs API also answers there,
+        under its own path). Latency as in ``transport()`` (awaited for an async client).
+
+        Needs respx (the ``timers-client[testing]`` extra). Other URLs are not mocked: respx
+        refuses them. ``AsyncTimersClient(http_backend="aiohttp")`` is answered too (respx
+        itself reaches only httpx's own transports). Use it as a context manager or a
+        decorator. Raises ``ValueError`` for a
+        base URL that is not an absolute ``http``/``https`` URL.
+
+        Example::
+
+            with service.mock():
+                httpx.get(f"{DEFAULT_BASE_URL}/timers/{timer_id}/runs", headers=auth)
+                httpx.get(f"{DEFAULT_JOBS_BASE_URL}/jobs/{timer_id}", headers=auth)
+        """
+        for name, url in (("base_url", base_url), ("jobs_base_url", jobs_base_url)):
+            if url is not None and not _is_absolute_http_url(url):
+                raise ValueError(f"{name} must be an absolute http(s) URL, got {url!r}")
+        routing = Routing(
+            base_path_of(base_url),
+            "" if jobs_base_url is None else base_path_of(jobs_base_url),
+        )
+        bases = [base_url] if jobs_base_url is None else [base_url, jobs_base_url]
+        return respx_router(
+            bases,
+            lambda request: self._handle(request, routing),
+            lambda request: self._handle_async(request, routing),
+        )
+
+    def _handle(self, request: httpx.Request, routing: Routing) -> httpx.Response:
+        sleep = time.sleep if self._sleep is None else self._sleep
+        return respond(self._answerer, request, latency=self.latency, sleep=sleep, routing=routing)
+
+    async def _handle_async(
+        self, request: httpx.Request, routing: Routing = ANY_PREFIX
+    ) -> httpx.Response:
+        return await respond_async(
+            self._answerer, request, latency=self.latency, sleep=self._sleep, routing=routing
+        )
+
+
+def _is_absolute_http_url(url: str) -> bool:
+    try:
+        parsed = httpx.URL(url)
+    except (TypeError, httpx.InvalidURL):
+        return False
+    return parsed.scheme in ("http", "https") and bool(parsed.host)

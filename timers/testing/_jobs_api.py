@@ -41,8 +41,9 @@ from urllib.parse import parse_qsl, unquote
 from timers.testing._answering import Prefixes, Route, WrongMethod
 from timers.testing._jobs_wire import job_json, jobs_error_body, validation_problem
 from timers.testing._listing import RunFilter, list_oldest_first, list_runs, marker_position
+from timers.testing._records import Timer
 from timers.testing._replies import Reply, json_reply, shaped_error_reply
-from timers.testing._state import ServiceState, Timer
+from timers.testing._state import ServiceState
 from timers.testing._wire import canonical_uuid, decode_marker, encode_marker, parse_datetime
 
 __all__ = ["DEFAULT_PAGE_SIZE", "MAX_PAGE_SIZE", "OPERATIONS", "JobsApi"]

@@ -28,8 +28,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Final
 
+from timers.testing._records import Run, Timer
 from timers.testing._replies import error_code, status_phrase
-from timers.testing._state import Run, Timer
 from timers.testing._wire import format_datetime
 
 __all__ = ["job_json", "job_result", "jobs_error_body", "run_status", "validation_problem"]

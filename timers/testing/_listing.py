@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from operator import itemgetter
 
-from timers.testing._state import Run, Timer
+from timers.testing._records import Run, Timer
 
 __all__ = ["RunFilter", "RunPage", "list_oldest_first", "list_runs", "marker_position"]
 

@@ -29,39 +29,27 @@ has only the fields that apply (``status_code`` for web, ``run_id`` for flow cal
 Runs are listed newest first (jobs: as ``results_order`` says; see ``_listing``);
 ``_jobs_wire`` spells a run as a ``JobResult``.
 
-This module is the facade: the state is ``_state``'s, the fault queue ``_faults``', and every
-transport (``handle()``, ``transport()``, ``mock()``, ``serve()``) goes through ``answerer``.
+This module is the facade: the state is ``_state``'s; ``fail_next``/``drop_next`` come from
+``_faults`` (``FaultInjection``), ``handle()``/``transport()``/``mock()`` from ``_inprocess``
+(``InProcessService``); every transport (``serve()`` too) goes through ``answerer``.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import Any, Final, Literal
 
-import httpx
-
-from timers.testing import _state as checks
+from timers.testing import _checks as checks
 from timers.testing._answering import Answerer, Api
-from timers.testing._faults import FaultQueue
-from timers.testing._inprocess import (
-    ANY_PREFIX,
-    InProcessTransport,
-    Routing,
-    base_path_of,
-    respond,
-    respond_async,
-    respx_router,
-)
+from timers.testing._checks import checked_seconds, checked_tokens
+from timers.testing._faults import FaultInjection, FaultQueue, Operation
+from timers.testing._inprocess import DEFAULT_BASE_URL, DEFAULT_JOBS_BASE_URL, InProcessService
 from timers.testing._jobs_api import DEFAULT_PAGE_SIZE, JobsApi
 from timers.testing._jobs_api import OPERATIONS as JOBS_OPERATIONS
 from timers.testing._runs_api import DEFAULT_LIMIT, RunsApi
 from timers.testing._runs_api import OPERATIONS as RUNS_OPERATIONS
-from timers.testing._state import SecondsAttribute, ServiceState, checked_seconds, checked_tokens
-
-if TYPE_CHECKING:
-    import respx
+from timers.testing._state import ServiceState
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -73,20 +61,11 @@ __all__ = [
     "Operation",
 ]
 
-DEFAULT_BASE_URL: Final = "https://timer.automate.globus.org/api/v1"
-"""Where ``FakeTimersService.mock()`` answers the runs API by default."""
-
-DEFAULT_JOBS_BASE_URL: Final = "https://timer.automate.globus.org"
-"""Where ``FakeTimersService.mock()`` answers the jobs API by default (production's URL)."""
-
 OPERATIONS: Final = RUNS_OPERATIONS + JOBS_OPERATIONS
 """Every operation name ``fail_next``/``drop_next`` take: the runs API's, then the jobs API's."""
 
-Operation = Literal["run_timer", "list_timer_runs", "get_timer_run", "read_job", "list_jobs"]
-"""The type of an ``OPERATIONS`` name (for type checkers; a test keeps the two equal)."""
 
-
-class FakeTimersService:
+class FakeTimersService(FaultInjection, InProcessService):
     """An in-memory Timers service that answers exactly as ``spec/timers-runs.yaml`` and
     ``spec/globus-timers.yaml`` say, both from the same timers and runs (what you give
     ``add_run`` or ``fail_next`` is sent as given, even off the spec).
@@ -143,8 +122,6 @@ class FakeTimersService:
                             headers={"Authorization": "Bearer test-token"}).json()
         assert page["total"] == 120 and len(page["runs"]) == 10
     """
-
-    latency: SecondsAttribute = SecondsAttribute()
 
     def __init__(
         self,
@@ -348,153 +325,3 @@ class FakeTimersService:
             self._state.reset()
             self._faults.clear()
             self.latency = 0.0
-
-    # --- faults ---------------------------------------------------------------------------------
-
-    def fail_next(
-        self,
-        count: int = 1,
-        *,
-        status: int = 503,
-        headers: Mapping[str, str] | None = None,
-        body: bytes | str | Mapping[str, Any] | None = None,
-        operation: Operation | None = None,
-    ) -> None:
-        """Answer the next ``count`` matching requests with this response instead.
-
-        Matching: any request if ``operation`` is ``None``, else requests routed to that
-        operation (one of ``OPERATIONS``, e.g. ``"read_job"``). ``status`` is any final HTTP
-        status, 200 to 599 (a 2xx answers with an off-spec body, say). The body defaults to
-        the routed API's error JSON for ``status`` (runs: ``Error``; jobs:
-        ``{"error": {...}}``, or ``{"detail": [...]}`` for 422; a 204 or 304 is sent empty,
-        as HTTP requires); a mapping is sent as JSON,
-        and ``str``/``bytes`` verbatim (``Content-Type`` from ``headers``, else
-        ``text/plain``; to send another JSON value, give its text and that header).
-        ``headers`` maps ``str`` names to ``str`` values. ``X-Request-Id`` is added unless
-        ``headers`` has one. The request is not carried out: no run is created. Faults queue
-        up in call order (``drop_next`` shares the queue).
-
-        Everything is checked here, so every transport sends the same answer: ``TypeError``
-        for a ``count`` or ``status`` that is not an ``int`` (``bool`` neither), a header name
-        or value that is not a ``str``, or a body of another type; ``ValueError`` for a
-        ``count`` below 1, a ``status`` outside 200..599, a header name that is not an HTTP
-        token or a value that is not printable ASCII (a line break included), a mapping body
-        that is not JSON (NaN included), a body for a 204 or 304, or an unknown
-        ``operation``.
-
-        Example::
-
-            service.fail_next(2, status=429, headers={"Retry-After": "0"})
-            service.fail_next(status=502, body="<html>Bad gateway</html>",
-                              headers={"Content-Type": "text/html"}, operation="run_timer")
-        """
-        self._faults.fail(count, status, headers, body, operation)
-
-    def drop_next(
-        self, count: int = 1, *, operation: Operation | None = None, after_processing: bool = False
-    ) -> None:
-        """Drop the connection of the next ``count`` matching requests instead of answering.
-
-        In-process, the transport raises ``httpx.RemoteProtocolError`` ("Server disconnected
-        without sending a response."); served, the server closes the socket without a word.
-        With ``after_processing=True`` the request is carried out first (a ``run_timer`` run
-        IS created) and only the answer is lost. Matching and queueing as in ``fail_next``;
-        ``TypeError`` for a ``count`` that is not an ``int``, ``ValueError`` for one below 1
-        or an unknown ``operation``.
-
-        Example::
-
-            service.drop_next(operation="run_timer", after_processing=True)
-            # the client sees a dropped connection, yet service.runs_created == 1
-        """
-        self._faults.drop(count, operation, after_processing)
-
-    # --- transports -----------------------------------------------------------------------------
-
-    def handle(self, request: httpx.Request) -> httpx.Response:
-        """Answer one request exactly as the spec says (the order of checks is in the module
-        docstring); raise ``httpx.RemoteProtocolError`` for a dropped connection.
-
-        Any URL prefix before ``/timers/...`` or ``/jobs/...`` is accepted, so any base URL
-        works. The request is carried out first, then the answer waits ``latency`` seconds
-        (with the ``sleep`` given to the constructor, else ``time.sleep``): a run is created
-        even if the caller gives up during the wait.
-
-        Example::
-
-            response = service.handle(httpx.Request(
-                "GET", f"https://example.org/api/v1/timers/{timer_id}/runs",
-                headers={"Authorization": "Bearer test-token"}))
-            assert response.status_code == 200
-        """
-        return self._handle(request, ANY_PREFIX)
-
-    def transport(self) -> httpx.MockTransport:
-        """An ``httpx.MockTransport`` answering as ``handle()`` (any prefix): for
-        ``httpx.Client`` and ``httpx.AsyncClient`` alike. For an ``AsyncClient`` the latency
-        is awaited (``anyio.sleep``, under asyncio or trio, unless the constructor was given a
-        ``sleep``), so the event loop is not blocked and the client's deadline can cancel the
-        wait.
-
-        Example::
-
-            client = httpx.Client(transport=service.transport(), base_url=DEFAULT_BASE_URL)
-            async_client = httpx.AsyncClient(transport=service.transport())
-        """
-        return InProcessTransport(self.handle, self._handle_async)
-
-    def mock(
-        self, base_url: str = DEFAULT_BASE_URL, *, jobs_base_url: str | None = DEFAULT_JOBS_BASE_URL
-    ) -> respx.MockRouter:
-        """A respx router answering every request under ``base_url`` (the runs API's) and
-        under ``jobs_base_url`` (the jobs API's; ``None``: not routed) as ``serve()`` does:
-        the runs API only right under the path of ``base_url``, the jobs API only right under
-        the path of ``jobs_base_url`` (the root by default, and with ``None``), other paths
-        404. Routing goes by path: a request under either base URL is answered by the API its
-        path names (so with the jobs API at a host's root, the runs API also answers there,
-        under its own path). Latency as in ``transport()`` (awaited for an async client).
-
-        Needs respx (the ``timers-client[testing]`` extra). Other URLs are not mocked: respx
-        refuses them. ``AsyncTimersClient(http_backend="aiohttp")`` is answered too (respx
-        itself reaches only httpx's own transports). Use it as a context manager or a
-        decorator. Raises ``ValueError`` for a
-        base URL that is not an absolute ``http``/``https`` URL.
-
-        Example::
-
-            with service.mock():
-                httpx.get(f"{DEFAULT_BASE_URL}/timers/{timer_id}/runs", headers=auth)
-                httpx.get(f"{DEFAULT_JOBS_BASE_URL}/jobs/{timer_id}", headers=auth)
-        """
-        for name, url in (("base_url", base_url), ("jobs_base_url", jobs_base_url)):
-            if url is not None and not _is_absolute_http_url(url):
-                raise ValueError(f"{name} must be an absolute http(s) URL, got {url!r}")
-        routing = Routing(
-            base_path_of(base_url),
-            "" if jobs_base_url is None else base_path_of(jobs_base_url),
-        )
-        bases = [base_url] if jobs_base_url is None else [base_url, jobs_base_url]
-        return respx_router(
-            bases,
-            lambda request: self._handle(request, routing),
-            lambda request: self._handle_async(request, routing),
-        )
-
-    def _handle(self, request: httpx.Request, routing: Routing) -> httpx.Response:
-        sleep = time.sleep if self._sleep is None else self._sleep
-        return respond(self._answerer, request, latency=self.latency, sleep=sleep, routing=routing)
-
-    async def _handle_async(
-        self, request: httpx.Request, routing: Routing = ANY_PREFIX
-    ) -> httpx.Response:
-        return await respond_async(
-            self._answerer, request, latency=self.latency, sleep=self._sleep, routing=routing
-        )
-
-
-def _is_absolute_http_url(url: str) -> bool:
-    try:
-        parsed = httpx.URL(url)
-    except (TypeError, httpx.InvalidURL):
-        return False
-    return parsed.scheme in ("http", "https") and bool(parsed.host)

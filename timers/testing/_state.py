@@ -2,24 +2,29 @@
 
 ``ServiceState`` is what every API dialect reads and changes; it knows nothing of HTTP. It
 holds the one lock of a service, the accepted tokens, the clock (``now()``), the timers and
-their runs (kept sorted by ``(start_time, id)``; no two runs of a timer start at the same
-millisecond, as the jobs API tells runs apart by start time), the run lifecycle (a triggered
-run is ``pending``, then ``in_progress``, then ``success`` or ``failure``), how runs are added
-and histories seeded, and a random sequence per purpose, each fixed by the seed.
+their runs (``_records``; no two runs of a timer start at the same millisecond, as the jobs
+API tells runs apart by start time), the run lifecycle (a triggered run is ``pending``, then
+``in_progress``, then ``success`` or ``failure``), how runs are added and histories seeded,
+and a random sequence per purpose, each fixed by the seed.
 """
 
 from __future__ import annotations
 
-import bisect
 import copy
 import math
 import random
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final, Self, cast, overload
+from typing import Any, Final
 
+from timers.testing._checks import (
+    aware,
+    check_rate,
+    checked_count,
+    checked_tokens,
+    checked_uuid,
+)
 from timers.testing._outcomes import (
     Callback,
     callback_target,
@@ -27,6 +32,7 @@ from timers.testing._outcomes import (
     realistic_duration,
     realistic_result,
 )
+from timers.testing._records import MILLISECOND, Run, Timer, after_newest
 from timers.testing._wire import (
     canonical_uuid,
     format_datetime,
@@ -34,10 +40,9 @@ from timers.testing._wire import (
     truncate_to_milliseconds,
 )
 
-__all__ = ["NotInServiceError", "Run", "ServiceState", "Timer", "checked_seconds", "checked_tokens"]
+__all__ = ["NotInServiceError", "ServiceState"]
 
 _FINAL_STATUSES: Final = ("success", "failure")
-_MILLISECOND: Final = timedelta(milliseconds=1)
 
 
 class NotInServiceError(KeyError):
@@ -47,201 +52,9 @@ class NotInServiceError(KeyError):
         return str(self.args[0]) if self.args else ""
 
 
-@dataclass(slots=True)
-class Run:
-    """One run of a timer, able to say its state at any moment."""
-
-    id: str
-    timer_id: str
-    start_time: datetime
-    status: str  # the final status of a live run; the fixed status of any other run
-    end_time: datetime | None
-    result: dict[str, Any] | None
-    # Set for runs that go through the lifecycle (pending -> in_progress -> final), which
-    # ends at ``finishes_at`` (``end_time`` unless the start was moved on to keep it unique).
-    pending_until: datetime | None = None
-    finishes_at: datetime | None = None
-
-    @property
-    def key(self) -> tuple[datetime, str]:
-        """Where the run sorts: by start time, then id."""
-        return (self.start_time, self.id)
-
-    def state(self, now: datetime) -> tuple[str, datetime | None, dict[str, Any] | None]:
-        """``(status, end_time, result)`` as of ``now``."""
-        if self.pending_until is not None and self.end_time is not None:
-            if now < self.pending_until:
-                return "pending", None, None
-            if now < (self.end_time if self.finishes_at is None else self.finishes_at):
-                return "in_progress", None, None
-        return self.status, self.end_time, self.result
-
-    def to_json(self, now: datetime) -> dict[str, Any]:
-        """The spec's ``TimerRun`` as of ``now``."""
-        status, end_time, result = self.state(now)
-        return {
-            "id": self.id,
-            "timer_id": self.timer_id,
-            "status": status,
-            "start_time": format_datetime(self.start_time),
-            "end_time": None if end_time is None else format_datetime(end_time),
-            "result": result,
-        }
-
-
-@dataclass(slots=True)
-class Timer:
-    """A timer: its callback, and its runs by id and in sort order."""
-
-    id: str
-    callback: Callback
-    failure_rate: float
-    target: str  # the web hook URL or the flow id
-    rng: random.Random
-    created_at: datetime  # when ``add_timer`` made it (service time)
-    runs: dict[str, Run] = field(default_factory=dict)
-    keys: list[tuple[datetime, str]] = field(default_factory=list)  # sorted ascending
-    histories: int = 0
-    interval: timedelta = timedelta(hours=1)  # its schedule: the last ``seed_history`` interval
-
-    def add(self, runs: list[Run]) -> None:
-        """Add ``runs``; ``ValueError`` (and nothing added) if one's id is taken."""
-        for run in runs:
-            if run.id in self.runs:
-                raise ValueError(f"timer {self.id} already has a run {run.id}")
-        for run in runs:
-            self.runs[run.id] = run
-        if len(runs) == 1:
-            bisect.insort(self.keys, runs[0].key)
-        else:
-            self.keys.extend(run.key for run in runs)
-            self.keys.sort()
-
-    def newest_start(self) -> datetime | None:
-        """The start time of the timer's newest run, ``None`` if it has none."""
-        return self.keys[-1][0] if self.keys else None
-
-    def has_run_starting_at(self, moment: datetime) -> bool:
-        """Whether one of the timer's runs starts exactly at ``moment``."""
-        i = bisect.bisect_left(self.keys, (moment, ""))
-        return i < len(self.keys) and self.keys[i][0] == moment
-
-    def new_run_id(self, rng: random.Random) -> str:
-        """A run id drawn from ``rng`` that this timer does not have yet."""
-        while (run_id := random_uuid(rng)) in self.runs:
-            pass
-        return run_id
-
-
-def _aware(moment: datetime, name: str) -> datetime:
-    if not isinstance(moment, datetime):
-        raise TypeError(f"{name} must be a datetime, got {type(moment).__name__}: {moment!r}")
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"{name} must be timezone-aware, got {moment!r}")
-    return moment.astimezone(UTC)
-
-
-def _after_newest(timer: Timer, moment: datetime) -> datetime:
-    """``moment``, or 1 ms after the timer's newest run if that did not start before it.
-
-    The start times the service chooses itself never repeat within a timer: the jobs API has
-    no run ids, so a client tells a timer's runs apart by their start time."""
-    newest = timer.newest_start()
-    return moment if newest is None or moment > newest else newest + _MILLISECOND
-
-
 def _seeded(*parts: object) -> random.Random:
     """A random sequence fixed by ``parts`` (string seeds hash the same in every process)."""
     return random.Random(":".join(map(str, parts)))  # noqa: S311 - reproducible on purpose
-
-
-_CENTURY = 100 * 365 * 86_400  # the longest duration taken: any time plus it is a datetime
-
-
-def checked_seconds(value: float, name: str) -> float:
-    """``value`` if it is a number of seconds from 0 to a century; ``TypeError``/``ValueError``
-    if not."""
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        kind = type(value).__name__
-        raise TypeError(f"{name} must be a number of seconds, got {kind}: {value!r}")
-    if not 0 <= value <= _CENTURY:  # also refuses NaN and infinities
-        raise ValueError(
-            f"{name} must be a number of seconds from 0 to {_CENTURY} (a century), got {value!r}"
-        )
-    return value
-
-
-class SecondsAttribute:
-    """An attribute of seconds, checked as ``checked_seconds`` checks them whenever it is set
-    (``service.latency = "0.1"`` fails there, not in the request it would break)."""
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self._name, self._key = name, f"_{name}_seconds"
-
-    @overload
-    def __get__(self, instance: None, owner: type) -> Self: ...
-    @overload
-    def __get__(self, instance: object, owner: type | None = None) -> float: ...
-    def __get__(self, instance: object, owner: type | None = None) -> Self | float:
-        return self if instance is None else cast(float, vars(instance)[self._key])
-
-    def __set__(self, instance: object, value: float) -> None:
-        vars(instance)[self._key] = checked_seconds(value, self._name)
-
-
-def checked_requests(requests: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """``requests`` if it is a list (the service appends each request it gets to it)."""
-    if not isinstance(requests, list):
-        raise TypeError(f"requests must be a list, got {type(requests).__name__}")
-    return requests
-
-
-def checked_count(count: int, name: str) -> int:
-    """``count`` if it is an int of at least 0 (not a bool)."""
-    if not isinstance(count, int) or isinstance(count, bool):
-        raise TypeError(f"{name} must be an int, got {type(count).__name__}: {count!r}")
-    if count < 0:
-        raise ValueError(f"{name} must not be negative, got {count}")
-    return count
-
-
-def _checked_token(token: str) -> str:
-    # Never the token itself in a message: it may come from a secret store into a CI log.
-    if not isinstance(token, str):
-        raise TypeError(f"a token must be a str, got {type(token).__name__}")
-    if not token or not all("!" <= char <= "~" for char in token):
-        # Authorization: Bearer <token> cannot carry it: no request could ever use it.
-        raise ValueError(
-            "a token must be a non-empty str of printable ASCII without spaces (as an "
-            "Authorization header carries it)"
-        )
-    return token
-
-
-def checked_tokens(tokens: Iterable[str]) -> set[str]:
-    """The tokens as a set; ``TypeError`` for a bare ``str`` (its characters are not tokens)
-    or a token that is not a ``str``, ``ValueError`` for an empty one or one with spaces."""
-    if isinstance(tokens, str | bytes):
-        kind = type(tokens).__name__
-        raise TypeError(f"tokens must be a list of tokens, not one {kind}: pass [token]")
-    if not isinstance(tokens, Iterable):
-        raise TypeError(f"tokens must be a list of tokens, got {type(tokens).__name__}")
-    return {_checked_token(token) for token in tokens}
-
-
-def _check_rate(failure_rate: float) -> None:
-    if not isinstance(failure_rate, int | float) or isinstance(failure_rate, bool):
-        kind = type(failure_rate).__name__
-        raise TypeError(f"failure_rate must be a number from 0 to 1, got {kind}: {failure_rate!r}")
-    if not 0.0 <= failure_rate <= 1.0:
-        raise ValueError(f"failure_rate must be between 0 and 1, got {failure_rate!r}")
-
-
-def _checked_uuid(value: str, name: str) -> str:
-    canonical = canonical_uuid(value)
-    if canonical is None:
-        raise ValueError(f"{name} must be a UUID (8-4-4-4-12 hex digits), got {value!r}")
-    return canonical
 
 
 class ServiceState:
@@ -288,7 +101,7 @@ class ServiceState:
     def now(self) -> datetime:
         """``clock()`` plus everything ``advance()`` added."""
         with self.lock:
-            return _aware(self._clock(), "clock()") + self._offset
+            return aware(self._clock(), "clock()") + self._offset
 
     def advance(self, seconds: float) -> None:
         """Move the clock forward; ``TypeError`` unless ``seconds`` is a number, ``ValueError``
@@ -302,7 +115,7 @@ class ServiceState:
         with self.lock:
             try:
                 offset = self._offset + timedelta(seconds=seconds)
-                _aware(self._clock(), "clock()") + offset  # still a date Python can hold
+                aware(self._clock(), "clock()") + offset  # still a date Python can hold
             except OverflowError:
                 raise ValueError(f"advance({seconds!r}) would take now() past year 9999") from None
             self._offset = offset
@@ -323,7 +136,7 @@ class ServiceState:
         """Create a timer; see ``FakeTimersService.add_timer``."""
         if callback not in ("web", "flow"):
             raise ValueError(f"callback must be 'web' or 'flow', got {callback!r}")
-        _check_rate(failure_rate)
+        check_rate(failure_rate)
         if timer_id is not None and not isinstance(timer_id, str):
             raise TypeError(f"timer_id must be a str, got {type(timer_id).__name__}")
         with self.lock:
@@ -331,7 +144,7 @@ class ServiceState:
                 while (new_id := random_uuid(self._rng)) in self.timers:
                     pass
             else:
-                new_id = _checked_uuid(timer_id, "timer_id")
+                new_id = checked_uuid(timer_id, "timer_id")
                 if new_id in self.timers:
                     raise ValueError(f"there is already a timer {new_id}")
             rng = _seeded(self._seed, "timer", new_id)
@@ -358,9 +171,9 @@ class ServiceState:
         with self.lock:
             timer = self.timer(timer_id)
             if start_time is None:
-                start = _after_newest(timer, truncate_to_milliseconds(self.now()))
+                start = after_newest(timer, truncate_to_milliseconds(self.now()))
             else:
-                start = truncate_to_milliseconds(_aware(start_time, "start_time"))
+                start = truncate_to_milliseconds(aware(start_time, "start_time"))
                 if timer.has_run_starting_at(start):
                     # The jobs API has no run ids: a client tells a timer's runs apart by start.
                     raise ValueError(
@@ -369,11 +182,11 @@ class ServiceState:
                         "their start time"
                     )
             new_id = (
-                timer.new_run_id(timer.rng) if run_id is None else _checked_uuid(run_id, "run_id")
+                timer.new_run_id(timer.rng) if run_id is None else checked_uuid(run_id, "run_id")
             )
             final = status in _FINAL_STATUSES
             if end_time is not None:
-                end: datetime | None = truncate_to_milliseconds(_aware(end_time, "end_time"))
+                end: datetime | None = truncate_to_milliseconds(aware(end_time, "end_time"))
             elif final:
                 end = start + realistic_duration(
                     timer.rng, timer.callback, success=status == "success"
@@ -415,10 +228,10 @@ class ServiceState:
             raise TypeError(f"interval must be a timedelta, got {type(interval).__name__}")
         if interval <= timedelta(0):
             raise ValueError("interval must be positive")
-        _check_rate(failure_rate)
+        check_rate(failure_rate)
         with self.lock:
             timer = self.timer(timer_id)
-            last = truncate_to_milliseconds(self.now() if end is None else _aware(end, "end"))
+            last = truncate_to_milliseconds(self.now() if end is None else aware(end, "end"))
             try:
                 last - count * interval - timedelta(seconds=31)  # the first start, jitter too
             except OverflowError:
@@ -436,7 +249,7 @@ class ServiceState:
                 jitter = timedelta(milliseconds=1) + rng.random() * max_jitter
                 start = truncate_to_milliseconds(last - i * interval - jitter)
                 while start in taken or timer.has_run_starting_at(start):
-                    start -= _MILLISECOND  # one start time per run (the jobs API's run ids)
+                    start -= MILLISECOND  # one start time per run (the jobs API's run ids)
                 taken.add(start)
                 success = rng.random() >= failure_rate
                 duration = realistic_duration(rng, timer.callback, success=success)
@@ -462,7 +275,7 @@ class ServiceState:
         start before now): ``pending``, then ``in_progress``, then final."""
         with self.lock:
             triggered = truncate_to_milliseconds(self.now())
-            start = _after_newest(timer, triggered)
+            start = after_newest(timer, triggered)
             run_id = timer.new_run_id(timer.rng)
             success = timer.rng.random() >= timer.failure_rate
             result = realistic_result(timer.rng, timer.callback, timer.target, success=success)
