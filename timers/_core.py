@@ -179,11 +179,11 @@ class ClientCore:
     def filters(
         self, timer_id: Any, status: Any, start_after: Any, start_before: Any
     ) -> ListFilters:
-        """The checked filters of a listing. Where the client applies them (``jobs``),
-        ``status`` may be any status the service reports (see ``_args.check_status``)."""
-        return _args.check_list_filters(
-            timer_id, status, start_after, start_before, any_status=self.dialect.LOCAL_FILTERS
-        )
+        """The checked filters of a listing, the same for every page. Where the client applies
+        them (``jobs``), ``status`` may be any status the service reports (``check_status``)."""
+        after, before = _args.check_time_window(start_after, start_before)
+        status = _args.check_status(status, any_status=self.dialect.LOCAL_FILTERS)
+        return ListFilters(_args.check_uuid("timer_id", timer_id), status, after, before)
 
     def trigger(self, timer_id: Any) -> Exchange[TimerRun]:
         """The checked request that runs the timer (``UnsupportedOperationError`` where the
