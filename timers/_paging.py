@@ -94,11 +94,8 @@ class Pager:
 
     @property
     def limit(self) -> int | None:
-        """The ``limit`` for the next request (``None``: the service's default).
-
-        With ``max_items`` it never asks for more runs than are still wanted (unless the
-        client filters the pages itself: ``filtered_here``).
-        """
+        """The ``limit`` for the next request (``None``: the service's default); with
+        ``max_items``, never more runs than are still wanted (unless ``filtered_here``)."""
         if self._remaining is None or self.filtered_here:
             return self._page_size
         return min(self._page_size or _args.MAX_LIMIT, self._remaining)
