@@ -21,7 +21,6 @@ from timers._validate import UUID_PATTERN
 __all__ = [
     "ListFilters",
     "check_limit",
-    "check_list_filters",
     "check_marker",
     "check_positive_number",
     "check_status",
@@ -125,11 +124,18 @@ def check_marker(value: Any) -> str | None:
             f"marker is {len(value)} characters long; a page's next_page has at most "
             f"{MAX_MARKER_LENGTH}"
         )
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InvalidArgumentError(f"marker is not valid text: {quote(value)}") from None
+    if not encodable(value):
+        raise InvalidArgumentError(f"marker is not valid text: {quote(value)}")
     return value
+
+
+def encodable(text: str) -> bool:
+    """Whether ``text`` can go in a URL (UTF-8 refuses a lone surrogate)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def check_positive_number(name: str, value: Any, *, allow_zero: bool = False) -> float:
@@ -168,13 +174,3 @@ class ListFilters(NamedTuple):
         if self.start_after is not None and not run.start_time > self.start_after:
             return False
         return self.start_before is None or run.start_time < self.start_before
-
-
-def check_list_filters(
-    timer_id: Any, status: Any, start_after: Any, start_before: Any, *, any_status: bool
-) -> ListFilters:
-    """The filters of ``list_runs`` / ``iter_runs``, checked once for every page
-    (``any_status``: see ``check_status``)."""
-    after, before = check_time_window(start_after, start_before)
-    status = check_status(status, any_status=any_status)
-    return ListFilters(check_uuid("timer_id", timer_id), status, after, before)

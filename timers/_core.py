@@ -179,12 +179,11 @@ class ClientCore:
     def filters(
         self, timer_id: Any, status: Any, start_after: Any, start_before: Any
     ) -> ListFilters:
-        """The checked filters of a listing. Where the client applies them (``jobs``),
-        ``status`` may be any status the service reports (see ``_args.check_status``)."""
-        any_status = self.dialect.LOCAL_FILTERS
-        return _args.check_list_filters(
-            timer_id, status, start_after, start_before, any_status=any_status
-        )
+        """The checked filters of a listing, the same for every page. Where the client applies
+        them (``jobs``), ``status`` may be any status the service reports (``check_status``)."""
+        after, before = _args.check_time_window(start_after, start_before)
+        status = _args.check_status(status, any_status=self.dialect.LOCAL_FILTERS)
+        return ListFilters(_args.check_uuid("timer_id", timer_id), status, after, before)
 
     def trigger(self, timer_id: Any) -> Exchange[TimerRun]:
         """The checked request that runs the timer (``UnsupportedOperationError`` where the
@@ -281,29 +280,25 @@ class ClientCore:
         ``ERROR_BODY_LIMIT`` bytes."""
         return self.max_response_size if 200 <= response.status_code < 300 else ERROR_BODY_LIMIT
 
-    def too_large(self, response: httpx.Response, attempts: Attempts) -> ResponseTooLargeError:
-        """For a 2xx body over ``max_response_size`` (logged as the request's outcome)."""
-        remember_sent(response.request)
-        log_request(response, attempts.started, attempts.retries, request_id_of(response))
-        return ResponseTooLargeError(
-            self.max_response_size,
-            response=response,
-            outcome_unknown=not attempts.idempotent,
-            retries_taken=attempts.retries,
-        )
-
-    def undecodable(
-        self, response: httpx.Response, attempts: Attempts, exc: httpx.DecodingError
+    def unreadable(
+        self, response: httpx.Response, attempts: Attempts, problem: str | None = None
     ) -> ResponseValidationError:
-        """For a 2xx whose body cannot be decoded: an encoding not asked for, or compressed
-        data that is not valid. The answer came, so for ``run_timer`` a run may exist."""
+        """For a 2xx whose body cannot be decoded (``problem``: an encoding not asked for, or
+        compressed data that is not valid) or, without a ``problem``, is over
+        ``max_response_size``; logged as the request's outcome. The answer came, so for
+        ``run_timer`` a run may exist."""
         remember_sent(response.request)
         log_request(response, attempts.started, attempts.retries, request_id_of(response))
+        unknown, retries = not attempts.idempotent, attempts.retries
+        if problem is None:
+            return ResponseTooLargeError(
+                self.max_response_size,
+                response=response,
+                outcome_unknown=unknown,
+                retries_taken=retries,
+            )
         return ResponseValidationError(
-            str(exc),
-            response=response,
-            outcome_unknown=not attempts.idempotent,
-            retries_taken=attempts.retries,
+            problem, response=response, outcome_unknown=unknown, retries_taken=retries
         )
 
     def attempts(self, *, idempotent: bool, deadline: float | None = None) -> Attempts:
@@ -348,9 +343,8 @@ class ClientCore:
         serve: the body is not the spec's ``Error`` (no ``code``), as FastAPI's
         ``{"detail": ...}``."""
         hint = self.dialect.MISSING_ROUTE_HINT
-        if hint is None or response.status_code != 404:
-            return None
-        if not (self.base_url + "/").startswith(PRODUCTION_URL + "/"):
+        production = (self.base_url + "/").startswith(PRODUCTION_URL + "/")
+        if hint is None or response.status_code != 404 or not production:
             return None
         try:
             body = json.loads(content)

@@ -181,6 +181,8 @@ def backend_client(
 
 # What httpx (with brotli and zstandard installed) or this module would inflate.
 _COMPRESSIONS = frozenset({"gzip", "x-gzip", "deflate", "br", "zstd"})
+# The zlib window bits of those this module inflates (deflate: zlib-wrapped, at first).
+_WBITS = {"gzip": zlib.MAX_WBITS | 16, "x-gzip": zlib.MAX_WBITS | 16, "deflate": zlib.MAX_WBITS}
 
 
 class BodyReader:
@@ -199,20 +201,15 @@ class BodyReader:
     def __init__(self, response: httpx.Response, limit: int) -> None:
         header = response.headers.get("content-encoding", "")
         codings = [c for c in map(str.strip, header.lower().split(",")) if c in _COMPRESSIONS]
-        if len(codings) > 1 or not set(codings) <= {"gzip", "x-gzip", "deflate"}:
+        if len(codings) > 1 or not set(codings) <= _WBITS.keys():
             raise httpx.DecodingError(
                 f"the body's content encoding {quote(header.strip())} was not asked for: only "
                 "one of gzip or deflate is read"
             )
-        encoding = codings[0] if codings else ""
         self._limit = limit
         self.body = bytearray()
-        self._tolerant = encoding == "deflate"  # zlib-wrapped, or raw as some servers send it
-        self._inflater: Any = None
-        if encoding in ("gzip", "x-gzip"):
-            self._inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
-        elif encoding == "deflate":
-            self._inflater = zlib.decompressobj()
+        self._tolerant = codings == ["deflate"]  # zlib-wrapped, or raw as some servers send it
+        self._inflater: Any = zlib.decompressobj(_WBITS[codings[0]]) if codings else None
 
     @property
     def full(self) -> bool:
@@ -276,24 +273,21 @@ class LoopBinding:
         if self._loop is loop:
             return
         with self._lock:
-            self._bind(loop)
-
-    def _bind(self, loop: asyncio.AbstractEventLoop) -> None:
-        if self._loop is None:
-            self._loop = loop
-        elif self._loop.is_closed():
-            if self._renew is None:
+            if self._loop is None:
+                self._loop = loop
+            elif self._loop.is_closed():
+                if self._renew is None:
+                    raise UsageError(
+                        "this AsyncTimersClient's http_client (yours) was used in an event loop "
+                        "that has ended, which its connections belonged to: it cannot be used "
+                        "or closed in another one (they are left to the garbage collector); "
+                        "create and close one http_client per event loop"
+                    )
+                self._renew()  # the old connections are left to the garbage collector
+                self._loop = loop
+            else:
                 raise UsageError(
-                    "this AsyncTimersClient's http_client (yours) was used in an event loop "
-                    "that has ended, which its connections belonged to: it cannot be used or "
-                    "closed in another one (they are left to the garbage collector); create "
-                    "and close one http_client per event loop"
+                    "this AsyncTimersClient is bound to another event loop, which has not ended "
+                    "(the one it was used in); create one AsyncTimersClient per event loop, "
+                    "e.g. inside the coroutine you pass to asyncio.run()"
                 )
-            self._renew()  # the old connections are left to the garbage collector
-            self._loop = loop
-        else:
-            raise UsageError(
-                "this AsyncTimersClient is bound to another event loop, which has not ended "
-                "(the one it was used in); create one AsyncTimersClient per event loop, e.g. "
-                "inside the coroutine you pass to asyncio.run()"
-            )

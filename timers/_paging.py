@@ -7,19 +7,17 @@
         page = pager.accept(fetch(limit=pager.limit, marker=pager.marker))
         yield page
 
-Paging stops when a page says ``has_next_page`` is false, or when ``max_items`` runs have
-been produced. A page that says more follow but has no ``next_page`` raises
-``PaginationError`` (stopping would drop the rest unsaid). An empty page that still has a
-marker is followed, but
+Paging stops when a page says ``has_next_page`` is false, or when ``max_items`` runs have been
+produced. A page that says more follow but has no ``next_page`` raises ``PaginationError``
+(stopping would drop the rest unsaid). An empty page that still has a marker is followed, but
 ``MAX_EMPTY_PAGES`` of them in a row (as the service sent them, before any filter the client
 applies) raise ``PaginationError``, as do a marker seen twice, one longer than
 ``MAX_MARKER_LENGTH`` or not valid text, more runs than twice the smallest ``total`` a page
 said plus ``MAX_LIMIT`` (room for runs added while paging; a ``total`` that grows as pages come
 cannot move the bound), and more than ``MAX_PAGES`` pages (a ``total`` can be any number):
-paging never loops forever. So does a marker
-holding the client's credential (a server echoing it), which would go into a URL (and logs).
-The page that brings such a marker is still handed out whole; asking for the next one
-(``marker``) raises.
+paging never loops forever. So does a marker holding the client's credential (a server echoing
+it), which would go into a URL (and logs). The page that brings such a marker is still handed
+out whole; asking for the next one (``marker``) raises.
 """
 
 from __future__ import annotations
@@ -96,11 +94,8 @@ class Pager:
 
     @property
     def limit(self) -> int | None:
-        """The ``limit`` for the next request (``None``: the service's default).
-
-        With ``max_items`` it never asks for more runs than are still wanted (unless the
-        client filters the pages itself: ``filtered_here``).
-        """
+        """The ``limit`` for the next request (``None``: the service's default); with
+        ``max_items``, never more runs than are still wanted (unless ``filtered_here``)."""
         if self._remaining is None or self.filtered_here:
             return self._page_size
         return min(self._page_size or _args.MAX_LIMIT, self._remaining)
@@ -153,7 +148,7 @@ class Pager:
                 f"sent {MAX_PAGES:,} pages, the most one paging follows (a larger page_size "
                 "takes fewer)"
             )
-        elif not following.isascii() and not _encodable(following):
+        elif not following.isascii() and not _args.encodable(following):
             problem = f"returned a page marker that is not valid text: {quote(following)}"
         elif redact(following) != following:
             return PaginationError(
@@ -176,11 +171,3 @@ def _digest(marker: str) -> bytes:
     """What is kept of a marker to recognise it: 16 bytes, however long the marker (a
     service handing out a long new marker with each of countless pages costs no more)."""
     return hashlib.blake2b(marker.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-
-
-def _encodable(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate: it cannot go in a URL
-        return False
-    return True

@@ -113,9 +113,7 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
     >>> parse_retry_after("Thu, 01 Jan 1970 00:01:00 GMT", now=0.0)
     60.0
     """
-    if value is None:
-        return None
-    text = value.strip()
+    text = (value or "").strip()
     if not text:
         return None
     try:

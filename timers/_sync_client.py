@@ -415,9 +415,9 @@ class TimersClient:
                             try:
                                 content = _read(response, core.read_limit(response))
                             except httpx.DecodingError as exc:  # only a 2xx's: see _read
-                                raise core.undecodable(response, attempts, exc) from None
+                                raise core.unreadable(response, attempts, str(exc)) from None
                             if response.is_success and len(content) > core.max_response_size:
-                                raise core.too_large(response, attempts)
+                                raise core.unreadable(response, attempts)
                         elif self._deadline_at_socket:  # a read that ends by the deadline
                             _drain(response)
                     finally:

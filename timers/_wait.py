@@ -153,9 +153,8 @@ class Waiter:
 
     def next_delay(self, refused: RateLimitError | None = None) -> float:
         """Seconds to sleep before the next poll (after a poll ``refused`` with a 429, if it
-        was); raises ``WaitTimeoutError`` at the deadline.
-
-        Never less than the current poll interval, whatever a ``Retry-After`` says."""
+        was), never less than the poll interval whatever a ``Retry-After`` says; raises
+        ``WaitTimeoutError`` at the deadline."""
         retry_after = None if refused is None else refused.retry_after
         self._refused += refused is not None
         remaining = self.deadline - self._clock()

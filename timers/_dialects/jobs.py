@@ -26,7 +26,6 @@ from timers._errors import ResponseValidationError, UnsupportedOperationError
 from timers._models import (
     RunError,
     RunPage,
-    RunStatus,
     TimerRun,
     build_result,
     build_run,
@@ -65,7 +64,6 @@ __all__ = [
 NAME: Final = "jobs"
 LOCAL_FILTERS: Final = True
 MAX_PAGE_SIZE: Final[int | None] = None  # not published
-"""The service filters nothing: the core applies ``status``/``start_after``/``start_before``."""
 NEWEST_FIRST: Final = False  # the order of its results is not published
 MISSING_ROUTE_HINT: Final[str | None] = None
 DEFAULT_BASE_URL: Final = PRODUCTION_URL
@@ -197,17 +195,11 @@ def _run(data: Any, job_id: str, is_flow: bool, request_id: str | None) -> Timer
         None if errors is None else _error(errors, "errors"),
     )
     run_id = run_id_for(job_id, start)
-    status = _status(raw_status)
+    # A RunStatus where it names one (any case); absent or empty: nothing to keep.
+    status = status_named(raw_status) if raw_status else status_of(UNKNOWN_STATUS)
     return build_run(
         run_id, job_id, status, start, end, result, MappingProxyType(extra), True, request_id
     )
-
-
-def _status(raw: str | None) -> RunStatus:
-    """A ``RunStatus`` where ``raw`` names one (any case); the service's string otherwise."""
-    if not raw:  # absent, or empty: nothing to keep
-        return status_of(UNKNOWN_STATUS)
-    return status_named(raw)
 
 
 def _error(data: Any, path: str) -> RunError:

@@ -30,7 +30,6 @@ __all__ = [
 NAME: Final = "runs"
 LOCAL_FILTERS: Final = False
 MAX_PAGE_SIZE: Final[int | None] = MAX_LIMIT
-"""The service filters; the client only passes the filters on."""
 NEWEST_FIRST: Final = True
 MISSING_ROUTE_HINT: Final[str | None] = (
     "the production Globus Timers service has no such path: it keeps run history under its "
