@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import gc
 import os
 import socket
 import ssl
@@ -10,6 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -17,6 +19,7 @@ import pytest
 from support.openapi import validate_exchange
 
 from timers import TimersClient
+from timers.testing import LoopbackServer, _server
 from timers.testing._server import direct_to_loopback, serve
 from timers.testing._service import FakeTimersService
 
@@ -321,6 +324,84 @@ def test_a_port_in_use_is_an_os_error_naming_the_address(service: FakeTimersServ
     assert caught.value.filename == f"127.0.0.1:{port}"
     assert str(caught.value).endswith(f": '127.0.0.1:{port}'")
     assert server.url is None
+
+
+def test_a_stop_while_another_thread_starts_the_server_waits_and_stops_it(
+    service: FakeTimersService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    binding, release = threading.Event(), threading.Event()
+    real = _server.LoopbackHTTPServer
+
+    def slow_bind(*args: Any) -> Any:
+        binding.set()
+        assert release.wait(5)
+        return real(*args)
+
+    monkeypatch.setattr(_server, "LoopbackHTTPServer", slow_bind)
+    server = serve(service)
+    starter = threading.Thread(target=server.start)
+    starter.start()
+    assert binding.wait(5)
+    stopper = threading.Thread(target=server.stop)
+    stopper.start()
+    stopper.join(0.2)
+    assert stopper.is_alive()  # it waits for the start under way ...
+    release.set()
+    starter.join(5)
+    stopper.join(5)
+    assert server.url is None  # ... and then stops what it started
+
+
+def test_a_started_server_that_is_forgotten_stops_when_collected(
+    service: FakeTimersService,
+) -> None:
+    server = serve(service)
+    parts = urlsplit(server.start())
+    assert parts.hostname and parts.port
+    del server
+    gc.collect()
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection((parts.hostname, parts.port), timeout=2)
+
+
+def test_a_loopback_server_made_directly_checks_its_arguments_as_serve_does(
+    service: FakeTimersService,
+) -> None:
+    with pytest.raises(ValueError, match=r"^api must be 'runs' or 'jobs', got 'bogus'$"):
+        LoopbackServer(service, api="bogus")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"^idle_timeout must be a positive number"):
+        LoopbackServer(service, idle_timeout=-1)
+    with pytest.raises(ValueError, match=r"^port must be from 0 to 65535"):
+        LoopbackServer(service, port=70000)
+
+
+def test_serve_decorates_a_function_served_for_each_call(service: FakeTimersService) -> None:
+    server = serve(service)
+    seen = []
+
+    @server
+    def during() -> None:
+        seen.append(server.url)
+
+    during()
+    during()
+    assert len(seen) == 2 and all(url and url.startswith("http://127.0.0.1:") for url in seen)
+    assert server.url is None
+
+
+def test_a_server_whose_port_was_in_use_starts_once_it_is_free(
+    service: FakeTimersService,
+) -> None:
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    server = serve(service, port=port)
+    with pytest.raises(OSError):
+        server.start()
+    taken.close()
+    with server as url:
+        assert urlsplit(url).port == port
 
 
 # --- the pytest plugin (enabled for the suite in conftest.py) -------------------------------------

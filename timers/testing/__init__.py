@@ -44,6 +44,7 @@ from timers.testing._service import (
     FakeTimersService,
     Operation,
 )
+from timers.testing._state import NotInServiceError
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -57,6 +58,7 @@ __all__ = [
     "Drop",
     "FakeTimersService",
     "LoopbackServer",
+    "NotInServiceError",
     "Operation",
     "Reply",
     "direct_to_loopback",

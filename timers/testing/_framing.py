@@ -1,6 +1,6 @@
 """Reading a request's body off a served connection, within the loopback server's limits.
 
-The server (``_server``) may face clients that misbehave on purpose: a load test, a test of a
+The server (``_http_server``) may face clients that misbehave on purpose: a load test, a test of a
 client's timeouts, a fuzzer. Whatever bytes arrive, this module guarantees:
 
 - a read never waits past the connection's deadline (``DeadlineReader``): ``TimeoutError``,

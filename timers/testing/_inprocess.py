@@ -260,8 +260,9 @@ class InProcessService:
     latency: SecondsAttribute = SecondsAttribute()
 
     def handle(self, request: httpx.Request) -> httpx.Response:
-        """Answer one request exactly as the spec says (the order of checks is in the module
-        docstring); raise ``httpx.RemoteProtocolError`` for a dropped connection.
+        """Answer one request exactly as the spec says (the order of the checks: see
+        ``timers.testing._service``); raise ``httpx.RemoteProtocolError`` for a dropped
+        connection.
 
         Any URL prefix before ``/timers/...`` or ``/jobs/...`` is accepted, so any base URL
         works. The request is carried out first, then the answer waits ``latency`` seconds

@@ -10,11 +10,14 @@ stopped by hand. The HTTP server itself, and its limits, are ``_http_server``'s.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import math
 import os
 import socket
 import threading
+import weakref
+from collections.abc import Callable
 from types import TracebackType
 from typing import Final, Literal
 
@@ -36,71 +39,82 @@ DEFAULT_IDLE_TIMEOUT: Final = 10.0
 """Seconds ``serve()`` gives a request to arrive, and a client to read an answer."""
 
 
-class LoopbackServer:
-    """A ``FakeTimersService`` served on loopback: what ``serve()`` returns (its arguments
-    already checked).
+class LoopbackServer(contextlib.ContextDecorator):
+    """A ``FakeTimersService`` served on loopback: what ``serve()`` returns, with the same
+    arguments, checked when it is made (see ``serve``).
 
-    ``with serve(service) as base_url:`` serves for the block. Or start and stop it yourself
-    (unittest's ``setUp``/``tearDown``, a session fixture)::
+    ``with serve(service) as base_url:`` serves for the block (``@serve(service)`` for a
+    function's call). Or start and stop it yourself (a session fixture, unittest)::
 
         server = serve(service)
         base_url = server.start()  # server.url while it serves
         ...
         server.stop()  # does nothing when it is not serving
 
-    ``start()`` raises ``RuntimeError`` while it is serving already (a second ``with`` on it
-    included) and ``OSError`` naming the address when it cannot listen there (a port in use).
-    After ``stop()`` it can be started again (with ``port=0``, maybe on another port).
+    In unittest, ``base_url = self.enterContext(serve(service))`` in ``setUp`` stops it even
+    when ``setUp`` fails later (``tearDown`` would not run). A server started and then
+    forgotten is stopped when it is garbage-collected, or at exit. ``start()`` and ``stop()``
+    may be called from any thread (one waits for the other). ``start()`` raises
+    ``RuntimeError`` while it is serving already (a second ``with`` on it included) and
+    ``OSError`` naming the address when it cannot listen there (a port in use). After
+    ``stop()`` it can be started again (with ``port=0``, maybe on another port).
     """
 
     def __init__(
-        self, service: FakeTimersService, *, host: str, port: int, api: str, idle_timeout: float
+        self,
+        service: FakeTimersService,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        api: Literal["runs", "jobs"] = "runs",
+        idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
     ) -> None:
+        _check(service, host, port, api, idle_timeout)
         self._service = service
         self._bind_host, self._family, self._url_host = _loopback(host)
         self._port = port
         self._api = api
         self._idle_timeout = idle_timeout
-        self._running: tuple[LoopbackHTTPServer, threading.Thread, str] | None = None
+        self._lock = threading.Lock()
+        self._running: tuple[Callable[[], object], str] | None = None  # (its stop, its URL)
 
     @property
     def url(self) -> str | None:
         """The base URL ``start()`` gave, while serving; ``None`` when not serving."""
         running = self._running
-        return None if running is None else running[2]
+        return None if running is None else running[1]
 
     def start(self) -> str:
         """Start serving; return the base URL of the chosen API."""
-        if self._running is not None:
-            raise RuntimeError(f"already serving at {self._running[2]}: stop() it first")
-        address = (self._bind_host, self._port)
-        try:
-            server = LoopbackHTTPServer(address, self._service, self._family, self._idle_timeout)
-        except OSError as error:  # the stdlib's says no address: "Address already in use"
-            where = f"{self._url_host}:{self._port}"
-            raise OSError(error.errno, error.strerror or str(error), where) from error
-        thread = threading.Thread(
-            target=server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name=f"timers-reference-service-{server.server_port}",
-            daemon=True,
-        )
-        thread.start()
-        root = f"http://{self._url_host}:{server.server_port}"
-        url = root + BASE_PATH if self._api == "runs" else root
-        self._running = (server, thread, url)
-        return url
+        with self._lock:
+            if self._running is not None:
+                raise RuntimeError(f"already serving at {self._running[1]}: stop() it first")
+            address = (self._bind_host, self._port)
+            try:
+                server = LoopbackHTTPServer(
+                    address, self._service, self._family, self._idle_timeout
+                )
+            except OSError as error:  # the stdlib's says no address: "Address already in use"
+                where = f"{self._url_host}:{self._port}"
+                raise OSError(error.errno, error.strerror or str(error), where) from error
+            thread = threading.Thread(
+                target=server.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name=f"timers-reference-service-{server.server_port}",
+                daemon=True,
+            )
+            thread.start()
+            root = f"http://{self._url_host}:{server.server_port}"
+            url = root + BASE_PATH if self._api == "runs" else root
+            self._running = (weakref.finalize(self, _shut_down, server, thread), url)
+            return url
 
     def stop(self) -> None:
         """Stop serving: the port is closed and open connections are shut down."""
-        running, self._running = self._running, None
-        if running is None:
-            return
-        server, thread, _ = running
-        server.shutdown()
-        server.server_close()
-        server.close_connections()
-        thread.join()
+        with self._lock:
+            running, self._running = self._running, None
+            if running is not None:
+                running[0]()  # _shut_down, once
 
     def __enter__(self) -> str:
         return self.start()
@@ -115,6 +129,13 @@ class LoopbackServer:
 
     def __repr__(self) -> str:
         return f"<LoopbackServer {self.url or 'not serving'}>"
+
+
+def _shut_down(server: LoopbackHTTPServer, thread: threading.Thread) -> None:
+    server.shutdown()
+    server.server_close()
+    server.close_connections()
+    thread.join()
 
 
 def _loopback(host: str) -> tuple[str, socket.AddressFamily, str]:
@@ -197,6 +218,10 @@ def serve(
             job = httpx.get(f"{root_url}/jobs/{timer_id}",
                             headers={"Authorization": "Bearer test-token"}).json()
     """
+    return LoopbackServer(service, host=host, port=port, api=api, idle_timeout=idle_timeout)
+
+
+def _check(service: FakeTimersService, host: str, port: int, api: str, idle_timeout: float) -> None:
     if not isinstance(service, FakeTimersService):  # e.g. a factory, not called
         raise TypeError(f"service must be a FakeTimersService, got {type(service).__name__}")
     if api not in ("runs", "jobs"):
@@ -214,7 +239,6 @@ def serve(
         )
     if not 0 < idle_timeout < math.inf:
         raise ValueError(f"idle_timeout must be a positive number of seconds, got {idle_timeout}")
-    return LoopbackServer(service, host=host, port=port, api=api, idle_timeout=idle_timeout)
 
 
 def direct_to_loopback() -> dict[str, str]:
