@@ -519,6 +519,9 @@ def test_a_bare_string_of_tokens_is_refused_rather_than_taken_letter_by_letter()
     with pytest.raises(TypeError) as caught:
         FakeTimersService(tokens=None)  # type: ignore[arg-type]
     assert str(caught.value) == "tokens must be a list of tokens, got NoneType"
+    with pytest.raises(TypeError) as caught:
+        FakeTimersService(tokens=5)  # type: ignore[arg-type]
+    assert str(caught.value) == "tokens must be a list of tokens, got int"
 
 
 UNCARRIED = (

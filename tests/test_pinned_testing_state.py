@@ -20,6 +20,7 @@ from support.clocks import START, Clock, NoOffset
 
 from timers import RunStatus
 from timers.testing import FakeTimersService, Reply
+from timers.testing._checks import SecondsAttribute
 
 TOKEN = "test-token"
 BEARER = f"Bearer {TOKEN}"
@@ -1205,6 +1206,19 @@ def test_a_seed_that_is_not_an_int_is_refused(seed: object) -> None:
 
 
 # --- arguments of the wrong type are refused by name, before anything changes ---------------------
+
+
+def test_a_seconds_attribute_keeps_its_value_under_its_own_name_and_checks_it_by_name() -> None:
+    class Holder:
+        delay: SecondsAttribute = SecondsAttribute()
+
+    holder = Holder()
+    holder.delay = 1.5
+    assert holder.delay == 1.5
+    assert vars(holder) == {"_delay_seconds": 1.5}
+    with pytest.raises(TypeError, match=r"^delay must be a number of seconds, got str: 'x'$"):
+        holder.delay = "x"  # type: ignore[assignment]
+    assert holder.delay == 1.5
 
 
 @pytest.mark.parametrize(
