@@ -200,6 +200,21 @@ async def async_paging(client: AsyncTimersClient) -> None:
             break
     AsyncTimersClient("t", api="jobs", http_backend="aiohttp")
 """,
+    "the_reference_service_is_typed": """
+from timers.testing import FakeTimersService, LoopbackServer, serve
+
+service = FakeTimersService()
+service.latency = 0.5
+delay: float = service.latency
+service.latency = "slow"  # E: Incompatible types in assignment | __set__ | not assignable
+server: LoopbackServer = serve(service, api="jobs")
+url: str = server.start()
+maybe: str | None = server.url
+server.stop()
+with serve(service) as base_url:
+    text: str = base_url
+serve(service, api="prod")  # E: Argument "api" to "serve" has incompatible type | "Literal['prod']"
+""",
     "the_api_and_the_backend_are_checked_by_name": """
 from timers import AsyncTimersClient, TimersClient
 
